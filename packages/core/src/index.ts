@@ -1,0 +1,17 @@
+export { type DType, type FloatArray, DEFAULT_DTYPE } from "./dtype.js";
+export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, formatShape } from "./errors.js";
+export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes } from "./shape.js";
+export { Tensor, type NestedArray } from "./tensor.js";
+export { Rng, type RngState } from "./rng.js";
+export {
+  type TensorOptions, tensor, fromData, scalar, full, zeros, ones, zerosLike, onesLike, clone, arange, eye, randn, rand,
+} from "./create.js";
+export { type Operand } from "./ops/operands.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, equal, notEqual, greater, greaterEqual, less, lessEqual,
+  neg, exp, log, sqrt, square, abs, sign, reciprocal, tanh, sigmoid, relu, step, clip, where,
+} from "./ops/elementwise.js";
+export { type Axis, sum, mean, max, min, argmax, argmin } from "./ops/reduce.js";
+export { type MatmulOptions, matmul } from "./ops/matmul.js";
+export { type GatherOptions, reshape, transpose, slice, concat, gather, cast, expandDims, squeeze } from "./ops/layout.js";
+export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, jsKernels, kernels, setKernels } from "./kernels/index.js";

@@ -1,0 +1,60 @@
+import type { FloatArray } from "../dtype.js";
+
+/** Elementwise ops of two operands. Comparisons write 1 for true and 0 for false. */
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
+  | "equal" | "notEqual" | "greater" | "greaterEqual" | "less" | "lessEqual";
+
+/** Elementwise ops of one operand. */
+export type UnaryOp =
+  | "neg" | "exp" | "log" | "sqrt" | "square" | "abs" | "sign" | "reciprocal"
+  | "tanh" | "sigmoid" | "relu" | "step";
+
+/** Reductions along one axis. */
+export type ReduceOp = "sum" | "max" | "min";
+
+/** Index-of reductions along one axis. */
+export type ArgReduceOp = "argmax" | "argmin";
+
+/**
+ * A strided view of an operand laid over the output's shape: `strides[d]` is 0 along a broadcast
+ * dimension. Kernels walk the output in row-major order.
+ */
+export interface StridedOperand {
+  data: FloatArray;
+  strides: readonly number[];
+}
+
+/**
+ * Everything core computes elementwise, by reduction, by matrix product or by copying. Ops check
+ * their arguments and then call one of these; a backend (plain JS now, WebAssembly later) is an
+ * object of this shape, swapped in with `setKernels`.
+ */
+export interface Kernels {
+  readonly name: string;
+  /** out[i] = a[i] ∘ b[i] over `shape`, where the operands are strided (broadcast) views. */
+  binary(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): void;
+  /** out[i] = f(x[i]) over `size` contiguous elements. */
+  unary(op: UnaryOp, out: FloatArray, x: FloatArray): void;
+  /** out[i] = min(max(x[i], low), high). */
+  clip(out: FloatArray, x: FloatArray, low: number, high: number): void;
+  /** out[i] = cond[i] ≠ 0 ? a[i] : b[i] over `shape`, all three strided views. */
+  where(out: FloatArray, shape: readonly number[], cond: StridedOperand, a: StridedOperand, b: StridedOperand): void;
+  /** Reduces the middle axis of x viewed as [outer, length, inner] into out [outer, inner]. */
+  reduce(op: ReduceOp, out: FloatArray, x: FloatArray, outer: number, length: number, inner: number): void;
+  /** The index along the middle axis of [outer, length, inner] of the first max (or min); NaN wins. */
+  argReduce(op: ArgReduceOp, out: FloatArray, x: FloatArray, outer: number, length: number, inner: number): void;
+  /**
+   * out[m×n] = op(a)·op(b) where op transposes when asked: a is stored [m, k] (or [k, m] when
+   * transposeA), b is stored [k, n] (or [n, k] when transposeB). Offsets select one matrix of a batch.
+   */
+  matmul(
+    out: FloatArray, outOffset: number,
+    a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
+    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+  ): void;
+  /** out[r, :] = x[indices[r], :] for rows of `rowLength` elements. */
+  gatherRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
+  /** out = x with its axes permuted: out.shape[d] = shape[perm[d]]. */
+  transpose(out: FloatArray, x: FloatArray, shape: readonly number[], perm: readonly number[]): void;
+}

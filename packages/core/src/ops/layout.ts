@@ -1,0 +1,166 @@
+import { type DType, type FloatArray, allocate, checkDType } from "../dtype.js";
+import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
+import { kernels } from "../kernels/index.js";
+import { normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { checkTensor, commonDType } from "./operands.js";
+
+/**
+ * The same values in a new shape (row-major order is kept); one dimension may be −1 and is
+ * inferred. Shares storage with `x`: no copy.
+ */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(x, "reshape");
+  const inferred = shape.filter((d) => d === -1).length;
+  if (inferred > 1) throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < -1) throw new ShapeError(`reshape: dimensions must be non-negative integers or -1, got ${formatShape(shape)}`);
+  }
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  let target = [...shape];
+  if (inferred === 1) {
+    if (known === 0 || x.size % known !== 0) {
+      throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+    }
+    target = shape.map((d) => (d === -1 ? x.size / known : d));
+  }
+  if (sizeOf(target) !== x.size) {
+    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)} (${sizeOf(target)} elements)`);
+  }
+  return new Tensor(x.data, target);
+}
+
+/** Permutes the axes: out.shape[d] = x.shape[perm[d]]; the default reverses them (a matrix transpose). */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  checkTensor(x, "transpose");
+  const order = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  const normalized = order.map((p) => normalizeAxis(p, x.rank, "transpose"));
+  if (order.length !== x.rank || new Set(normalized).size !== x.rank) {
+    throw new ShapeError(`transpose: expected a permutation of ${x.rank} axes for shape ${formatShape(x.shape)}, got [${order.join(", ")}]`);
+  }
+  const out = allocate(x.dtype, x.size);
+  kernels().transpose(out, x.data, x.shape, normalized);
+  return new Tensor(out, normalized.map((p) => x.shape[p]!));
+}
+
+/**
+ * The block starting at `begin` with extent `size` along each axis (TensorFlow's slice). Missing
+ * trailing axes are taken whole; a size of −1 runs to the end of that axis.
+ */
+export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  checkTensor(x, "slice");
+  if (begin.length > x.rank || (size && size.length > x.rank)) {
+    throw new ShapeError(`slice: begin/size have more entries than the rank ${x.rank} of ${formatShape(x.shape)}`);
+  }
+  const start: number[] = [];
+  const extent: number[] = [];
+  for (let d = 0; d < x.rank; d++) {
+    const dim = x.shape[d]!;
+    const b = begin[d] ?? 0;
+    const s = size?.[d] ?? -1;
+    const e = s === -1 ? dim - b : s;
+    if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < 0 || b + e > dim) {
+      throw new IndexError(`slice: begin ${b} with size ${s} is outside axis ${d} of size ${dim} in ${formatShape(x.shape)}`);
+    }
+    start.push(b);
+    extent.push(e);
+  }
+  const out = allocate(x.dtype, sizeOf(extent));
+  if (out.length === 0) return new Tensor(out, extent);
+  // Copy innermost rows: every index of the leading axes, one contiguous run of the last axis.
+  const rank = x.rank;
+  const rowLength = rank === 0 ? 1 : extent[rank - 1]!;
+  const rows = out.length / rowLength;
+  const counter = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let from = rank === 0 ? 0 : start[rank - 1]!;
+    for (let d = 0; d < rank - 1; d++) from += (start[d]! + counter[d]!) * x.strides[d]!;
+    out.set(x.data.subarray(from, from + rowLength), r * rowLength);
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++counter[d]! < extent[d]!) break;
+      counter[d] = 0;
+    }
+  }
+  return new Tensor(out, extent);
+}
+
+/** Joins tensors along `axis`; every other dimension must agree. */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError("concat: expected a non-empty array of tensors");
+  tensors.forEach((t, i) => checkTensor(t, "concat", `tensor ${i}`));
+  const dtype = commonDType("concat", ...tensors);
+  const first = tensors[0]!;
+  const a = normalizeAxis(axis, first.rank, "concat");
+  for (const t of tensors) {
+    if (t.rank !== first.rank || t.shape.some((d: number, i: number) => i !== a && d !== first.shape[i])) {
+      throw new ShapeError(`concat: shapes ${tensors.map((x) => formatShape(x.shape)).join(", ")} differ outside axis ${a}`);
+    }
+  }
+  const shape = [...first.shape];
+  shape[a] = tensors.reduce((s, t) => s + t.shape[a]!, 0);
+  const out = allocate(dtype, sizeOf(shape));
+  const outer = sizeOf(shape.slice(0, a));
+  const outRow = sizeOf(shape.slice(a));
+  let column = 0;
+  for (const t of tensors) {
+    const row = sizeOf(t.shape.slice(a));
+    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * row, (o + 1) * row), o * outRow + column);
+    column += row;
+  }
+  return new Tensor(out, shape);
+}
+
+/** Options of `gather`: a tensor of the result's shape and dtype to write into instead of a fresh one. */
+export interface GatherOptions {
+  out?: Tensor;
+}
+
+/**
+ * Rows of `x` picked by `indices`: out[r] = x[indices[r]], shape [indices.length, ...x.shape[1:]].
+ * This is how a mini-batch is taken; pass `out` to reuse one buffer for every batch.
+ */
+export function gather(x: Tensor, indices: ArrayLike<number>, options: GatherOptions = {}): Tensor {
+  checkTensor(x, "gather");
+  if (x.rank === 0) throw new ShapeError("gather: cannot gather rows of a scalar");
+  const rows = x.shape[0]!;
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (!Number.isInteger(i) || i < 0 || i >= rows) {
+      throw new IndexError(`gather: index ${i} at position ${r} is outside [0, ${rows}) for shape ${formatShape(x.shape)}`);
+    }
+  }
+  const shape = [indices.length, ...x.shape.slice(1)];
+  let out = options.out;
+  if (out) {
+    checkTensor(out, "gather", "out");
+    commonDType("gather", x, out);
+    if (!sameShape(out.shape, shape)) throw new ShapeError(`gather: out has shape ${formatShape(out.shape)}, expected ${formatShape(shape)}`);
+  } else {
+    out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
+  }
+  kernels().gatherRows(out.data, x.data, sizeOf(x.shape.slice(1)), indices);
+  return out;
+}
+
+/** A copy of `x` converted to `dtype` (float64 → float32 rounds to nearest). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkTensor(x, "cast");
+  const out: FloatArray = allocate(checkDType(dtype, "cast"), x.size);
+  out.set(x.data);
+  return new Tensor(out, x.shape);
+}
+
+/** Adds an axis of size 1 at `axis` (no copy). */
+export function expandDims(x: Tensor, axis: number): Tensor {
+  const a = normalizeAxis(axis, x.rank + 1, "expandDims");
+  const shape = [...x.shape];
+  shape.splice(a, 0, 1);
+  return new Tensor(x.data, shape);
+}
+
+/** Removes axes of size 1 (all of them, or the ones listed) without copying. */
+export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis(a, x.rank, "squeeze"));
+  for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  return new Tensor(x.data, x.shape.filter((_, i) => !axes.includes(i)));
+}
