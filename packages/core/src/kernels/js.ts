@@ -263,5 +263,41 @@ export const jsKernels: Kernels = {
       for (let i = 0; i < rowLength; i++) out[to + i] = x[from + i]!;
     }
   },
+  scatterAddRows(out, x, rowLength, indices) {
+    for (let r = 0; r < indices.length; r++) {
+      const to = indices[r]! * rowLength, from = r * rowLength;
+      for (let i = 0; i < rowLength; i++) out[to + i] += x[from + i]!;
+    }
+  },
   transpose: transposeKernel,
+  softmaxCrossEntropy(probs, scores, labels, n, c) {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (scores[row + j]! > m) m = scores[row + j]!;
+      let z = 0;
+      for (let j = 0; j < c; j++) { const e = Math.exp(scores[row + j]! - m); probs[row + j] = e; z += e; }
+      for (let j = 0; j < c; j++) probs[row + j] = probs[row + j]! / z;
+      total += Math.log(z) - (scores[row + labels[i]!]! - m);
+    }
+    return total;
+  },
+  multiclassHinge(coefficients, scores, labels, n, c, delta) {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      const y = labels[i]!;
+      const correct = scores[row + y]!;
+      let positive = 0;
+      for (let j = 0; j < c; j++) {
+        if (j === y) continue;
+        const margin = scores[row + j]! - correct + delta;
+        if (margin > 0) { total += margin; positive++; coefficients[row + j] = 1; }
+        else coefficients[row + j] = 0;
+      }
+      coefficients[row + y] = positive === 0 ? 0 : -positive; // not −0
+    }
+    return total;
+  },
 };

@@ -55,6 +55,18 @@ export interface Kernels {
   ): void;
   /** out[r, :] = x[indices[r], :] for rows of `rowLength` elements. */
   gatherRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
+  /** out[indices[r], :] += x[r, :] for rows of `rowLength` elements (the adjoint of gatherRows). */
+  scatterAddRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
   /** out = x with its axes permuted: out.shape[d] = shape[perm[d]]. */
   transpose(out: FloatArray, x: FloatArray, shape: readonly number[], perm: readonly number[]): void;
+  /**
+   * Softmax cross-entropy over rows of scores [n, c]: writes probs = softmax(row) and returns
+   * Σᵢ −log softmax(sᵢ)_{yᵢ} = Σᵢ (log Σⱼ e^{sᵢⱼ−mᵢ} − (s_{i,yᵢ} − mᵢ)), mᵢ the row max (never overflows).
+   */
+  softmaxCrossEntropy(probs: FloatArray, scores: FloatArray, labels: ArrayLike<number>, n: number, c: number): number;
+  /**
+   * Multiclass hinge over rows of scores [n, c]: returns Σᵢ Σ_{j≠yᵢ} max(0, sᵢⱼ − s_{i,yᵢ} + Δ) and writes
+   * the subgradient coefficients: 1(margin > 0) for j ≠ yᵢ, minus the count of positive margins at yᵢ.
+   */
+  multiclassHinge(coefficients: FloatArray, scores: FloatArray, labels: ArrayLike<number>, n: number, c: number, delta: number): number;
 }

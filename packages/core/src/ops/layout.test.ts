@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { arange, randn, tensor, zeros } from "../create.js";
 import { DTypeError, IndexError, ShapeError } from "../errors.js";
 import { Rng } from "../rng.js";
-import { cast, concat, expandDims, gather, reshape, slice, squeeze, transpose } from "./layout.js";
+import { broadcastTo, cast, concat, expandDims, gather, pad, reshape, scatterAddRows, slice, squeeze, sumTo, transpose } from "./layout.js";
 
 const dtypes = ["float32", "float64"] as const;
 
@@ -90,5 +90,30 @@ describe("layout properties", () => {
       const back = reshape(reshape(x, shape), [-1]);
       return back.data.every((v, i) => v === i);
     }));
+  });
+});
+
+describe("adjoint layout ops", () => {
+  it("scatterAddRows adds rows back where gather took them, repeated indices summing", () => {
+    const rows = tensor([[1, 2], [3, 4], [5, 6]], { dtype: "float64" });
+    expect(scatterAddRows(rows, [2, 0, 2], [3, 2]).toArray()).toEqual([[3, 4], [0, 0], [6, 8]]);
+    expect(() => scatterAddRows(rows, [3, 0, 0], [3, 2])).toThrow(/index 3 at position 0/);
+  });
+
+  it("pad places a block inside zeros and undoes slice", () => {
+    const x = reshape(arange(12, undefined, 1, { dtype: "float64" }), [3, 4]);
+    const block = slice(x, [1, 1], [2, 2]);
+    expect(pad(block, [1, 1], [3, 4]).toArray()).toEqual([[0, 0, 0, 0], [0, 5, 6, 0], [0, 9, 10, 0]]);
+    expect(() => pad(block, [2, 2], [3, 4])).toThrow(ShapeError);
+  });
+
+  it("broadcastTo repeats and sumTo sums back over the broadcast axes", () => {
+    const col = tensor([[1], [2]]);
+    const b = broadcastTo(col, [3, 2, 2]);
+    expect(b.shape).toEqual([3, 2, 2]);
+    expect(b.toArray()).toEqual([[[1, 1], [2, 2]], [[1, 1], [2, 2]], [[1, 1], [2, 2]]]);
+    expect(sumTo(b, [2, 1]).toArray()).toEqual([[6], [12]]);
+    expect(sumTo(b, [2]).toArray()).toEqual([9, 9]);
+    expect(() => broadcastTo(col, [2, 3, 1])).toThrow(ShapeError);
   });
 });

@@ -1,9 +1,10 @@
 import { type DType, type FloatArray, allocate, checkDType } from "../dtype.js";
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
-import { normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { broadcastShapes, normalizeAxis, sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { checkTensor, commonDType } from "./operands.js";
+import { broadcastView, checkTensor, commonDType } from "./operands.js";
+import { sum } from "./reduce.js";
 
 /**
  * The same values in a new shape (row-major order is kept); one dimension may be −1 and is
@@ -163,4 +164,68 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis(a, x.rank, "squeeze"));
   for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
   return new Tensor(x.data, x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** The adjoint of `gather`: a zero tensor of `shape` with out[indices[r]] += rows[r] (repeated indices add up). */
+export function scatterAddRows(rows: Tensor, indices: ArrayLike<number>, shape: readonly number[]): Tensor {
+  checkTensor(rows, "scatterAddRows");
+  const rowLength = sizeOf(shape.slice(1));
+  if (rows.size !== indices.length * rowLength) {
+    throw new ShapeError(`scatterAddRows: ${indices.length} rows of ${formatShape(shape.slice(1))} expected, got ${formatShape(rows.shape)}`);
+  }
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (!Number.isInteger(i) || i < 0 || i >= shape[0]!) throw new IndexError(`scatterAddRows: index ${i} at position ${r} is outside [0, ${shape[0]})`);
+  }
+  const out = allocate(rows.dtype, sizeOf(shape));
+  kernels().scatterAddRows(out, rows.data, rowLength, indices);
+  return new Tensor(out, shape);
+}
+
+/** The adjoint of `slice`: `x` placed at `begin` inside zeros of `shape`. */
+export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
+  checkTensor(x, "pad");
+  if (begin.length !== x.rank || shape.length !== x.rank || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
+    throw new ShapeError(`pad: ${formatShape(x.shape)} at [${begin.join(", ")}] does not fit in ${formatShape(shape)}`);
+  }
+  const out = allocate(x.dtype, sizeOf(shape));
+  if (x.size === 0) return new Tensor(out, shape);
+  const rank = x.rank;
+  const rowLength = rank === 0 ? 1 : x.shape[rank - 1]!;
+  const outStrides = stridesOf(shape);
+  const counter = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  for (let r = 0; r < x.size / rowLength; r++) {
+    let to = rank === 0 ? 0 : begin[rank - 1]!;
+    for (let d = 0; d < rank - 1; d++) to += (begin[d]! + counter[d]!) * outStrides[d]!;
+    out.set(x.data.subarray(r * rowLength, (r + 1) * rowLength), to);
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++counter[d]! < x.shape[d]!) break;
+      counter[d] = 0;
+    }
+  }
+  return new Tensor(out, shape);
+}
+
+/** `x` repeated along broadcast dimensions to `shape` (numpy's broadcast_to), as a fresh tensor. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(x, "broadcastTo");
+  const target = broadcastShapes(x.shape, shape, "broadcastTo");
+  if (!sameShape(target, shape)) throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
+  const out = allocate(x.dtype, sizeOf(shape));
+  // max(x, x) = x exactly (−0 and NaN included): the binary kernel's strided walk does the copy.
+  const view = broadcastView(x, shape);
+  kernels().binary("maximum", out, shape, view, view);
+  return new Tensor(out, shape);
+}
+
+/** Sums `x` over its broadcast dimensions down to `shape` (the adjoint of broadcastTo). */
+export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(x, "sumTo");
+  if (sameShape(x.shape, shape)) return x;
+  const target = broadcastShapes(shape, x.shape, "sumTo");
+  if (!sameShape(target, x.shape)) throw new ShapeError(`sumTo: ${formatShape(x.shape)} does not reduce to ${formatShape(shape)}`);
+  const lead = x.rank - shape.length;
+  const axes: number[] = [];
+  for (let d = 0; d < x.rank; d++) if (d < lead || (shape[d - lead] === 1 && x.shape[d] !== 1)) axes.push(d);
+  return reshape(sum(x, axes, false), shape);
 }
