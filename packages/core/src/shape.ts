@@ -71,3 +71,13 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** The multi-index of flat position `flat` in a row-major tensor of `shape`. */
+export function unravelIndex(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = flat % shape[d]!;
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return index;
+}

@@ -1,0 +1,24 @@
+import * as core from "@slope/core";
+import { type Var, type VarLike, record, toVar } from "../var.js";
+import { mul } from "../ops/mul.js";
+
+/** Options of `svmLoss`: the margin Δ (the lecture's delta, 1 by default). */
+export interface SvmLossOptions {
+  delta?: number;
+}
+
+/**
+ * The multiclass SVM (Weston–Watkins hinge) loss, averaged over the batch:
+ *   L = (1/N) Σᵢ Σ_{j≠yᵢ} max(0, sᵢⱼ − s_{i,yᵢ} + Δ)
+ * Its gradient, as the lecture derives it, one pass over the scores:
+ *   ∂L/∂sᵢⱼ = 1(sᵢⱼ − s_{i,yᵢ} + Δ > 0) / N                 for j ≠ yᵢ
+ *   ∂L/∂s_{i,yᵢ} = −(number of j ≠ yᵢ with a positive margin) / N
+ * The gradient is piecewise constant in s, so its own derivative is 0 (away from the kinks).
+ */
+export function svmLoss(scores: VarLike, labels: core.Labels, options: SvmLossOptions = {}): Var {
+  const s = toVar(scores);
+  const delta = options.delta ?? 1;
+  const { loss, coefficients } = core.multiclassHingeForward(s.value, labels, delta);
+  const n = s.shape[0]!;
+  return record("svmLoss", core.scalar(loss, s.dtype), [s], (g) => [mul(g, core.div(coefficients, n))], { delta });
+}

@@ -1,0 +1,13 @@
+import * as core from "@slope/core";
+import { type Var, type VarLike, record, toVars } from "../var.js";
+import { neg } from "./neg.js";
+import { sumTo } from "./sum-to.js";
+
+/** y = a − b (broadcasting); ∂L/∂a = sumTo(g), ∂L/∂b = −sumTo(g). */
+export function sub(a: VarLike, b: VarLike): Var {
+  const [x, y] = toVars(a, b) as [Var, Var];
+  return record("sub", core.sub(x.value, y.value), [x, y], (g, _, needs) => [
+    needs[0] ? sumTo(g, x.shape) : null,
+    needs[1] ? neg(sumTo(g, y.shape)) : null,
+  ]);
+}

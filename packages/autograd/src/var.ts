@@ -1,0 +1,192 @@
+import { type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, scalar, tensor } from "@slope/core";
+import { backward, type BackwardOptions } from "./backward.js";
+import * as ops from "./ops/index.js";
+
+/**
+ * A node's vector-Jacobian product: given the gradient g of the final output with respect to this
+ * node's value (and the node itself), return the gradient with respect to each input, or null where
+ * `needsGrad` is false. Written with the differentiable ops over Vars, so that running it while
+ * recording builds the graph of the gradient (which is what makes `grad(grad(f))` work).
+ */
+export type VectorJacobianProduct = (g: Var, output: Var, needsGrad: readonly boolean[]) => (Var | null)[];
+
+/** What an op accepts where a Var is expected: a Var, a Tensor (a constant) or a plain number. */
+export type VarLike = Var | Tensor | number;
+
+let recording = true;
+
+/** True while ops record the graph (outside `noGrad`). */
+export function isRecording(): boolean {
+  return recording;
+}
+
+/** Runs `fn` with recording on or off, restoring the previous mode afterwards (also on a throw). */
+export function withRecording<T>(on: boolean, fn: () => T): T {
+  const previous = recording;
+  recording = on;
+  try {
+    return fn();
+  } finally {
+    recording = previous;
+  }
+}
+
+/** Runs `fn` without recording any graph: every Var it makes is a constant (like torch.no_grad). */
+export function noGrad<T>(fn: () => T): T {
+  return withRecording(false, fn);
+}
+
+let nextId = 0;
+
+/**
+ * A node of the computation graph: a value, the op that made it, its inputs, and — for leaves that
+ * require it — the gradient that `backward` accumulates. Ops on Vars are also methods
+ * (`x.matmul(W).add(b)`); see ops/.
+ */
+export class Var {
+  /** The value computed by the forward pass. */
+  readonly value: Tensor;
+  /** The accumulated ∂(output)/∂(this) of every `backward` so far (leaves only), or null. */
+  grad: Tensor | null = null;
+  /** Whether gradients flow to this node. */
+  readonly requiresGrad: boolean;
+  /** The op that produced this node ("param", "constant", "add", "svmLoss", …). */
+  readonly op: string;
+  /** The nodes this one was computed from (empty for leaves and once the graph is freed). */
+  inputs: readonly Var[];
+  /** A unique, increasing id (creation order), used by graph export. */
+  readonly id: number;
+  /** Extra attributes an op records for display (axis, delta, …). */
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** The op's vector-Jacobian product; null for leaves and once freed. @internal */
+  vjp: VectorJacobianProduct | null;
+  /** Set when `backward` has released this node's saved tensors. @internal */
+  freed = false;
+
+  constructor(value: Tensor, options: { op?: string; inputs?: readonly Var[]; vjp?: VectorJacobianProduct | null; requiresGrad?: boolean; attributes?: Record<string, unknown> } = {}) {
+    if (!(value instanceof Tensor)) throw new ValueError(`Var: value must be a Tensor, got ${typeof value}`);
+    this.value = value;
+    this.op = options.op ?? "constant";
+    this.inputs = options.inputs ?? [];
+    this.vjp = options.vjp ?? null;
+    this.requiresGrad = options.requiresGrad ?? false;
+    this.attributes = options.attributes ?? {};
+    this.id = nextId++;
+  }
+
+  get shape(): readonly number[] {
+    return this.value.shape;
+  }
+
+  get dtype(): DType {
+    return this.value.dtype;
+  }
+
+  get size(): number {
+    return this.value.size;
+  }
+
+  /** True for parameters and constants: nodes no op produced. */
+  get isLeaf(): boolean {
+    return this.vjp === null && this.inputs.length === 0 && !this.freed;
+  }
+
+  /** The value of a one-element Var as a number. */
+  item(): number {
+    return this.value.item();
+  }
+
+  /** The value as nested arrays. */
+  toArray(): NestedArray {
+    return this.value.toArray();
+  }
+
+  /** Clears the accumulated gradient. */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** The same value as a constant, cut off from the graph (no gradient flows through it). */
+  detach(): Var {
+    return new Var(this.value, { op: "detach" });
+  }
+
+  /**
+   * Accumulates ∂this/∂p into p.grad for every parameter p this depends on. A non-scalar output
+   * needs a `seed` of its shape (the vector in the vector-Jacobian product).
+   */
+  backward(seed?: Tensor, options?: BackwardOptions): void {
+    backward(this, seed, options);
+  }
+
+  // The ops as methods, so that models read left to right: x.matmul(W).add(b).relu().
+  add(other: VarLike): Var { return ops.add(this, other); }
+  sub(other: VarLike): Var { return ops.sub(this, other); }
+  mul(other: VarLike): Var { return ops.mul(this, other); }
+  div(other: VarLike): Var { return ops.div(this, other); }
+  pow(exponent: VarLike): Var { return ops.pow(this, exponent); }
+  maximum(other: VarLike): Var { return ops.maximum(this, other); }
+  minimum(other: VarLike): Var { return ops.minimum(this, other); }
+  matmul(other: VarLike, options?: MatmulOptions): Var { return ops.matmul(this, other, options); }
+  neg(): Var { return ops.neg(this); }
+  exp(): Var { return ops.exp(this); }
+  log(): Var { return ops.log(this); }
+  sqrt(): Var { return ops.sqrt(this); }
+  square(): Var { return ops.square(this); }
+  abs(): Var { return ops.abs(this); }
+  tanh(): Var { return ops.tanh(this); }
+  sigmoid(): Var { return ops.sigmoid(this); }
+  relu(): Var { return ops.relu(this); }
+  clip(low: number, high: number): Var { return ops.clip(this, low, high); }
+  sum(axis?: Axis, keepDims?: boolean): Var { return ops.sum(this, axis, keepDims); }
+  mean(axis?: Axis, keepDims?: boolean): Var { return ops.mean(this, axis, keepDims); }
+  max(axis?: Axis, keepDims?: boolean): Var { return ops.max(this, axis, keepDims); }
+  min(axis?: Axis, keepDims?: boolean): Var { return ops.min(this, axis, keepDims); }
+  reshape(shape: readonly number[]): Var { return ops.reshape(this, shape); }
+  transpose(perm?: readonly number[]): Var { return ops.transpose(this, perm); }
+  gather(indices: ArrayLike<number>): Var { return ops.gather(this, indices); }
+  slice(begin: readonly number[], size?: readonly number[]): Var { return ops.slice(this, begin, size); }
+  cast(dtype: DType): Var { return ops.cast(this, dtype); }
+  softmax(axis?: number): Var { return ops.softmax(this, axis); }
+  logSoftmax(axis?: number): Var { return ops.logSoftmax(this, axis); }
+
+  toString(): string {
+    return `Var(${this.op}, requiresGrad=${this.requiresGrad}) ${this.value.toString()}`;
+  }
+}
+
+/** A leaf that collects a gradient: a model's parameter. */
+export function param(t: Tensor | NestedArray, options: { dtype?: DType } = {}): Var {
+  const value = t instanceof Tensor ? t : tensor(t, options);
+  return new Var(value, { op: "param", requiresGrad: true });
+}
+
+/** A leaf that does not collect a gradient: data, labels, hyperparameters. */
+export function constant(t: Tensor | NestedArray, options: { dtype?: DType } = {}): Var {
+  const value = t instanceof Tensor ? t : tensor(t, options);
+  return new Var(value, { op: "constant" });
+}
+
+/** Turns a VarLike into a Var; a number becomes a constant scalar of `dtype`. */
+export function toVar(x: VarLike, dtype?: DType): Var {
+  if (x instanceof Var) return x;
+  if (x instanceof Tensor) return new Var(x, { op: "constant" });
+  if (typeof x === "number") return new Var(scalar(x, dtype), { op: "constant" });
+  throw new ValueError(`expected a Var, a Tensor or a number, got ${x === null ? "null" : typeof x}`);
+}
+
+/** Converts operands together: numbers take the dtype of the first Var or Tensor among them. */
+export function toVars(...xs: VarLike[]): Var[] {
+  const dtype = xs.find((x): x is Var | Tensor => typeof x !== "number")?.dtype;
+  return xs.map((x) => toVar(x, dtype));
+}
+
+/**
+ * Makes the output node of an op. While recording, and if any input requires a gradient, the node
+ * keeps its inputs and its vector-Jacobian product; otherwise it is a constant and holds on to nothing.
+ */
+export function record(op: string, value: Tensor, inputs: readonly Var[], vjp: VectorJacobianProduct, attributes?: Record<string, unknown>): Var {
+  const requiresGrad = recording && inputs.some((x) => x.requiresGrad);
+  if (!requiresGrad) return new Var(value, { op, attributes });
+  return new Var(value, { op, inputs, vjp, requiresGrad: true, attributes });
+}
