@@ -115,7 +115,8 @@ export function backward(root: Var, seed?: core.Tensor, options: BackwardOptions
 export function grad(f: (x: Var) => Var): (x: Var | core.Tensor) => Var {
   return (x) => {
     const input = x instanceof core.Tensor ? param(x) : x.requiresGrad ? x : param(x.value);
-    const output = f(input);
+    // grad asks for a derivative explicitly, so it records even inside noGrad.
+    const output = withRecording(true, () => f(input));
     if (output.size !== 1) {
       throw new GraphError(`grad: f must return a scalar, got shape ${core.formatShape(output.shape)} (sum it, or take a vector-Jacobian product with backward(seed))`);
     }
