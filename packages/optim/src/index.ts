@@ -1,1 +1,22 @@
-export {};
+export { type Parameter, type ParamGroup, type Hyperparameters, type OptionSpec, type ParameterState, type OptimizerStateDict, Optimizer } from "./optimizer.js";
+export { type SGDOptions, SGD } from "./optimizers/sgd.js";
+export { type MomentumOptions, Momentum } from "./optimizers/momentum.js";
+export { type NesterovOptions, Nesterov } from "./optimizers/nesterov.js";
+export { type AdaGradOptions, AdaGrad } from "./optimizers/adagrad.js";
+export { type RMSPropOptions, RMSProp } from "./optimizers/rmsprop.js";
+export { type AdamOptions, Adam } from "./optimizers/adam.js";
+export { type AdamWOptions, AdamW } from "./optimizers/adamw.js";
+export { type AdadeltaOptions, Adadelta } from "./optimizers/adadelta.js";
+export { type AdamaxOptions, Adamax } from "./optimizers/adamax.js";
+export { type LBFGSOptions, type Closure, LBFGS } from "./optimizers/lbfgs.js";
+export {
+  type Schedule, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, constantSchedule, linearSchedule, warmup,
+} from "./schedules/decay.js";
+export { type SchedulerState, Scheduler } from "./schedules/scheduler.js";
+export { clipGradValue, clipGradNorm } from "./clipping.js";
+export { type SearchProgress, type SearchResult, type SearchOptions, RandomSearch, randomLocalSearch } from "./search/random-search.js";
+export {
+  type Arithmetic, type Surface, numberArithmetic, quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima, surfaces,
+} from "./surfaces/surfaces.js";
+export { type TrajectoryPoint, runTrajectory } from "./surfaces/trajectory.js";
+export { type EncodedArray, encodeArray, decodeArray } from "./tensor-encoding.js";

@@ -1,0 +1,42 @@
+import type { FloatArray } from "@slope/core";
+import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState } from "../optimizer.js";
+
+/** Options of Adadelta. */
+export type AdadeltaOptions = { lr: number; rho: number; eps: number; weightDecay: number };
+
+const specs: Record<keyof AdadeltaOptions, OptionSpec> = {
+  lr: { default: 1, range: "positive" },
+  rho: { default: 0.9, range: "unitInterval" },
+  eps: { default: 1e-6, range: "nonNegative" },
+  weightDecay: { default: 0, range: "nonNegative" },
+};
+
+/**
+ * Adadelta (Zeiler 2012): RMSProp whose step is scaled by a running RMS of past steps, so it has
+ * the units of x:
+ *
+ *     cache = ρ·cache + (1 − ρ)·dx²
+ *     Δ = √(acc + ε) / √(cache + ε) · dx
+ *     acc = ρ·acc + (1 − ρ)·Δ²
+ *     x −= lr · Δ
+ *
+ * Defaults (PyTorch's): lr 1, ρ 0.9, ε 1e-6 (inside the roots).
+ */
+export class Adadelta extends Optimizer<AdadeltaOptions> {
+  constructor(params: readonly Parameter[] | readonly ParamGroup<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {}) {
+    super("Adadelta", specs, params, options);
+  }
+
+  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, { lr, rho, eps, weightDecay }: AdadeltaOptions): void {
+    const cache = this.buffer(state, "cache", x);
+    const acc = this.buffer(state, "accumulatedStep", x);
+    for (let i = 0; i < x.length; i++) {
+      const g = dx[i]! + weightDecay * x[i]!;
+      const c = rho * cache[i]! + (1 - rho) * g * g;
+      cache[i] = c;
+      const delta = (Math.sqrt(acc[i]! + eps) / Math.sqrt(c + eps)) * g;
+      acc[i] = rho * acc[i]! + (1 - rho) * delta * delta;
+      x[i] -= lr * delta;
+    }
+  }
+}

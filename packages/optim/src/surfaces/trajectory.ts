@@ -1,0 +1,40 @@
+import { ValueError, tensor } from "@slope/core";
+import type { Optimizer, Parameter } from "../optimizer.js";
+import { LBFGS } from "../optimizers/lbfgs.js";
+import type { Surface } from "./surfaces.js";
+
+/** One point of a trajectory: where the optimizer was and the loss there. */
+export interface TrajectoryPoint {
+  x: number;
+  y: number;
+  loss: number;
+}
+
+/**
+ * Runs an optimizer on a 2-D surface from `start` (the surface's own by default) for `steps`
+ * steps, in float64, and returns the points visited, the start included. L-BFGS is driven
+ * through its closure, one iteration per step.
+ */
+export function runTrajectory(
+  surface: Surface, makeOptimizer: (params: Parameter[]) => Optimizer, { steps, start = surface.start }: { steps: number; start?: [number, number] },
+): TrajectoryPoint[] {
+  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`runTrajectory: steps must be a non-negative integer, got ${steps}`);
+  const point: Parameter = { value: tensor([...start], { dtype: "float64" }), grad: null };
+  const optimizer = makeOptimizer([point]);
+  const evaluate = () => {
+    const [x, y] = point.value.data as unknown as [number, number];
+    point.grad = tensor(surface.gradient(x, y), { dtype: "float64" });
+    return surface.f(x, y);
+  };
+  const here = (): TrajectoryPoint => ({ x: point.value.data[0]!, y: point.value.data[1]!, loss: surface.f(point.value.data[0]!, point.value.data[1]!) });
+  const points = [here()];
+  for (let s = 0; s < steps; s++) {
+    if (optimizer instanceof LBFGS) optimizer.step(evaluate);
+    else {
+      evaluate();
+      optimizer.step();
+    }
+    points.push(here());
+  }
+  return points;
+}

@@ -1,0 +1,40 @@
+import { type DType, type FloatArray, ValueError, fromData } from "@slope/core";
+
+/** A typed array as plain JSON: its dtype, length and bytes in base64 (exact: −0, NaN and ±∞ survive). */
+export interface EncodedArray {
+  dtype: DType;
+  length: number;
+  base64: string;
+}
+
+// Global in every browser and in Node ≥ 16; declared here so the package needs neither DOM nor Node typings.
+declare function btoa(binary: string): string;
+declare function atob(base64: string): string;
+
+const CHUNK = 0x8000;
+
+/** Encodes the bytes of a float array (little-endian, as typed arrays are on every platform Slope runs on). */
+export function encodeArray(array: FloatArray): EncodedArray {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return { dtype: array instanceof Float64Array ? "float64" : "float32", length: array.length, base64: btoa(binary) };
+}
+
+/** Decodes what `encodeArray` wrote, checking that the length and dtype agree. */
+export function decodeArray(encoded: EncodedArray): FloatArray {
+  if (!encoded || typeof encoded.base64 !== "string") throw new ValueError("decodeArray: expected { dtype, length, base64 }");
+  const binary = atob(encoded.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const array = encoded.dtype === "float64" ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+  if (array.length !== encoded.length) {
+    throw new ValueError(`decodeArray: expected ${encoded.length} ${encoded.dtype} values, the data holds ${array.length}`);
+  }
+  return array;
+}
+
+/** Convenience for tests and checkpoints: a tensor back from an encoded array. */
+export function decodeTensor(encoded: EncodedArray, shape: readonly number[]) {
+  return fromData(decodeArray(encoded), shape);
+}
