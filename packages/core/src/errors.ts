@@ -18,6 +18,9 @@ export class IndexError extends SlopeError {}
 /** An argument of the right type but a wrong value (a negative size, h ≤ 0, an unknown option). */
 export class ValueError extends SlopeError {}
 
+/** A file or buffer that is not in the format it should be: names the file and the byte offset. */
+export class DataFormatError extends SlopeError {}
+
 /** Formats a shape the way messages show it: `[256, 3073]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

@@ -1,5 +1,5 @@
 export { type DType, type FloatArray, DEFAULT_DTYPE, allocate } from "./dtype.js";
-export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, formatShape } from "./errors.js";
+export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
 export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes, unravelIndex } from "./shape.js";
 export { Tensor, type NestedArray } from "./tensor.js";
 export { Rng, type RngState } from "./rng.js";

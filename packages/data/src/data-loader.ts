@@ -1,0 +1,114 @@
+import { type Tensor, ValueError, fromData, allocate, gather, formatShape } from "@slope/core";
+import type { Rng } from "@slope/core";
+import { BatchSampler } from "./samplers/batch-sampler.js";
+import { RandomSampler } from "./samplers/random-sampler.js";
+import type { Sampler, SamplerState } from "./samplers/sampler.js";
+import { SequentialSampler } from "./samplers/sequential-sampler.js";
+
+/** A mini-batch: rows of x and their labels. Both are reused buffers: copy them to keep them past the next batch. */
+export interface Batch {
+  x: Tensor;
+  y: Int32Array;
+  /** The dataset rows this batch holds. */
+  indices: Int32Array;
+}
+
+/** Options of DataLoader. */
+export interface DataLoaderOptions {
+  batchSize: number;
+  /** Random order each epoch (needs rng), or sequential. Ignored when `sampler` is given. */
+  shuffle?: boolean;
+  rng?: Rng;
+  sampler?: Sampler;
+  dropLast?: boolean;
+}
+
+/** Where a DataLoader is: the epoch, the next batch, and the sampler's state at the epoch's start. */
+export interface DataLoaderState {
+  epoch: number;
+  batch: number;
+  samplerAtEpochStart: SamplerState;
+}
+
+/**
+ * Mini-batches over an in-memory data set: x [N, ...] and labels y [N]. Full batch (BGD), batch 1
+ * (SGD) and mini-batch (MBGD) are just batch sizes. Rows are gathered into a buffer allocated once
+ * per batch shape and reused, so the steady state allocates no tensors. Iterating the loader gives
+ * one epoch; `stateDict()` saved mid-epoch resumes at the next batch, in the same order.
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly batchSampler: BatchSampler;
+  epoch = 0;
+  private nextBatch = 0;
+  private order: Int32Array | null = null;
+  private samplerAtEpochStart: SamplerState;
+  private readonly buffers = new Map<number, { x: Tensor; y: Int32Array }>();
+
+  constructor(readonly x: Tensor, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
+    const n = x.shape[0] ?? 0;
+    if (y.length !== n) throw new ValueError(`DataLoader: ${formatShape(x.shape)} rows of x but ${y.length} labels`);
+    if (options.shuffle && !options.rng && !options.sampler) throw new ValueError("DataLoader: shuffle needs an rng: { shuffle: true, rng: new Rng(seed) }");
+    const sampler = options.sampler ?? (options.shuffle ? new RandomSampler(n, { rng: options.rng! }) : new SequentialSampler(n));
+    this.batchSampler = new BatchSampler(sampler, options.batchSize, options.dropLast ?? false);
+    this.samplerAtEpochStart = sampler.stateDict();
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    return this.batchSampler.length;
+  }
+
+  private buffer(size: number): { x: Tensor; y: Int32Array } {
+    let b = this.buffers.get(size);
+    if (!b) {
+      const shape = [size, ...this.x.shape.slice(1)];
+      b = { x: fromData(allocate(this.x.dtype, size * (this.x.size / Math.max(this.x.shape[0]!, 1))), shape), y: new Int32Array(size) };
+      this.buffers.set(size, b);
+    }
+    return b;
+  }
+
+  /** The next batch, starting a new epoch (and a new order) when the last one is used up. */
+  next(): Batch {
+    const sampler = this.batchSampler.sampler;
+    if (this.order === null) {
+      this.samplerAtEpochStart = sampler.stateDict();
+      this.order = sampler.order();
+    }
+    const size = this.batchSampler.batchSize;
+    const start = this.nextBatch * size;
+    const indices = this.order.subarray(start, Math.min(start + size, this.order.length));
+    const buffer = this.buffer(indices.length);
+    gather(this.x, indices, { out: buffer.x });
+    for (let i = 0; i < indices.length; i++) buffer.y[i] = this.y[indices[i]!]!;
+    this.nextBatch++;
+    if (this.nextBatch >= this.length) {
+      this.nextBatch = 0;
+      this.order = null;
+      this.epoch++;
+    }
+    return { x: buffer.x, y: buffer.y, indices };
+  }
+
+  /** The rest of the current epoch (all of it, at an epoch boundary). */
+  *[Symbol.iterator](): Iterator<Batch> {
+    if (this.length === 0) return;
+    const epoch = this.epoch;
+    while (this.epoch === epoch) yield this.next();
+  }
+
+  stateDict(): DataLoaderState {
+    return { epoch: this.epoch, batch: this.nextBatch, samplerAtEpochStart: this.samplerAtEpochStart };
+  }
+
+  /** Restores a saved position: the epoch's order is drawn again from the saved sampler state. */
+  loadStateDict(state: DataLoaderState): void {
+    if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.batch)) throw new ValueError("DataLoader.loadStateDict: expected the object returned by stateDict()");
+    const sampler = this.batchSampler.sampler;
+    sampler.loadStateDict(state.samplerAtEpochStart);
+    this.epoch = state.epoch;
+    this.nextBatch = state.batch;
+    this.samplerAtEpochStart = state.samplerAtEpochStart;
+    this.order = state.batch > 0 ? sampler.order() : null;
+  }
+}

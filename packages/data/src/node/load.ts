@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DataFormatError, ValueError } from "@slope/core";
+import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, parseCifar10, parseCifar100 } from "../cifar/format.js";
+import { CIFAR100_COARSE_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR10_LABEL_NAMES, parseLabelNames } from "../cifar/label-names.js";
+import { readCifarPickle } from "../cifar/pickle.js";
+
+/** A loaded split: the images (count × 3,072 bytes, R, G, B planes), labels and class names. */
+export interface CifarSplit extends LabeledImages {
+  labelNames: string[];
+  /** The folder the files were read from. */
+  dir: string;
+}
+
+const HOW_TO_GET = "get it with `pnpm lecture download` (or downloadCifar10() from @slope/data/node), or unpack https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz there";
+
+/** Files whose presence marks a folder as holding CIFAR batches. */
+const MARKERS = ["batches.meta.txt", "batches.meta", "data_batch_1.bin", "data_batch_1", "test_batch.bin", "test_batch", "train.bin", "test.bin"];
+
+/** Finds the batches folder: `dir` itself, or `dir/<name>` when dir is its parent. */
+function batchesFolder(dir: string, names: string[], what: string): string {
+  const root = resolve(dir);
+  const candidates = [root, ...names.map((n) => join(root, n))];
+  const found = candidates.find((c) => existsSync(c) && statSync(c).isDirectory() && MARKERS.some((m) => existsSync(join(c, m))));
+  if (found) return found;
+  if (!existsSync(root)) throw new DataFormatError(`${what}: the folder ${root} does not exist (looked for ${names.map((n) => join(root, n)).join(" or ")}); ${HOW_TO_GET}`);
+  throw new DataFormatError(`${what}: no CIFAR batches in ${root} or in ${names.map((n) => join(root, n)).join(" or ")}; ${HOW_TO_GET}`);
+}
+
+function readRequired(file: string, what: string): Uint8Array {
+  if (!existsSync(file)) throw new DataFormatError(`${what}: missing batch ${file}`);
+  const buffer = readFileSync(file);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/**
+ * Loads CIFAR-10 from `dir` (a cifar-10-batches-bin folder or its parent; the python layout
+ * cifar-10-batches-py is read too): train = data_batch_1..5 (50,000 images), test = test_batch
+ * (10,000). labelNames come from batches.meta.txt. Bad files are DataFormatErrors naming the
+ * file and the byte offset.
+ */
+export function loadCifar10(dir: string, { split = "train" }: { split?: "train" | "test" } = {}): CifarSplit {
+  if (split !== "train" && split !== "test") throw new ValueError(`loadCifar10: split must be "train" or "test", got ${JSON.stringify(split)}`);
+  const folder = batchesFolder(dir, ["cifar-10-batches-bin", "cifar-10-batches-py"], "loadCifar10");
+  const python = !existsSync(join(folder, "batches.meta.txt")) && existsSync(join(folder, "batches.meta"));
+  const names = split === "train" ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`) : ["test_batch"];
+  if (python) return loadPythonLayout(folder, names);
+  const files = names.map((n) => join(folder, `${n}.bin`));
+  const contents = files.map((f) => readRequired(f, "loadCifar10"));
+  const count = contents.reduce((n, bytes, i) => {
+    if (bytes.length % CIFAR10_RECORD_BYTES !== 0) parseCifar10(bytes, { file: files[i] }); // throws with the offset
+    return n + bytes.length / CIFAR10_RECORD_BYTES;
+  }, 0);
+  const out: LabeledImages = { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
+  let offset = 0;
+  contents.forEach((bytes, i) => {
+    parseCifar10(bytes, { file: files[i], into: out, offset });
+    offset += bytes.length / CIFAR10_RECORD_BYTES;
+  });
+  const metaFile = join(folder, "batches.meta.txt");
+  const labelNames = existsSync(metaFile) ? parseLabelNames(readFileSync(metaFile, "utf8")) : [...CIFAR10_LABEL_NAMES];
+  return { ...out, labelNames, dir: folder };
+}
+
+function loadPythonLayout(folder: string, names: string[]): CifarSplit {
+  const parts = names.map((n) => {
+    const file = join(folder, n);
+    return readCifarPickle(readRequired(file, "loadCifar10"), { file });
+  });
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const images = new Uint8Array(count * IMAGE_BYTES);
+  const labels = new Uint8Array(count);
+  let offset = 0;
+  for (const p of parts) {
+    images.set(p.images, offset * IMAGE_BYTES);
+    labels.set(p.labels, offset);
+    offset += p.count;
+  }
+  return { images, labels, count, labelNames: [...CIFAR10_LABEL_NAMES], dir: folder };
+}
+
+/**
+ * Loads CIFAR-100 from `dir` (a cifar-100-binary folder or its parent): train.bin (50,000) or
+ * test.bin (10,000), with the fine (100 classes) or coarse (20 superclasses) labels.
+ */
+export function loadCifar100(dir: string, { split = "train", labels = "fine" }: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {}): CifarSplit & { coarseLabels: Uint8Array; fineLabels: Uint8Array } {
+  if (split !== "train" && split !== "test") throw new ValueError(`loadCifar100: split must be "train" or "test", got ${JSON.stringify(split)}`);
+  if (labels !== "fine" && labels !== "coarse") throw new ValueError(`loadCifar100: labels must be "fine" or "coarse", got ${JSON.stringify(labels)}`);
+  const folder = batchesFolder(dir, ["cifar-100-binary"], "loadCifar100");
+  const file = join(folder, `${split}.bin`);
+  const parsed = parseCifar100(readRequired(file, "loadCifar100"), { file, labels });
+  const namesFile = join(folder, labels === "fine" ? "fine_label_names.txt" : "coarse_label_names.txt");
+  const labelNames = existsSync(namesFile) ? parseLabelNames(readFileSync(namesFile, "utf8")) : [...(labels === "fine" ? CIFAR100_FINE_LABEL_NAMES : CIFAR100_COARSE_LABEL_NAMES)];
+  return { ...parsed, labelNames, dir: folder };
+}

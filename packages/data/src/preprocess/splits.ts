@@ -1,0 +1,53 @@
+import { type Rng, ValueError } from "@slope/core";
+import { IMAGE_BYTES, type LabeledImages } from "../cifar/format.js";
+
+/** A contiguous run of images as views (no copy). */
+export function sliceImages(set: LabeledImages, start: number, end: number): LabeledImages {
+  if (!(0 <= start && start <= end && end <= set.count)) throw new ValueError(`sliceImages: [${start}, ${end}) is outside [0, ${set.count}]`);
+  return { images: set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES), labels: set.labels.subarray(start, end), count: end - start };
+}
+
+/** The images at `indices`, copied into a new set. */
+export function pickImages(set: LabeledImages, indices: ArrayLike<number>): LabeledImages {
+  const images = new Uint8Array(indices.length * IMAGE_BYTES);
+  const labels = new Uint8Array(indices.length);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (!Number.isInteger(i) || i < 0 || i >= set.count) throw new ValueError(`pickImages: index ${i} at position ${r} is outside [0, ${set.count})`);
+    images.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), r * IMAGE_BYTES);
+    labels[r] = set.labels[i]!;
+  }
+  return { images, labels, count: indices.length };
+}
+
+/** Sizes of the course's splits. */
+export interface SplitSizes {
+  training?: number;
+  validation?: number;
+  test?: number;
+  dev?: number;
+}
+
+/**
+ * The course's deterministic splits: train = the first 49,000 training images, val = the next
+ * 1,000, test = the first 1,000 test images, dev = 500 drawn without replacement from train by
+ * `rng`. Train, val and test are views; only dev is copied.
+ */
+export function courseSplits(
+  trainSet: LabeledImages, testSet: LabeledImages,
+  { training = 49000, validation = 1000, test = 1000, dev = 500, rng }: SplitSizes & { rng: Rng },
+): { train: LabeledImages; val: LabeledImages; test: LabeledImages; dev: LabeledImages } {
+  if (!rng) throw new ValueError("courseSplits: an rng is required for the dev split");
+  if (training + validation > trainSet.count) {
+    throw new ValueError(`courseSplits: ${training} training + ${validation} validation images need ${training + validation}, the training set has ${trainSet.count}`);
+  }
+  if (test > testSet.count) throw new ValueError(`courseSplits: ${test} test images asked, the test set has ${testSet.count}`);
+  if (dev > training) throw new ValueError(`courseSplits: a dev set of ${dev} cannot be drawn from ${training} training images`);
+  const train = sliceImages(trainSet, 0, training);
+  return {
+    train,
+    val: sliceImages(trainSet, training, training + validation),
+    test: sliceImages(testSet, 0, test),
+    dev: pickImages(train, rng.permutation(training).subarray(0, dev)),
+  };
+}
