@@ -1,0 +1,67 @@
+import { Rng, gather, randn } from "@slope/core";
+import { describe, expect, it } from "vitest";
+import { DataLoader } from "./data-loader.js";
+import { ReplacementSampler } from "./samplers/replacement-sampler.js";
+
+const rng = new Rng("loader");
+const x = randn([23, 5], { rng });
+const y = Int32Array.from({ length: 23 }, (_, i) => i % 4);
+
+describe("DataLoader", () => {
+  it("each batch equals the gathered rows and labels of its indices; an epoch covers every row once", () => {
+    const loader = new DataLoader(x, y, { batchSize: 5, shuffle: true, rng: new Rng(1) });
+    const seen: number[] = [];
+    for (const batch of loader) {
+      expect(Array.from(batch.x.data)).toEqual(Array.from(gather(x, batch.indices).data));
+      expect(Array.from(batch.y)).toEqual(Array.from(batch.indices, (i) => y[i]));
+      seen.push(...batch.indices);
+    }
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    expect(loader.epoch).toBe(1);
+  });
+
+  it("full batch, batch 1 and mini-batches are just batch sizes; dropLast drops the short one", () => {
+    expect([...new DataLoader(x, y, { batchSize: 23 })].map((b) => b.x.shape[0])).toEqual([23]);
+    expect([...new DataLoader(x, y, { batchSize: 1 })]).toHaveLength(23);
+    expect([...new DataLoader(x, y, { batchSize: 10 })].map((b) => b.x.shape[0])).toEqual([10, 10, 3]);
+    expect([...new DataLoader(x, y, { batchSize: 10, dropLast: true })].map((b) => b.x.shape[0])).toEqual([10, 10]);
+  });
+
+  it("reuses one buffer per batch size: no tensor is allocated in the steady state", () => {
+    const loader = new DataLoader(x, y, { batchSize: 4, shuffle: true, rng: new Rng(2), dropLast: true });
+    const first = loader.next();
+    const buffers = new Set([first.x.data.buffer]);
+    for (let i = 0; i < 50; i++) buffers.add(loader.next().x.data.buffer);
+    expect(buffers.size).toBe(1);
+  });
+
+  it("is deterministic from its rng and draws a new order each epoch", () => {
+    const orders = (seed: number) => {
+      const loader = new DataLoader(x, y, { batchSize: 23, shuffle: true, rng: new Rng(seed) });
+      return [Array.from(loader.next().indices), Array.from(loader.next().indices)];
+    };
+    expect(orders(7)).toEqual(orders(7));
+    const [e1, e2] = orders(7);
+    expect(e1).not.toEqual(e2);
+  });
+
+  it("state saved mid-epoch resumes at the next batch in the same order", () => {
+    const straight = new DataLoader(x, y, { batchSize: 4, shuffle: true, rng: new Rng(3) });
+    const expected = Array.from({ length: 15 }, () => Array.from(straight.next().indices));
+    const first = new DataLoader(x, y, { batchSize: 4, shuffle: true, rng: new Rng(3) });
+    const got = Array.from({ length: 8 }, () => Array.from(first.next().indices)); // 6 batches per epoch: mid-epoch 2
+    const saved = JSON.parse(JSON.stringify(first.stateDict()));
+    const resumed = new DataLoader(x, y, { batchSize: 4, shuffle: true, rng: new Rng(12345) });
+    resumed.loadStateDict(saved);
+    for (let i = 0; i < 7; i++) got.push(Array.from(resumed.next().indices));
+    expect(got).toEqual(expected);
+    expect(resumed.epoch).toBe(2);
+  });
+
+  it("takes any sampler, and checks its arguments", () => {
+    const loader = new DataLoader(x, y, { batchSize: 8, sampler: new ReplacementSampler(23, { rng: new Rng(4), numSamples: 16 }) });
+    expect(loader.length).toBe(2);
+    expect(() => new DataLoader(x, y.subarray(1), { batchSize: 2 })).toThrow(/\[23, 5\] rows of x but 22 labels/);
+    expect(() => new DataLoader(x, y, { batchSize: 2, shuffle: true })).toThrow(/shuffle needs an rng/);
+  });
+});

@@ -1,0 +1,79 @@
+import { Rng } from "@slope/core";
+import { describe, expect, it } from "vitest";
+import { IMAGE_BYTES } from "../cifar/format.js";
+import { syntheticCifar } from "../synthetic/synthetic-cifar.js";
+import { gaussianBlobs, spirals } from "../synthetic/toy-2d.js";
+import { appendBias, channelStatistics, meanImage, normalizeChannels, toFeatures } from "./features.js";
+import { courseSplits, pickImages, sliceImages } from "./splits.js";
+
+const images = Uint8Array.from({ length: 2 * IMAGE_BYTES }, (_, i) => i % 251);
+
+describe("preprocessing", () => {
+  it("toFeatures: flat rows in the file's order, or image-shaped NCHW / NHWC, in either dtype", () => {
+    const flat = toFeatures(images, 2, { dtype: "float64" });
+    expect(flat.shape).toEqual([2, 3072]);
+    expect(flat.dtype).toBe("float64");
+    expect(flat.get(1, 5)).toBe(images[IMAGE_BYTES + 5]);
+    const nchw = toFeatures(images, 2, { layout: "nchw" });
+    expect(nchw.shape).toEqual([2, 3, 32, 32]);
+    expect(nchw.get(1, 2, 3, 4)).toBe(images[IMAGE_BYTES + 2 * 1024 + 3 * 32 + 4]);
+    const nhwc = toFeatures(images, 2, { layout: "nhwc" });
+    expect(nhwc.shape).toEqual([2, 32, 32, 3]);
+    expect(nhwc.get(1, 3, 4, 2)).toBe(images[IMAGE_BYTES + 2 * 1024 + 3 * 32 + 4]);
+  });
+
+  it("mean subtraction, scaling and the bias trick happen in the same pass", () => {
+    const mean = meanImage(images, 2, "float64");
+    expect(mean.get(7)).toBe((images[7]! + images[IMAGE_BYTES + 7]!) / 2);
+    const x = toFeatures(images, 2, { dtype: "float64", mean, scale: 255, bias: true });
+    expect(x.shape).toEqual([2, 3073]);
+    expect(x.get(0, 7)).toBeCloseTo((images[7]! - mean.get(7)) / 255, 15);
+    expect(x.get(0, 3072)).toBe(1);
+    expect(x.get(1, 3072)).toBe(1);
+    expect(() => toFeatures(images, 2, { bias: true, layout: "nhwc" })).toThrow(/bias column needs layout "flat"/);
+  });
+
+  it("channel statistics and per-channel normalisation", () => {
+    const { mean, std } = channelStatistics(images, 2);
+    const x = normalizeChannels(toFeatures(images, 2, { dtype: "float64", layout: "nhwc" }), "nhwc", mean, std);
+    const after = [0, 1, 2].map((c) => { let s = 0; for (let i = c; i < x.size; i += 3) s += x.data[i]!; return s / (x.size / 3); });
+    for (const m of after) expect(Math.abs(m)).toBeLessThan(1e-12);
+    expect(appendBias(toFeatures(images, 2)).shape).toEqual([2, 3073]);
+  });
+
+  it("the course's splits: 49,000 / 1,000 / 1,000 / 500, train and val as views, dev from train", () => {
+    const train = syntheticCifar({ count: 60, rng: new Rng(1) });
+    const test = syntheticCifar({ count: 20, rng: new Rng(2) });
+    const s = courseSplits(train, test, { training: 49, validation: 10, test: 10, dev: 5, rng: new Rng(3) });
+    expect([s.train.count, s.val.count, s.test.count, s.dev.count]).toEqual([49, 10, 10, 5]);
+    expect(s.train.images.buffer).toBe(train.images.buffer);
+    expect(s.val.labels[0]).toBe(train.labels[49]);
+    expect(Array.from(sliceImages(train, 2, 4).labels)).toEqual(Array.from(train.labels.subarray(2, 4)));
+    expect(Array.from(pickImages(train, [5, 1]).labels)).toEqual([train.labels[5], train.labels[1]]);
+    expect(() => courseSplits(train, test, { training: 55, validation: 10, rng: new Rng(0) })).toThrow(/need 65, the training set has 60/);
+  });
+});
+
+describe("synthetic data", () => {
+  it("the CIFAR-shaped set is deterministic, balanced and labelled with CIFAR-10's names", () => {
+    const a = syntheticCifar({ count: 100, rng: new Rng(5) });
+    const b = syntheticCifar({ count: 100, rng: new Rng(5) });
+    expect(Buffer.from(a.images).equals(Buffer.from(b.images))).toBe(true);
+    expect(a.images.length).toBe(100 * IMAGE_BYTES);
+    const counts = new Array(10).fill(0);
+    for (const l of a.labels) counts[l]++;
+    expect(counts).toEqual(new Array(10).fill(10));
+    expect(a.labelNames[3]).toBe("cat");
+  });
+
+  it("blobs and spirals have the asked-for size and classes", () => {
+    const blobs = gaussianBlobs({ count: 30, rng: new Rng(6) });
+    expect(blobs.x.shape).toEqual([30, 2]);
+    expect(new Set(blobs.y).size).toBe(3);
+    const spiral = spirals({ count: 300, classes: 3, rng: new Rng(7) });
+    expect(spiral.x.shape).toEqual([300, 2]);
+    let maxRadius = 0;
+    for (let i = 0; i < 300; i++) maxRadius = Math.max(maxRadius, Math.hypot(spiral.x.data[2 * i]!, spiral.x.data[2 * i + 1]!));
+    expect(maxRadius).toBeCloseTo(1, 6);
+  });
+});
