@@ -25,6 +25,19 @@ function checkWholeRecords(bytes: Uint8Array, recordBytes: number, file: string)
 }
 
 /**
+ * Checks CIFAR-10 binary records without copying them: a whole number of records, every label
+ * in [0, classes). Errors name the file and the byte offset. Returns the record count.
+ */
+export function checkRecords(bytes: Uint8Array, file = "<buffer>", classes = 10): number {
+  const count = checkWholeRecords(bytes, CIFAR10_RECORD_BYTES, file);
+  for (let r = 0; r < count; r++) {
+    const at = r * CIFAR10_RECORD_BYTES;
+    if (bytes[at]! >= classes) throw new DataFormatError(`${file}: label ${bytes[at]} at byte offset ${at} (record ${r}) is outside [0, ${classes})`);
+  }
+  return count;
+}
+
+/**
  * Parses CIFAR-10 binary records (1 label byte + 3,072 pixel bytes each). Labels outside
  * [0, classes) are DataFormatErrors that name the file and the byte offset. Writes into `into` at
  * record `offset` when given (loading five batches into one buffer without copies).
@@ -32,14 +45,12 @@ function checkWholeRecords(bytes: Uint8Array, recordBytes: number, file: string)
 export function parseCifar10(
   bytes: Uint8Array, { file = "<buffer>", classes = 10, into, offset = 0 }: { file?: string; classes?: number; into?: LabeledImages; offset?: number } = {},
 ): LabeledImages {
-  const count = checkWholeRecords(bytes, CIFAR10_RECORD_BYTES, file);
+  const count = checkRecords(bytes, file, classes);
   const out = into ?? { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
   if (offset + count > out.count) throw new ValueError(`parseCifar10: ${count} records do not fit at record ${offset} of a buffer of ${out.count}`);
   for (let r = 0; r < count; r++) {
     const at = r * CIFAR10_RECORD_BYTES;
-    const label = bytes[at]!;
-    if (label >= classes) throw new DataFormatError(`${file}: label ${label} at byte offset ${at} (record ${r}) is outside [0, ${classes})`);
-    out.labels[offset + r] = label;
+    out.labels[offset + r] = bytes[at]!;
     out.images.set(bytes.subarray(at + 1, at + CIFAR10_RECORD_BYTES), (offset + r) * IMAGE_BYTES);
   }
   return out;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DataFormatError, ValueError } from "@slope/core";
-import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, parseCifar10, parseCifar100 } from "../cifar/format.js";
+import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, checkRecords, parseCifar100 } from "../cifar/format.js";
 import { CIFAR100_COARSE_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR10_LABEL_NAMES, parseLabelNames } from "../cifar/label-names.js";
 import { readCifarPickle } from "../cifar/pickle.js";
 
@@ -46,20 +46,48 @@ export function loadCifar10(dir: string, { split = "train" }: { split?: "train" 
   const names = split === "train" ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`) : ["test_batch"];
   if (python) return loadPythonLayout(folder, names);
   const files = names.map((n) => join(folder, `${n}.bin`));
-  const contents = files.map((f) => readRequired(f, "loadCifar10"));
-  const count = contents.reduce((n, bytes, i) => {
-    if (bytes.length % CIFAR10_RECORD_BYTES !== 0) parseCifar10(bytes, { file: files[i] }); // throws with the offset
-    return n + bytes.length / CIFAR10_RECORD_BYTES;
-  }, 0);
-  const out: LabeledImages = { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
-  let offset = 0;
-  contents.forEach((bytes, i) => {
-    parseCifar10(bytes, { file: files[i], into: out, offset });
-    offset += bytes.length / CIFAR10_RECORD_BYTES;
-  });
+  const out = readBinaryBatches(files);
   const metaFile = join(folder, "batches.meta.txt");
   const labelNames = existsSync(metaFile) ? parseLabelNames(readFileSync(metaFile, "utf8")) : [...CIFAR10_LABEL_NAMES];
   return { ...out, labelNames, dir: folder };
+}
+
+/**
+ * Reads CIFAR-10 batches into one buffer and compacts it in place: every record's label goes to
+ * the labels array and its 3,072 pixels slide down over the label bytes (copyWithin), so the
+ * images end up contiguous in the same memory: one read, no second copy of the data set.
+ */
+function readBinaryBatches(files: string[]): LabeledImages {
+  const sizes = files.map((f) => {
+    if (!existsSync(f)) throw new DataFormatError(`loadCifar10: missing batch ${f}`);
+    return statSync(f).size;
+  });
+  const buffer = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  files.forEach((file, i) => {
+    const fd = openSync(file, "r");
+    try {
+      for (let read = 0; read < sizes[i]!; ) read += readSync(fd, buffer, at + read, sizes[i]! - read, null) || fail(file);
+    } finally {
+      closeSync(fd);
+    }
+    // Checks the size (whole records) and the labels, naming the file and the byte offset.
+    const bytes = buffer.subarray(at, at + sizes[i]!);
+    checkRecords(bytes, file);
+    at += sizes[i]!;
+  });
+  const count = buffer.length / CIFAR10_RECORD_BYTES;
+  const labels = new Uint8Array(count);
+  for (let r = 0; r < count; r++) {
+    const from = r * CIFAR10_RECORD_BYTES;
+    labels[r] = buffer[from]!;
+    buffer.copyWithin(r * IMAGE_BYTES, from + 1, from + CIFAR10_RECORD_BYTES);
+  }
+  return { images: buffer.subarray(0, count * IMAGE_BYTES), labels, count };
+}
+
+function fail(file: string): never {
+  throw new DataFormatError(`loadCifar10: ${file} ended before its reported size`);
 }
 
 function loadPythonLayout(folder: string, names: string[]): CifarSplit {

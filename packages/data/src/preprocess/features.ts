@@ -40,8 +40,12 @@ export function toFeatures(images: Uint8Array, count: number, options: FeatureOp
           out[to + p * 3 + c] = (images[from + k]! - (m ? m[k]! : 0)) * inverse;
         }
       }
+    } else if (m) {
+      for (let k = 0; k < IMAGE_BYTES; k++) out[to + k] = (images[from + k]! - m[k]!) * inverse;
+    } else if (inverse !== 1) {
+      for (let k = 0; k < IMAGE_BYTES; k++) out[to + k] = images[from + k]! * inverse;
     } else {
-      for (let k = 0; k < IMAGE_BYTES; k++) out[to + k] = (images[from + k]! - (m ? m[k]! : 0)) * inverse;
+      out.set(images.subarray(from, from + IMAGE_BYTES), to); // a native uint8 → float copy
     }
     if (bias) out[to + IMAGE_BYTES] = 1;
   }
