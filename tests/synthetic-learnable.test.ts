@@ -35,7 +35,8 @@ it("a linear classifier learns the synthetic set well above chance and random se
   const { best } = search.run((w) => noGrad(() => svmLoss(linear(xTrain, w), yTrain).item()), { iterations: 50 });
   const random = accuracy(best);
 
-  expect(learned).toBeGreaterThan(0.7);
-  expect(random).toBeLessThan(0.35);
+  expect(learned).toBeGreaterThan(0.5); // chance is 10%
+  expect(random).toBeLessThan(0.25);
+  expect(learned).toBeGreaterThan(2.5 * random);
   console.log(`synthetic set: SGD test accuracy ${(100 * learned).toFixed(1)}%, random search ${(100 * random).toFixed(1)}% (chance 10%)`);
 });

@@ -58,6 +58,16 @@ describe("DataLoader", () => {
     expect(resumed.epoch).toBe(2);
   });
 
+  it("state saved at an epoch boundary resumes with the next epoch's order", () => {
+    const straight = new DataLoader(x, y, { batchSize: 23, shuffle: true, rng: new Rng(5) });
+    const expected = [straight.next(), straight.next(), straight.next()].map((b) => Array.from(b.indices));
+    const first = new DataLoader(x, y, { batchSize: 23, shuffle: true, rng: new Rng(5) });
+    first.next();
+    const resumed = new DataLoader(x, y, { batchSize: 23, shuffle: true, rng: new Rng(6) });
+    resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())));
+    expect([resumed.next(), resumed.next()].map((b) => Array.from(b.indices))).toEqual(expected.slice(1));
+  });
+
   it("takes any sampler, and checks its arguments", () => {
     const loader = new DataLoader(x, y, { batchSize: 8, sampler: new ReplacementSampler(23, { rng: new Rng(4), numSamples: 16 }) });
     expect(loader.length).toBe(2);

@@ -86,6 +86,7 @@ export class DataLoader implements Iterable<Batch> {
       this.nextBatch = 0;
       this.order = null;
       this.epoch++;
+      this.samplerAtEpochStart = sampler.stateDict(); // what the next epoch's order is drawn from
     }
     return { x: buffer.x, y: buffer.y, indices };
   }

@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { Rng, type Tensor } from "@slope/core";
+import { type LabeledImages, courseSplits, meanImage, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
+import { cachedCifar10, loadCifar10 } from "@slope/data/node";
+
+/** Where the images came from. */
+export type DataKind = "cifar10" | "synthetic";
+
+/** The lecture's data: the course's splits of CIFAR-10, or of the synthetic CIFAR-shaped set. */
+export interface LectureData {
+  kind: DataKind;
+  /** One line saying plainly what was used and why. */
+  description: string;
+  dir: string | null;
+  labelNames: string[];
+  train: LabeledImages;
+  val: LabeledImages;
+  test: LabeledImages;
+  dev: LabeledImages;
+}
+
+/** Sizes of the synthetic splits: small enough for the tour, large enough to learn from. */
+const SYNTHETIC = { train: 3000, val: 300, test: 500, dev: 200 };
+
+/** Finds CIFAR-10: --data, else $SLOPE_CIFAR_DIR, else a complete download in the cache; null when none. */
+export function findCifarDir(option: string | undefined, env: Record<string, string | undefined> = process.env): { dir: string; origin: string } | null {
+  if (option) return { dir: option, origin: "--data" };
+  if (env["SLOPE_CIFAR_DIR"]) return { dir: env["SLOPE_CIFAR_DIR"], origin: "$SLOPE_CIFAR_DIR" };
+  const cached = cachedCifar10();
+  return cached ? { dir: cached, origin: "the download cache" } : null;
+}
+
+/**
+ * Loads the lecture's data. With CIFAR-10: 49,000 train / 1,000 val / 10,000 test / 500 dev.
+ * Without: the synthetic set (3,000 / 300 / 500 / 200), and the description says so.
+ */
+export function loadLectureData({ data, seed }: { data?: string; seed: number }): LectureData {
+  const found = findCifarDir(data);
+  if (found) {
+    if (!existsSync(found.dir)) throw new Error(`no folder ${found.dir} (from ${found.origin}); pass --data <cifar-10-batches-bin folder>, or run \`pnpm lecture download\``);
+    const train = loadCifar10(found.dir, { split: "train" });
+    const test = loadCifar10(found.dir, { split: "test" });
+    const training = Math.min(49_000, train.count - Math.min(1000, Math.floor(train.count / 10)));
+    const validation = Math.min(1000, train.count - training);
+    const splits = courseSplits(train, test, { training, validation, test: test.count, dev: Math.min(500, training), rng: new Rng(`dev-${seed}`) });
+    return { kind: "cifar10", description: `CIFAR-10 from ${train.dir} (${found.origin})`, dir: train.dir, labelNames: train.labelNames, ...splits };
+  }
+  const total = SYNTHETIC.train + SYNTHETIC.val + SYNTHETIC.test;
+  const all = syntheticCifar({ count: total, rng: new Rng(`synthetic-${seed}`) });
+  const splits = courseSplits(
+    sliceImages(all, 0, SYNTHETIC.train + SYNTHETIC.val), sliceImages(all, SYNTHETIC.train + SYNTHETIC.val, total),
+    { training: SYNTHETIC.train, validation: SYNTHETIC.val, test: SYNTHETIC.test, dev: SYNTHETIC.dev, rng: new Rng(`dev-${seed}`) },
+  );
+  return {
+    kind: "synthetic",
+    description: "the synthetic CIFAR-shaped set (no CIFAR-10 found: no --data, no $SLOPE_CIFAR_DIR, nothing in the download cache)",
+    dir: null,
+    labelNames: all.labelNames,
+    ...splits,
+  };
+}
+
+/** Float32 features of every split: mean image of the training split subtracted, bias column appended. */
+export interface Features {
+  mean: Tensor;
+  xTrain: Tensor; yTrain: Uint8Array;
+  xVal: Tensor; yVal: Uint8Array;
+  xTest: Tensor; yTest: Uint8Array;
+  xDev: Tensor; yDev: Uint8Array;
+}
+
+/** The course's preprocessing: subtract the training mean image, append the bias column (s = [x, 1]·W). */
+export function linearFeatures(data: LectureData, { scale = 1, dtype = "float32" as const }: { scale?: number; dtype?: "float32" | "float64" } = {}): Features {
+  const mean = meanImage(data.train.images, data.train.count, dtype);
+  const features = (set: LabeledImages) => toFeatures(set.images, set.count, { mean, scale, bias: true, dtype });
+  return {
+    mean,
+    xTrain: features(data.train), yTrain: data.train.labels,
+    xVal: features(data.val), yVal: data.val.labels,
+    xTest: features(data.test), yTest: data.test.labels,
+    xDev: features(data.dev), yDev: data.dev.labels,
+  };
+}
