@@ -7,7 +7,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@slope\/data\/node$/, replacement: source("./packages/data/src/node.ts") },
+      { find: /^@slope\/data\/node$/, replacement: source("./packages/data/src/node/index.ts") },
       { find: /^@slope\/(core|autograd|optim|data)$/, replacement: source("./packages/$1/src/index.ts") },
     ],
   },

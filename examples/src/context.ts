@@ -14,6 +14,8 @@ export interface CommonOptions {
   quick?: boolean;
   /** Print nothing (tests). */
   quiet?: boolean;
+  /** Data already loaded (the tour loads it once for every experiment). */
+  preloaded?: LectureData;
 }
 
 /** What an experiment runs with: its data, output folder, seed and a way to talk. */
@@ -28,11 +30,11 @@ export interface ExperimentContext {
 }
 
 /** Resolves the options into a context: loads the data (saying which) and makes the output folder. */
-export function createContext(experiment: string, options: CommonOptions, preloaded?: LectureData): ExperimentContext {
+export function createContext(experiment: string, options: CommonOptions): ExperimentContext {
   const seed = options.seed ?? 0;
   const quiet = options.quiet ?? false;
   const log = (message: string) => { if (!quiet) console.log(message); };
-  const data = preloaded ?? loadLectureData({ data: options.data, seed });
+  const data = options.preloaded ?? loadLectureData({ data: options.data, seed });
   const out = resolve(options.out ?? `out/${experiment}`);
   mkdirSync(out, { recursive: true });
   return { experiment, out, seed, quick: options.quick ?? false, data, log, progress: (total, label) => startProgress(total, label, quiet) };

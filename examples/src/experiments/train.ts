@@ -25,10 +25,13 @@ export interface TrainOptions extends CommonOptions {
   stopAfterEpochs?: number;
 }
 
-/** Defaults per loss, for mean-subtracted raw pixels (the course's preprocessing). */
+/**
+ * Defaults per loss, for mean-subtracted raw pixels (the course's preprocessing), chosen by
+ * validation accuracy on CIFAR-10 (10 epochs, batch 256, SGD, step decay).
+ */
 export const TRAIN_DEFAULTS: Record<LossName, { lr: number; reg: number }> = {
-  svm: { lr: 1e-7, reg: 2.5e4 },
-  softmax: { lr: 1e-7, reg: 2.5e4 },
+  svm: { lr: 3e-7, reg: 5e3 },
+  softmax: { lr: 1e-6, reg: 1e3 },
 };
 
 /** The config of a run from the options, checked, with each loss's defaults. */

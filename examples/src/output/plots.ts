@@ -49,7 +49,7 @@ export function lineChart({ title, xLabel, yLabel, series, logY = false, logX = 
     encoding: {
       x: { field: "x", type: "quantitative", title: xLabel, scale: logX ? { type: "log" } : { zero: false } },
       y: { field: "y", type: "quantitative", title: yLabel, scale: logY ? { type: "log" } : { zero: false } },
-      color: { field: "series", type: "nominal", title: null, sort: series.map((s) => s.name) },
+      color: { field: "series", type: "nominal", title: null, sort: series.map((s) => s.name), legend: { labelLimit: 400 } },
     },
   });
 }
@@ -110,7 +110,7 @@ export function contourChart({ title, f, domain, paths, minima = [], resolution 
           x: { field: "x", type: "quantitative", scale: scales.x },
           y: { field: "y", type: "quantitative", scale: scales.y },
           order: { field: "step", type: "quantitative" },
-          color: { field: "series", type: "nominal", title: null, sort: paths.map((p) => p.name) },
+          color: { field: "series", type: "nominal", title: null, sort: paths.map((p) => p.name), legend: { labelLimit: 400 } },
         },
       },
       {

@@ -4,7 +4,7 @@ import type { ExperimentContext } from "../context.js";
 import { writeFileAtomic, writeJsonAtomic } from "./files.js";
 
 /** What every results.json holds, beside each experiment's own figures. */
-export interface ResultsBase {
+export type ResultsBase = {
   experiment: string;
   data: "cifar10" | "synthetic";
   dataDescription: string;
@@ -13,7 +13,7 @@ export interface ResultsBase {
   /** Files written beside results.json. */
   files: string[];
   seconds: number;
-}
+};
 
 /**
  * Writes the experiment's pictures (SVG text, PNG bytes) and then results.json, each atomically,
@@ -41,7 +41,11 @@ export async function finish<T extends Record<string, unknown>>(
 /** A plain-text table of rows (the same columns each), for terminals and CI logs alike. */
 export function table(rows: Record<string, unknown>[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)) : String(v ?? ""));
+  const cell = (v: unknown) => {
+    if (typeof v !== "number") return String(v ?? "");
+    if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+    return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(2) : String(+v.toPrecision(4));
+  };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ");
   return [line(columns), line(widths.map((w) => "─".repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join("\n");

@@ -1,0 +1,55 @@
+// The lecture CLI as a user meets it: bad input exits non-zero with a message that lists the valid values.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const cli = resolve(import.meta.dirname, "..", "dist", "cli.js");
+const out = mkdtempSync(join(tmpdir(), "slope-cli-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+const lecture = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, SLOPE_CIFAR_DIR: "", SLOPE_CACHE_DIR: join(out, "no-cache") } });
+
+describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dist/cli.js)", () => {
+  it("an unknown experiment lists the valid ones", () => {
+    const r = lecture("trian");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown experiment "trian"; valid experiments: random-search, gradients, train, batch-modes, lr-decay, optimizers, two-layer, templates, tour, download');
+  });
+
+  it("an unknown optimizer, a bad lr and an option the experiment does not take are refused with the valid values", () => {
+    const optimizer = lecture("train", "--optimizer", "adamax", "--quiet", "--out", out);
+    expect(optimizer.status).toBe(1);
+    expect(optimizer.stderr).toContain('unknown optimizer "adamax"; valid optimizers: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw');
+    const lr = lecture("train", "--lr", "0", "--quiet", "--out", out);
+    expect(lr.status).toBe(1);
+    expect(lr.stderr).toContain("lr must be a number > 0, got 0");
+    const notANumber = lecture("train", "--lr", "fast");
+    expect(notANumber.status).toBe(2);
+    expect(notANumber.stderr).toContain('--lr must be a number, got "fast"');
+    const foreign = lecture("random-search", "--epochs", "3");
+    expect(foreign.status).toBe(2);
+    expect(foreign.stderr).toMatch(/Unknown option '--epochs'[\s\S]*"random-search" takes: --data --out --seed --quick --quiet --attempts --scale/);
+  });
+
+  it("a missing data folder says where it looked and how to get the data", () => {
+    const r = lecture("train", "--data", join(out, "nowhere"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/does not exist|no folder/);
+    expect(r.stderr).toMatch(/pnpm lecture download|--data/);
+  });
+
+  it("a good run exits 0 and writes results.json, saying which data it used", () => {
+    const r = lecture("random-search", "--attempts", "3", "--out", join(out, "rs"));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("synthetic CIFAR-shaped set (no CIFAR-10 found");
+    expect(r.stdout).toContain("in attempt 2 the loss was");
+    expect(JSON.parse(readFileSync(join(out, "rs", "results.json"), "utf8")).config.attempts).toBe(3);
+  });
+
+  it("--help prints the usage", () => {
+    const r = lecture("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("usage: pnpm lecture <experiment> [options]");
+  });
+});

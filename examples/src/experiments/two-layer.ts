@@ -1,0 +1,106 @@
+import { type Var, add, l2, linear, mul, noGrad, param, relu, softmaxCrossEntropy } from "@slope/autograd";
+import { Rng, type Tensor, argmax, randn, slice, zeros } from "@slope/core";
+import { DataLoader, channelStatistics, meanImage, toFeatures } from "@slope/data";
+import { Adam, Scheduler, stepDecay } from "@slope/optim";
+import { type CommonOptions, createContext } from "../context.js";
+import { lineChart } from "../output/plots.js";
+import { finish, percent } from "../output/results.js";
+import { count, nonNegative, positive } from "../training/choices.js";
+
+/** Options of the two-layer experiment. */
+export interface TwoLayerOptions extends CommonOptions {
+  hidden?: number;
+  lr?: number;
+  reg?: number;
+  epochs?: number;
+  batchSize?: number;
+}
+
+/** A two-layer net written with nothing but the public API: affine → ReLU → affine, softmax on top. */
+class TwoLayerNet {
+  readonly W1: Var; readonly b1: Var; readonly W2: Var; readonly b2: Var;
+
+  /** He initialisation: weights ~ N(0, 2/fan_in), so ReLU activations keep their scale; biases 0. */
+  constructor(inputs: number, hidden: number, classes: number, rng: Rng) {
+    this.W1 = param(randn([inputs, hidden], { rng, std: Math.sqrt(2 / inputs) }));
+    this.b1 = param(zeros([hidden]));
+    this.W2 = param(randn([hidden, classes], { rng, std: Math.sqrt(2 / hidden) }));
+    this.b2 = param(zeros([classes]));
+  }
+
+  get params(): Var[] {
+    return [this.W1, this.b1, this.W2, this.b2];
+  }
+
+  /** Class scores: s = max(0, xW1 + b1)·W2 + b2. */
+  scores(x: Tensor): Var {
+    return linear(relu(linear(x, this.W1, this.b1)), this.W2, this.b2);
+  }
+
+  /** Softmax loss plus reg·(ΣW1² + ΣW2²) (biases are not regularised). */
+  loss(x: Tensor, y: ArrayLike<number>, reg: number): Var {
+    return add(softmaxCrossEntropy(this.scores(x), y as Uint8Array), mul(add(l2(this.W1), l2(this.W2)), reg));
+  }
+
+  accuracy(x: Tensor, y: ArrayLike<number>): number {
+    let correct = 0;
+    for (let start = 0; start < x.shape[0]!; start += 2048) {
+      const rows = Math.min(2048, x.shape[0]! - start);
+      const predicted = argmax(noGrad(() => this.scores(slice(x, [start, 0], [rows, -1]))).value, 1).data;
+      for (let i = 0; i < rows; i++) if (predicted[i] === y[start + i]) correct++;
+    }
+    return correct / x.shape[0]!;
+  }
+}
+
+/**
+ * Proof that people can build their own models on Slope: a two-layer net (affine → ReLU → affine →
+ * softmax) with its own initialisation and L2 regularisation, trained by Adam with step decay on
+ * normalised pixels.
+ */
+export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
+  const started = performance.now();
+  const context = createContext("two-layer", options);
+  const hidden = count("hidden", options.hidden ?? 200);
+  const lr = positive("lr", options.lr ?? 1e-3);
+  const reg = nonNegative("reg", options.reg ?? 2e-3);
+  const epochs = count("epochs", options.epochs ?? (context.quick ? 1 : 12));
+  const batchSize = count("batch size", options.batchSize ?? 256);
+  const data = context.data;
+  const mean = meanImage(data.train.images, data.train.count);
+  const { std } = channelStatistics(data.train.images, data.train.count);
+  const scale = (std[0] + std[1] + std[2]) / 3;
+  const features = (set: typeof data.train) => toFeatures(set.images, set.count, { mean, scale });
+  const xTrain = features(data.train), xVal = features(data.val), xTest = features(data.test);
+  context.log(`two-layer: 3072 → ${hidden} → 10, Adam lr ${lr}, reg ${reg}, ${epochs} epochs, batch ${batchSize} on ${data.description}`);
+
+  const rng = new Rng(`two-layer-${context.seed}`);
+  const net = new TwoLayerNet(3072, hidden, 10, rng);
+  const optimizer = new Adam(net.params, { lr });
+  const scheduler = new Scheduler(optimizer, stepDecay({ lr0: lr, factor: 0.5, every: Math.max(1, Math.round(epochs / 4)) }));
+  const loader = new DataLoader(xTrain, data.train.labels, { batchSize, shuffle: true, rng });
+  const losses: number[] = [];
+  const perEpoch: { epoch: number; lr: number; valAccuracy: number }[] = [];
+  const progress = context.progress(epochs * loader.length, "two-layer");
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const batch of loader) {
+      optimizer.zeroGrad();
+      const loss = net.loss(batch.x, batch.y, reg);
+      loss.backward();
+      optimizer.step();
+      losses.push(loss.item());
+      progress.tick(1, { note: `loss ${losses.at(-1)!.toFixed(3)}` });
+    }
+    perEpoch.push({ epoch: epoch + 1, lr: optimizer.lr, valAccuracy: net.accuracy(xVal, data.val.labels) });
+    scheduler.step();
+  }
+  progress.stop();
+  const trainAccuracy = net.accuracy(xTrain, data.train.labels);
+  const valAccuracy = net.accuracy(xVal, data.val.labels);
+  const testAccuracy = net.accuracy(xTest, data.test.labels);
+  return finish(context, started, { hidden, lr, reg, epochs, batchSize, optimizer: "adam", schedule: "step ×0.5", init: "He" }, {
+    losses, epochs: perEpoch, trainAccuracy, valAccuracy, testAccuracy,
+  }, {
+    "loss.svg": lineChart({ title: `Two-layer net 3072 → ${hidden} → 10`, xLabel: "step", yLabel: "loss (data + reg)", series: [{ name: "mini-batch loss", points: losses.map((l, i) => [i + 1, l]) }], logY: true }),
+  }, [{ model: `3072 → ${hidden} → 10`, epochs, "train acc": percent(trainAccuracy), "val acc": percent(valAccuracy), "test acc": percent(testAccuracy) }]);
+}
