@@ -4,6 +4,7 @@ import * as core from "@slope/core";
 import * as autograd from "@slope/autograd";
 import * as optim from "@slope/optim";
 import * as data from "@slope/data";
+import * as dataNode from "@slope/data/node";
 
 const product = core.matmul(core.tensor([[1, 2], [3, 4]]), core.eye(2));
 assert.deepEqual(product.toArray(), [[1, 2], [3, 4]]);
@@ -11,17 +12,17 @@ assert.equal(new core.Rng(1).uniform(), new core.Rng(1).uniform());
 for (const [name, module] of Object.entries({ autograd, optim, data })) {
   assert.equal(typeof module, "object", `@slope/${name} imports`);
 }
-if (autograd.param) {
+{
   const W = autograd.param(core.tensor([[1, 2], [3, 4]], { dtype: "float64" }));
   autograd.l2(W).backward();
   assert.deepEqual(W.grad.toArray(), [[2, 4], [6, 8]]);
 }
-if (optim.SGD) {
+{
   const p = { value: core.tensor([1], { dtype: "float64" }), grad: core.tensor([0.5], { dtype: "float64" }) };
   new optim.SGD([p], { lr: 0.1 }).step();
   assert.equal(p.value.data[0], 0.95);
 }
-if (data.SequentialSampler) {
-  assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
-}
+assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
+assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
+assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
 console.log(`consumer: imported ${Object.keys({ core, autograd, optim, data }).map((n) => "@slope/" + n).join(", ")}`);
