@@ -34,15 +34,7 @@ const first: Record<string, Maker> = {
 /** Learning rates per optimizer for the CIFAR softmax (raw pixels: the adaptive ones move each weight by ~lr). */
 const CIFAR_RATES: Record<string, number> = { SGD: 1e-6, Momentum: 1e-7, Nesterov: 1e-7, AdaGrad: 1e-4, RMSProp: 1e-5, Adam: 1e-5 };
 
-/** Each surface with the steps to run and a learning rate per optimizer. */
-const SURFACES: { surface: Surface; steps: number; rates: Record<string, number> }[] = [
-  { surface: quadraticBowl, steps: 80, rates: { SGD: 0.4, Momentum: 0.1, Nesterov: 0.1, AdaGrad: 1.5, RMSProp: 0.1, Adam: 0.5 } },
-  { surface: rosenbrock, steps: 400, rates: { SGD: 1e-3, Momentum: 2e-4, Nesterov: 2e-4, AdaGrad: 0.3, RMSProp: 0.01, Adam: 0.05 } },
-  { surface: beale, steps: 300, rates: { SGD: 0.01, Momentum: 0.002, Nesterov: 0.002, AdaGrad: 0.3, RMSProp: 0.01, Adam: 0.05 } },
-  { surface: saddle, steps: 60, rates: { SGD: 0.05, Momentum: 0.02, Nesterov: 0.02, AdaGrad: 0.3, RMSProp: 0.05, Adam: 0.1 } },
-  { surface: himmelblau, steps: 150, rates: { SGD: 0.005, Momentum: 0.001, Nesterov: 0.001, AdaGrad: 0.5, RMSProp: 0.05, Adam: 0.1 } },
-  { surface: twoMinima, steps: 150, rates: { SGD: 0.05, Momentum: 0.01, Nesterov: 0.01, AdaGrad: 0.5, RMSProp: 0.05, Adam: 0.1 } },
-];
+const SURFACES = [quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima];
 
 const distance = (points: TrajectoryPoint[], [mx, my]: [number, number]) => points.map((p, i) => [i, Math.hypot(p.x - mx, p.y - my)] as [number, number]);
 
@@ -90,9 +82,10 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
     "cifar-loss.svg": lineChart({ title: "Softmax on CIFAR: loss per step", xLabel: "step", yLabel: "mini-batch loss", series: Object.entries(curves).map(([name, l]) => ({ name, points: l.map((v, i) => [i + 1, v]) })), logY: true }),
   };
   const trajectories: Record<string, Record<string, TrajectoryPoint[]>> = {};
-  for (const { surface, steps, rates } of SURFACES) {
+  for (const surface of SURFACES) {
     const paths: Record<string, TrajectoryPoint[]> = {};
-    for (const [name, make] of Object.entries(first)) paths[name] = runTrajectory(surface, (p) => make(p, rates[name]!), { steps: context.quick ? Math.ceil(steps / 2) : steps });
+    const rates = surface.learningRates as Record<string, number>;
+    for (const [name, make] of Object.entries(first)) paths[name] = runTrajectory(surface, (p) => make(p, rates[name]!), { steps: context.quick ? Math.ceil(surface.steps / 2) : surface.steps });
     trajectories[surface.name] = paths;
     pictures[`surface-${surface.name}.svg`] = contourChart({
       title: surface.title, f: surface.f, domain: surface.domain, minima: surface.minima,
@@ -102,13 +95,10 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
 
   // Convergence rates: distance to the minimum against steps, on a log scale.
   const rates: Record<string, Record<string, [number, number][]>> = {};
-  for (const { surface, steps, lrs } of [
-    { surface: quadraticBowl, steps: 60, lrs: { SGD: 0.4, Momentum: 0.1, Adam: 0.5 } as Record<string, number> },
-    { surface: rosenbrock, steps: context.quick ? 300 : 2000, lrs: { SGD: 1e-3, Momentum: 2e-4, Adam: 0.05 } as Record<string, number> },
-  ]) {
+  for (const { surface, steps } of [{ surface: quadraticBowl, steps: 60 }, { surface: rosenbrock, steps: context.quick ? 300 : 2000 }]) {
     const minimum = surface.minima[0]!;
     const series: Record<string, [number, number][]> = {};
-    for (const [name, lr] of Object.entries(lrs)) series[name] = distance(runTrajectory(surface, (p) => first[name]!(p, lr), { steps }), minimum);
+    for (const name of ["SGD", "Momentum", "Adam"] as const) series[name] = distance(runTrajectory(surface, (p) => first[name]!(p, surface.learningRates[name]), { steps }), minimum);
     series["L-BFGS"] = distance(runTrajectory(surface, (p) => new LBFGS(p, { maxIterations: 1 }), { steps: Math.min(steps, 60) }), minimum);
     series["Newton (autograd Hessian)"] = distance(newtonTrajectory(surface, { steps: 20 }), minimum);
     rates[surface.name] = series;
@@ -122,7 +112,7 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
     }
   }
 
-  return finish(context, started, { rows, epochs, cifarRates: CIFAR_RATES, surfaces: SURFACES.map((s) => ({ name: s.surface.name, steps: s.steps, rates: s.rates })) }, {
+  return finish(context, started, { rows, epochs, cifarRates: CIFAR_RATES, surfaces: SURFACES.map((s) => ({ name: s.name, steps: s.steps, rates: s.learningRates })) }, {
     losses: curves["Adam"]!, cifarLosses: curves, trajectories, distanceToMinimum: rates,
   }, pictures, summary);
 }

@@ -34,6 +34,10 @@ export interface Surface {
   minima: [number, number][];
   domain: { x: [number, number]; y: [number, number] };
   start: [number, number];
+  /** Steps that show the optimizers' behaviour from `start`. */
+  steps: number;
+  /** Learning rates that work on this surface from `start`, per optimizer (they differ by orders of magnitude). */
+  learningRates: { SGD: number; Momentum: number; Nesterov: number; AdaGrad: number; RMSProp: number; Adam: number };
 }
 
 function surface(definition: Omit<Surface, "f">): Surface {
@@ -52,6 +56,8 @@ export const quadraticBowl = surface({
   minima: [[0, 0]],
   domain: { x: [-10, 10], y: [-3, 3] },
   start: [-8, 2],
+  steps: 80,
+  learningRates: { SGD: 0.4, Momentum: 0.1, Nesterov: 0.1, AdaGrad: 1.5, RMSProp: 0.1, Adam: 0.5 },
 });
 
 /** Rosenbrock's banana valley: (1 − x)² + 100(y − x²)², minimum at (1, 1). */
@@ -67,6 +73,8 @@ export const rosenbrock = surface({
   minima: [[1, 1]],
   domain: { x: [-2, 2], y: [-1, 3] },
   start: [-1.5, 2],
+  steps: 400,
+  learningRates: { SGD: 1e-3, Momentum: 2e-4, Nesterov: 2e-4, AdaGrad: 0.3, RMSProp: 0.01, Adam: 0.05 },
 });
 
 /** Beale's function: Σ (cᵢ − x + x·yⁱ)² for c = 1.5, 2.25, 2.625; minimum at (3, 0.5). */
@@ -96,6 +104,8 @@ export const beale = surface({
   minima: [[3, 0.5]],
   domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] },
   start: [1, 1.5],
+  steps: 300,
+  learningRates: { SGD: 0.01, Momentum: 0.002, Nesterov: 0.002, AdaGrad: 0.3, RMSProp: 0.01, Adam: 0.05 },
 });
 
 /** A saddle x² − y²: zero gradient at the origin, which is not a minimum; descent escapes along y. */
@@ -107,6 +117,8 @@ export const saddle = surface({
   minima: [],
   domain: { x: [-2, 2], y: [-2, 2] },
   start: [-1.5, 0.001],
+  steps: 60,
+  learningRates: { SGD: 0.05, Momentum: 0.02, Nesterov: 0.02, AdaGrad: 0.3, RMSProp: 0.05, Adam: 0.1 },
 });
 
 /** Himmelblau's function: (x² + y − 11)² + (x + y² − 7)², four minima of value 0. */
@@ -125,6 +137,8 @@ export const himmelblau = surface({
   minima: [[3, 2], [-2.805118, 3.131312], [-3.77931, -3.283186], [3.584428, -1.848126]],
   domain: { x: [-5, 5], y: [-5, 5] },
   start: [0, 0],
+  steps: 150,
+  learningRates: { SGD: 0.005, Momentum: 0.001, Nesterov: 0.001, AdaGrad: 0.5, RMSProp: 0.05, Adam: 0.1 },
 });
 
 /** The roots of 4x³ − 4x + 0.3 near −1 and 1, by Newton's method: where the two-minima surface bottoms out. */
@@ -149,6 +163,8 @@ export const twoMinima = surface({
   minima: [[twoMinimaRoot(-1), 0], [twoMinimaRoot(1), 0]],
   domain: { x: [-2, 2], y: [-1.5, 1.5] },
   start: [1.8, 1.2],
+  steps: 150,
+  learningRates: { SGD: 0.05, Momentum: 0.01, Nesterov: 0.01, AdaGrad: 0.5, RMSProp: 0.05, Adam: 0.1 },
 });
 
 /** Every surface, by name. */
