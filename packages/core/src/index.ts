@@ -17,4 +17,4 @@ export {
   type GatherOptions, reshape, transpose, slice, concat, gather, cast, expandDims, squeeze, scatterAddRows, pad, broadcastTo, sumTo,
 } from "./ops/layout.js";
 export { type Labels, checkLabels, softmaxCrossEntropyForward, multiclassHingeForward } from "./ops/losses.js";
-export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, jsKernels, kernels, setKernels } from "./kernels/index.js";
+export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, jsKernels, createWasmKernels, kernels, setKernels } from "./kernels/index.js";

@@ -258,6 +258,14 @@ export const jsKernels: Kernels = {
     else matmulTT(out, outOffset, a, aOffset, b, bOffset, m, k, n);
   },
   gatherRows(out, x, rowLength, indices) {
+    if (rowLength >= 64) {
+      // Long rows: a native block copy each (memcpy speed); the views are tiny and short-lived.
+      for (let r = 0; r < indices.length; r++) {
+        const from = indices[r]! * rowLength;
+        out.set(x.subarray(from, from + rowLength), r * rowLength);
+      }
+      return;
+    }
     for (let r = 0; r < indices.length; r++) {
       const from = indices[r]! * rowLength, to = r * rowLength;
       for (let i = 0; i < rowLength; i++) out[to + i] = x[from + i]!;

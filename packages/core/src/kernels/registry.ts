@@ -1,15 +1,16 @@
 import { jsKernels } from "./js.js";
 import type { Kernels } from "./types.js";
+import { createWasmKernels } from "./wasm/wasm-kernels.js";
 
-
-let active: Kernels = jsKernels;
+/** WebAssembly SIMD where the platform has it (every current browser, Node ≥ 16), plain JavaScript otherwise. */
+let active: Kernels = createWasmKernels() ?? jsKernels;
 
 /** The kernels every op currently computes with. */
 export function kernels(): Kernels {
   return active;
 }
 
-/** Swaps in another backend (WebAssembly, threads) and returns the one it replaced. */
+/** Swaps in another backend (the JavaScript one, a threaded one) and returns the one it replaced. */
 export function setKernels(next: Kernels): Kernels {
   const previous = active;
   active = next;

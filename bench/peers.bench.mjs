@@ -1,0 +1,69 @@
+// `pnpm bench:peers`: Slope against numpy (+ OpenBLAS, 1 and 2 threads), TensorFlow.js 4.22 (cpu,
+// wasm) and jax-js 0.1.25 (wasm) on the lecture's workloads, side by side in one run, as ratios.
+// One epoch = 195 random batches of 256 rows of a 50,000 × 3,073 float32 matrix, 10 classes:
+// gather, scores, loss, gradient, SGD update.
+import b from "benny";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { Rng, matmul, randn } from "@slope/core";
+import { makeData, slopeEpoch, slopeTwoLayerStep } from "./peers/slope.mjs";
+
+const rows = [];
+const median = (xs) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)];
+const data = makeData();
+
+// Slope
+const slope = {};
+for (const loss of ["softmax", "svm"]) {
+  const epoch = slopeEpoch(data, loss);
+  epoch();
+  const times = [];
+  for (let i = 0; i < 3; i++) { const t = performance.now(); epoch(); times.push((performance.now() - t) / 1000); }
+  slope[loss] = median(times);
+}
+slope.twoLayerStep = await slopeTwoLayerStep(data);
+const rng = new Rng("matmul");
+const shapes = { "X·W": [256, 3073, 10, false, false], "Xᵀ·dS": [3073, 256, 10, true, false], "dS·Wᵀ": [256, 10, 3073, false, true] };
+slope.matmul = {};
+for (const [name, [m, k, n, tA, tB]] of Object.entries(shapes)) {
+  const A = randn(tA ? [k, m] : [m, k], { rng }), B = randn(tB ? [n, k] : [k, n], { rng });
+  await b.suite(name, b.add(name, () => { matmul(A, B, { transposeA: tA, transposeB: tB }); }), b.complete((s) => { slope.matmul[name] = (s.results[0].ops * 2 * m * k * n) / 1e9; }));
+}
+
+// numpy, one thread and two
+const numpy = {};
+for (const threads of [1, 2]) {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const run = spawnSync("python3", [join(import.meta.dirname, "peers", "numpy_peer.py")], { env, encoding: "utf8", maxBuffer: 1 << 20 });
+  if (run.status === 0) numpy[threads] = JSON.parse(run.stdout);
+  else console.log(`numpy (${threads} thread${threads > 1 ? "s" : ""}) skipped: ${(run.stderr || run.error?.message || "python3 not found").trim().split("\n").pop()}`);
+}
+
+// TensorFlow.js and jax-js: one epoch each (they are slow).
+const peers = {};
+try {
+  const { tfjsEpoch } = await import("./peers/tfjs.mjs");
+  for (const backend of ["wasm", "cpu"]) for (const loss of ["softmax", "svm"]) peers[`TensorFlow.js ${backend}|${loss}`] = await tfjsEpoch(data, backend, loss);
+} catch (error) { console.log(`TensorFlow.js skipped: ${error.message}`); }
+try {
+  const { jaxEpoch } = await import("./peers/jax.mjs");
+  peers["jax-js wasm (jit)|softmax"] = await jaxEpoch(data);
+} catch (error) { console.log(`jax-js skipped: ${error.message}`); }
+
+for (const loss of ["softmax", "svm"]) {
+  rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope", seconds: +slope[loss].toFixed(3), "Slope / it": 1 });
+  for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: `epoch, linear ${loss}`, framework: `numpy ${numpy[threads].numpy}, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads][loss].toFixed(3), "Slope / it": +(slope[loss] / numpy[threads][loss]).toFixed(2) });
+  for (const [key, seconds] of Object.entries(peers)) {
+    const [name, l] = key.split("|");
+    if (l === loss) rows.push({ workload: `epoch, linear ${loss}`, framework: name, seconds: +seconds.toFixed(3), "Slope / it": +(slope[loss] / seconds).toFixed(3) });
+  }
+}
+rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope", seconds: +slope.twoLayerStep.toFixed(4), "Slope / it": 1 });
+for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: "two-layer step 3072→100→10", framework: `numpy, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads].twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / numpy[threads].twoLayerStep).toFixed(2) });
+console.log(`\nSlope (kernels: WebAssembly SIMD, one thread) against its peers, Node ${process.version}`);
+console.table(rows);
+console.table(Object.keys(shapes).map((name) => ({
+  "float32 matmul": name, "Slope GFLOP/s (1 thread)": +slope.matmul[name].toFixed(1),
+  ...(numpy[1] ? { "numpy 1 thread": +numpy[1].matmul[name].toFixed(1), "Slope / numpy (1:1)": `${Math.round((100 * slope.matmul[name]) / numpy[1].matmul[name])}%` } : {}),
+  ...(numpy[2] ? { "numpy 2 threads": +numpy[2].matmul[name].toFixed(1), "Slope / numpy (1:2)": `${Math.round((100 * slope.matmul[name]) / numpy[2].matmul[name])}%` } : {}),
+})));
