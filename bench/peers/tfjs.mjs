@@ -28,7 +28,7 @@ export async function tfjsEpoch({ X, y, batches }, backend, lossName) {
       tf.tidy(() => {
         const rows = tf.tensor1d(idx, "int32");
         const xb = tf.gather(Xt, rows);
-        const onehot = tf.oneHot(tf.gather(labels, rows), 10).toFloat();
+        const onehot = tf.cast(tf.oneHot(tf.gather(labels, rows), 10), "float32");
         const g = tf.grad((w) => lossOf(w, xb, onehot))(W);
         W.assign(tf.sub(W, tf.mul(g, 1e-7)));
       });

@@ -65,6 +65,16 @@ class WasmMatmul {
     const offB = offA + ((m * k + 3) & ~3);
     const offC = offB + ((k * n + 3) & ~3) + 12;
     const heap = this.reserve(offC - RESERVED + m * n);
+    if (transposeB && k < 32) {
+      // A·Bᵀ with a short inner dimension (dS·Wᵀ: k = 10 classes): dot products of length k would
+      // be mostly horizontal sums, so lay out Aᵀ [k, m] and Bᵀ [k, n] and use the rank-1-update kernel.
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) heap[offA + p * m + i] = a[aOffset + i * k + p]!;
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) heap[offB + p * n + j] = b[bOffset + j * k + p]!;
+      heap.fill(0, offB + k * n, offB + k * n + 10);
+      this.exports.transposedTimes(offA * 4, offB * 4, offC * 4, m, k, n);
+      this.copyOut(heap, out, outOffset, offC, m * n);
+      return true;
+    }
     this.copyIn(heap, a, aOffset, m * k, offA);
     if (transposeA) {
       // C = Aᵀ·B with A stored [k, m]: rank-1 updates over A's contiguous rows.
@@ -76,10 +86,13 @@ class WasmMatmul {
       else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) heap[offB + j * k + p] = b[bOffset + p * n + j]!; // Bᵀ, once
       this.exports.dotRows(offA * 4, offB * 4, offC * 4, m, k, n);
     }
-    const size = m * n;
-    if (size > 4096) out.set(heap.subarray(offC, offC + size), outOffset);
-    else for (let i = 0; i < size; i++) out[outOffset + i] = heap[offC + i]!;
+    this.copyOut(heap, out, outOffset, offC, m * n);
     return true;
+  }
+
+  private copyOut(heap: Float32Array, out: FloatArray, outOffset: number, from: number, size: number): void {
+    if (size > 4096) out.set(heap.subarray(from, from + size), outOffset);
+    else for (let i = 0; i < size; i++) out[outOffset + i] = heap[from + i]!;
   }
 }
 
