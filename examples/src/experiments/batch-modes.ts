@@ -57,7 +57,8 @@ export async function batchModesExperiment(options: BatchModesOptions = {}) {
     let trainingSeconds = 0;
     let step = 0;
     let nextEvaluation = 1;
-    const progress = context.progress(Math.round(budget * 10), method.name);
+    const progress = context.progress(Math.round(budget * 10), `${method.name} (0.1 s)`);
+    let shown = 0; // tenths of a second reported to the progress bar so far
     while (trainingSeconds < budget && step < 1_000_000) {
       const t = performance.now();
       const batch = loader.next();
@@ -69,7 +70,9 @@ export async function batchModesExperiment(options: BatchModesOptions = {}) {
       if (step >= nextEvaluation) {
         points.push({ step, seconds: trainingSeconds, loss: fullLoss(W.value) });
         nextEvaluation = Math.ceil(nextEvaluation * 1.25);
-        progress.tick(Math.round(trainingSeconds * 10) - Math.round(points[points.length - 2]!.seconds * 10));
+        const tenths = Math.min(Math.floor(trainingSeconds * 10), Math.round(budget * 10));
+        progress.tick(tenths - shown);
+        shown = tenths;
       }
     }
     progress.stop();
