@@ -67,7 +67,7 @@ export interface ContourChartOptions {
 }
 
 /**
- * A loss surface as a heat map of log(1 + f − min f) (level sets show as bands of colour) with
+ * A loss surface as filled contours — sixteen bands of log(1 + f − min f), darker lower — with
  * each optimizer's trajectory drawn over it and the minima marked.
  */
 export function contourChart({ title, f, domain, paths, minima = [], resolution = 60, width = 460, height = 360 }: ContourChartOptions): Promise<string> {
@@ -82,7 +82,10 @@ export function contourChart({ title, f, domain, paths, minima = [], resolution 
       grid.push({ x: x0 + i * dx, x2: x0 + (i + 1) * dx, y: y0 + j * dy, y2: y0 + (j + 1) * dy, f: value });
     }
   }
-  const cells = grid.map((c) => ({ ...c, level: Math.log1p(c.f - lowest) }));
+  // Sixteen bands of log(1 + f − min f): the edges between bands are the contour lines.
+  const levels = grid.map((c) => Math.log1p(c.f - lowest));
+  const highest = Math.max(...levels) || 1;
+  const cells = grid.map((c, i) => ({ ...c, level: Math.floor((16 * levels[i]!) / highest) }));
   const inside = (x: number, y: number) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
   const pathValues = paths.flatMap((p) => p.points.map(([x, y], step) => ({ series: p.name, x, y, step })).filter((v) => inside(v.x, v.y)));
   const scales = { x: { domain: [x0, x1], nice: false, zero: false }, y: { domain: [y0, y1], nice: false, zero: false } };

@@ -13,6 +13,8 @@ export type ResultsBase = {
   /** Files written beside results.json. */
   files: string[];
   seconds: number;
+  /** Wall-clock figures: the whole experiment, and the experiment's own (per epoch, per method, …). */
+  timings: Record<string, unknown>;
 };
 
 /**
@@ -28,10 +30,12 @@ export async function finish<T extends Record<string, unknown>>(
     writeFileAtomic(join(context.out, name), await content);
     files.push(name);
   }
-  const full: ResultsBase & T = {
+  const seconds = (performance.now() - started) / 1000;
+  const own = (results as Record<string, unknown>)["timings"] as Record<string, unknown> | undefined;
+  const full = {
     experiment: context.experiment, data: context.data.kind, dataDescription: context.data.description,
-    seed: context.seed, config, files, seconds: (performance.now() - started) / 1000, ...results,
-  };
+    seed: context.seed, config, files, seconds, ...results, timings: { totalSeconds: seconds, ...own },
+  } as ResultsBase & T;
   writeJsonAtomic(join(context.out, "results.json"), full);
   if (summary && summary.length > 0) context.log(table(summary));
   context.log(`wrote ${["results.json", ...files].map((f) => join(context.out, f)).join(", ")}`);

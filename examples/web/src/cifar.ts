@@ -124,6 +124,7 @@ $("run").addEventListener("click", async () => {
       losses.push(loss.item());
     }
     $("loss").textContent = losses.at(-1)!.toFixed(4);
+    $("loss").dataset["first"] ??= $("loss").textContent!; // the first loss shown, for comparison
     $("progress").textContent = `step ${losses.length} of ${total}`;
     drawLineChart($<HTMLCanvasElement>("chart"), [{ name: "mini-batch loss", colour: "#2563eb", values: losses }], { title: "training loss" });
     await nextFrame();

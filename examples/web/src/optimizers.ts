@@ -28,7 +28,7 @@ const toPixel = (x: number, y: number): [number, number] => [
   (1 - (y - surface.domain.y[0]) / (surface.domain.y[1] - surface.domain.y[0])) * canvas.height,
 ];
 
-/** The surface as grey levels of log(1 + f − min f), computed once per surface. */
+/** The surface as bands of grey, one per level of log(1 + f − min f): the bands' edges are its contour lines. */
 function paintSurface(): void {
   const { width, height } = canvas;
   const values = new Float64Array(width * height);
@@ -46,7 +46,8 @@ function paintSurface(): void {
   for (let k = 0; k < values.length; k++) high = Math.max(high, (values[k] = Math.log1p(values[k]! - low)));
   background = g.createImageData(width, height);
   for (let k = 0; k < values.length; k++) {
-    const level = 255 - Math.round((200 * values[k]!) / (high || 1));
+    const band = Math.floor((16 * values[k]!) / (high || 1)) / 16;
+    const level = 255 - Math.round(200 * (1 - band));
     background.data.set([level, level, level, 255], 4 * k);
   }
 }
