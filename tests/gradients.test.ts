@@ -27,6 +27,7 @@ function reduce(name: string, y: Var): Var {
 
 type Case = [name: string, f: (...xs: Var[]) => Var, inputs: () => Tensor[], tol: number];
 const labels = [2, 0, 3, 1, 3];
+const scale3 = normal(1, 1, 3);
 const mask = greater(rand([3, 4], { rng, dtype: "float64" }), 0.5);
 
 const cases: Case[] = [
@@ -38,6 +39,8 @@ const cases: Case[] = [
   ["pow [3,3] ^ [3]", (a, b) => ag.pow(a!, b!), () => [positive(3, 3), normal(3)], SMOOTH],
   ["neg", (a) => ag.neg(a!), () => [normal(4)], SMOOTH],
   ["exp", (a) => ag.exp(a!), () => [normal(3, 2)], SMOOTH],
+  ["reciprocal", (a) => ag.reciprocal(a!), () => [positive(3, 2)], SMOOTH],
+  ["expandDims then squeeze", (a) => ag.squeeze(ag.mul(ag.expandDims(a!, 1), scale3), 1), () => [normal(2, 3)], SMOOTH],
   ["log", (a) => ag.log(a!), () => [positive(3, 2)], SMOOTH],
   ["sqrt", (a) => ag.sqrt(a!), () => [positive(3, 2)], SMOOTH],
   ["square", (a) => ag.square(a!), () => [normal(3, 2)], SMOOTH],

@@ -132,6 +132,7 @@ export class Var {
   exp(): Var { return ops.exp(this); }
   log(): Var { return ops.log(this); }
   sqrt(): Var { return ops.sqrt(this); }
+  reciprocal(): Var { return ops.reciprocal(this); }
   square(): Var { return ops.square(this); }
   abs(): Var { return ops.abs(this); }
   tanh(): Var { return ops.tanh(this); }
