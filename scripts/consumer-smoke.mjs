@@ -5,6 +5,7 @@ import * as autograd from "@slope/autograd";
 import * as optim from "@slope/optim";
 import * as data from "@slope/data";
 import * as dataNode from "@slope/data/node";
+import * as coreNode from "@slope/core/node";
 
 const product = core.matmul(core.tensor([[1, 2], [3, 4]]), core.eye(2));
 assert.deepEqual(product.toArray(), [[1, 2], [3, 4]]);
@@ -23,6 +24,9 @@ for (const [name, module] of Object.entries({ autograd, optim, data })) {
   assert.equal(p.value.data[0], 0.95);
 }
 assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
+await coreNode.enableThreads({ threads: 2 });
+assert.deepEqual(core.matmul(core.ones([64, 128]), core.ones([128, 200])).data.slice(0, 2), new Float32Array([128, 128]));
+coreNode.disableThreads();
 assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
 assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
 console.log(`consumer: imported ${Object.keys({ core, autograd, optim, data }).map((n) => "@slope/" + n).join(", ")}`);

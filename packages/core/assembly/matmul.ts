@@ -82,14 +82,15 @@ export function dotRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): v
 }
 
 /**
- * C[m×n] = A[k×m]ᵀ · B[k×n]: Cᵢⱼ = Σₚ Aₚᵢ Bₚⱼ (the backward pass's Xᵀ·dS). Four entries of i at a
+ * C[m×n] = A[k×m]ᵀ · B[k×n]: Cᵢⱼ = Σₚ Aₚᵢ Bₚⱼ (the backward pass's Xᵀ·dS), A's rows `lda` floats apart
+ * (lda = m, or more when C is computed in slices of its rows). Four entries of i at a
  * time from the contiguous rows of A, against up to ten columns of B (ten accumulators: the
  * lecture's ten classes in one pass), a rank-1 update per p. B must be followed by 10 readable
  * floats (its last row is read in full).
  */
-export function transposedTimes(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+export function transposedTimes(a: usize, lda: i32, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   const m4 = m & ~3;
-  const rowA = (<usize>m) << 2;
+  const rowA = (<usize>lda) << 2;
   const rowB = (<usize>n) << 2;
   for (let j = 0; j < n; j += 10) {
     const count = min(10, n - j);
@@ -129,7 +130,7 @@ export function transposedTimes(a: usize, b: usize, c: usize, m: i32, k: i32, n:
   for (let i = m4; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s: f32 = 0;
-      for (let p = 0; p < k; p++) s += load<f32>(a + ((<usize>(p * m + i)) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
+      for (let p = 0; p < k; p++) s += load<f32>(a + ((<usize>(p * lda + i)) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
       store<f32>(c + ((<usize>(i * n + j)) << 2), s);
     }
   }

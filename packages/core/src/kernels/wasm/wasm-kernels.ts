@@ -10,10 +10,21 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-interface MatmulExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+/** The kernels' exports: pointers are byte offsets into the module's memory. */
+export interface MatmulExports {
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
-  transposedTimes(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number): void;
+}
+
+/** The module's memory, its own or shared between threads. */
+export interface WasmMemory {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** Runs the two kernels: here, on this thread; a threaded runner splits each call's output rows. */
+export interface KernelRunner extends MatmulExports {
+  readonly threads: number;
 }
 
 /** Products smaller than this many multiply-adds stay in JavaScript: copying would cost more than it saves. */
@@ -22,7 +33,8 @@ const MIN_WORK = 16_384;
 const RESERVED = 16_384;
 const PAGE_FLOATS = 65_536 / 4;
 
-function decode(base64: string): Uint8Array {
+/** Decodes base64 (atob: no Buffer, so it runs in browsers too). */
+export function decodeBase64(base64: string): Uint8Array {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -34,20 +46,20 @@ function decode(base64: string): Uint8Array {
  * else, and every float64 product, is the JavaScript kernels'. Operands are copied into the
  * module's memory, which grows to the largest product seen and is then reused.
  */
-class WasmMatmul {
+export class WasmMatmul {
   private heap: Float32Array;
 
-  constructor(private readonly exports: MatmulExports) {
-    this.heap = new Float32Array(exports.memory.buffer);
+  constructor(private readonly memory: WasmMemory, private readonly exports: KernelRunner) {
+    this.heap = new Float32Array(memory.buffer);
   }
 
   /** Makes room for `floats` floats after the reserved area. */
   private reserve(floats: number): Float32Array {
     const needed = RESERVED + floats;
     if (this.heap.length < needed) {
-      this.exports.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
-      this.heap = new Float32Array(this.exports.memory.buffer);
+      this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
     }
+    if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) this.heap = new Float32Array(this.memory.buffer);
     return this.heap;
   }
 
@@ -71,7 +83,7 @@ class WasmMatmul {
       for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) heap[offA + p * m + i] = a[aOffset + i * k + p]!;
       for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) heap[offB + p * n + j] = b[bOffset + j * k + p]!;
       heap.fill(0, offB + k * n, offB + k * n + 10);
-      this.exports.transposedTimes(offA * 4, offB * 4, offC * 4, m, k, n);
+      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n);
       this.copyOut(heap, out, outOffset, offC, m * n);
       return true;
     }
@@ -80,7 +92,7 @@ class WasmMatmul {
       // C = Aᵀ·B with A stored [k, m]: rank-1 updates over A's contiguous rows.
       this.copyIn(heap, b, bOffset, k * n, offB);
       heap.fill(0, offB + k * n, offB + k * n + 10);
-      this.exports.transposedTimes(offA * 4, offB * 4, offC * 4, m, k, n);
+      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n);
     } else {
       if (transposeB) this.copyIn(heap, b, bOffset, n * k, offB); // B stored [n, k]: rows ready to dot
       else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) heap[offB + j * k + p] = b[bOffset + p * n + j]!; // Bᵀ, once
@@ -96,26 +108,30 @@ class WasmMatmul {
   }
 }
 
-/**
- * Kernels whose float32 matmul runs on WebAssembly SIMD, or null where WebAssembly (or its SIMD)
- * is not available. Compiled synchronously: the module is 2.5 KB, under the browsers' limit.
- */
-export function createWasmKernels(): Kernels | null {
-  if (typeof WebAssembly !== "object") return null;
-  let matmul: WasmMatmul;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decode(MATMUL_WASM_BASE64)), {});
-    matmul = new WasmMatmul(instance.exports as unknown as MatmulExports);
-  } catch {
-    return null;
-  }
+/** Kernels whose float32 matmul goes through `matmul` (falling back to JavaScript where it declines). */
+export function kernelsWith(matmul: WasmMatmul, name: string): Kernels {
   return {
     ...jsKernels,
-    name: "wasm-simd",
+    name,
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
       if (!matmul.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       }
     },
   };
+}
+
+/**
+ * Kernels whose float32 matmul runs on WebAssembly SIMD, or null where WebAssembly (or its SIMD)
+ * is not available. Compiled synchronously: the module is under 3 KB, below the browsers' limit.
+ */
+export function createWasmKernels(): Kernels | null {
+  if (typeof WebAssembly !== "object") return null;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(MATMUL_WASM_BASE64)), {});
+    const exports = instance.exports as MatmulExports & { memory: WasmMemory };
+    return kernelsWith(new WasmMatmul(exports.memory, { threads: 1, dotRows: exports.dotRows, transposedTimes: exports.transposedTimes }), "wasm-simd");
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,1 @@
+export { enableThreads, disableThreads, kernelsName } from "./threads.js";

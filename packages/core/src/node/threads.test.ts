@@ -1,0 +1,29 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { randn } from "../create.js";
+import { kernels } from "../kernels/registry.js";
+import { matmul } from "../ops/matmul.js";
+import { Rng } from "../rng.js";
+import { disableThreads, enableThreads } from "./threads.js";
+
+afterAll(() => disableThreads());
+
+describe("matrix products on two threads", () => {
+  it("give the same bits as on one thread, in every transposition that splits", async () => {
+    const rng = new Rng("threads");
+    const cases = [[256, 3073, 10, false, false], [3073, 256, 10, true, false], [130, 300, 70, false, true], [512, 512, 512, false, false], [3, 5, 7, false, false]] as const;
+    const operands = cases.map(([m, k, n, tA, tB]) => [randn(tA ? [k, m] : [m, k], { rng }), randn(tB ? [n, k] : [k, n], { rng })] as const);
+    const single = cases.map(([, , , tA, tB], i) => matmul(operands[i]![0], operands[i]![1], { transposeA: tA, transposeB: tB }).data);
+    await enableThreads({ threads: 2 });
+    expect(kernels().name).toBe("wasm-simd × 2 threads");
+    cases.forEach(([, , , tA, tB], i) => {
+      const threaded = matmul(operands[i]![0], operands[i]![1], { transposeA: tA, transposeB: tB }).data;
+      expect(Buffer.from(threaded.buffer).equals(Buffer.from(single[i]!.buffer))).toBe(true);
+    });
+    disableThreads();
+    expect(kernels().name).toBe("wasm-simd");
+  });
+
+  it("rejects a bad thread count", async () => {
+    await expect(enableThreads({ threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 16\], got 0/);
+  });
+});

@@ -1,0 +1,143 @@
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
+import { ValueError } from "../errors.js";
+import { type Kernels } from "../kernels/types.js";
+import { kernels, setKernels } from "../kernels/registry.js";
+import { MATMUL_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
+import { type KernelRunner, type MatmulExports, WasmMatmul, type WasmMemory, decodeBase64, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
+
+// The WebAssembly global (Node has it; its types live in the DOM library, which this package does not load).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+};
+
+/** Products with fewer multiply-adds than this run on one thread: waking a worker costs more. */
+const MIN_PARALLEL_WORK = 1 << 20;
+
+/**
+ * The worker's loop (plain JavaScript, run with eval): it instantiates the same kernels on the shared
+ * memory, then sleeps on `control[0]` until the main thread posts a job into its slot of `control`
+ * (the kernel and its arguments), runs it, and counts itself done in `control[1]`.
+ */
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { bytes, memory, control, slot } = workerData;
+const { dotRows, transposedTimes } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const c = new Int32Array(control);
+parentPort.postMessage("ready");
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, 0, seen);
+  seen = Atomics.load(c, 0);
+  const at = 4 + slot * 8;
+  const job = c[at];
+  try {
+    if (job === 1) dotRows(c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6]);
+    else if (job === 2) transposedTimes(c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], c[at + 7]);
+  } catch (error) {
+    Atomics.store(c, 2, 1);
+  }
+  if (job !== 0) { Atomics.add(c, 1, 1); Atomics.notify(c, 1); }
+}`;
+
+/**
+ * Splits each large product's output rows between this thread and `threads − 1` workers that
+ * share the module's memory; small products run here alone.
+ */
+class ThreadedRunner implements KernelRunner {
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * (4 + 8 * 16)));
+  private readonly workers: Worker[] = [];
+
+  constructor(readonly threads: number, private readonly local: MatmulExports, bytes: Uint8Array, memory: WasmMemory) {
+    for (let slot = 0; slot < threads - 1; slot++) {
+      // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { bytes, memory, control: this.control.buffer, slot } });
+      this.workers.push(worker);
+    }
+  }
+
+  /** Posts one job per worker, runs the first part here, and waits for the others. */
+  private run(job: 1 | 2, parts: number[][], mine: () => void): void {
+    const c = this.control;
+    Atomics.store(c, 1, 0);
+    parts.forEach((args, slot) => {
+      const at = 4 + slot * 8;
+      c[at] = job;
+      args.forEach((v, i) => (c[at + 1 + i] = v));
+    });
+    for (let slot = parts.length; slot < this.workers.length; slot++) c[4 + slot * 8] = 0;
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    mine();
+    for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1)) Atomics.wait(c, 1, done);
+    if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError("enableThreads: a worker thread failed in a matrix product");
+  }
+
+  /** Row boundaries splitting `rows` into `threads` parts, each a multiple of `align`. */
+  private split(rows: number, align: number): number[] {
+    const bounds = [0];
+    for (let t = 1; t < this.threads; t++) bounds.push(Math.min(rows, Math.floor((rows * t) / this.threads / align) * align));
+    bounds.push(rows);
+    return bounds;
+  }
+
+  dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
+    if (m * k * n < MIN_PARALLEL_WORK || m < 2 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
+    const at = this.split(m, 2);
+    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
+    this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
+  }
+
+  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number): void {
+    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n);
+    const at = this.split(m, 4);
+    const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n]);
+    this.run(2, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n));
+  }
+
+  /** Resolves when every worker runs (the main thread must not block on one that has not started). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => Promise.race([once(w, "message"), once(w, "error").then(([e]) => { throw e; })])));
+    for (const w of this.workers) w.unref(); // idle workers do not keep the process alive
+  }
+
+  terminate(): Promise<unknown> {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+let active: { runner: ThreadedRunner; previous: Kernels } | null = null;
+
+/**
+ * Runs the float32 matrix products on `threads` threads (this one and worker_threads sharing the
+ * WebAssembly memory): each large product's output rows are split between them. Node only; the
+ * default kernels are single-threaded. Resolves, once the workers run, to the kernels it replaced;
+ * `disableThreads()` undoes it.
+ */
+export async function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new ValueError(`enableThreads: threads must be an integer in [1, 16], got ${threads}`);
+  disableThreads();
+  const bytes = decodeBase64(MATMUL_SHARED_WASM_BASE64);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
+  const local = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as MatmulExports;
+  const runner = new ThreadedRunner(threads, local, bytes, memory);
+  await runner.ready();
+  const previous = setKernels(kernelsWith(new WasmMatmul(memory, runner), `wasm-simd × ${threads} threads`));
+  active = { runner, previous };
+  return previous;
+}
+
+/** Stops the worker threads and restores the kernels that were active before `enableThreads`. */
+export function disableThreads(): void {
+  if (!active) return;
+  setKernels(active.previous);
+  void active.runner.terminate();
+  active = null;
+}
+
+/** The kernels in use (for reports). */
+export function kernelsName(): string {
+  return kernels().name;
+}
