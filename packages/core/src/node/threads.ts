@@ -91,7 +91,8 @@ class ThreadedRunner implements KernelRunner {
   }
 
   transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n);
+    // A short inner dimension (dS·Wᵀ, k = 10) leaves each thread too little work per wake-up.
+    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads || k < 32) return this.local.transposedTimes(a, lda, b, c, m, k, n);
     const at = this.split(m, 4);
     const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(2, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n));
