@@ -1,10 +1,9 @@
 // Training a softmax classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope.
 // The work runs in slices between animation frames, so the page never freezes.
-import { param } from "@slope/autograd";
 import { Rng, type Tensor, argmax, matmul, randn, slice } from "@slope/core";
 import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { SGD } from "@slope/optim";
-import { add, l2, linear, mul, softmaxCrossEntropy } from "@slope/autograd";
+import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
 import { drawLineChart } from "./line-chart.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -1,5 +1,4 @@
-import { type Tensor, ValueError, fromData, allocate, gather, formatShape } from "@slope/core";
-import type { Rng } from "@slope/core";
+import { type Rng, type Tensor, ValueError, allocate, formatShape, fromData, gather } from "@slope/core";
 import { BatchSampler } from "./samplers/batch-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
 import type { Sampler, SamplerState } from "./samplers/sampler.js";
