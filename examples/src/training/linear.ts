@@ -1,7 +1,7 @@
 import { add, l2, linear, mul, param, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
-import { Rng, type Tensor, ValueError, fromData, randn } from "@slope/core";
+import { type EncodedArray, Rng, type Tensor, ValueError, decodeArray, encodeArray, fromData, randn } from "@slope/core";
 import { DataLoader } from "@slope/data";
-import { type EncodedArray, Scheduler, decodeArray, encodeArray } from "@slope/optim";
+import { Scheduler } from "@slope/optim";
 import type { Features } from "../data-source.js";
 import type { Progress } from "../output/progress.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";

@@ -18,3 +18,4 @@ export {
 } from "./ops/layout.js";
 export { type Labels, checkLabels, softmaxCrossEntropyForward, multiclassHingeForward } from "./ops/losses.js";
 export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, jsKernels, createWasmKernels, kernels, setKernels } from "./kernels/index.js";
+export { type EncodedArray, encodeArray, decodeArray, decodeBase64 } from "./encoding.js";

@@ -19,4 +19,3 @@ export {
   type Arithmetic, type Surface, numberArithmetic, quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima, surfaces,
 } from "./surfaces/surfaces.js";
 export { type TrajectoryPoint, runTrajectory } from "./surfaces/trajectory.js";
-export { type EncodedArray, encodeArray, decodeArray } from "./tensor-encoding.js";

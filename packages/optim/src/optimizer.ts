@@ -1,5 +1,4 @@
-import { type FloatArray, ShapeError, DTypeError, type Tensor, ValueError, allocate, formatShape } from "@slope/core";
-import { type EncodedArray, decodeArray, encodeArray } from "./tensor-encoding.js";
+import { DTypeError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate, decodeArray, encodeArray, formatShape } from "@slope/core";
 
 /**
  * What an optimizer steps: anything with a value tensor and a gradient (null when there is none

@@ -4,7 +4,8 @@ import { ValueError } from "../errors.js";
 import { type Kernels } from "../kernels/types.js";
 import { kernels, setKernels } from "../kernels/registry.js";
 import { MATMUL_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
-import { type KernelRunner, type MatmulExports, WasmMatmul, type WasmMemory, decodeBase64, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
+import { decodeBase64 } from "../encoding.js";
+import { type KernelRunner, type MatmulExports, WasmMatmul, type WasmMemory, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
 
 // The WebAssembly global (Node has it; its types live in the DOM library, which this package does not load).
 declare const WebAssembly: {

@@ -1,6 +1,5 @@
-import { type FloatArray, ValueError } from "@slope/core";
+import { type EncodedArray, type FloatArray, ValueError, decodeArray, encodeArray } from "@slope/core";
 import { type OptimizerStateDict, type OptionSpec, Optimizer, type ParamGroup, type Parameter } from "../optimizer.js";
-import { type EncodedArray, decodeArray, encodeArray } from "../tensor-encoding.js";
 
 /** Options of L-BFGS. */
 export type LBFGSOptions = {

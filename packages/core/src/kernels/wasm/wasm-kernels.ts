@@ -2,9 +2,9 @@ import type { FloatArray } from "../../dtype.js";
 import { jsKernels } from "../js.js";
 import type { Kernels } from "../types.js";
 import { MATMUL_WASM_BASE64 } from "./module.js";
+import { decodeBase64 } from "../../encoding.js";
 
-// Globals in every browser and in Node ≥ 16, declared here so core needs neither DOM nor Node typings.
-declare function atob(base64: string): string;
+// A global in every browser and in Node ≥ 16, declared here so core needs no DOM typings.
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
@@ -32,14 +32,6 @@ const MIN_WORK = 16_384;
 /** Floats reserved at the start of the module's memory (its own stack and data). */
 const RESERVED = 16_384;
 const PAGE_FLOATS = 65_536 / 4;
-
-/** Decodes base64 (atob: no Buffer, so it runs in browsers too). */
-export function decodeBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 /**
  * The float32 matrix products on WebAssembly SIMD (AssemblyScript, assembly/matmul.ts); everything

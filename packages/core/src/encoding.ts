@@ -1,4 +1,5 @@
-import { type DType, type FloatArray, ValueError, fromData } from "@slope/core";
+import type { DType, FloatArray } from "./dtype.js";
+import { ValueError } from "./errors.js";
 
 /** A typed array as plain JSON: its dtype, length and bytes in base64 (exact: −0, NaN and ±∞ survive). */
 export interface EncodedArray {
@@ -24,9 +25,7 @@ export function encodeArray(array: FloatArray): EncodedArray {
 /** Decodes what `encodeArray` wrote, checking that the length and dtype agree. */
 export function decodeArray(encoded: EncodedArray): FloatArray {
   if (!encoded || typeof encoded.base64 !== "string") throw new ValueError("decodeArray: expected { dtype, length, base64 }");
-  const binary = atob(encoded.base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const bytes = decodeBase64(encoded.base64);
   const array = encoded.dtype === "float64" ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
   if (array.length !== encoded.length) {
     throw new ValueError(`decodeArray: expected ${encoded.length} ${encoded.dtype} values, the data holds ${array.length}`);
@@ -34,7 +33,10 @@ export function decodeArray(encoded: EncodedArray): FloatArray {
   return array;
 }
 
-/** Convenience for tests and checkpoints: a tensor back from an encoded array. */
-export function decodeTensor(encoded: EncodedArray, shape: readonly number[]) {
-  return fromData(decodeArray(encoded), shape);
+/** The bytes of a base64 string (atob: no Buffer, so it runs in browsers too). */
+export function decodeBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
