@@ -1,11 +1,12 @@
 import { type Var, add, l2, linear, mul, noGrad, param, relu, softmaxCrossEntropy } from "@slope/autograd";
-import { Rng, type Tensor, argmax, randn, slice, zeros } from "@slope/core";
+import { Rng, type Tensor, randn, zeros } from "@slope/core";
 import { DataLoader, channelStatistics, meanImage, toFeatures } from "@slope/data";
 import { Adam, Scheduler, stepDecay } from "@slope/optim";
 import { type CommonOptions, createContext } from "../context.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
 import { count, nonNegative, positive } from "../training/choices.js";
+import { accuracyOf } from "../training/evaluate.js";
 
 /** Options of the two-layer experiment. */
 export interface TwoLayerOptions extends CommonOptions {
@@ -43,13 +44,7 @@ class TwoLayerNet {
   }
 
   accuracy(x: Tensor, y: ArrayLike<number>): number {
-    let correct = 0;
-    for (let start = 0; start < x.shape[0]!; start += 2048) {
-      const rows = Math.min(2048, x.shape[0]! - start);
-      const predicted = argmax(noGrad(() => this.scores(slice(x, [start, 0], [rows, -1]))).value, 1).data;
-      for (let i = 0; i < rows; i++) if (predicted[i] === y[start + i]) correct++;
-    }
-    return correct / x.shape[0]!;
+    return accuracyOf((rows) => noGrad(() => this.scores(rows)).value, x, y, 2048);
   }
 }
 

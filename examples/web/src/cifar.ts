@@ -1,7 +1,7 @@
 // Training a softmax classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope.
 // The work runs in slices between animation frames, so the page never freezes.
 import { Rng, type Tensor, argmax, matmul, randn, slice } from "@slope/core";
-import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
+import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { SGD } from "@slope/optim";
 import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
 import { drawLineChart } from "./line-chart.js";
@@ -22,20 +22,13 @@ $("files").addEventListener("change", async () => {
   if (files.length === 0) { useSynthetic(); $("source").textContent = "data: the synthetic CIFAR-shaped set"; return; }
   try {
     const parsed = await Promise.all(files.map(async (f) => ({ name: f.name, set: parseCifar10(new Uint8Array(await f.arrayBuffer()), { file: f.name }) })));
-    const join = (sets: LabeledImages[]): LabeledImages => {
-      const count = sets.reduce((n, s) => n + s.count, 0);
-      const images = new Uint8Array(count * IMAGE_BYTES), labels = new Uint8Array(count);
-      let at = 0;
-      for (const s of sets) { images.set(s.images, at * IMAGE_BYTES); labels.set(s.labels, at); at += s.count; }
-      return { images, labels, count };
-    };
     const testFiles = parsed.filter((p) => p.name.startsWith("test"));
     const trainFiles = parsed.filter((p) => !p.name.startsWith("test"));
     if (testFiles.length > 0 && trainFiles.length > 0) {
-      train = join(trainFiles.map((p) => p.set));
-      test = join(testFiles.map((p) => p.set));
+      train = concatImages(trainFiles.map((p) => p.set));
+      test = concatImages(testFiles.map((p) => p.set));
     } else {
-      const all = join(parsed.map((p) => p.set));
+      const all = concatImages(parsed.map((p) => p.set));
       const cut = Math.floor(all.count * 0.8);
       train = sliceImages(all, 0, cut);
       test = sliceImages(all, cut, all.count);

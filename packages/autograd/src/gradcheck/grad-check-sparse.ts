@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import { partialDerivative } from "./numerical-gradient.js";
 
 /** Options of `gradCheckSparse`. */
 export interface GradCheckSparseOptions {
@@ -32,17 +33,7 @@ export function gradCheckSparse(
   const results: SparseCheck[] = [];
   for (let c = 0; c < checks; c++) {
     const i = rng.int(x.size);
-    const old = x.data[i]!;
-    let plus: number, minus: number;
-    try {
-      x.data[i] = old + h;
-      plus = f(x);
-      x.data[i] = old - h;
-      minus = f(x);
-    } finally {
-      x.data[i] = old;
-    }
-    const numerical = (plus - minus) / (2 * h);
+    const numerical = partialDerivative(f, x, i, h);
     const a = analytic.data[i]!;
     const denominator = Math.abs(numerical) + Math.abs(a);
     results.push({ index: core.unravelIndex(i, x.shape), numerical, analytic: a, relError: denominator === 0 ? 0 : Math.abs(numerical - a) / denominator });

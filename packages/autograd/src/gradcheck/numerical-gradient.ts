@@ -19,23 +19,25 @@ export function numericalGradient(f: (x: core.Tensor) => number, x: core.Tensor,
     throw new core.ValueError(`numericalGradient: method must be "central" or "forward", got ${JSON.stringify(method)}`);
   }
   const gradient = core.zerosLike(x);
-  const data = x.data;
   const base = method === "forward" ? f(x) : 0;
-  for (let i = 0; i < x.size; i++) {
-    const old = data[i]!;
-    try {
-      data[i] = old + h;
-      const plus = f(x);
-      if (method === "central") {
-        data[i] = old - h;
-        const minus = f(x);
-        gradient.data[i] = (plus - minus) / (2 * h);
-      } else {
-        gradient.data[i] = (plus - base) / h;
-      }
-    } finally {
-      data[i] = old;
-    }
-  }
+  for (let i = 0; i < x.size; i++) gradient.data[i] = partialDerivative(f, x, i, h, method, base);
   return gradient;
+}
+
+/**
+ * ∂f/∂xᵢ by one finite difference — central (f(x+h) − f(x−h)) / 2h, or forward (f(x+h) − f(x)) / h
+ * given f(x) as `base` — putting xᵢ back exactly as it was, even if f throws.
+ */
+export function partialDerivative(f: (x: core.Tensor) => number, x: core.Tensor, i: number, h: number, method: "central" | "forward" = "central", base = 0): number {
+  const data = x.data;
+  const old = data[i]!;
+  try {
+    data[i] = old + h;
+    const plus = f(x);
+    if (method === "forward") return (plus - base) / h;
+    data[i] = old - h;
+    return (plus - f(x)) / (2 * h);
+  } finally {
+    data[i] = old;
+  }
 }

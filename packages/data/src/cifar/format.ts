@@ -39,19 +39,15 @@ export function checkRecords(bytes: Uint8Array, file = "<buffer>", classes = 10)
 
 /**
  * Parses CIFAR-10 binary records (1 label byte + 3,072 pixel bytes each). Labels outside
- * [0, classes) are DataFormatErrors that name the file and the byte offset. Writes into `into` at
- * record `offset` when given (loading five batches into one buffer without copies).
+ * [0, classes) are DataFormatErrors that name the file and the byte offset.
  */
-export function parseCifar10(
-  bytes: Uint8Array, { file = "<buffer>", classes = 10, into, offset = 0 }: { file?: string; classes?: number; into?: LabeledImages; offset?: number } = {},
-): LabeledImages {
+export function parseCifar10(bytes: Uint8Array, { file = "<buffer>", classes = 10 }: { file?: string; classes?: number } = {}): LabeledImages {
   const count = checkRecords(bytes, file, classes);
-  const out = into ?? { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
-  if (offset + count > out.count) throw new ValueError(`parseCifar10: ${count} records do not fit at record ${offset} of a buffer of ${out.count}`);
+  const out = { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
   for (let r = 0; r < count; r++) {
     const at = r * CIFAR10_RECORD_BYTES;
-    out.labels[offset + r] = bytes[at]!;
-    out.images.set(bytes.subarray(at + 1, at + CIFAR10_RECORD_BYTES), (offset + r) * IMAGE_BYTES);
+    out.labels[r] = bytes[at]!;
+    out.images.set(bytes.subarray(at + 1, at + CIFAR10_RECORD_BYTES), r * IMAGE_BYTES);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { DataFormatError, ValueError } from "@slope/core";
 import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, checkRecords, parseCifar100 } from "../cifar/format.js";
 import { CIFAR100_COARSE_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR10_LABEL_NAMES, parseLabelNames } from "../cifar/label-names.js";
 import { readCifarPickle } from "../cifar/pickle.js";
+import { concatImages } from "../preprocess/splits.js";
 
 /** A loaded split: the images (count × 3,072 bytes, R, G, B planes), labels and class names. */
 export interface CifarSplit extends LabeledImages {
@@ -27,8 +28,13 @@ function batchesFolder(dir: string, names: string[], what: string): string {
   throw new DataFormatError(`${what}: no CIFAR batches in ${root} or in ${names.map((n) => join(root, n)).join(" or ")}; ${HOW_TO_GET}`);
 }
 
-function readRequired(file: string, what: string): Uint8Array {
+/** Throws the "missing batch" DataFormatError unless `file` exists. */
+function requireBatch(file: string, what: string): void {
   if (!existsSync(file)) throw new DataFormatError(`${what}: missing batch ${file}`);
+}
+
+function readRequired(file: string, what: string): Uint8Array {
+  requireBatch(file, what);
   const buffer = readFileSync(file);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -59,7 +65,7 @@ export function loadCifar10(dir: string, { split = "train" }: { split?: "train" 
  */
 function readBinaryBatches(files: string[]): LabeledImages {
   const sizes = files.map((f) => {
-    if (!existsSync(f)) throw new DataFormatError(`loadCifar10: missing batch ${f}`);
+    requireBatch(f, "loadCifar10");
     return statSync(f).size;
   });
   const buffer = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
@@ -95,16 +101,7 @@ function loadPythonLayout(folder: string, names: string[]): CifarSplit {
     const file = join(folder, n);
     return readCifarPickle(readRequired(file, "loadCifar10"), { file });
   });
-  const count = parts.reduce((n, p) => n + p.count, 0);
-  const images = new Uint8Array(count * IMAGE_BYTES);
-  const labels = new Uint8Array(count);
-  let offset = 0;
-  for (const p of parts) {
-    images.set(p.images, offset * IMAGE_BYTES);
-    labels.set(p.labels, offset);
-    offset += p.count;
-  }
-  return { images, labels, count, labelNames: [...CIFAR10_LABEL_NAMES], dir: folder };
+  return { ...concatImages(parts), labelNames: [...CIFAR10_LABEL_NAMES], dir: folder };
 }
 
 /**

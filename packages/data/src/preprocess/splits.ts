@@ -20,6 +20,20 @@ export function pickImages(set: LabeledImages, indices: ArrayLike<number>): Labe
   return { images, labels, count: indices.length };
 }
 
+/** Several sets joined end to end, in order, into a new set. */
+export function concatImages(sets: readonly LabeledImages[]): LabeledImages {
+  const count = sets.reduce((n, s) => n + s.count, 0);
+  const images = new Uint8Array(count * IMAGE_BYTES);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const s of sets) {
+    images.set(s.images.subarray(0, s.count * IMAGE_BYTES), at * IMAGE_BYTES);
+    labels.set(s.labels.subarray(0, s.count), at);
+    at += s.count;
+  }
+  return { images, labels, count };
+}
+
 /** Sizes of the course's splits. */
 export interface SplitSizes {
   training?: number;
