@@ -103,7 +103,7 @@ export function gradients(root: Var, seed?: core.Tensor, options: BackwardOption
 export function backward(root: Var, seed?: core.Tensor, options: BackwardOptions = {}): void {
   const grads = gradients(root, seed, options);
   for (const [node, g] of grads) {
-    if (node.vjp !== null || node.freed || node.inputs.length > 0) continue;
+    if (!node.isLeaf) continue;
     node.grad = node.grad === null ? core.clone(g.value) : core.add(node.grad, g.value);
   }
 }

@@ -1,1 +1,1 @@
-export { enableThreads, disableThreads, kernelsName } from "./threads.js";
+export { enableThreads, disableThreads } from "./threads.js";

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { ValueError } from "../errors.js";
 import { type Kernels } from "../kernels/types.js";
-import { kernels, setKernels } from "../kernels/registry.js";
+import { setKernels } from "../kernels/registry.js";
 import { MATMUL_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
 import { decodeBase64 } from "../encoding.js";
 import { type KernelRunner, type MatmulExports, WasmMatmul, type WasmMemory, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
@@ -137,9 +137,4 @@ export function disableThreads(): void {
   setKernels(active.previous);
   void active.runner.terminate();
   active = null;
-}
-
-/** The kernels in use (for reports). */
-export function kernelsName(): string {
-  return kernels().name;
 }
