@@ -1,7 +1,8 @@
 // One epoch of mini-batch SGD for a linear classifier through Slope's public API: gather a batch,
-// linear, the loss node, l2, backward, SGD.step. Shared by peers.bench.mjs; run alone it prints seconds.
+// linear, the loss node, l2, backward, SGD.step, the step wrapped in reuseBuffers (pass
+// { reuse: false } for fresh buffers every step). Shared by peers.bench.mjs; run alone it prints seconds.
 import { add, l2, linear, mul, param, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
-import { Rng, gather, randn, zeros } from "@slope/core";
+import { Rng, gather, randn, reuseBuffers, zeros } from "@slope/core";
 import { SGD } from "@slope/optim";
 
 /** CIFAR-shaped float32 data: N × 3073 (bias column included), labels in 0..9. */
@@ -14,40 +15,44 @@ export function makeData(n = 50_000, d = 3073, seed = "peers") {
 }
 
 /** Returns a function that runs one epoch (195 batches of 256) and returns the last loss. */
-export function slopeEpoch({ X, y, batches }, loss = "softmax") {
+export function slopeEpoch({ X, y, batches }, loss = "softmax", { reuse = true } = {}) {
   const W = param(randn([X.shape[1], 10], { rng: new Rng("W"), std: 1e-4 }));
   const sgd = new SGD([W], { lr: 1e-7 });
   const xb = zeros([256, X.shape[1]]);
   const yb = new Int32Array(256);
   const node = loss === "svm" ? svmLoss : softmaxCrossEntropy;
+  const plainStep = (idx) => {
+    gather(X, idx, { out: xb });
+    for (let i = 0; i < 256; i++) yb[i] = y[idx[i]];
+    sgd.zeroGrad();
+    const value = add(node(linear(xb, W), yb), mul(l2(W), 2.5e4));
+    value.backward();
+    sgd.step();
+    return value.item();
+  };
+  const step = reuse ? reuseBuffers(plainStep) : plainStep;
   return () => {
     let last = 0;
-    for (const idx of batches) {
-      gather(X, idx, { out: xb });
-      for (let i = 0; i < 256; i++) yb[i] = y[idx[i]];
-      sgd.zeroGrad();
-      const value = add(node(linear(xb, W), yb), mul(l2(W), 2.5e4));
-      value.backward();
-      sgd.step();
-      last = value.item();
-    }
+    for (const idx of batches) last = step(idx);
     return last;
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const data = makeData();
-  for (const loss of ["softmax", "svm"]) {
-    const epoch = slopeEpoch(data, loss);
-    epoch();
-    const t = performance.now();
-    for (let i = 0; i < 3; i++) epoch();
-    console.log(`${loss}: ${((performance.now() - t) / 3000).toFixed(3)} s per epoch`);
+  for (const reuse of [true, false]) {
+    for (const loss of ["softmax", "svm"]) {
+      const epoch = slopeEpoch(data, loss, { reuse });
+      epoch();
+      const t = performance.now();
+      for (let i = 0; i < 3; i++) epoch();
+      console.log(`${loss}${reuse ? "" : " (fresh buffers)"}: ${((performance.now() - t) / 3000).toFixed(3)} s per epoch`);
+    }
   }
 }
 
 /** One step of a two-layer net 3072 → 100 → 10 (batch 256) with plain SGD: seconds per step. */
-export async function slopeTwoLayerStep({ X, y, batches }) {
+export async function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
   const { add, l2, linear, relu } = await import("@slope/autograd");
   const { slice } = await import("@slope/core");
   const rng = new Rng("two-layer");
@@ -58,12 +63,13 @@ export async function slopeTwoLayerStep({ X, y, batches }) {
   const sgd = new SGD([W1, b1, W2, b2], { lr: 1e-3 });
   const xb = slice(gather(X, batches[0]), [0, 0], [256, 3072]);
   const yb = Int32Array.from(batches[0], (i) => y[i]);
-  const step = () => {
+  const plainStep = () => {
     sgd.zeroGrad();
     const scores = linear(relu(linear(xb, W1, b1)), W2, b2);
     add(softmaxCrossEntropy(scores, yb), mul(add(l2(W1), l2(W2)), 2e-3)).backward();
     sgd.step();
   };
+  const step = reuse ? reuseBuffers(plainStep) : plainStep;
   for (let i = 0; i < 5; i++) step();
   const t = performance.now();
   for (let i = 0; i < 20; i++) step();

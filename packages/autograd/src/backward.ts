@@ -103,8 +103,7 @@ export function gradients(root: Var, seed?: core.Tensor, options: BackwardOption
 export function backward(root: Var, seed?: core.Tensor, options: BackwardOptions = {}): void {
   const grads = gradients(root, seed, options);
   for (const [node, g] of grads) {
-    if (!node.isLeaf) continue;
-    node.grad = node.grad === null ? core.clone(g.value) : core.add(node.grad, g.value);
+    if (node.isLeaf) node.accumulateGrad(g.value);
   }
 }
 

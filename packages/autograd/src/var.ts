@@ -1,4 +1,6 @@
-import { type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, scalar, tensor } from "@slope/core";
+import {
+  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, clone, persistent, reusingBuffers, sameShape, scalar, tensor,
+} from "@slope/core";
 import { backward, type BackwardOptions } from "./backward.js";
 import * as ops from "./ops/index.js";
 
@@ -62,6 +64,8 @@ export class Var {
   vjp: VectorJacobianProduct | null;
   /** Set when `backward` has released this node's saved tensors. @internal */
   freed = false;
+  /** The gradient storage this leaf keeps across the calls of a reused step (see `accumulateGrad`). */
+  private keptGrad: Tensor | null = null;
 
   constructor(value: Tensor, options: { op?: string; inputs?: readonly Var[]; vjp?: VectorJacobianProduct | null; requiresGrad?: boolean; attributes?: Record<string, unknown> } = {}) {
     if (!(value instanceof Tensor)) throw new ValueError(`Var: value must be a Tensor, got ${typeof value}`);
@@ -84,6 +88,31 @@ export class Var {
 
   get size(): number {
     return this.value.size;
+  }
+
+  /**
+   * grad ← grad + g (g when grad is null), what `backward` does for each leaf. Inside a
+   * `reuseBuffers` step the sum goes into storage this leaf keeps across calls, made once outside
+   * the step's scratch and then written in place, so that no call overwrites another's gradient.
+   * @internal
+   */
+  accumulateGrad(g: Tensor): void {
+    if (!reusingBuffers()) {
+      this.grad = this.grad === null ? clone(g) : add(this.grad, g);
+      return;
+    }
+    const kept = this.keptGrad;
+    const fits = kept !== null && kept.dtype === g.dtype && sameShape(kept.shape, g.shape);
+    if (this.grad === null && fits) {
+      kept.data.set(g.data);
+      this.grad = kept;
+    } else if (this.grad !== null && this.grad === kept && fits) {
+      const sum = kept.data, addend = g.data;
+      for (let i = 0; i < sum.length; i++) sum[i] += addend[i]!;
+    } else {
+      const previous = this.grad;
+      this.grad = this.keptGrad = persistent(() => (previous === null ? clone(g) : add(previous, g)));
+    }
   }
 
   /** True for parameters and constants: nodes no op produced. */

@@ -9,10 +9,8 @@ export type FloatArray = Float32Array | Float64Array;
 /** The dtype used when none is given. */
 export const DEFAULT_DTYPE: DType = "float32";
 
-/** A fresh zero-filled array of `size` elements of `dtype`. */
-export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
-}
+// Every tensor's storage comes from `allocate`, which lives with the buffer reuse of training steps.
+export { allocate } from "./buffers.js";
 
 /** The dtype of a typed array. */
 export function dtypeOf(array: FloatArray): DType {

@@ -1,4 +1,4 @@
-import { type Rng, type Tensor, ValueError, allocate, formatShape, fromData, gather } from "@slope/core";
+import { type Rng, type Tensor, ValueError, allocate, formatShape, fromData, gather, persistent } from "@slope/core";
 import { BatchSampler } from "./samplers/batch-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
 import type { Sampler, SamplerState } from "./samplers/sampler.js";
@@ -61,7 +61,9 @@ export class DataLoader implements Iterable<Batch> {
     let b = this.buffers.get(size);
     if (!b) {
       const shape = [size, ...this.x.shape.slice(1)];
-      b = { x: fromData(allocate(this.x.dtype, size * (this.x.size / Math.max(this.x.shape[0]!, 1))), shape), y: new Int32Array(size) };
+      // Kept across batches, so never a reused step's scratch.
+      const x = persistent(() => allocate(this.x.dtype, size * (this.x.size / Math.max(this.x.shape[0]!, 1))));
+      b = { x: fromData(x, shape), y: new Int32Array(size) };
       this.buffers.set(size, b);
     }
     return b;

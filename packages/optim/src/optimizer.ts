@@ -1,4 +1,4 @@
-import { DTypeError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate, decodeArray, encodeArray, formatShape } from "@slope/core";
+import { DTypeError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate, decodeArray, encodeArray, formatShape, persistent } from "@slope/core";
 
 /**
  * What an optimizer steps: anything with a value tensor and a gradient (null when there is none
@@ -171,7 +171,8 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
   protected buffer(state: ParameterState, name: string, like: FloatArray, initial = 0): FloatArray {
     let b = state.buffers[name];
     if (!b) {
-      b = allocate(like instanceof Float64Array ? "float64" : "float32", like.length);
+      // State outlives the step that first needs it, even one whose buffers are reused.
+      b = persistent(() => allocate(like instanceof Float64Array ? "float64" : "float32", like.length));
       if (initial !== 0) b.fill(initial);
       state.buffers[name] = b;
     }

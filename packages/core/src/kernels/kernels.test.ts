@@ -17,6 +17,8 @@ describe("the kernel backends", () => {
 
   it.each([
     [256, 3073, 10], [3073, 256, 10], [256, 10, 3073], [33, 65, 17], [7, 512, 9], [64, 64, 64], [5, 1000, 3], [130, 4, 130],
+    // every remainder of the kernels' blocks: rows mod 4 and 16, columns mod 2, 4 and 16, k mod 4, k around the short-k switch
+    [37, 45, 19], [19, 131, 23], [6, 999, 7], [255, 33, 17], [3, 3073, 10], [100, 256, 10], [256, 100, 10], [256, 31, 100], [61, 32, 35], [17, 1, 1025],
   ])("WebAssembly and JavaScript matmul agree to float32 rounding at %i×%i·%i×…, in every transposition", (m, k, n) => {
     const rng = new Rng(`${m}-${k}-${n}`);
     const a = Float32Array.from({ length: m * k }, () => rng.normal());
@@ -33,6 +35,23 @@ describe("the kernel backends", () => {
     }
   });
 
+  it("WebAssembly elementwise arithmetic gives JavaScript's bits, specials included, for arrays, scalars and ragged lengths", () => {
+    const rng = new Rng("elementwise");
+    const n = 10_003; // not a multiple of 4: the scalar tail runs too
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1e-40, -3e38, 3e38, 1];
+    const draw = (size: number) => Float32Array.from({ length: size }, (_, i) => (i < specials.length ? specials[i]! : rng.normal() * 10 ** rng.int(5)));
+    const a = draw(n), b = draw(n).reverse(), s = Float32Array.of(-1.5);
+    const cases: [Float32Array, number[], Float32Array, number[]][] = [[a, [1], b, [1]], [a, [1], s, [0]], [s, [0], b, [1]]];
+    for (const op of ["add", "sub", "mul", "div"] as const) {
+      for (const [x, xs, y, ys] of cases) {
+        const fromJs = allocate("float32", n), fromWasm = allocate("float32", n);
+        jsKernels.binary(op, fromJs, [n], { data: x, strides: xs }, { data: y, strides: ys });
+        wasm!.binary(op, fromWasm, [n], { data: x, strides: xs }, { data: y, strides: ys });
+        expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(fromJs.buffer))).toBe(true);
+      }
+    }
+  });
+
   it("matmul of a batch at an offset, as batched products use it", () => {
     const rng = new Rng("offset");
     const a = Float32Array.from({ length: 3 * 64 * 32 }, () => rng.normal());
@@ -45,7 +64,7 @@ describe("the kernel backends", () => {
     for (let i = 0; i < fromJs.length; i++) expect(Math.abs(fromJs[i]! - fromWasm[i]!)).toBeLessThan(1e-4);
   });
 
-  it("the committed WebAssembly module is the one assembly/matmul.ts compiles to", () => {
+  it("the committed WebAssembly module is the one assembly/kernels.ts compiles to", () => {
     const script = resolve(import.meta.dirname, "..", "..", "scripts", "build-wasm.mjs");
     const run = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
     expect(run.stderr).toBe("");

@@ -3,9 +3,9 @@ import { Worker } from "node:worker_threads";
 import { ValueError } from "../errors.js";
 import { type Kernels } from "../kernels/types.js";
 import { setKernels } from "../kernels/registry.js";
-import { MATMUL_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
+import { KERNELS_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
 import { decodeBase64 } from "../encoding.js";
-import { type KernelRunner, type MatmulExports, WasmMatmul, type WasmMemory, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
+import { type KernelRunner, type KernelExports, WasmKernels, type WasmMemory, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
 
 // The WebAssembly global (Node has it; its types live in the DOM library, which this package does not load).
 declare const WebAssembly: {
@@ -14,6 +14,13 @@ declare const WebAssembly: {
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 };
 
+/** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes) and its arguments. */
+const SLOT = 9;
+/**
+ * How long a worker, and the main thread waiting for one, polls before sleeping (ms). A sleeping
+ * thread on a virtual machine takes 0.1–0.3 ms to wake, as long as the product it was woken for.
+ */
+const SPIN_MS = 0.5;
 /** Products with fewer multiply-adds than this run on one thread: waking a worker costs more. */
 const MIN_PARALLEL_WORK = 1 << 20;
 
@@ -23,20 +30,23 @@ const MIN_PARALLEL_WORK = 1 << 20;
  * (the kernel and its arguments), runs it, and counts itself done in `control[1]`.
  */
 const WORKER_SOURCE = `
+const SLOT = ${SLOT}, SPIN_MS = ${SPIN_MS};
 const { workerData, parentPort } = require("node:worker_threads");
 const { bytes, memory, control, slot } = workerData;
-const { dotRows, transposedTimes } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes];
 const c = new Int32Array(control);
 parentPort.postMessage("ready");
 let seen = 0;
 for (;;) {
+  // Spin a little before sleeping: waking a sleeping thread costs more than a small product.
+  for (const until = performance.now() + SPIN_MS; Atomics.load(c, 0) === seen && performance.now() < until;);
   Atomics.wait(c, 0, seen);
   seen = Atomics.load(c, 0);
-  const at = 4 + slot * 8;
+  const at = 4 + slot * SLOT;
   const job = c[at];
   try {
-    if (job === 1) dotRows(c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6]);
-    else if (job === 2) transposedTimes(c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], c[at + 7]);
+    if (job !== 0) byJob[job](...c.subarray(at + 1, at + SLOT));
   } catch (error) {
     Atomics.store(c, 2, 1);
   }
@@ -48,10 +58,10 @@ for (;;) {
  * share the module's memory; small products run here alone.
  */
 class ThreadedRunner implements KernelRunner {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * (4 + 8 * 16)));
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
   private readonly workers: Worker[] = [];
 
-  constructor(readonly threads: number, private readonly local: MatmulExports, bytes: Uint8Array, memory: WasmMemory) {
+  constructor(readonly threads: number, private readonly local: KernelExports, bytes: Uint8Array, memory: WasmMemory) {
     for (let slot = 0; slot < threads - 1; slot++) {
       // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
       const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { bytes, memory, control: this.control.buffer, slot } });
@@ -60,18 +70,19 @@ class ThreadedRunner implements KernelRunner {
   }
 
   /** Posts one job per worker, runs the first part here, and waits for the others. */
-  private run(job: 1 | 2, parts: number[][], mine: () => void): void {
+  private run(job: 1 | 2 | 3, parts: number[][], mine: () => void): void {
     const c = this.control;
     Atomics.store(c, 1, 0);
     parts.forEach((args, slot) => {
-      const at = 4 + slot * 8;
+      const at = 4 + slot * SLOT;
       c[at] = job;
       args.forEach((v, i) => (c[at + 1 + i] = v));
     });
-    for (let slot = parts.length; slot < this.workers.length; slot++) c[4 + slot * 8] = 0;
+    for (let slot = parts.length; slot < this.workers.length; slot++) c[4 + slot * SLOT] = 0;
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
     mine();
+    for (const until = performance.now() + SPIN_MS; Atomics.load(c, 1) < this.workers.length && performance.now() < until;);
     for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1)) Atomics.wait(c, 1, done);
     if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError("enableThreads: a worker thread failed in a matrix product");
   }
@@ -85,18 +96,31 @@ class ThreadedRunner implements KernelRunner {
   }
 
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 2 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
-    const at = this.split(m, 2);
+    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
+    const at = this.split(m, 4);
     const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
   }
 
-  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number): void {
-    // A short inner dimension (dS·Wᵀ, k = 10) leaves each thread too little work per wake-up.
-    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads || k < 32) return this.local.transposedTimes(a, lda, b, c, m, k, n);
-    const at = this.split(m, 4);
-    const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n]);
-    this.run(2, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n));
+  rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void {
+    if (m * k * n < MIN_PARALLEL_WORK || m < 2 * this.threads) return this.local.rowsTimes(a, b, c, m, k, n);
+    const at = this.split(m, 2);
+    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
+    this.run(2, parts, () => this.local.rowsTimes(a, b, c, at[1]!, k, n));
+  }
+
+  /** Each thread packs its own 16·k-float panel: `scratch` holds one per thread, side by side. */
+  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void {
+    if (m * k * n < MIN_PARALLEL_WORK || m < 16 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
+    const at = this.split(m, 16);
+    const panel = 16 * k * 4;
+    const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n, scratch + (t + 1) * panel]);
+    this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
+  }
+
+  /** Elementwise arithmetic runs here: it is over before a worker would wake. */
+  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
+    this.local.binary(op, a, aStep, b, bStep, c, n);
   }
 
   /** Resolves when every worker runs (the main thread must not block on one that has not started). */
@@ -121,12 +145,12 @@ let active: { runner: ThreadedRunner; previous: Kernels } | null = null;
 export async function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new ValueError(`enableThreads: threads must be an integer in [1, 16], got ${threads}`);
   disableThreads();
-  const bytes = decodeBase64(MATMUL_SHARED_WASM_BASE64);
+  const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
-  const local = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as MatmulExports;
+  const local = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
   const runner = new ThreadedRunner(threads, local, bytes, memory);
   await runner.ready();
-  const previous = setKernels(kernelsWith(new WasmMatmul(memory, runner), `wasm-simd × ${threads} threads`));
+  const previous = setKernels(kernelsWith(new WasmKernels(memory, runner), `wasm-simd × ${threads} threads`));
   active = { runner, previous };
   return previous;
 }

@@ -1,7 +1,8 @@
 import type { FloatArray } from "../../dtype.js";
 import { jsKernels } from "../js.js";
-import type { Kernels } from "../types.js";
-import { MATMUL_WASM_BASE64 } from "./module.js";
+import { collapseLoop } from "../strided.js";
+import type { BinaryOp, Kernels, StridedOperand } from "../types.js";
+import { KERNELS_WASM_BASE64 } from "./module.js";
 import { decodeBase64 } from "../../encoding.js";
 
 // A global in every browser and in Node ≥ 16, declared here so core needs no DOM typings.
@@ -11,9 +12,15 @@ declare const WebAssembly: {
 };
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
-export interface MatmulExports {
+export interface KernelExports {
+  /** C[m×n] = A[m×k]·B[n×k]ᵀ, rows contiguous. */
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
-  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** C[m×n] = A[m×k]·B[k×n], rows contiguous. */
+  rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** C[m×n] = A[k×m]ᵀ·B[k×n], A's rows lda floats apart; scratch holds 16·k floats. */
+  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void;
+  /** c[i] = a[i] ∘ b[i], ∘ = add, sub, mul, div (op 0–3); a step of 0 repeats that operand's one value. */
+  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void;
 }
 
 /** The module's memory, its own or shared between threads. */
@@ -22,8 +29,8 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
-/** Runs the two kernels: here, on this thread; a threaded runner splits each call's output rows. */
-export interface KernelRunner extends MatmulExports {
+/** Runs the kernels: here, on this thread; a threaded runner splits each product's output rows. */
+export interface KernelRunner extends KernelExports {
   readonly threads: number;
 }
 
@@ -32,13 +39,28 @@ const MIN_WORK = 16_384;
 /** Floats reserved at the start of the module's memory (its own stack and data). */
 const RESERVED = 16_384;
 const PAGE_FLOATS = 65_536 / 4;
+/** Below this inner dimension a dot product is mostly loop overhead: A·Bᵀ goes through rowsTimes. */
+const SHORT_K = 32;
+/** From this many columns on, A·B runs along B's rows (rowsTimes) instead of transposing B for dotRows. */
+const WIDE_N = 16;
+
+/** Elementwise ops on fewer elements than this stay in JavaScript. */
+const MIN_ELEMENTWISE = 4096;
+/** The elementwise ops the module has, by its op number. */
+const ELEMENTWISE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+/** `floats` rounded up to whole 16-byte vectors. */
+const vectors = (floats: number): number => (floats + 3) & ~3;
 
 /**
- * The float32 matrix products on WebAssembly SIMD (AssemblyScript, assembly/matmul.ts); everything
+ * The float32 matrix products on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts); everything
  * else, and every float64 product, is the JavaScript kernels'. Operands are copied into the
- * module's memory, which grows to the largest product seen and is then reused.
+ * module's memory, which grows to the largest product seen and is then reused. Which kernel runs:
+ *   A·B:   rowsTimes when B has ≥ 16 columns, else dotRows on Bᵀ (laid out here, k·n floats);
+ *   A·Bᵀ:  dotRows when k ≥ 32, else rowsTimes on Bᵀ;
+ *   Aᵀ·B:  transposedTimes;  Aᵀ·Bᵀ: JavaScript.
  */
-export class WasmMatmul {
+export class WasmKernels {
   private heap: Float32Array;
 
   constructor(private readonly memory: WasmMemory, private readonly exports: KernelRunner) {
@@ -61,36 +83,59 @@ export class WasmMatmul {
     else heap.set(source.subarray(from, from + count), to);
   }
 
+  /** Lays out the transpose of `rows × cols` floats of `source` (from `from`) at heap position `to`. */
+  private transposeIn(heap: Float32Array, source: FloatArray, from: number, rows: number, cols: number, to: number): void {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[to + c * rows + r] = source[from + r * cols + c]!;
+  }
+
   matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
-    if (!(out instanceof Float32Array) || m * k * n < MIN_WORK || k < 4 || (transposeA && transposeB)) return false;
-    // Layout: A, then B (with 10 floats of padding: transposedTimes reads B's last row in full), then C.
+    if (!(out instanceof Float32Array) || m * k * n < MIN_WORK || (transposeA && transposeB)) return false;
+    // Layout: A, B, C, then one 16·k-float scratch panel per thread (transposedTimes packs A there).
     const offA = RESERVED;
-    const offB = offA + ((m * k + 3) & ~3);
-    const offC = offB + ((k * n + 3) & ~3) + 12;
-    const heap = this.reserve(offC - RESERVED + m * n);
-    if (transposeB && k < 32) {
-      // A·Bᵀ with a short inner dimension (dS·Wᵀ: k = 10 classes): dot products of length k would
-      // be mostly horizontal sums, so lay out Aᵀ [k, m] and Bᵀ [k, n] and use the rank-1-update kernel.
-      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) heap[offA + p * m + i] = a[aOffset + i * k + p]!;
-      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) heap[offB + p * n + j] = b[bOffset + j * k + p]!;
-      heap.fill(0, offB + k * n, offB + k * n + 10);
-      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n);
-      this.copyOut(heap, out, outOffset, offC, m * n);
-      return true;
-    }
+    const offB = offA + vectors(m * k);
+    const offC = offB + vectors(k * n);
+    const offScratch = offC + vectors(m * n);
+    const heap = this.reserve(offScratch - RESERVED + (transposeA ? 16 * k * this.exports.threads : 0));
     this.copyIn(heap, a, aOffset, m * k, offA);
     if (transposeA) {
-      // C = Aᵀ·B with A stored [k, m]: rank-1 updates over A's contiguous rows.
       this.copyIn(heap, b, bOffset, k * n, offB);
-      heap.fill(0, offB + k * n, offB + k * n + 10);
-      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n);
-    } else {
+      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n, offScratch * 4);
+    } else if (transposeB ? k >= SHORT_K : n < WIDE_N) {
       if (transposeB) this.copyIn(heap, b, bOffset, n * k, offB); // B stored [n, k]: rows ready to dot
-      else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) heap[offB + j * k + p] = b[bOffset + p * n + j]!; // Bᵀ, once
+      else this.transposeIn(heap, b, bOffset, k, n, offB);
       this.exports.dotRows(offA * 4, offB * 4, offC * 4, m, k, n);
+    } else {
+      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB);
+      else this.copyIn(heap, b, bOffset, k * n, offB);
+      this.exports.rowsTimes(offA * 4, offB * 4, offC * 4, m, k, n);
     }
     this.copyOut(heap, out, outOffset, offC, m * n);
+    return true;
+  }
+
+  /**
+   * out = a ∘ b for add, sub, mul and div over float32 when, after collapsing, the loop is one run
+   * with each operand either contiguous or a single repeated value (same shapes, or a scalar);
+   * false for everything else (broadcast rows, other ops), which the JavaScript kernel does.
+   */
+  binary(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): boolean {
+    const code = ELEMENTWISE[op];
+    if (code === undefined || !(out instanceof Float32Array) || out.length < MIN_ELEMENTWISE) return false;
+    if (!(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
+    const loop = collapseLoop(shape, [a.strides, b.strides]);
+    if (loop.shape.length !== 1) return false;
+    const aStep = loop.strides[0]![0]!, bStep = loop.strides[1]![0]!;
+    if (aStep > 1 || bStep > 1) return false;
+    const n = out.length;
+    const offA = RESERVED, offB = offA + vectors(aStep === 0 ? 1 : n), offC = offB + vectors(bStep === 0 ? 1 : n);
+    const heap = this.reserve(offC - RESERVED + n);
+    if (aStep === 0) heap[offA] = a.data[0]!;
+    else this.copyIn(heap, a.data, 0, n, offA);
+    if (bStep === 0) heap[offB] = b.data[0]!;
+    else this.copyIn(heap, b.data, 0, n, offB);
+    this.exports.binary(code, offA * 4, aStep, offB * 4, bStep, offC * 4, n);
+    this.copyOut(heap, out, 0, offC, n);
     return true;
   }
 
@@ -100,13 +145,16 @@ export class WasmMatmul {
   }
 }
 
-/** Kernels whose float32 matmul goes through `matmul` (falling back to JavaScript where it declines). */
-export function kernelsWith(matmul: WasmMatmul, name: string): Kernels {
+/** Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines). */
+export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
   return {
     ...jsKernels,
     name,
+    binary(op, out, shape, a, b) {
+      if (!wasm.binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
+    },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-      if (!matmul.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
+      if (!wasm.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       }
     },
@@ -114,15 +162,17 @@ export function kernelsWith(matmul: WasmMatmul, name: string): Kernels {
 }
 
 /**
- * Kernels whose float32 matmul runs on WebAssembly SIMD, or null where WebAssembly (or its SIMD)
- * is not available. Compiled synchronously: the module is under 3 KB, below the browsers' limit.
+ * Kernels whose float32 products and elementwise arithmetic run on WebAssembly SIMD, or null where
+ * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 4 KB,
+ * far below the 8 MB that browsers let a page's main thread compile synchronously.
  */
 export function createWasmKernels(): Kernels | null {
   if (typeof WebAssembly !== "object") return null;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(MATMUL_WASM_BASE64)), {});
-    const exports = instance.exports as MatmulExports & { memory: WasmMemory };
-    return kernelsWith(new WasmMatmul(exports.memory, { threads: 1, dotRows: exports.dotRows, transposedTimes: exports.transposedTimes }), "wasm-simd");
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
+    const exports = instance.exports as KernelExports & { memory: WasmMemory };
+    const { dotRows, rowsTimes, transposedTimes, binary } = exports;
+    return kernelsWith(new WasmKernels(exports.memory, { threads: 1, dotRows, rowsTimes, transposedTimes, binary }), "wasm-simd");
   } catch {
     return null;
   }

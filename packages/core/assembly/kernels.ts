@@ -1,0 +1,249 @@
+// float32 matrix-product kernels with WebAssembly SIMD (v128), compiled by AssemblyScript into
+// src/kernels/wasm/module.ts. Pointers are byte offsets into this module's memory, which the
+// JavaScript side fills; nothing here allocates.
+//
+// Each kernel's inner loop keeps eight f32x4 accumulators and six operands live: fourteen vector
+// registers. V8's optimizing compiler loads every operand of an iteration before the first
+// multiply, so a ten-accumulator block (ten plus seven operands) no longer fits x86-64's sixteen
+// and spills three accumulators to the stack on every step, halving the speed; eight do not.
+// Rows and columns past the matrix's edge are computed on a clamped (repeated) row and not stored.
+
+// @ts-nocheck: AssemblyScript, not TypeScript
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** acc + x·y, lane by lane. */
+@inline function madd(acc: v128, x: v128, y: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
+/**
+ * C[m×n] = A[m×k] · B[n×k]ᵀ: Cᵢⱼ = Σₚ Aᵢₚ Bⱼₚ, a dot product of two contiguous rows. Four rows of A
+ * against two rows of B at a time, four lanes of k per step, the last k mod 4 in scalars. Serves
+ * A·Bᵀ with a long k, and A·B with few columns once B is transposed (the lecture's X·W).
+ */
+export function dotRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const k4 = k & ~3;
+  const row = (<usize>k) << 2;
+  const end = (<usize>k4) << 2;
+  const rowC = (<usize>n) << 2;
+  for (let i = 0; i < m; i += 4) {
+    const a0 = a + <usize>i * row;
+    const a1 = i + 1 < m ? a0 + row : a0;
+    const a2 = i + 2 < m ? a0 + 2 * row : a0;
+    const a3 = i + 3 < m ? a0 + 3 * row : a0;
+    for (let j = 0; j < n; j += 2) {
+      const b0 = b + <usize>j * row;
+      const b1 = j + 1 < n ? b0 + row : b0;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      for (let o: usize = 0; o < end; o += 16) {
+        const y0 = v128.load(b0 + o), y1 = v128.load(b1 + o);
+        let x = v128.load(a0 + o);
+        s00 = madd(s00, x, y0); s01 = madd(s01, x, y1);
+        x = v128.load(a1 + o);
+        s10 = madd(s10, x, y0); s11 = madd(s11, x, y1);
+        x = v128.load(a2 + o);
+        s20 = madd(s20, x, y0); s21 = madd(s21, x, y1);
+        x = v128.load(a3 + o);
+        s30 = madd(s30, x, y0); s31 = madd(s31, x, y1);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t10 = hsum(s10), t11 = hsum(s11);
+      let t20 = hsum(s20), t21 = hsum(s21), t30 = hsum(s30), t31 = hsum(s31);
+      for (let o = end; o < row; o += 4) {
+        const y0 = load<f32>(b0 + o), y1 = load<f32>(b1 + o);
+        const x0 = load<f32>(a0 + o), x1 = load<f32>(a1 + o), x2 = load<f32>(a2 + o), x3 = load<f32>(a3 + o);
+        t00 += x0 * y0; t01 += x0 * y1; t10 += x1 * y0; t11 += x1 * y1;
+        t20 += x2 * y0; t21 += x2 * y1; t30 += x3 * y0; t31 += x3 * y1;
+      }
+      const c0 = c + <usize>i * rowC + ((<usize>j) << 2);
+      const pair = j + 1 < n;
+      store<f32>(c0, t00);
+      if (pair) store<f32>(c0, t01, 4);
+      if (i + 1 < m) { store<f32>(c0 + rowC, t10); if (pair) store<f32>(c0 + rowC, t11, 4); }
+      if (i + 2 < m) { store<f32>(c0 + 2 * rowC, t20); if (pair) store<f32>(c0 + 2 * rowC, t21, 4); }
+      if (i + 3 < m) { store<f32>(c0 + 3 * rowC, t30); if (pair) store<f32>(c0 + 3 * rowC, t31, 4); }
+    }
+  }
+}
+
+/**
+ * C[m×n] = A[m×k] · B[k×n]: row i of C is Σₚ Aᵢₚ · (row p of B), so four lanes of C's columns at a
+ * time. Blocks of sixteen columns (four vectors) against two rows of A; the block's panel of B
+ * (k × 16 floats) stays in cache while every row of A passes it. The last n mod 16 columns go four
+ * at a time, the last n mod 4 in scalars. Serves A·B with many columns (3072 → 100) and, once B is
+ * transposed, A·Bᵀ with a short k (the backward pass's dS·Wᵀ, k = 10 classes).
+ */
+export function rowsTimes(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const rowA = (<usize>k) << 2;
+  const rowB = (<usize>n) << 2;
+  const n16 = n & ~15;
+  for (let j = 0; j < n16; j += 16) {
+    for (let i = 0; i < m; i += 2) {
+      const a0 = a + <usize>i * rowA;
+      const a1 = i + 1 < m ? a0 + rowA : a0;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let pb = b + ((<usize>j) << 2);
+      for (let o: usize = 0; o < rowA; o += 4) {
+        const x0 = v128.load32_splat(a0 + o), x1 = v128.load32_splat(a1 + o);
+        let y = v128.load(pb);
+        s00 = madd(s00, x0, y); s10 = madd(s10, x1, y);
+        y = v128.load(pb, 16);
+        s01 = madd(s01, x0, y); s11 = madd(s11, x1, y);
+        y = v128.load(pb, 32);
+        s02 = madd(s02, x0, y); s12 = madd(s12, x1, y);
+        y = v128.load(pb, 48);
+        s03 = madd(s03, x0, y); s13 = madd(s13, x1, y);
+        pb += rowB;
+      }
+      const c0 = c + <usize>i * rowB + ((<usize>j) << 2);
+      v128.store(c0, s00); v128.store(c0, s01, 16); v128.store(c0, s02, 32); v128.store(c0, s03, 48);
+      if (i + 1 < m) {
+        const c1 = c0 + rowB;
+        v128.store(c1, s10); v128.store(c1, s11, 16); v128.store(c1, s12, 32); v128.store(c1, s13, 48);
+      }
+    }
+  }
+  const n4 = n & ~3;
+  for (let j = n16; j < n4; j += 4) {
+    for (let i = 0; i < m; i++) {
+      const a0 = a + <usize>i * rowA;
+      let s = f32x4.splat(0);
+      let pb = b + ((<usize>j) << 2);
+      for (let o: usize = 0; o < rowA; o += 4) {
+        s = madd(s, v128.load32_splat(a0 + o), v128.load(pb));
+        pb += rowB;
+      }
+      v128.store(c + <usize>i * rowB + ((<usize>j) << 2), s);
+    }
+  }
+  for (let j = n4; j < n; j++) {
+    for (let i = 0; i < m; i++) {
+      const a0 = a + <usize>i * rowA;
+      let s: f32 = 0;
+      let pb = b + ((<usize>j) << 2);
+      for (let o: usize = 0; o < rowA; o += 4) {
+        s += load<f32>(a0 + o) * load<f32>(pb);
+        pb += rowB;
+      }
+      store<f32>(c + <usize>i * rowB + ((<usize>j) << 2), s);
+    }
+  }
+}
+
+/** Writes lanes of `v` down column j of C (rows i, i+1, … while below m). */
+@inline function storeColumn(c: usize, n: i32, m: i32, i: i32, j: i32, v: v128): void {
+  const step = (<usize>n) << 2;
+  const base = c + <usize>i * step + ((<usize>j) << 2);
+  if (i < m) store<f32>(base, f32x4.extract_lane(v, 0));
+  if (i + 1 < m) store<f32>(base + step, f32x4.extract_lane(v, 1));
+  if (i + 2 < m) store<f32>(base + 2 * step, f32x4.extract_lane(v, 2));
+  if (i + 3 < m) store<f32>(base + 3 * step, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * C[m×n] = A[k×m]ᵀ · B[k×n]: Cᵢⱼ = Σₚ Aₚᵢ Bₚⱼ (the backward pass's Xᵀ·dS), A's rows `lda` floats
+ * apart (lda = m, or more when C is computed in slices of its rows). Sixteen entries of i at a time
+ * against two columns of B, a rank-1 update per p. The sixteen columns of A are first packed into
+ * `scratch` (k × 16 floats, zero past m): read straight from A, rows a multiple of 4 KiB apart
+ * would all fall in one set of the L1 cache and evict each other before the next pair of columns.
+ */
+export function transposedTimes(a: usize, lda: i32, b: usize, c: usize, m: i32, k: i32, n: i32, scratch: usize): void {
+  const rowA = (<usize>lda) << 2;
+  const rowB = (<usize>n) << 2;
+  for (let i = 0; i < m; i += 16) {
+    const width = min(16, m - i);
+    let from = a + ((<usize>i) << 2);
+    let to = scratch;
+    if (width === 16) {
+      for (let p = 0; p < k; p++) {
+        v128.store(to, v128.load(from)); v128.store(to, v128.load(from, 16), 16);
+        v128.store(to, v128.load(from, 32), 32); v128.store(to, v128.load(from, 48), 48);
+        from += rowA; to += 64;
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        for (let r = 0; r < 16; r++) store<f32>(to + ((<usize>r) << 2), r < width ? load<f32>(from + ((<usize>r) << 2)) : 0);
+        from += rowA; to += 64;
+      }
+    }
+    for (let j = 0; j < n; j += 2) {
+      const j1 = j + 1 < n ? j + 1 : j;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let ps = scratch;
+      let pb0 = b + ((<usize>j) << 2);
+      let pb1 = b + ((<usize>j1) << 2);
+      for (let p = 0; p < k; p++) {
+        const y0 = v128.load32_splat(pb0), y1 = v128.load32_splat(pb1);
+        let x = v128.load(ps);
+        s00 = madd(s00, x, y0); s01 = madd(s01, x, y1);
+        x = v128.load(ps, 16);
+        s10 = madd(s10, x, y0); s11 = madd(s11, x, y1);
+        x = v128.load(ps, 32);
+        s20 = madd(s20, x, y0); s21 = madd(s21, x, y1);
+        x = v128.load(ps, 48);
+        s30 = madd(s30, x, y0); s31 = madd(s31, x, y1);
+        ps += 64; pb0 += rowB; pb1 += rowB;
+      }
+      storeColumn(c, n, m, i, j, s00); storeColumn(c, n, m, i + 4, j, s10);
+      storeColumn(c, n, m, i + 8, j, s20); storeColumn(c, n, m, i + 12, j, s30);
+      if (j1 !== j) {
+        storeColumn(c, n, m, i, j1, s01); storeColumn(c, n, m, i + 4, j1, s11);
+        storeColumn(c, n, m, i + 8, j1, s21); storeColumn(c, n, m, i + 12, j1, s31);
+      }
+    }
+  }
+}
+
+// Elementwise arithmetic over float32 arrays, four lanes at a time. Single-precision IEEE add,
+// sub, mul and div round exactly as JavaScript's double arithmetic rounded back to float32 does,
+// so these give the JavaScript kernels' bits.
+
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+@inline function lanes(op: i32, x: v128, y: v128): v128 {
+  if (op == ADD) return f32x4.add(x, y);
+  if (op == SUB) return f32x4.sub(x, y);
+  if (op == MUL) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+@inline function scalar(op: i32, x: f32, y: f32): f32 {
+  if (op == ADD) return x + y;
+  if (op == SUB) return x - y;
+  if (op == MUL) return x * y;
+  return x / y;
+}
+
+/** c[i] = a[i] ∘ b[i], where an operand with step 0 is one value repeated (a scalar). */
+@inline function elementwise(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, c: usize, n: i32): void {
+  const end = (<usize>n) << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  if (aStep == 0) {
+    const x = load<f32>(a), xs = f32x4.splat(x);
+    for (let o: usize = 0; o < end4; o += 16) v128.store(c + o, lanes(op, xs, v128.load(b + o)));
+    for (let o = end4; o < end; o += 4) store<f32>(c + o, scalar(op, x, load<f32>(b + o)));
+  } else if (bStep == 0) {
+    const y = load<f32>(b), ys = f32x4.splat(y);
+    for (let o: usize = 0; o < end4; o += 16) v128.store(c + o, lanes(op, v128.load(a + o), ys));
+    for (let o = end4; o < end; o += 4) store<f32>(c + o, scalar(op, load<f32>(a + o), y));
+  } else {
+    for (let o: usize = 0; o < end4; o += 16) v128.store(c + o, lanes(op, v128.load(a + o), v128.load(b + o)));
+    for (let o = end4; o < end; o += 4) store<f32>(c + o, scalar(op, load<f32>(a + o), load<f32>(b + o)));
+  }
+}
+
+/**
+ * c[i] = a[i] ∘ b[i] for i < n, ∘ = add, sub, mul, div (op 0–3); aStep or bStep 0 repeats that
+ * operand's one value. c may be a or b (in place).
+ */
+export function binary(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, c: usize, n: i32): void {
+  if (op == ADD) elementwise(ADD, a, aStep, b, bStep, c, n);
+  else if (op == SUB) elementwise(SUB, a, aStep, b, bStep, c, n);
+  else if (op == MUL) elementwise(MUL, a, aStep, b, bStep, c, n);
+  else elementwise(DIV, a, aStep, b, bStep, c, n);
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { persistent, reuseBuffers, reusingBuffers } from "./buffers.js";
+import { zeros } from "./create.js";
+import { add, exp, mul } from "./ops/elementwise.js";
+import { matmul } from "./ops/matmul.js";
+import { sum } from "./ops/reduce.js";
+import { Rng } from "./rng.js";
+import { randn } from "./create.js";
+
+describe("reuseBuffers", () => {
+  it("hands each allocation of a call the buffer of the same allocation in the previous call", () => {
+    const x = randn([8, 5], { rng: new Rng(1) });
+    const seen: unknown[][] = [];
+    const step = reuseBuffers(() => {
+      const a = exp(x);
+      const b = matmul(a, a, { transposeB: true });
+      seen.push([a.data, b.data]);
+      return sum(b).item();
+    });
+    const first = step();
+    const second = step();
+    expect(second).toBe(first);
+    expect(seen[1]![0]).toBe(seen[0]![0]);
+    expect(seen[1]![1]).toBe(seen[0]![1]);
+    expect(step.stats.misses).toBe(0);
+    expect(step.stats.bytes).toBeGreaterThanOrEqual(4 * (40 + 64 + 1));
+  });
+
+  it("gives reused buffers back zero-filled, as a fresh allocation would be", () => {
+    const step = reuseBuffers(() => {
+      const z = zeros([100]);
+      const total = z.data.reduce((s, v) => s + v, 0);
+      z.data.fill(7); // the step scribbles over its scratch
+      return total;
+    });
+    expect(step()).toBe(0);
+    expect(step()).toBe(0);
+  });
+
+  it("stays correct when a call's shapes change, replacing the buffers that no longer fit", () => {
+    const step = reuseBuffers((n: number) => sum(add(zeros([n]), 1)).item());
+    expect(step(10)).toBe(10);
+    expect(step(20)).toBe(20);
+    expect(step.stats.misses).toBeGreaterThan(0);
+    expect(step(20)).toBe(20);
+    expect(step.stats.misses).toBe(0);
+  });
+
+  it("keeps what persistent makes out of the scratch, and restores the allocator after a throw", () => {
+    let kept: Float32Array | Float64Array | null = null;
+    const step = reuseBuffers(() => {
+      expect(reusingBuffers()).toBe(true);
+      kept ??= persistent(() => zeros([4]).data);
+      expect(reusingBuffers()).toBe(true);
+      return mul(zeros([4]), 2).data;
+    });
+    const scratch = step();
+    kept!.fill(5);
+    expect(step()).toBe(scratch);
+    expect(Array.from(kept!)).toEqual([5, 5, 5, 5]); // not handed out (and zeroed) again
+    const failing = reuseBuffers(() => { throw new Error("boom"); });
+    expect(() => failing()).toThrow("boom");
+    expect(reusingBuffers()).toBe(false);
+  });
+
+  it("nests: an inner step keeps its own buffers and the outer one resumes after it", () => {
+    const inner = reuseBuffers(() => exp(zeros([3])).data);
+    const outer = reuseBuffers(() => [zeros([2]).data, inner(), zeros([2]).data] as const);
+    const [a1, i1, b1] = outer();
+    const [a2, i2, b2] = outer();
+    expect([a2, i2, b2]).toEqual([a1, i1, b1]);
+    expect(a2).toBe(a1);
+    expect(b2).toBe(b1);
+    expect(i2).toBe(i1);
+    expect(new Set([a1, i1, b1]).size).toBe(3);
+  });
+});
