@@ -247,3 +247,79 @@ export function binary(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, c: u
   else if (op == MUL) elementwise(MUL, a, aStep, b, bStep, c, n);
   else elementwise(DIV, a, aStep, b, bStep, c, n);
 }
+
+/**
+ * dst[c×r] = src[r×c]ᵀ: lays out a matrix's transpose (a product's operand, in the module's
+ * memory) in 4 × 4 blocks, four rows loaded and four columns stored as vectors; edges in scalars.
+ */
+export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
+  const rowSrc = (<usize>cols) << 2;
+  const rowDst = (<usize>rows) << 2;
+  const rows4 = rows & ~3, cols4 = cols & ~3;
+  // Four rows of dst (columns of src) at a time, written front to back; src is read down its rows.
+  for (let c = 0; c < cols4; c += 4) {
+    const to = dst + <usize>c * rowDst;
+    for (let r = 0; r < rows4; r += 4) {
+      const at = src + <usize>r * rowSrc + ((<usize>c) << 2);
+      const x0 = v128.load(at), x1 = v128.load(at + rowSrc), x2 = v128.load(at + 2 * rowSrc), x3 = v128.load(at + 3 * rowSrc);
+      // [x0₀ x1₀ x0₁ x1₁], [x2₀ x3₀ x2₁ x3₁], [x0₂ x1₂ x0₃ x1₃], [x2₂ x3₂ x2₃ x3₃]
+      const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = f32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      const o = to + ((<usize>r) << 2);
+      v128.store(o, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      v128.store(o + rowDst, f32x4.shuffle(t0, t1, 2, 3, 6, 7));
+      v128.store(o + 2 * rowDst, f32x4.shuffle(t2, t3, 0, 1, 4, 5));
+      v128.store(o + 3 * rowDst, f32x4.shuffle(t2, t3, 2, 3, 6, 7));
+    }
+  }
+  // The edges: the last rows mod 4 of every column, and the last columns mod 4 whole.
+  for (let c = 0; c < cols4; c++) {
+    for (let r = rows4; r < rows; r++) store<f32>(dst + <usize>c * rowDst + ((<usize>r) << 2), load<f32>(src + <usize>r * rowSrc + ((<usize>c) << 2)));
+  }
+  for (let c = cols4; c < cols; c++) {
+    for (let r = 0; r < rows; r++) store<f32>(dst + <usize>c * rowDst + ((<usize>r) << 2), load<f32>(src + <usize>r * rowSrc + ((<usize>c) << 2)));
+  }
+}
+
+// Updates in double precision: each lane is widened to f64, computed as JavaScript computes a
+// Float32Array's elements, and rounded back to f32 once, so the bits are the JavaScript kernels'.
+
+/** Lanes 2 and 3 of an f32x4, widened to an f64x2 (f64x2.promote_low_f32x4 widens lanes 0 and 1). */
+@inline function high(v: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+
+/** Two f64x2 rounded to f32 and joined into one f32x4: low's lanes, then high's. */
+@inline function narrow(low: v128, high: v128): v128 {
+  return f32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
+}
+
+/** y[i] = y[i] + α·x[i] for i < n (an SGD step is α = −lr), in f64 and rounded once to f32. */
+export function axpy(y: usize, alpha: f64, x: usize, n: i32): void {
+  const a = f64x2.splat(alpha);
+  const end = (<usize>n) << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  for (let o: usize = 0; o < end4; o += 16) {
+    const xv = v128.load(x + o), yv = v128.load(y + o);
+    const low = f64x2.add(f64x2.promote_low_f32x4(yv), f64x2.mul(a, f64x2.promote_low_f32x4(xv)));
+    const hi = f64x2.add(high(yv), f64x2.mul(a, high(xv)));
+    v128.store(y + o, narrow(low, hi));
+  }
+  for (let o = end4; o < end; o += 4) store<f32>(y + o, <f32>(<f64>load<f32>(y + o) + alpha * <f64>load<f32>(x + o)));
+}
+
+/** Σ x[i]² over i < n, each square and the sum in f64 (two lanes of partial sums, then added). */
+export function sumOfSquares(x: usize, n: i32): f64 {
+  const end = (<usize>n) << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  for (let o: usize = 0; o < end4; o += 16) {
+    const v = v128.load(x + o);
+    const low = f64x2.promote_low_f32x4(v), hi = high(v);
+    s0 = f64x2.add(s0, f64x2.mul(low, low));
+    s1 = f64x2.add(s1, f64x2.mul(hi, hi));
+  }
+  let total = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+  for (let o = end4; o < end; o += 4) { const v = <f64>load<f32>(x + o); total += v * v; }
+  return total;
+}

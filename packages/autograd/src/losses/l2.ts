@@ -8,6 +8,7 @@ import { mul } from "../ops/mul.js";
  */
 export function l2(weights: VarLike): Var {
   const W = toVar(weights);
-  const total = core.sum(core.square(W.value)).item();
+  // One pass, no W²-sized temporary; each square and the sum in double precision.
+  const total = core.kernels().sumOfSquares(W.value.data);
   return record("l2", core.scalar(total, W.dtype), [W], (g) => [mul(W, mul(g, 2))]);
 }

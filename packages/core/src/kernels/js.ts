@@ -257,6 +257,14 @@ export const jsKernels: Kernels = {
     else if (!transposeA && transposeB) matmulNT(out, outOffset, a, aOffset, b, bOffset, m, k, n);
     else matmulTT(out, outOffset, a, aOffset, b, bOffset, m, k, n);
   },
+  axpy(y, alpha, x) {
+    for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]!;
+  },
+  sumOfSquares(x) {
+    let total = 0;
+    for (let i = 0; i < x.length; i++) total += x[i]! * x[i]!;
+    return total;
+  },
   gatherRows(out, x, rowLength, indices) {
     if (rowLength >= 64) {
       // Long rows: a native block copy each (memcpy speed); the views are tiny and short-lived.

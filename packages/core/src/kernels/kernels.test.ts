@@ -52,6 +52,19 @@ describe("the kernel backends", () => {
     }
   });
 
+  it("WebAssembly axpy gives JavaScript's bits and sumOfSquares its value, in double precision", () => {
+    const rng = new Rng("axpy");
+    const n = 50_001;
+    const x = Float32Array.from({ length: n }, () => rng.normal() * 100);
+    const y = Float32Array.from({ length: n }, () => rng.normal());
+    const fromJs = y.slice(), fromWasm = y.slice();
+    jsKernels.axpy(fromJs, -1e-3 / 3, x);
+    wasm!.axpy(fromWasm, -1e-3 / 3, x);
+    expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(fromJs.buffer))).toBe(true);
+    const exact = jsKernels.sumOfSquares(x);
+    expect(Math.abs(wasm!.sumOfSquares(x) - exact) / exact).toBeLessThan(1e-13); // only the order of the f64 sum differs
+  });
+
   it("matmul of a batch at an offset, as batched products use it", () => {
     const rng = new Rng("offset");
     const a = Float32Array.from({ length: 3 * 64 * 32 }, () => rng.normal());

@@ -53,6 +53,10 @@ export interface Kernels {
     a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
   ): void;
+  /** y[i] = y[i] + α·x[i] in place, over y's length (a gradient step is α = −lr), computed in double precision. */
+  axpy(y: FloatArray, alpha: number, x: FloatArray): void;
+  /** Σᵢ x[i]², each square and the sum in double precision (an L2 penalty). */
+  sumOfSquares(x: FloatArray): number;
   /** out[r, :] = x[indices[r], :] for rows of `rowLength` elements. */
   gatherRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
   /** out[indices[r], :] += x[r, :] for rows of `rowLength` elements (the adjoint of gatherRows). */

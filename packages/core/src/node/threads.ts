@@ -118,9 +118,21 @@ class ThreadedRunner implements KernelRunner {
     this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
   }
 
-  /** Elementwise arithmetic runs here: it is over before a worker would wake. */
+  /** Elementwise arithmetic and layout run here: they are over before a worker would wake. */
   binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
     this.local.binary(op, a, aStep, b, bStep, c, n);
+  }
+
+  transpose(src: number, dst: number, rows: number, cols: number): void {
+    this.local.transpose(src, dst, rows, cols);
+  }
+
+  axpy(y: number, alpha: number, x: number, n: number): void {
+    this.local.axpy(y, alpha, x, n);
+  }
+
+  sumOfSquares(x: number, n: number): number {
+    return this.local.sumOfSquares(x, n);
   }
 
   /** Resolves when every worker runs (the main thread must not block on one that has not started). */

@@ -1,4 +1,4 @@
-import type { FloatArray } from "@slope/core";
+import { type FloatArray, kernels } from "@slope/core";
 import { type OptionSpec, Optimizer, type ParamGroup, type Parameter } from "../optimizer.js";
 
 /** Options of SGD: the learning rate (required) and an optional L2 weight decay added to the gradient. */
@@ -22,6 +22,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(x: FloatArray, dx: FloatArray, _state: unknown, { lr, weightDecay }: SGDOptions): void {
-    for (let i = 0; i < x.length; i++) x[i] -= lr * (dx[i]! + weightDecay * x[i]!);
+    if (weightDecay === 0) kernels().axpy(x, -lr, dx); // x + (−lr)·dx: the same bits as x − lr·dx
+    else for (let i = 0; i < x.length; i++) x[i] -= lr * (dx[i]! + weightDecay * x[i]!);
   }
 }

@@ -21,6 +21,12 @@ export interface KernelExports {
   transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void;
   /** c[i] = a[i] ∘ b[i], ∘ = add, sub, mul, div (op 0–3); a step of 0 repeats that operand's one value. */
   binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void;
+  /** dst[cols×rows] = src[rows×cols]ᵀ. */
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+  /** y[i] += α·x[i] for i < n, in f64 rounded once to f32. */
+  axpy(y: number, alpha: number, x: number, n: number): void;
+  /** Σ x[i]² for i < n, in f64. */
+  sumOfSquares(x: number, n: number): number;
 }
 
 /** The module's memory, its own or shared between threads. */
@@ -39,10 +45,8 @@ const MIN_WORK = 16_384;
 /** Floats reserved at the start of the module's memory (its own stack and data). */
 const RESERVED = 16_384;
 const PAGE_FLOATS = 65_536 / 4;
-/** Below this inner dimension a dot product is mostly loop overhead: A·Bᵀ goes through rowsTimes. */
+/** Below this inner dimension a dot product is mostly loop overhead: the product goes through rowsTimes. */
 const SHORT_K = 32;
-/** From this many columns on, A·B runs along B's rows (rowsTimes) instead of transposing B for dotRows. */
-const WIDE_N = 16;
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
@@ -56,9 +60,9 @@ const vectors = (floats: number): number => (floats + 3) & ~3;
  * The float32 matrix products on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts); everything
  * else, and every float64 product, is the JavaScript kernels'. Operands are copied into the
  * module's memory, which grows to the largest product seen and is then reused. Which kernel runs:
- *   A·B:   rowsTimes when B has ≥ 16 columns, else dotRows on Bᵀ (laid out here, k·n floats);
- *   A·Bᵀ:  dotRows when k ≥ 32, else rowsTimes on Bᵀ;
- *   Aᵀ·B:  transposedTimes;  Aᵀ·Bᵀ: JavaScript.
+ *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
+ *               else rowsTimes (on Bᵀ for A·Bᵀ);
+ *   Aᵀ·B:       transposedTimes;  Aᵀ·Bᵀ: JavaScript.
  */
 export class WasmKernels {
   private heap: Float32Array;
@@ -83,30 +87,37 @@ export class WasmKernels {
     else heap.set(source.subarray(from, from + count), to);
   }
 
-  /** Lays out the transpose of `rows × cols` floats of `source` (from `from`) at heap position `to`. */
-  private transposeIn(heap: Float32Array, source: FloatArray, from: number, rows: number, cols: number, to: number): void {
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[to + c * rows + r] = source[from + r * cols + c]!;
+  /**
+   * Lays out the transpose of `rows × cols` floats of `source` (from `from`) at heap position `to`,
+   * copying them first to `scratch` (a block copy) and transposing there.
+   */
+  private transposeIn(heap: Float32Array, source: FloatArray, from: number, rows: number, cols: number, to: number, scratch: number): void {
+    this.copyIn(heap, source, from, rows * cols, scratch);
+    this.exports.transpose(scratch * 4, to * 4, rows, cols);
   }
 
   matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
     if (!(out instanceof Float32Array) || m * k * n < MIN_WORK || (transposeA && transposeB)) return false;
-    // Layout: A, B, C, then one 16·k-float scratch panel per thread (transposedTimes packs A there).
+    // Layout: A, B, C, then scratch: one 16·k-float panel per thread where transposedTimes packs A,
+    // or B as given before it is transposed.
     const offA = RESERVED;
     const offB = offA + vectors(m * k);
     const offC = offB + vectors(k * n);
     const offScratch = offC + vectors(m * n);
-    const heap = this.reserve(offScratch - RESERVED + (transposeA ? 16 * k * this.exports.threads : 0));
+    const heap = this.reserve(offScratch - RESERVED + Math.max(k * n, transposeA ? 16 * k * this.exports.threads : 0));
     this.copyIn(heap, a, aOffset, m * k, offA);
     if (transposeA) {
       this.copyIn(heap, b, bOffset, k * n, offB);
       this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n, offScratch * 4);
-    } else if (transposeB ? k >= SHORT_K : n < WIDE_N) {
-      if (transposeB) this.copyIn(heap, b, bOffset, n * k, offB); // B stored [n, k]: rows ready to dot
-      else this.transposeIn(heap, b, bOffset, k, n, offB);
+    } else if (k >= SHORT_K) {
+      // Dot products along k: B's rows [n, k] as stored when transposeB, else laid out transposed.
+      if (transposeB) this.copyIn(heap, b, bOffset, n * k, offB);
+      else this.transposeIn(heap, b, bOffset, k, n, offB, offScratch);
       this.exports.dotRows(offA * 4, offB * 4, offC * 4, m, k, n);
     } else {
-      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB);
+      // A short k: rows of C as sums of k rows of B [k, n], as stored unless transposeB.
+      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB, offScratch);
       else this.copyIn(heap, b, bOffset, k * n, offB);
       this.exports.rowsTimes(offA * 4, offB * 4, offC * 4, m, k, n);
     }
@@ -139,6 +150,27 @@ export class WasmKernels {
     return true;
   }
 
+  /** y += α·x over float32 arrays of at least MIN_ELEMENTWISE elements; false otherwise. */
+  axpy(y: FloatArray, alpha: number, x: FloatArray): boolean {
+    const n = y.length;
+    if (!(y instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE || x.length < n) return false;
+    const offY = RESERVED, offX = offY + vectors(n);
+    const heap = this.reserve(offX - RESERVED + n);
+    this.copyIn(heap, y, 0, n, offY);
+    this.copyIn(heap, x, 0, n, offX);
+    this.exports.axpy(offY * 4, alpha, offX * 4, n);
+    this.copyOut(heap, y, 0, offY, n);
+    return true;
+  }
+
+  /** Σ x² of a float32 array of at least MIN_ELEMENTWISE elements; null otherwise. */
+  sumOfSquares(x: FloatArray): number | null {
+    if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return null;
+    const heap = this.reserve(x.length);
+    this.copyIn(heap, x, 0, x.length, RESERVED);
+    return this.exports.sumOfSquares(RESERVED * 4, x.length);
+  }
+
   private copyOut(heap: Float32Array, out: FloatArray, outOffset: number, from: number, size: number): void {
     if (size > 4096) out.set(heap.subarray(from, from + size), outOffset);
     else for (let i = 0; i < size; i++) out[outOffset + i] = heap[from + i]!;
@@ -152,6 +184,12 @@ export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
     name,
     binary(op, out, shape, a, b) {
       if (!wasm.binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
+    },
+    axpy(y, alpha, x) {
+      if (!wasm.axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
+    },
+    sumOfSquares(x) {
+      return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
       if (!wasm.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
@@ -171,8 +209,9 @@ export function createWasmKernels(): Kernels | null {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
-    const { dotRows, rowsTimes, transposedTimes, binary } = exports;
-    return kernelsWith(new WasmKernels(exports.memory, { threads: 1, dotRows, rowsTimes, transposedTimes, binary }), "wasm-simd");
+    const { dotRows, rowsTimes, transposedTimes, binary, transpose, axpy, sumOfSquares } = exports;
+    const runner = { threads: 1, dotRows, rowsTimes, transposedTimes, binary, transpose, axpy, sumOfSquares };
+    return kernelsWith(new WasmKernels(exports.memory, runner), "wasm-simd");
   } catch {
     return null;
   }
