@@ -5,7 +5,7 @@
 import b from "benny";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { Rng, matmul, randn } from "@slope/core";
+import { Rng, matmul, randn, reuseBuffers } from "@slope/core";
 import { disableThreads, enableThreads } from "@slope/core/node";
 import { makeData, slopeEpoch, slopeTwoLayerStep } from "./peers/slope.mjs";
 
@@ -16,19 +16,29 @@ const data = makeData();
 // Slope, on one thread and then on two (the same bits either way).
 const rng = new Rng("matmul");
 const shapes = { "X·W": [256, 3073, 10, false, false], "Xᵀ·dS": [3073, 256, 10, true, false], "dS·Wᵀ": [256, 10, 3073, false, true] };
+// Each workload twice: the step wrapped in reuseBuffers (the steady state a training loop runs in)
+// and with fresh buffers every step; matmul likewise into a reused output and into a fresh one.
 async function measureSlope() {
-  const result = { matmul: {} };
-  for (const loss of ["softmax", "svm"]) {
-    const epoch = slopeEpoch(data, loss);
-    epoch();
-    const times = [];
-    for (let i = 0; i < 3; i++) { const t = performance.now(); epoch(); times.push((performance.now() - t) / 1000); }
-    result[loss] = median(times);
+  const result = { matmul: {}, matmulFresh: {}, fresh: {} };
+  for (const reuse of [true, false]) {
+    const into = reuse ? result : result.fresh;
+    for (const loss of ["softmax", "svm"]) {
+      const epoch = slopeEpoch(data, loss, { reuse });
+      epoch();
+      const times = [];
+      for (let i = 0; i < 3; i++) { const t = performance.now(); epoch(); times.push((performance.now() - t) / 1000); }
+      into[loss] = median(times);
+    }
+    into.twoLayerStep = await slopeTwoLayerStep(data, { reuse });
   }
-  result.twoLayerStep = await slopeTwoLayerStep(data);
   for (const [name, [m, k, n, tA, tB]] of Object.entries(shapes)) {
     const A = randn(tA ? [k, m] : [m, k], { rng }), B = randn(tB ? [n, k] : [k, n], { rng });
-    await b.suite(name, b.add(name, () => { matmul(A, B, { transposeA: tA, transposeB: tB }); }), b.complete((s) => { result.matmul[name] = (s.results[0].ops * 2 * m * k * n) / 1e9; }));
+    const product = () => matmul(A, B, { transposeA: tA, transposeB: tB });
+    const reused = reuseBuffers(product);
+    await b.suite(name, b.add(name, () => { reused(); }), b.add(`${name}, fresh output`, () => { product(); }), b.complete((s) => {
+      result.matmul[name] = (s.results[0].ops * 2 * m * k * n) / 1e9;
+      result.matmulFresh[name] = (s.results[1].ops * 2 * m * k * n) / 1e9;
+    }));
   }
   return result;
 }
@@ -59,6 +69,7 @@ try {
 
 for (const loss of ["softmax", "svm"]) {
   rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 1 thread", seconds: +slope[loss].toFixed(3), "Slope / it": 1 });
+  rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 1 thread, fresh buffers", seconds: +slope.fresh[loss].toFixed(3), "Slope / it": +(slope[loss] / slope.fresh[loss]).toFixed(2) });
   rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 2 threads", seconds: +slope2[loss].toFixed(3), "Slope / it": +(slope[loss] / slope2[loss]).toFixed(2) });
   for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: `epoch, linear ${loss}`, framework: `numpy ${numpy[threads].numpy}, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads][loss].toFixed(3), "Slope / it": +(slope[loss] / numpy[threads][loss]).toFixed(2) });
   for (const [key, seconds] of Object.entries(peers)) {
@@ -67,12 +78,15 @@ for (const loss of ["softmax", "svm"]) {
   }
 }
 rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 1 thread", seconds: +slope.twoLayerStep.toFixed(4), "Slope / it": 1 });
+rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 1 thread, fresh buffers", seconds: +slope.fresh.twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / slope.fresh.twoLayerStep).toFixed(2) });
 rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 2 threads", seconds: +slope2.twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / slope2.twoLayerStep).toFixed(2) });
 for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: "two-layer step 3072→100→10", framework: `numpy, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads].twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / numpy[threads].twoLayerStep).toFixed(2) });
 console.log(`\nSlope (WebAssembly SIMD kernels) against its peers, Node ${process.version}; "Slope / it" < 1: Slope is faster (it is Slope, 1 thread, against each row)`);
 console.table(rows);
+console.log("float32 matmul, GFLOP/s: Slope's product into a reused output (inside reuseBuffers), and into a fresh array (which pays the page faults of new memory)");
 console.table(Object.keys(shapes).map((name) => ({
-  "float32 matmul": name, "Slope 1 thread": +slope.matmul[name].toFixed(1), "Slope 2 threads": +slope2.matmul[name].toFixed(1),
+  "float32 matmul": name, "Slope 1 thread": +slope.matmul[name].toFixed(1), "(fresh output)": +slope.matmulFresh[name].toFixed(1),
+  "Slope 2 threads": +slope2.matmul[name].toFixed(1),
   ...(numpy[1] ? { "numpy 1 thread": +numpy[1].matmul[name].toFixed(1), "1:1": `${Math.round((100 * slope.matmul[name]) / numpy[1].matmul[name])}%` } : {}),
   ...(numpy[2] ? { "numpy 2 threads": +numpy[2].matmul[name].toFixed(1), "2:2": `${Math.round((100 * slope2.matmul[name]) / numpy[2].matmul[name])}%` } : {}),
 })));

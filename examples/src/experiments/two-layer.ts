@@ -1,5 +1,5 @@
 import { type Var, add, l2, linear, mul, noGrad, param, relu, softmaxCrossEntropy } from "@slope/autograd";
-import { Rng, type Tensor, randn, zeros } from "@slope/core";
+import { Rng, type Tensor, randn, reuseBuffers, zeros } from "@slope/core";
 import { DataLoader, channelStatistics, meanImage, toFeatures } from "@slope/data";
 import { Adam, Scheduler, stepDecay } from "@slope/optim";
 import { type CommonOptions, createContext } from "../context.js";
@@ -77,13 +77,17 @@ export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
   const losses: number[] = [];
   const perEpoch: { epoch: number; lr: number; valAccuracy: number }[] = [];
   const progress = context.progress(epochs * loader.length, "two-layer");
+  // One step; its tensors reuse the previous step's buffers (only the loss leaves it, as a number).
+  const trainStep = reuseBuffers((x: Tensor, y: ArrayLike<number>): number => {
+    optimizer.zeroGrad();
+    const loss = net.loss(x, y, reg);
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  });
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const batch of loader) {
-      optimizer.zeroGrad();
-      const loss = net.loss(batch.x, batch.y, reg);
-      loss.backward();
-      optimizer.step();
-      losses.push(loss.item());
+      losses.push(trainStep(batch.x, batch.y));
       progress.tick(1, { note: `loss ${losses.at(-1)!.toFixed(3)}` });
     }
     perEpoch.push({ epoch: epoch + 1, lr: optimizer.lr, valAccuracy: net.accuracy(xVal, data.val.labels) });

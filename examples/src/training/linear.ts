@@ -1,5 +1,5 @@
 import { add, l2, linear, mul, param, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
-import { type EncodedArray, Rng, type Tensor, ValueError, decodeArray, encodeArray, fromData, randn } from "@slope/core";
+import { type EncodedArray, Rng, type Tensor, ValueError, decodeArray, encodeArray, fromData, randn, reuseBuffers } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import { Scheduler } from "@slope/optim";
 import type { Features } from "../data-source.js";
@@ -98,17 +98,21 @@ export function trainLinear(
       resumedFromEpoch = start;
     }
   }
+  // One step; its tensors reuse the previous step's buffers (only the loss leaves it, as a number).
+  const trainStep = reuseBuffers((x: Tensor, y: ArrayLike<number>): number => {
+    optimizer.zeroGrad();
+    const loss = linearLoss(config.loss, x, W, y, config.reg);
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  });
   const began = performance.now();
   for (let epoch = start; epoch < config.epochs; epoch++) {
     const epochStart = performance.now();
     let total = 0;
     let steps = 0;
     for (const batch of loader) {
-      optimizer.zeroGrad();
-      const loss = linearLoss(config.loss, batch.x, W, batch.y, config.reg);
-      loss.backward();
-      optimizer.step();
-      const value = loss.item();
+      const value = trainStep(batch.x, batch.y);
       stepLosses.push(value);
       total += value;
       steps++;

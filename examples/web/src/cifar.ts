@@ -1,6 +1,6 @@
 // Training a softmax classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope.
 // The work runs in slices between animation frames, so the page never freezes.
-import { Rng, type Tensor, argmax, matmul, randn, slice } from "@slope/core";
+import { Rng, type Tensor, argmax, matmul, randn, reuseBuffers, slice } from "@slope/core";
 import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { SGD } from "@slope/optim";
 import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
@@ -105,16 +105,18 @@ $("run").addEventListener("click", async () => {
   const loader = new DataLoader(xTrain, train.labels, { batchSize: 128, shuffle: true, rng });
   const losses: number[] = [];
   const total = epochs * loader.length;
+  // Each step's tensors reuse the previous step's buffers: only the loss leaves it, as a number.
+  const trainStep = reuseBuffers((): number => {
+    const batch = loader.next();
+    sgd.zeroGrad();
+    const loss = add(softmaxCrossEntropy(linear(batch.x, W), batch.y), mul(l2(W), reg));
+    loss.backward();
+    sgd.step();
+    return loss.item();
+  });
   while (losses.length < total) {
     const sliceEnd = performance.now() + 12; // about one frame's worth of work, then yield
-    while (losses.length < total && performance.now() < sliceEnd) {
-      const batch = loader.next();
-      sgd.zeroGrad();
-      const loss = add(softmaxCrossEntropy(linear(batch.x, W), batch.y), mul(l2(W), reg));
-      loss.backward();
-      sgd.step();
-      losses.push(loss.item());
-    }
+    while (losses.length < total && performance.now() < sliceEnd) losses.push(trainStep());
     $("loss").textContent = losses.at(-1)!.toFixed(4);
     $("loss").dataset["first"] ??= $("loss").textContent!; // the first loss shown, for comparison
     $("progress").textContent = `step ${losses.length} of ${total}`;
