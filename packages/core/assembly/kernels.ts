@@ -147,55 +147,67 @@ export function rowsTimes(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32):
 /**
  * C[m×n] = A[k×m]ᵀ · B[k×n]: Cᵢⱼ = Σₚ Aₚᵢ Bₚⱼ (the backward pass's Xᵀ·dS), A's rows `lda` floats
  * apart (lda = m, or more when C is computed in slices of its rows). Sixteen entries of i at a time
- * against two columns of B, a rank-1 update per p. The sixteen columns of A are first packed into
- * `scratch` (k × 16 floats, zero past m): read straight from A, rows a multiple of 4 KiB apart
- * would all fall in one set of the L1 cache and evict each other before the next pair of columns.
+ * against two columns of B, a rank-1 update per p. The first pair reads the sixteen columns of A
+ * and packs them into `scratch` (k × 16 floats; zero past m) for the other pairs: read straight
+ * from A, rows a multiple of 4 KiB apart fall in one set of the L1 cache and evict each other
+ * before the next pair could use them.
  */
 export function transposedTimes(a: usize, lda: i32, b: usize, c: usize, m: i32, k: i32, n: i32, scratch: usize): void {
   const rowA = (<usize>lda) << 2;
-  const rowB = (<usize>n) << 2;
   for (let i = 0; i < m; i += 16) {
-    const width = min(16, m - i);
-    let from = a + ((<usize>i) << 2);
-    let to = scratch;
-    if (width === 16) {
-      for (let p = 0; p < k; p++) {
-        v128.store(to, v128.load(from)); v128.store(to, v128.load(from, 16), 16);
-        v128.store(to, v128.load(from, 32), 32); v128.store(to, v128.load(from, 48), 48);
-        from += rowA; to += 64;
-      }
+    let j = 0;
+    const corner = a + ((<usize>i) << 2);
+    if (m - i >= 16) {
+      // A full block: the first pair of columns reads A itself and packs it on the way.
+      columnPair(corner, rowA, true, scratch, b, c, m, k, n, i, 0);
+      j = 2;
     } else {
+      // The last, narrower block: packed first, zeros past m.
+      const width = m - i;
+      let from = corner, to = scratch;
       for (let p = 0; p < k; p++) {
         for (let r = 0; r < 16; r++) store<f32>(to + ((<usize>r) << 2), r < width ? load<f32>(from + ((<usize>r) << 2)) : 0);
         from += rowA; to += 64;
       }
     }
-    for (let j = 0; j < n; j += 2) {
-      const j1 = j + 1 < n ? j + 1 : j;
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      let ps = scratch;
-      let pb0 = b + ((<usize>j) << 2);
-      let pb1 = b + ((<usize>j1) << 2);
-      for (let p = 0; p < k; p++) {
-        const y0 = v128.load32_splat(pb0), y1 = v128.load32_splat(pb1);
-        let x = v128.load(ps);
-        s00 = madd(s00, x, y0); s01 = madd(s01, x, y1);
-        x = v128.load(ps, 16);
-        s10 = madd(s10, x, y0); s11 = madd(s11, x, y1);
-        x = v128.load(ps, 32);
-        s20 = madd(s20, x, y0); s21 = madd(s21, x, y1);
-        x = v128.load(ps, 48);
-        s30 = madd(s30, x, y0); s31 = madd(s31, x, y1);
-        ps += 64; pb0 += rowB; pb1 += rowB;
-      }
-      storeColumn(c, n, m, i, j, s00); storeColumn(c, n, m, i + 4, j, s10);
-      storeColumn(c, n, m, i + 8, j, s20); storeColumn(c, n, m, i + 12, j, s30);
-      if (j1 !== j) {
-        storeColumn(c, n, m, i, j1, s01); storeColumn(c, n, m, i + 4, j1, s11);
-        storeColumn(c, n, m, i + 8, j1, s21); storeColumn(c, n, m, i + 12, j1, s31);
-      }
-    }
+    for (; j < n; j += 2) columnPair(scratch, 64, false, scratch, b, c, m, k, n, i, j);
+  }
+}
+
+/**
+ * Columns j and j+1 (or j alone at the edge) of C's rows i … i+15: Σₚ (16 floats of A's row p)
+ * · B[p, j], rows of A `step` bytes apart from `from`; when `packing`, each is also copied to
+ * `scratch` (64 bytes apart) for the next pairs to read from there.
+ */
+@inline function columnPair(from: usize, step: usize, packing: bool, scratch: usize, b: usize, c: usize, m: i32, k: i32, n: i32, i: i32, j: i32): void {
+  const j1 = j + 1 < n ? j + 1 : j;
+  const rowB = (<usize>n) << 2;
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+  let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+  let pa = from, ps = scratch;
+  let pb0 = b + ((<usize>j) << 2);
+  let pb1 = b + ((<usize>j1) << 2);
+  for (let p = 0; p < k; p++) {
+    const y0 = v128.load32_splat(pb0), y1 = v128.load32_splat(pb1);
+    let x = v128.load(pa);
+    if (packing) v128.store(ps, x);
+    s00 = madd(s00, x, y0); s01 = madd(s01, x, y1);
+    x = v128.load(pa, 16);
+    if (packing) v128.store(ps, x, 16);
+    s10 = madd(s10, x, y0); s11 = madd(s11, x, y1);
+    x = v128.load(pa, 32);
+    if (packing) v128.store(ps, x, 32);
+    s20 = madd(s20, x, y0); s21 = madd(s21, x, y1);
+    x = v128.load(pa, 48);
+    if (packing) v128.store(ps, x, 48);
+    s30 = madd(s30, x, y0); s31 = madd(s31, x, y1);
+    pa += step; ps += 64; pb0 += rowB; pb1 += rowB;
+  }
+  storeColumn(c, n, m, i, j, s00); storeColumn(c, n, m, i + 4, j, s10);
+  storeColumn(c, n, m, i + 8, j, s20); storeColumn(c, n, m, i + 12, j, s30);
+  if (j1 !== j) {
+    storeColumn(c, n, m, i, j1, s01); storeColumn(c, n, m, i + 4, j1, s11);
+    storeColumn(c, n, m, i + 8, j1, s21); storeColumn(c, n, m, i + 12, j1, s31);
   }
 }
 
