@@ -6,6 +6,7 @@ import * as optim from "@slope/optim";
 import * as data from "@slope/data";
 import * as dataNode from "@slope/data/node";
 import * as coreNode from "@slope/core/node";
+import * as coreBrowser from "@slope/core/browser";
 
 const product = core.matmul(core.tensor([[1, 2], [3, 4]]), core.eye(2));
 assert.deepEqual(product.toArray(), [[1, 2], [3, 4]]);
@@ -27,6 +28,13 @@ assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
 await coreNode.enableThreads({ threads: 2 });
 assert.deepEqual(core.matmul(core.ones([64, 128]), core.ones([128, 200])).data.slice(0, 2), new Float32Array([128, 128]));
 coreNode.disableThreads();
+await assert.rejects(coreBrowser.enableThreads(), /cross-origin isolated/, "@slope/core/browser imports in Node and explains itself");
+{
+  const step = core.reuseBuffers(() => core.sum(core.mul(core.ones([5000]), 2)).item());
+  assert.equal(step(), 10000);
+  assert.equal(step(), 10000);
+  assert.equal(step.stats.misses, 0);
+}
 assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
 assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
 console.log(`consumer: imported ${Object.keys({ core, autograd, optim, data }).map((n) => "@slope/" + n).join(", ")}`);

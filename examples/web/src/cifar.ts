@@ -1,12 +1,21 @@
 // Training a softmax classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope.
 // The work runs in slices between animation frames, so the page never freezes.
-import { Rng, type Tensor, argmax, matmul, randn, reuseBuffers, slice } from "@slope/core";
+import { Rng, type Tensor, argmax, kernels, matmul, randn, reuseBuffers, slice } from "@slope/core";
+import { enableThreads } from "@slope/core/browser";
 import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { SGD } from "@slope/optim";
 import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
 import { drawLineChart } from "./line-chart.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+// Two threads (a Web Worker sharing the kernels' memory) where the page is cross-origin isolated,
+// as `pnpm web` serves it; one thread, and a word why, anywhere else.
+enableThreads({ threads: 2 }).then(
+  () => { $("kernels").textContent = `kernels: ${kernels().name}`; },
+  (error: Error) => { $("kernels").textContent = `kernels: ${kernels().name} (${error.message})`; },
+);
+
 let train: LabeledImages;
 let test: LabeledImages;
 

@@ -44,6 +44,9 @@ describe.skipIf(!built || !haveBrowser)("the web demos in Chromium", () => {
       const file = join(site, path === "/" ? "index.html" : path);
       if (!file.startsWith(site) || !existsSync(file)) { response.statusCode = 404; response.end(); return; }
       response.setHeader("content-type", TYPES[extname(file)] ?? "application/octet-stream");
+      // Cross-origin isolated, as `pnpm web` serves the pages: the CIFAR page then runs two threads.
+      response.setHeader("cross-origin-opener-policy", "same-origin");
+      response.setHeader("cross-origin-embedder-policy", "require-corp");
       response.end(readFileSync(file));
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
@@ -105,8 +108,10 @@ describe.skipIf(!built || !haveBrowser)("the web demos in Chromium", () => {
     await page.close();
   }, 60_000);
 
-  it("cifar: training in the page lowers the loss and draws the templates", async () => {
+  it("cifar: training in the page on two threads lowers the loss and draws the templates", async () => {
     const { page, errors } = await open("cifar.html");
+    await page.waitForFunction(() => !document.querySelector("#kernels")?.textContent?.includes("starting"), undefined, { timeout: 30_000 });
+    expect(await page.getByTestId("kernels").textContent()).toBe("kernels: wasm-simd × 2 threads");
     await page.getByTestId("run").click();
     await page.waitForFunction(() => document.querySelector("#progress")?.textContent?.startsWith("done"), undefined, { timeout: 60_000 });
     // The page keeps the first loss it showed (training may outrun the test's polling).

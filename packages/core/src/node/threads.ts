@@ -1,178 +1,38 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
-import { ValueError } from "../errors.js";
-import { type Kernels } from "../kernels/types.js";
-import { setKernels } from "../kernels/registry.js";
-import { KERNELS_SHARED_WASM_BASE64 } from "../kernels/wasm/module.js";
-import { decodeBase64 } from "../encoding.js";
-import { type KernelRunner, type KernelExports, WasmKernels, type WasmMemory, kernelsWith } from "../kernels/wasm/wasm-kernels.js";
+import type { Kernels } from "../kernels/types.js";
+import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads } from "../kernels/wasm/threads.js";
 
-// The WebAssembly global (Node has it; its types live in the DOM library, which this package does not load).
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-};
-
-/** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes) and its arguments. */
-const SLOT = 9;
-/**
- * How long a worker, and the main thread waiting for one, polls before sleeping (ms). A sleeping
- * thread on a virtual machine takes 0.1–0.3 ms to wake, as long as the product it was woken for;
- * a training step's products come less than 2 ms apart, so a busy worker never sleeps (measured
- * on the 256×3073·3073×10 product: 35 GFLOP/s on two threads polling 0.5 ms, 52–60 polling 2 ms).
- */
-const SPIN_MS = 2;
-/** Products with fewer multiply-adds than this run on one thread: waking a worker costs more. */
-const MIN_PARALLEL_WORK = 1 << 20;
-
-/**
- * The worker's loop (plain JavaScript, run with eval): it instantiates the same kernels on the shared
- * memory, then sleeps on `control[0]` until the main thread posts a job into its slot of `control`
- * (the kernel and its arguments), runs it, and counts itself done in `control[1]`.
- */
-const WORKER_SOURCE = `
-const SLOT = ${SLOT}, SPIN_MS = ${SPIN_MS};
+/** A worker_thread's start: its data comes as workerData, "ready" goes to the parent. */
+const NODE_WORKER = `${WORKER_LOOP}
 const { workerData, parentPort } = require("node:worker_threads");
-const { bytes, memory, control, slot } = workerData;
-const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes];
-const c = new Int32Array(control);
-parentPort.postMessage("ready");
-let seen = 0;
-for (;;) {
-  // Spin a little before sleeping: waking a sleeping thread costs more than a small product.
-  for (const until = performance.now() + SPIN_MS; Atomics.load(c, 0) === seen && performance.now() < until;);
-  Atomics.wait(c, 0, seen);
-  seen = Atomics.load(c, 0);
-  const at = 4 + slot * SLOT;
-  const job = c[at];
-  try {
-    if (job !== 0) byJob[job](...c.subarray(at + 1, at + SLOT));
-  } catch (error) {
-    Atomics.store(c, 2, 1);
-  }
-  if (job !== 0) { Atomics.add(c, 1, 1); Atomics.notify(c, 1); }
-}`;
+serve(workerData, () => parentPort.postMessage("ready"));`;
 
-/**
- * Splits each large product's output rows between this thread and `threads − 1` workers that
- * share the module's memory; small products run here alone.
- */
-class ThreadedRunner implements KernelRunner {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
-  private readonly workers: Worker[] = [];
-
-  constructor(readonly threads: number, private readonly local: KernelExports, bytes: Uint8Array, memory: WasmMemory) {
-    for (let slot = 0; slot < threads - 1; slot++) {
-      // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { bytes, memory, control: this.control.buffer, slot } });
-      this.workers.push(worker);
-    }
-  }
-
-  /** Posts one job per worker, runs the first part here, and waits for the others. */
-  private run(job: 1 | 2 | 3, parts: number[][], mine: () => void): void {
-    const c = this.control;
-    Atomics.store(c, 1, 0);
-    parts.forEach((args, slot) => {
-      const at = 4 + slot * SLOT;
-      c[at] = job;
-      args.forEach((v, i) => (c[at + 1 + i] = v));
-    });
-    for (let slot = parts.length; slot < this.workers.length; slot++) c[4 + slot * SLOT] = 0;
-    Atomics.add(c, 0, 1);
-    Atomics.notify(c, 0);
-    mine();
-    for (const until = performance.now() + SPIN_MS; Atomics.load(c, 1) < this.workers.length && performance.now() < until;);
-    for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1)) Atomics.wait(c, 1, done);
-    if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError("enableThreads: a worker thread failed in a matrix product");
-  }
-
-  /** Row boundaries splitting `rows` into `threads` parts, each a multiple of `align`. */
-  private split(rows: number, align: number): number[] {
-    const bounds = [0];
-    for (let t = 1; t < this.threads; t++) bounds.push(Math.min(rows, Math.floor((rows * t) / this.threads / align) * align));
-    bounds.push(rows);
-    return bounds;
-  }
-
-  dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
-    const at = this.split(m, 4);
-    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
-    this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
-  }
-
-  rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 2 * this.threads) return this.local.rowsTimes(a, b, c, m, k, n);
-    const at = this.split(m, 2);
-    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
-    this.run(2, parts, () => this.local.rowsTimes(a, b, c, at[1]!, k, n));
-  }
-
-  /** Each thread packs its own 16·k-float panel: `scratch` holds one per thread, side by side. */
-  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 16 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
-    const at = this.split(m, 16);
-    const panel = 16 * k * 4;
-    const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n, scratch + (t + 1) * panel]);
-    this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
-  }
-
-  /** Elementwise arithmetic and layout run here: they are over before a worker would wake. */
-  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
-    this.local.binary(op, a, aStep, b, bStep, c, n);
-  }
-
-  transpose(src: number, dst: number, rows: number, cols: number): void {
-    this.local.transpose(src, dst, rows, cols);
-  }
-
-  axpy(y: number, alpha: number, x: number, n: number): void {
-    this.local.axpy(y, alpha, x, n);
-  }
-
-  sumOfSquares(x: number, n: number): number {
-    return this.local.sumOfSquares(x, n);
-  }
-
-  /** Resolves when every worker runs (the main thread must not block on one that has not started). */
-  async ready(): Promise<void> {
-    await Promise.all(this.workers.map((w) => Promise.race([once(w, "message"), once(w, "error").then(([e]) => { throw e; })])));
-    for (const w of this.workers) w.unref(); // idle workers do not keep the process alive
-  }
-
-  terminate(): Promise<unknown> {
-    return Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-let active: { runner: ThreadedRunner; previous: Kernels } | null = null;
+const node: ThreadPlatform = {
+  name: "enableThreads",
+  async start(data) {
+    // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
+    const worker = new Worker(NODE_WORKER, { eval: true, execArgv: [], workerData: data });
+    await Promise.race([once(worker, "message"), once(worker, "error").then(([e]) => { throw e; })]);
+    worker.unref(); // an idle worker does not keep the process alive
+    return worker;
+  },
+  block(control, index, value) {
+    Atomics.wait(control, index, value);
+  },
+};
 
 /**
  * Runs the float32 matrix products on `threads` threads (this one and worker_threads sharing the
- * WebAssembly memory): each large product's output rows are split between them. Node only; the
- * default kernels are single-threaded. Resolves, once the workers run, to the kernels it replaced;
- * `disableThreads()` undoes it.
+ * WebAssembly memory): each large product's output rows are split between them, with the same
+ * bits as one thread. The default kernels are single-threaded. Resolves, once the workers run, to
+ * the kernels it replaced; `disableThreads()` undoes it. (In a browser: `@slope/core/browser`.)
  */
-export async function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new ValueError(`enableThreads: threads must be an integer in [1, 16], got ${threads}`);
-  disableThreads();
-  const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
-  const local = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
-  const runner = new ThreadedRunner(threads, local, bytes, memory);
-  await runner.ready();
-  const previous = setKernels(kernelsWith(new WasmKernels(memory, runner), `wasm-simd × ${threads} threads`));
-  active = { runner, previous };
-  return previous;
+export function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
+  return startThreads(threads, node);
 }
 
 /** Stops the worker threads and restores the kernels that were active before `enableThreads`. */
 export function disableThreads(): void {
-  if (!active) return;
-  setKernels(active.previous);
-  void active.runner.terminate();
-  active = null;
+  stopThreads();
 }

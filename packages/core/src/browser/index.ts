@@ -1,0 +1,1 @@
+export { enableThreads, disableThreads } from "./threads.js";
