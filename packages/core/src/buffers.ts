@@ -21,11 +21,11 @@ class BufferReplay {
     this.misses = 0;
   }
 
-  take(dtype: DType, size: number): FloatArray {
+  take(dtype: DType, size: number, zeroed: boolean): FloatArray {
     const at = this.next++;
     const kept = this.buffers[at];
     if (kept !== undefined && kept.length === size && (kept instanceof Float64Array) === (dtype === "float64")) {
-      kept.fill(0);
+      if (zeroed) kept.fill(0);
       return kept;
     }
     this.misses++;
@@ -51,7 +51,16 @@ function freshArray(dtype: DType, size: number): FloatArray {
 
 /** A zero-filled array of `size` elements of `dtype`: fresh, or inside a reused step, the step's own. */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return active === null ? freshArray(dtype, size) : active.take(dtype, size);
+  return active === null ? freshArray(dtype, size) : active.take(dtype, size, true);
+}
+
+/**
+ * Like `allocate`, for an op's output that its kernel writes in full (a product, an elementwise
+ * op): a reused buffer keeps its old contents rather than being zero-filled first, which for the
+ * megabyte outputs of a large step is a memset saved per op. @internal
+ */
+export function allocateOutput(dtype: DType, size: number): FloatArray {
+  return active === null ? freshArray(dtype, size) : active.take(dtype, size, false);
 }
 
 /** What a reused step holds: its buffers, their bytes, and how many its last call had to make. */

@@ -1,4 +1,4 @@
-import { allocate } from "../dtype.js";
+import { allocateOutput } from "../buffers.js";
 import { ValueError } from "../errors.js";
 import { type BinaryOp, type UnaryOp, kernels } from "../kernels/index.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
@@ -9,14 +9,14 @@ import { type Operand, broadcastView, checkTensor, toTensors } from "./operands.
 function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const [ta, tb] = toTensors(op, a, b) as [Tensor, Tensor];
   const shape = broadcastShapes(ta.shape, tb.shape, op);
-  const out = allocate(ta.dtype, sizeOf(shape));
+  const out = allocateOutput(ta.dtype, sizeOf(shape));
   kernels().binary(op, out, shape, broadcastView(ta, shape), broadcastView(tb, shape));
   return new Tensor(out, shape);
 }
 
 function unary(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(x, op);
-  const out = allocate(x.dtype, x.size);
+  const out = allocateOutput(x.dtype, x.size);
   kernels().unary(op, out, x.data);
   return new Tensor(out, x.shape);
 }
@@ -77,7 +77,7 @@ export const step = (x: Tensor): Tensor => unary("step", x);
 export function clip(x: Tensor, low: number, high: number): Tensor {
   checkTensor(x, "clip");
   if (!(low <= high)) throw new ValueError(`clip: expected low ≤ high, got low = ${low}, high = ${high}`);
-  const out = allocate(x.dtype, x.size);
+  const out = allocateOutput(x.dtype, x.size);
   kernels().clip(out, x.data, low, high);
   return new Tensor(out, x.shape);
 }
@@ -89,7 +89,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     ? [scalar(a, cond.dtype), scalar(b, cond.dtype)]
     : toTensors("where", a, b)) as [Tensor, Tensor];
   const shape = broadcastShapes(cond.shape, broadcastShapes(ta.shape, tb.shape, "where"), "where");
-  const out = allocate(ta.dtype, sizeOf(shape));
+  const out = allocateOutput(ta.dtype, sizeOf(shape));
   kernels().where(out, shape, broadcastView(cond, shape), broadcastView(ta, shape), broadcastView(tb, shape));
   return new Tensor(out, shape);
 }

@@ -1,4 +1,4 @@
-import { allocate } from "../dtype.js";
+import { allocateOutput } from "../buffers.js";
 import { ShapeError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
@@ -39,7 +39,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new ShapeError(`matmul: batch dimensions differ: ${formatShape(a.shape)} · ${formatShape(b.shape)} (${batchA} vs ${batchB})`);
   }
   const batch = Math.max(batchA, batchB);
-  const out = allocate(dtype, batch * m * n);
+  const out = allocateOutput(dtype, batch * m * n);
   const kernel = kernels();
   for (let i = 0; i < batch; i++) {
     kernel.matmul(
