@@ -57,9 +57,10 @@ const ELEMENTWISE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2,
 const vectors = (floats: number): number => (floats + 3) & ~3;
 
 /**
- * The float32 matrix products on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts); everything
- * else, and every float64 product, is the JavaScript kernels'. Operands are copied into the
- * module's memory, which grows to the largest product seen and is then reused. Which kernel runs:
+ * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
+ * elementwise add/sub/mul/div, axpy and the sum of squares; everything else, every float64 op and
+ * arrays too small to pay for the copies are the JavaScript kernels'. Operands are copied into the
+ * module's memory, which grows to the largest call seen and is then reused. Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
  *               else rowsTimes (on Bᵀ for A·Bᵀ);
  *   Aᵀ·B:       transposedTimes;  Aᵀ·Bᵀ: JavaScript.
