@@ -63,6 +63,12 @@ describe("reuseBuffers", () => {
     expect(reusingBuffers()).toBe(false);
   });
 
+  it("refuses a step that calls itself, which would hand out its own live buffers again", () => {
+    const step: ReturnType<typeof reuseBuffers<[number], number>> = reuseBuffers((depth: number): number => (depth === 0 ? 0 : step(depth - 1) + sum(zeros([3])).item()));
+    expect(() => step(2)).toThrow(/reuseBuffers: the step called itself/);
+    expect(step(0)).toBe(0); // and it runs again afterwards
+  });
+
   it("nests: an inner step keeps its own buffers and the outer one resumes after it", () => {
     const inner = reuseBuffers(() => exp(zeros([3])).data);
     const outer = reuseBuffers(() => [zeros([2]).data, inner(), zeros([2]).data] as const);

@@ -1,4 +1,5 @@
 import type { DType, FloatArray } from "./dtype.js";
+import { SlopeError } from "./errors.js";
 
 /**
  * Where tensors get their storage. Outside a reused step every allocation is a fresh zero-filled
@@ -15,6 +16,8 @@ class BufferReplay {
   private next = 0;
   /** Allocations of the current (or last) call that found no matching buffer and made one. */
   misses = 0;
+  /** Set while a call runs: a step calling itself would hand its own live buffers out again. */
+  running = false;
 
   begin(): void {
     this.next = 0;
@@ -89,12 +92,15 @@ export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & { readonl
 export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): ReusedStep<A, R> {
   const replay = new BufferReplay();
   const run = (...args: A): R => {
+    if (replay.running) throw new SlopeError("reuseBuffers: the step called itself; its buffers are in use until it returns (wrap the inner call in a reuseBuffers of its own)");
     const outer = active;
     active = replay;
+    replay.running = true;
     replay.begin();
     try {
       return step(...args);
     } finally {
+      replay.running = false;
       active = outer;
     }
   };

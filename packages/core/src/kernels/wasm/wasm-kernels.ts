@@ -63,7 +63,7 @@ const vectors = (floats: number): number => (floats + 3) & ~3;
  * module's memory, which grows to the largest call seen and is then reused. Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
  *               else rowsTimes (on Bᵀ for A·Bᵀ);
- *   Aᵀ·B:       transposedTimes;  Aᵀ·Bᵀ: JavaScript.
+ *   Aᵀ·B, Aᵀ·Bᵀ: transposedTimes (on Bᵀ for Aᵀ·Bᵀ).
  */
 export class WasmKernels {
   private heap: Float32Array;
@@ -99,7 +99,7 @@ export class WasmKernels {
 
   matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
-    if (!(out instanceof Float32Array) || m * k * n < MIN_WORK || (transposeA && transposeB)) return false;
+    if (!(out instanceof Float32Array) || m * k * n < MIN_WORK) return false;
     // Layout: A, B, C, then scratch: one 16·k-float panel per thread where transposedTimes packs A,
     // or B as given before it is transposed.
     const offA = RESERVED;
@@ -109,7 +109,9 @@ export class WasmKernels {
     const heap = this.reserve(offScratch - RESERVED + Math.max(k * n, transposeA ? 16 * k * this.exports.threads : 0));
     this.copyIn(heap, a, aOffset, m * k, offA);
     if (transposeA) {
-      this.copyIn(heap, b, bOffset, k * n, offB);
+      // Rank-1 updates over A's rows [k, m] against B [k, n], as stored unless transposeB.
+      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB, offScratch);
+      else this.copyIn(heap, b, bOffset, k * n, offB);
       this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n, offScratch * 4);
     } else if (k >= SHORT_K) {
       // Dot products along k: B's rows [n, k] as stored when transposeB, else laid out transposed.
