@@ -293,6 +293,45 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
   }
 }
 
+const NEG = 0, ABS = 1, SQRT = 2, SQUARE = 3, RELU = 4, STEP = 5;
+
+/** One op of one operand on four lanes, as the JavaScript kernels define it (NaN stays NaN in relu, step gives 0). */
+@inline function unaryLanes(op: i32, v: v128): v128 {
+  if (op == NEG) return f32x4.neg(v);
+  if (op == ABS) return f32x4.abs(v);
+  if (op == SQRT) return f32x4.sqrt(v);
+  if (op == SQUARE) return f32x4.mul(v, v);
+  const positive = f32x4.gt(v, f32x4.splat(0));
+  if (op == RELU) return v128.and(v, v128.or(positive, f32x4.ne(v, v))); // v where v > 0 or NaN, else +0
+  return v128.and(positive, f32x4.splat(1)); // step: 1 where v > 0, else 0
+}
+
+@inline function unaryScalar(op: i32, v: f32): f32 {
+  if (op == NEG) return -v;
+  if (op == ABS) return abs<f32>(v);
+  if (op == SQRT) return sqrt<f32>(v);
+  if (op == SQUARE) return v * v;
+  if (op == RELU) return v > 0 || v != v ? v : 0;
+  return v > 0 ? 1 : 0;
+}
+
+@inline function unaryLoop(op: i32, x: usize, c: usize, n: i32): void {
+  const end = (<usize>n) << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  for (let o: usize = 0; o < end4; o += 16) v128.store(c + o, unaryLanes(op, v128.load(x + o)));
+  for (let o = end4; o < end; o += 4) store<f32>(c + o, unaryScalar(op, load<f32>(x + o)));
+}
+
+/** c[i] = f(x[i]) for i < n, f = neg, abs, sqrt, square, relu, step (op 0–5). c may be x. */
+export function unary(op: i32, x: usize, c: usize, n: i32): void {
+  if (op == NEG) unaryLoop(NEG, x, c, n);
+  else if (op == ABS) unaryLoop(ABS, x, c, n);
+  else if (op == SQRT) unaryLoop(SQRT, x, c, n);
+  else if (op == SQUARE) unaryLoop(SQUARE, x, c, n);
+  else if (op == RELU) unaryLoop(RELU, x, c, n);
+  else unaryLoop(STEP, x, c, n);
+}
+
 // Updates in double precision: each lane is widened to f64, computed as JavaScript computes a
 // Float32Array's elements, and rounded back to f32 once, so the bits are the JavaScript kernels'.
 

@@ -52,6 +52,20 @@ describe("the kernel backends", () => {
     }
   });
 
+  it("WebAssembly one-operand ops give JavaScript's bits, specials included", () => {
+    const rng = new Rng("unary");
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, -3e38, 3e38, 1, -1, -2.5];
+    const x = Float32Array.from({ length: 9_999 }, (_, i) => (i < specials.length ? specials[i]! : rng.normal() * 10 ** rng.int(4)));
+    for (const op of ["neg", "abs", "sqrt", "square", "relu", "step"] as const) {
+      const fromJs = allocate("float32", x.length), fromWasm = allocate("float32", x.length);
+      jsKernels.unary(op, fromJs, x);
+      wasm!.unary(op, fromWasm, x);
+      const differing = fromJs.findIndex((v, i) => !Object.is(v, fromWasm[i]) && !(Number.isNaN(v) && Number.isNaN(fromWasm[i])));
+      expect(differing, `${op} at ${differing}: ${x[differing]} → ${fromJs[differing]} vs ${fromWasm[differing]}`).toBe(-1);
+      expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(fromJs.buffer)), `${op}: the same bits, NaN payloads included`).toBe(true);
+    }
+  });
+
   it("WebAssembly axpy gives JavaScript's bits and sumOfSquares its value, in double precision", () => {
     const rng = new Rng("axpy");
     const n = 50_001;

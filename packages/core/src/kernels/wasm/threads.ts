@@ -147,6 +147,10 @@ class ThreadedRunner implements KernelRunner {
     this.local.binary(op, a, aStep, b, bStep, c, n);
   }
 
+  unary(op: number, x: number, c: number, n: number): void {
+    this.local.unary(op, x, c, n);
+  }
+
   transpose(src: number, dst: number, rows: number, cols: number): void {
     this.local.transpose(src, dst, rows, cols);
   }

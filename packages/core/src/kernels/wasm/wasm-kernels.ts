@@ -1,7 +1,7 @@
 import type { FloatArray } from "../../dtype.js";
 import { jsKernels } from "../js.js";
 import { collapseLoop } from "../strided.js";
-import type { BinaryOp, Kernels, StridedOperand } from "../types.js";
+import type { BinaryOp, Kernels, StridedOperand, UnaryOp } from "../types.js";
 import { KERNELS_WASM_BASE64 } from "./module.js";
 import { decodeBase64 } from "../../encoding.js";
 
@@ -21,6 +21,8 @@ export interface KernelExports {
   transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void;
   /** c[i] = a[i] ∘ b[i], ∘ = add, sub, mul, div (op 0–3); a step of 0 repeats that operand's one value. */
   binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void;
+  /** c[i] = f(x[i]), f = neg, abs, sqrt, square, relu, step (op 0–5). */
+  unary(op: number, x: number, c: number, n: number): void;
   /** dst[cols×rows] = src[rows×cols]ᵀ. */
   transpose(src: number, dst: number, rows: number, cols: number): void;
   /** y[i] += α·x[i] for i < n, in f64 rounded once to f32. */
@@ -53,12 +55,15 @@ const MIN_ELEMENTWISE = 4096;
 /** The elementwise ops the module has, by its op number. */
 const ELEMENTWISE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
+/** The one-operand ops the module has, by its op number. */
+const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, step: 5 };
+
 /** `floats` rounded up to whole 16-byte vectors. */
 const vectors = (floats: number): number => (floats + 3) & ~3;
 
 /**
  * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
- * elementwise add/sub/mul/div, axpy and the sum of squares; everything else, every float64 op and
+ * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy and the sum of squares; everything else, every float64 op and
  * arrays too small to pay for the copies are the JavaScript kernels'. Operands are copied into the
  * module's memory, which grows to the largest call seen and is then reused. Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
@@ -153,6 +158,18 @@ export class WasmKernels {
     return true;
   }
 
+  /** out = f(x) for the ops the module has, over float32 arrays of at least MIN_ELEMENTWISE elements; false otherwise. */
+  unary(op: UnaryOp, out: FloatArray, x: FloatArray): boolean {
+    const code = UNARY[op];
+    const n = out.length;
+    if (code === undefined || !(out instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE) return false;
+    const heap = this.reserve(n);
+    this.copyIn(heap, x, 0, n, RESERVED);
+    this.exports.unary(code, RESERVED * 4, RESERVED * 4, n);
+    this.copyOut(heap, out, 0, RESERVED, n);
+    return true;
+  }
+
   /** y += α·x over float32 arrays of at least MIN_ELEMENTWISE elements; false otherwise. */
   axpy(y: FloatArray, alpha: number, x: FloatArray): boolean {
     const n = y.length;
@@ -188,6 +205,9 @@ export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
     binary(op, out, shape, a, b) {
       if (!wasm.binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
     },
+    unary(op, out, x) {
+      if (!wasm.unary(op, out, x)) jsKernels.unary(op, out, x);
+    },
     axpy(y, alpha, x) {
       if (!wasm.axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
     },
@@ -212,8 +232,8 @@ export function createWasmKernels(): Kernels | null {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
-    const { dotRows, rowsTimes, transposedTimes, binary, transpose, axpy, sumOfSquares } = exports;
-    const runner = { threads: 1, dotRows, rowsTimes, transposedTimes, binary, transpose, axpy, sumOfSquares };
+    const { dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares } = exports;
+    const runner = { threads: 1, dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares };
     return kernelsWith(new WasmKernels(exports.memory, runner), "wasm-simd");
   } catch {
     return null;
