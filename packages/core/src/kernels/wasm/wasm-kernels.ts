@@ -197,8 +197,17 @@ export class WasmKernels {
   }
 }
 
-/** Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines). */
-export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
+/** Products handed to a threaded instance: those of at least `minWork` multiply-adds. */
+export interface ParallelProducts {
+  wasm: WasmKernels;
+  minWork: number;
+}
+
+/**
+ * Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines),
+ * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`.
+ */
+export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
   return {
     ...jsKernels,
     name,
@@ -215,11 +224,25 @@ export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-      if (!wasm.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
+      const products = parallel && m * k * n >= parallel.minWork ? parallel.wasm : wasm;
+      if (!products.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       }
     },
   };
+}
+
+/** The kernels on one thread, in a module with its own memory; null where WebAssembly SIMD is missing. */
+export function singleThreadWasm(): WasmKernels | null {
+  if (typeof WebAssembly !== "object") return null;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
+    const exports = instance.exports as KernelExports & { memory: WasmMemory };
+    const { dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares } = exports;
+    return new WasmKernels(exports.memory, { threads: 1, dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares });
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -228,14 +251,6 @@ export function kernelsWith(wasm: WasmKernels, name: string): Kernels {
  * far below the 8 MB that browsers let a page's main thread compile synchronously.
  */
 export function createWasmKernels(): Kernels | null {
-  if (typeof WebAssembly !== "object") return null;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
-    const exports = instance.exports as KernelExports & { memory: WasmMemory };
-    const { dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares } = exports;
-    const runner = { threads: 1, dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares };
-    return kernelsWith(new WasmKernels(exports.memory, runner), "wasm-simd");
-  } catch {
-    return null;
-  }
+  const wasm = singleThreadWasm();
+  return wasm && kernelsWith(wasm, "wasm-simd");
 }
