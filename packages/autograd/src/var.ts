@@ -1,5 +1,5 @@
 import {
-  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, clone, persistent, reusingBuffers, sameShape, scalar, tensor,
+  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, clone, kernels, persistent, reusingBuffers, sameShape, scalar, tensor,
 } from "@slope/core";
 import { backward, type BackwardOptions } from "./backward.js";
 import * as ops from "./ops/index.js";
@@ -107,8 +107,7 @@ export class Var {
       kept.data.set(g.data);
       this.grad = kept;
     } else if (this.grad !== null && this.grad === kept && fits) {
-      const sum = kept.data, addend = g.data;
-      for (let i = 0; i < sum.length; i++) sum[i] += addend[i]!;
+      kernels().axpy(kept.data, 1, g.data); // grad + 1·g in place: the bits of add(grad, g)
     } else {
       const previous = this.grad;
       this.grad = this.keptGrad = persistent(() => (previous === null ? clone(g) : add(previous, g)));
