@@ -88,10 +88,11 @@ export interface ThreadPlatform {
 }
 
 /**
- * Splits each large product's output rows between this thread and `threads − 1` workers that
- * share the module's memory (smaller products, and the elementwise kernels, never come here).
+ * Splits each product's output rows between this thread and `threads − 1` workers that share the
+ * module's memory. Only products of at least MIN_PARALLEL_WORK multiply-adds come here (the
+ * kernels route the rest, and every elementwise op, to a single-threaded module).
  */
-class ThreadedRunner implements KernelRunner {
+class ThreadedRunner {
   constructor(
     readonly threads: number,
     private readonly local: KernelExports,
@@ -127,14 +128,14 @@ class ThreadedRunner implements KernelRunner {
   }
 
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 4 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
+    if (m < 4 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
     const at = this.split(m, 4);
     const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
   }
 
   rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 2 * this.threads) return this.local.rowsTimes(a, b, c, m, k, n);
+    if (m < 2 * this.threads) return this.local.rowsTimes(a, b, c, m, k, n);
     const at = this.split(m, 2);
     const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(2, parts, () => this.local.rowsTimes(a, b, c, at[1]!, k, n));
@@ -142,32 +143,11 @@ class ThreadedRunner implements KernelRunner {
 
   /** Each thread packs its own 16·k-float panel: `scratch` holds one per thread, side by side. */
   transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void {
-    if (m * k * n < MIN_PARALLEL_WORK || m < 16 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
+    if (m < 16 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
     const at = this.split(m, 16);
     const panel = 16 * k * 4;
     const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n, scratch + (t + 1) * panel]);
     this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
-  }
-
-  // Elementwise arithmetic and layout run here: they are over before a worker would wake.
-  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
-    this.local.binary(op, a, aStep, b, bStep, c, n);
-  }
-
-  unary(op: number, x: number, c: number, n: number): void {
-    this.local.unary(op, x, c, n);
-  }
-
-  transpose(src: number, dst: number, rows: number, cols: number): void {
-    this.local.transpose(src, dst, rows, cols);
-  }
-
-  axpy(y: number, alpha: number, x: number, n: number): void {
-    this.local.axpy(y, alpha, x, n);
-  }
-
-  sumOfSquares(x: number, n: number): number {
-    return this.local.sumOfSquares(x, n);
   }
 
   terminate(): Promise<unknown> {
@@ -199,7 +179,15 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     throw failure.reason;
   }
   const runner = new ThreadedRunner(threads, local, control, workers, platform);
-  const parallel = { wasm: new WasmKernels(memory, runner), minWork: MIN_PARALLEL_WORK };
+  // The products go through the runner; the transposes that lay out their operands run here.
+  const kernels: KernelRunner = {
+    ...local,
+    threads,
+    dotRows: (...args) => runner.dotRows(...args),
+    rowsTimes: (...args) => runner.rowsTimes(...args),
+    transposedTimes: (...args) => runner.transposedTimes(...args),
+  };
+  const parallel = { wasm: new WasmKernels(memory, kernels), minWork: MIN_PARALLEL_WORK };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
   active = { runner, previous };
   return previous;

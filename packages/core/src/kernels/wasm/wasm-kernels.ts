@@ -238,8 +238,7 @@ export function singleThreadWasm(): WasmKernels | null {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
-    const { dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares } = exports;
-    return new WasmKernels(exports.memory, { threads: 1, dotRows, rowsTimes, transposedTimes, binary, unary, transpose, axpy, sumOfSquares });
+    return new WasmKernels(exports.memory, { ...exports, threads: 1 });
   } catch {
     return null;
   }
