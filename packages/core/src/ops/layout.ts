@@ -111,6 +111,17 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return new Tensor(out, shape);
 }
 
+/** Throws an IndexError naming the first index that is not a row of `shape` (an integer in [0, shape[0])). */
+function checkRowIndices(where: string, indices: ArrayLike<number>, shape: readonly number[]): void {
+  const rows = shape[0]!;
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (!Number.isInteger(i) || i < 0 || i >= rows) {
+      throw new IndexError(`${where}: index ${i} at position ${r} is outside [0, ${rows}) for shape ${formatShape(shape)}`);
+    }
+  }
+}
+
 /** Options of `gather`: a tensor of the result's shape and dtype to write into instead of a fresh one. */
 export interface GatherOptions {
   out?: Tensor;
@@ -123,13 +134,7 @@ export interface GatherOptions {
 export function gather(x: Tensor, indices: ArrayLike<number>, options: GatherOptions = {}): Tensor {
   checkTensor(x, "gather");
   if (x.rank === 0) throw new ShapeError("gather: cannot gather rows of a scalar");
-  const rows = x.shape[0]!;
-  for (let r = 0; r < indices.length; r++) {
-    const i = indices[r]!;
-    if (!Number.isInteger(i) || i < 0 || i >= rows) {
-      throw new IndexError(`gather: index ${i} at position ${r} is outside [0, ${rows}) for shape ${formatShape(x.shape)}`);
-    }
-  }
+  checkRowIndices("gather", indices, x.shape);
   const shape = [indices.length, ...x.shape.slice(1)];
   let out = options.out;
   if (out) {
@@ -173,10 +178,7 @@ export function scatterAddRows(rows: Tensor, indices: ArrayLike<number>, shape: 
   if (rows.size !== indices.length * rowLength) {
     throw new ShapeError(`scatterAddRows: ${indices.length} rows of ${formatShape(shape.slice(1))} expected, got ${formatShape(rows.shape)}`);
   }
-  for (let r = 0; r < indices.length; r++) {
-    const i = indices[r]!;
-    if (!Number.isInteger(i) || i < 0 || i >= shape[0]!) throw new IndexError(`scatterAddRows: index ${i} at position ${r} is outside [0, ${shape[0]})`);
-  }
+  checkRowIndices("scatterAddRows", indices, shape);
   const out = allocate(rows.dtype, sizeOf(shape));
   kernels().scatterAddRows(out, rows.data, rowLength, indices);
   return new Tensor(out, shape);
