@@ -94,12 +94,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
 
   /** Merges `options` over `base`, refusing unknown names and out-of-range values. */
   private validate(options: Partial<O>, base: Partial<O>, allowMissing: boolean): Partial<O> {
-    const known = Object.keys(this.specs);
-    for (const key of Object.keys(options)) {
-      if (!(key in this.specs)) {
-        throw new ValueError(`${this.name}: unknown option "${key}"; valid options are ${known.join(", ")}`);
-      }
-    }
+    for (const key of Object.keys(options)) this.specOf(key);
     const merged: Record<string, number | boolean | undefined> = {};
     for (const [key, spec] of Object.entries(this.specs) as [string, OptionSpec][]) {
       const value = (options as Record<string, unknown>)[key] ?? (base as Record<string, unknown>)[key] ?? spec.default;
@@ -107,12 +102,22 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
         if (allowMissing) continue;
         throw new ValueError(`${this.name}: option "${key}" is required (${rangeText[spec.range]})`);
       }
-      if (!inRange(value, spec.range)) {
-        throw new ValueError(`${this.name}: ${key} must be ${rangeText[spec.range]}, got ${String(value)}`);
-      }
-      merged[key] = value as number | boolean;
+      merged[key] = this.checked(key, spec, value);
     }
     return merged as Partial<O>;
+  }
+
+  /** The spec of option `key`, or a ValueError listing the options there are. */
+  private specOf(key: string): OptionSpec {
+    const spec = (this.specs as Record<string, OptionSpec>)[key];
+    if (!spec) throw new ValueError(`${this.name}: unknown option "${key}"; valid options are ${Object.keys(this.specs).join(", ")}`);
+    return spec;
+  }
+
+  /** `value` if it lies in the option's range, else a ValueError saying what the range is. */
+  private checked(key: string, spec: OptionSpec, value: unknown): number | boolean {
+    if (!inRange(value, spec.range)) throw new ValueError(`${this.name}: ${key} must be ${rangeText[spec.range]}, got ${String(value)}`);
+    return value as number | boolean;
   }
 
   /** The learning rate of the first group; setting it sets every group's. */
@@ -126,10 +131,8 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
 
   /** Sets a hyperparameter in every group (what a scheduler does), checking its range. */
   setOption(key: keyof O & string, value: number | boolean): void {
-    const spec = this.specs[key];
-    if (!spec) throw new ValueError(`${this.name}: unknown option "${key}"; valid options are ${Object.keys(this.specs).join(", ")}`);
-    if (!inRange(value, spec.range)) throw new ValueError(`${this.name}: ${key} must be ${rangeText[spec.range]}, got ${String(value)}`);
-    for (const group of this.paramGroups) (group.options as Record<string, number | boolean>)[key] = value;
+    const checked = this.checked(key, this.specOf(key), value);
+    for (const group of this.paramGroups) (group.options as Record<string, number | boolean>)[key] = checked;
   }
 
   /** Every parameter, in group order. */
