@@ -1,4 +1,4 @@
-import { ValueError } from "@slope/core";
+import { ValueError, kernels } from "@slope/core";
 import type { Parameter } from "./optimizer.js";
 
 /** Clamps every gradient element to [−clip, clip], in place. */
@@ -18,10 +18,7 @@ export function clipGradValue(params: readonly Parameter[], clip: number): void 
 export function clipGradNorm(params: readonly Parameter[], maxNorm: number): number {
   if (!(maxNorm > 0)) throw new ValueError(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
   let squares = 0;
-  for (const p of params) {
-    const g = p.grad?.data;
-    if (g) for (let i = 0; i < g.length; i++) squares += g[i]! * g[i]!;
-  }
+  for (const p of params) if (p.grad) squares += kernels().sumOfSquares(p.grad.data);
   const norm = Math.sqrt(squares);
   if (norm > maxNorm) {
     const scale = maxNorm / norm;

@@ -1,4 +1,4 @@
-import { type EncodedArray, type FloatArray, ValueError, decodeArray, encodeArray } from "@slope/core";
+import { type EncodedArray, type FloatArray, ValueError, decodeArray, encodeArray, kernels } from "@slope/core";
 import { type OptimizerStateDict, type OptionSpec, Optimizer, type ParamGroup, type Parameter } from "../optimizer.js";
 
 /** Options of L-BFGS. */
@@ -71,7 +71,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       const { s, y } = this.history[k]!;
       const alpha = dot(s, q) / dot(y, s);
       alphas[k] = alpha;
-      for (let i = 0; i < q.length; i++) q[i] -= alpha * y[i]!;
+      kernels().axpy(q, -alpha, y);
     }
     const newest = this.history[this.history.length - 1];
     const gamma = newest ? dot(newest.s, newest.y) / dot(newest.y, newest.y) : 1;
@@ -79,7 +79,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     for (let k = 0; k < this.history.length; k++) {
       const { s, y } = this.history[k]!;
       const beta = dot(y, q) / dot(y, s);
-      for (let i = 0; i < q.length; i++) q[i] += (alphas[k]! - beta) * s[i]!;
+      kernels().axpy(q, alphas[k]! - beta, s);
     }
     for (let i = 0; i < q.length; i++) q[i] = -q[i]!;
     return q;
