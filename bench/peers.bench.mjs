@@ -29,7 +29,7 @@ async function measureSlope() {
       for (let i = 0; i < 3; i++) { const t = performance.now(); epoch(); times.push((performance.now() - t) / 1000); }
       into[loss] = median(times);
     }
-    into.twoLayerStep = await slopeTwoLayerStep(data, { reuse });
+    into.twoLayerStep = slopeTwoLayerStep(data, { reuse });
   }
   for (const [name, [m, k, n, tA, tB]] of Object.entries(shapes)) {
     const A = randn(tA ? [k, m] : [m, k], { rng }), B = randn(tB ? [n, k] : [k, n], { rng });

@@ -1,8 +1,8 @@
 // One epoch of mini-batch SGD for a linear classifier through Slope's public API: gather a batch,
 // linear, the loss node, l2, backward, SGD.step, the step wrapped in reuseBuffers (pass
 // { reuse: false } for fresh buffers every step). Shared by peers.bench.mjs; run alone it prints seconds.
-import { add, l2, linear, mul, param, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
-import { Rng, gather, randn, reuseBuffers, zeros } from "@slope/core";
+import { add, l2, linear, mul, param, relu, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
+import { Rng, gather, randn, reuseBuffers, slice, zeros } from "@slope/core";
 import { SGD } from "@slope/optim";
 
 /** CIFAR-shaped float32 data: N × 3073 (bias column included), labels in 0..9. */
@@ -52,9 +52,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 }
 
 /** One step of a two-layer net 3072 → 100 → 10 (batch 256) with plain SGD: seconds per step. */
-export async function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
-  const { add, l2, linear, relu } = await import("@slope/autograd");
-  const { slice } = await import("@slope/core");
+export function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
   const rng = new Rng("two-layer");
   const W1 = param(randn([3072, 100], { rng, std: Math.sqrt(2 / 3072) }));
   const b1 = param(zeros([100]));
