@@ -1,5 +1,6 @@
 // Loading CIFAR-10's 50,000 training images: loadCifar10 beside a plain fs.readFileSync of the same
-// five files, and the conversion to float32 features, in MB/s of file bytes.
+// five files, and the conversion to float32 features, in MB/s of file bytes; and ImageFeatures,
+// which keeps the bytes and converts each batch as it is gathered, against a float32 gather.
 import b from "benny";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -7,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
 import { loadCifar10 } from "@slope/data/node";
-import { toFeatures } from "@slope/data";
+import { Rng, gather, zeros } from "@slope/core";
+import { ImageFeatures, meanImage, toFeatures } from "@slope/data";
 
 function cifarFolder() {
   if (process.env.SLOPE_CIFAR_DIR) return process.env.SLOPE_CIFAR_DIR;
@@ -36,6 +38,7 @@ await b.suite(
   b.add("loadCifar10 (read + parse into one buffer)", () => { loadCifar10(dir); }),
   b.add("loadCifar10 + toFeatures float32", () => { const t = loadCifar10(dir); toFeatures(t.images, t.count); }),
   b.add("toFeatures float32 alone", () => { toFeatures(train.images, train.count); }),
+  b.add("loadCifar10 + ImageFeatures (float32 a batch at a time)", () => { const t = loadCifar10(dir); new ImageFeatures(t.images, t.count); }),
   b.cycle(),
   b.complete((summary) => {
     const base = summary.results[0].ops;
@@ -44,6 +47,29 @@ await b.suite(
 );
 console.log("\nloading CIFAR-10, repeated in one process (benny), Node " + process.version);
 console.table(rows);
+
+// What ImageFeatures pays instead: each batch converted as it is gathered. A batch of 256 random
+// rows, with the lecture's preprocessing (mean image, scale, bias column), against gathering the
+// same rows from the float32 tensor toFeatures made.
+const preprocessing = { mean: meanImage(train.images, train.count), scale: 64, bias: true };
+const wholeFloat = toFeatures(train.images, train.count, preprocessing);
+const byBatch = new ImageFeatures(train.images, train.count, preprocessing);
+const rng = new Rng("data-bench");
+const batches = Array.from({ length: 64 }, () => Int32Array.from({ length: 256 }, () => rng.int(train.count)));
+const out = zeros([256, 3073]);
+let next = 0;
+const batchRows = [];
+await b.suite(
+  "a batch of 256 random rows, float32 [256, 3073]",
+  b.add("gather from the float32 tensor (614 MB)", () => { gather(wholeFloat, batches[next++ % 64], { out }); }),
+  b.add("ImageFeatures.gather from the bytes (154 MB)", () => { byBatch.gather(batches[next++ % 64], { out }); }),
+  b.cycle(),
+  b.complete((summary) => {
+    const base = summary.results[0].ops;
+    for (const r of summary.results) batchRows.push({ step: r.name, "ms per batch": +(1000 / r.ops).toFixed(3), "time vs float32 gather": +(base / r.ops).toFixed(2) });
+  }),
+);
+console.table(batchRows);
 
 // Loading happens once per program, into fresh memory: time that too, in new processes
 // (median of 5), where both sides pay for first-touch page faults alike.
@@ -59,9 +85,11 @@ const clock = (body) => `const s = process.hrtime.bigint(); ${body}; process.std
 const plain = once(`import fs from "node:fs"; ${clock('for (let i = 1; i <= 5; i++) fs.readFileSync(process.env.DIR + "/data_batch_" + i + ".bin")')}`);
 const loader = once(`import { loadCifar10 } from "@slope/data/node"; ${clock("loadCifar10(process.env.DIR)")}`);
 const features = once(`import { loadCifar10 } from "@slope/data/node"; import { toFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); toFeatures(t.images, t.count)")}`);
+const lazy = once(`import { loadCifar10 } from "@slope/data/node"; import { ImageFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); new ImageFeatures(t.images, t.count)")}`);
 console.log("\nloading CIFAR-10 once, in a fresh process (median of 5)");
 console.table([
   { step: "fs.readFileSync of the 5 files", ms: +plain.toFixed(1), "time vs plain read": 1 },
   { step: "loadCifar10", ms: +loader.toFixed(1), "time vs plain read": +(loader / plain).toFixed(2) },
   { step: "loadCifar10 + toFeatures float32", ms: +features.toFixed(1), "time vs plain read": +(features / plain).toFixed(2) },
+  { step: "loadCifar10 + ImageFeatures (float32 a batch at a time)", ms: +lazy.toFixed(1), "time vs plain read": +(lazy / plain).toFixed(2) },
 ]);

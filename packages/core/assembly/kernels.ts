@@ -374,3 +374,40 @@ export function sumOfSquares(x: usize, n: i32): f64 {
   for (let o = end4; o < end; o += 4) { const v = <f64>load<f32>(x + o); total += v * v; }
   return total;
 }
+
+/** Four u32 lanes of `bytes`' 16, starting at lane group `group` (0–3), as two f64x2: [0,1] and [2,3]. */
+@inline function quarter(bytes: v128, group: i32): v128 {
+  const words = group < 2 ? i16x8.extend_low_i8x16_u(bytes) : i16x8.extend_high_i8x16_u(bytes);
+  return (group & 1) == 0 ? i32x4.extend_low_i16x8_u(words) : i32x4.extend_high_i16x8_u(words);
+}
+
+/** (x − o)·s for four u32 lanes x and four f32 offsets o, in f64, rounded once to f32. */
+@inline function dequantize(x: v128, o: v128, s: v128): v128 {
+  const low = f64x2.mul(f64x2.sub(f64x2.convert_low_i32x4_u(x), f64x2.promote_low_f32x4(o)), s);
+  const hi = f64x2.mul(f64x2.sub(f64x2.convert_low_i32x4_u(i32x4.shuffle(x, x, 2, 3, 0, 1)), high(o)), s);
+  return narrow(low, hi);
+}
+
+/**
+ * dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale for r < rows, k < cols: uint8 rows to
+ * float32 (image bytes to features), each value in f64 and rounded once to f32. offset is cols
+ * float32s (a mean image).
+ */
+export function bytesToFloats(src: usize, rows: i32, cols: i32, offset: usize, scale: f64, dst: usize, dstStride: i32): void {
+  const s = f64x2.splat(scale);
+  const cols16 = cols & ~15;
+  for (let r = 0; r < rows; r++) {
+    const from = src + <usize>r * <usize>cols, to = dst + ((<usize>r * <usize>dstStride) << 2);
+    for (let k = 0; k < cols16; k += 16) {
+      const bytes = v128.load(from + k);
+      const o = offset + (<usize>k << 2), d = to + (<usize>k << 2);
+      v128.store(d, dequantize(quarter(bytes, 0), v128.load(o), s));
+      v128.store(d + 16, dequantize(quarter(bytes, 1), v128.load(o + 16), s));
+      v128.store(d + 32, dequantize(quarter(bytes, 2), v128.load(o + 32), s));
+      v128.store(d + 48, dequantize(quarter(bytes, 3), v128.load(o + 48), s));
+    }
+    for (let k = cols16; k < cols; k++) {
+      store<f32>(to + (<usize>k << 2), <f32>((<f64>load<u8>(from + k) - <f64>load<f32>(offset + (<usize>k << 2))) * scale));
+    }
+  }
+}

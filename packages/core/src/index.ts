@@ -15,7 +15,7 @@ export {
 export { type Axis, sum, mean, max, min, argmax, argmin } from "./ops/reduce.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
 export {
-  type GatherOptions, reshape, transpose, slice, concat, gather, cast, expandDims, squeeze, scatterAddRows, pad, broadcastTo, sumTo,
+  type GatherOptions, reshape, transpose, slice, concat, gather, rowsOutput, cast, expandDims, squeeze, scatterAddRows, pad, broadcastTo, sumTo,
 } from "./ops/layout.js";
 export { type Labels, checkLabels, softmaxCrossEntropyForward, multiclassHingeForward } from "./ops/losses.js";
 export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, jsKernels, createWasmKernels, kernels, setKernels } from "./kernels/index.js";

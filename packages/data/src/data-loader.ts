@@ -1,4 +1,5 @@
 import { type Rng, type Tensor, ValueError, allocate, formatShape, fromData, gather, persistent } from "@slope/core";
+import { ImageFeatures } from "./preprocess/features.js";
 import { BatchSampler } from "./samplers/batch-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
 import type { Sampler, SamplerState } from "./samplers/sampler.js";
@@ -30,7 +31,8 @@ export interface DataLoaderState {
 }
 
 /**
- * Mini-batches over an in-memory data set: x [N, ...] and labels y [N]. Full batch (BGD), batch 1
+ * Mini-batches over an in-memory data set: x [N, ...] (a tensor, or uint8 images made into
+ * features a batch at a time by an ImageFeatures) and labels y [N]. Full batch (BGD), batch 1
  * (SGD) and mini-batch (MBGD) are just batch sizes. Rows are gathered into a buffer allocated once
  * per batch shape and reused, so the steady state allocates no tensors. Iterating the loader gives
  * one epoch; `stateDict()` saved mid-epoch resumes at the next batch, in the same order.
@@ -43,7 +45,7 @@ export class DataLoader implements Iterable<Batch> {
   private samplerAtEpochStart: SamplerState;
   private readonly buffers = new Map<number, { x: Tensor; y: Int32Array }>();
 
-  constructor(readonly x: Tensor, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
+  constructor(readonly x: Tensor | ImageFeatures, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
     const n = x.shape[0] ?? 0;
     if (y.length !== n) throw new ValueError(`DataLoader: ${formatShape(x.shape)} rows of x but ${y.length} labels`);
     if (options.shuffle && !options.rng && !options.sampler) throw new ValueError("DataLoader: shuffle needs an rng: { shuffle: true, rng: new Rng(seed) }");
@@ -62,7 +64,7 @@ export class DataLoader implements Iterable<Batch> {
     if (!b) {
       const shape = [size, ...this.x.shape.slice(1)];
       // Kept across batches, so never a reused step's scratch.
-      const x = persistent(() => allocate(this.x.dtype, size * (this.x.size / Math.max(this.x.shape[0]!, 1))));
+      const x = persistent(() => allocate(this.x.dtype, shape.reduce((n, d) => n * d, 1)));
       b = { x: fromData(x, shape), y: new Int32Array(size) };
       this.buffers.set(size, b);
     }
@@ -80,7 +82,8 @@ export class DataLoader implements Iterable<Batch> {
     const start = this.nextBatch * size;
     const indices = this.order.subarray(start, Math.min(start + size, this.order.length));
     const buffer = this.buffer(indices.length);
-    gather(this.x, indices, { out: buffer.x });
+    if (this.x instanceof ImageFeatures) this.x.gather(indices, { out: buffer.x });
+    else gather(this.x, indices, { out: buffer.x });
     for (let i = 0; i < indices.length; i++) buffer.y[i] = this.y[indices[i]!]!;
     this.nextBatch++;
     if (this.nextBatch >= this.length) {

@@ -279,6 +279,13 @@ export const jsKernels: Kernels = {
       for (let i = 0; i < rowLength; i++) out[to + i] = x[from + i]!;
     }
   },
+  bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
+    for (let r = 0; r < rows.length; r++) {
+      const from = rows[r]! * rowLength, to = r * outStride;
+      if (offset) for (let k = 0; k < rowLength; k++) out[to + k] = (bytes[from + k]! - offset[k]!) * factor;
+      else for (let k = 0; k < rowLength; k++) out[to + k] = bytes[from + k]! * factor;
+    }
+  },
   scatterAddRows(out, x, rowLength, indices) {
     for (let r = 0; r < indices.length; r++) {
       const to = indices[r]! * rowLength, from = r * rowLength;

@@ -5,7 +5,7 @@ import { allocate } from "../dtype.js";
 import { Rng } from "../rng.js";
 import { jsKernels } from "./js.js";
 import { kernels } from "./registry.js";
-import { createWasmKernels } from "./wasm/wasm-kernels.js";
+import { createWasmKernels, singleThreadWasm } from "./wasm/wasm-kernels.js";
 
 const wasm = createWasmKernels();
 
@@ -77,6 +77,29 @@ describe("the kernel backends", () => {
     expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(fromJs.buffer))).toBe(true);
     const exact = jsKernels.sumOfSquares(x);
     expect(Math.abs(wasm!.sumOfSquares(x) - exact) / exact).toBeLessThan(1e-13); // only the order of the f64 sum differs
+  });
+
+  it("bytes to floats: (byte − offset)·factor in double precision, rounded once, on both backends", () => {
+    const rng = new Rng("bytes");
+    const module = singleThreadWasm()!;
+    // Ragged row lengths (not whole vectors), a picked and repeated row order, and more rows than
+    // one chunk of the module holds; offsets of every size, where float32 arithmetic would round twice.
+    for (const [rowLength, rowCount, outStride] of [[3072, 1400, 3073], [37, 300, 37], [3072, 8, 3072]] as const) {
+      const bytes = Uint8Array.from({ length: 2000 * rowLength }, () => rng.int(256));
+      const rows = Int32Array.from({ length: rowCount }, () => rng.int(2000));
+      const offset = Float32Array.from({ length: rowLength }, (_, k) => [1e-30, -3.5e-9, 127.51, 3e7][k % 4]! * (1 + rng.uniform()));
+      for (const [factor, withOffset] of [[1 / 255, true], [1 / 3, false], [1, false]] as const) {
+        const expected = new Float32Array(rowCount * outStride).fill(-7);
+        for (let r = 0; r < rowCount; r++) {
+          for (let k = 0; k < rowLength; k++) expected[r * outStride + k] = (bytes[rows[r]! * rowLength + k]! - (withOffset ? offset[k]! : 0)) * factor;
+        }
+        const fromJs = new Float32Array(rowCount * outStride).fill(-7), fromWasm = fromJs.slice(); // columns past rowLength stay -7
+        jsKernels.bytesToFloats(fromJs, outStride, bytes, rowLength, rows, withOffset ? offset : null, factor);
+        expect(module.bytesToFloats(fromWasm, outStride, bytes, rowLength, rows, withOffset ? offset : null, factor)).toBe(true);
+        expect(Buffer.from(fromJs.buffer).equals(Buffer.from(expected.buffer)), `JavaScript ${rowLength}×${rowCount}`).toBe(true);
+        expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(expected.buffer)), `WebAssembly ${rowLength}×${rowCount}`).toBe(true);
+      }
+    }
   });
 
   it("matmul of a batch at an offset, as batched products use it", () => {

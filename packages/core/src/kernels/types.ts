@@ -59,6 +59,12 @@ export interface Kernels {
   sumOfSquares(x: FloatArray): number;
   /** out[r, :] = x[indices[r], :] for rows of `rowLength` elements. */
   gatherRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
+  /**
+   * Bytes to floats, row by row: out[r·outStride + k] = (bytes[rows[r]·rowLength + k] − offset[k])·factor
+   * for k < rowLength, each value in double precision and rounded once (uint8 images to features:
+   * offset a mean image, or none for 0). Columns of out past rowLength are left as they are.
+   */
+  bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): void;
   /** out[indices[r], :] += x[r, :] for rows of `rowLength` elements (the adjoint of gatherRows). */
   scatterAddRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
   /** out = x with its axes permuted: out.shape[d] = shape[perm[d]]. */

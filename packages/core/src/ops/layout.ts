@@ -1,5 +1,5 @@
 import { type DType, type FloatArray, allocate, checkDType } from "../dtype.js";
-import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
+import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
 import { broadcastShapes, normalizeAxis, sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -128,22 +128,29 @@ export interface GatherOptions {
 }
 
 /**
+ * The tensor a row gather writes into: checks `indices` against the rows of a source of shape
+ * `shape`, and `out` (when given) against the result's shape [indices.length, ...shape[1:]] and
+ * `dtype`; returns `out`, or a fresh tensor of that shape. For sources of rows other than a tensor
+ * (uint8 images made into features a batch at a time) that take `gather`'s `out` option.
+ */
+export function rowsOutput(where: string, shape: readonly number[], dtype: DType, indices: ArrayLike<number>, out?: Tensor): Tensor {
+  if (shape.length === 0) throw new ShapeError(`${where}: cannot gather rows of a scalar`);
+  checkRowIndices(where, indices, shape);
+  const result = [indices.length, ...shape.slice(1)];
+  if (!out) return new Tensor(allocate(dtype, sizeOf(result)), result);
+  checkTensor(out, where, "out");
+  if (out.dtype !== dtype) throw new DTypeError(`${where}: out is ${out.dtype}, expected ${dtype}`);
+  if (!sameShape(out.shape, result)) throw new ShapeError(`${where}: out has shape ${formatShape(out.shape)}, expected ${formatShape(result)}`);
+  return out;
+}
+
+/**
  * Rows of `x` picked by `indices`: out[r] = x[indices[r]], shape [indices.length, ...x.shape[1:]].
  * This is how a mini-batch is taken; pass `out` to reuse one buffer for every batch.
  */
 export function gather(x: Tensor, indices: ArrayLike<number>, options: GatherOptions = {}): Tensor {
   checkTensor(x, "gather");
-  if (x.rank === 0) throw new ShapeError("gather: cannot gather rows of a scalar");
-  checkRowIndices("gather", indices, x.shape);
-  const shape = [indices.length, ...x.shape.slice(1)];
-  let out = options.out;
-  if (out) {
-    checkTensor(out, "gather", "out");
-    commonDType("gather", x, out);
-    if (!sameShape(out.shape, shape)) throw new ShapeError(`gather: out has shape ${formatShape(out.shape)}, expected ${formatShape(shape)}`);
-  } else {
-    out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
-  }
+  const out = rowsOutput("gather", x.shape, x.dtype, indices, options.out);
   kernels().gatherRows(out.data, x.data, sizeOf(x.shape.slice(1)), indices);
   return out;
 }

@@ -1,9 +1,10 @@
-import { Rng } from "@slope/core";
+import { IndexError, Rng, ShapeError, gather, zeros } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { syntheticCifar } from "../synthetic/synthetic-cifar.js";
 import { gaussianBlobs, spirals } from "../synthetic/toy-2d.js";
-import { appendBias, channelStatistics, meanImage, normalizeChannels, toFeatures } from "./features.js";
+import { DataLoader } from "../data-loader.js";
+import { ImageFeatures, appendBias, channelStatistics, meanImage, normalizeChannels, toFeatures } from "./features.js";
 import { courseSplits, pickImages, sliceImages } from "./splits.js";
 
 const images = Uint8Array.from({ length: 2 * IMAGE_BYTES }, (_, i) => i % 251);
@@ -31,6 +32,49 @@ describe("preprocessing", () => {
     expect(x.get(0, 3072)).toBe(1);
     expect(x.get(1, 3072)).toBe(1);
     expect(() => toFeatures(images, 2, { bias: true, layout: "nhwc" })).toThrow(/bias column needs layout "flat"/);
+  });
+
+  it("ImageFeatures makes a batch's features as it is gathered: the formula's bits, in every layout and dtype", () => {
+    const rng = new Rng("image-features");
+    const count = 300;
+    const bytes = Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256));
+    const mean = meanImage(bytes, count);
+    const rows = Int32Array.from({ length: 64 }, () => rng.int(count));
+    for (const options of [{ mean, scale: 64, bias: true }, { scale: 255 }, {}, { mean, layout: "nhwc" as const }, { mean, dtype: "float64" as const, bias: true }]) {
+      const features = new ImageFeatures(bytes, count, options);
+      const batch = features.gather(rows);
+      expect(batch.shape).toEqual([64, ...features.shape.slice(1)]);
+      // Against the definition, x = (pixel − mean)/scale taken as (pixel − mean)·(1/scale), at each value's place in the layout.
+      const width = options.bias ? 3073 : 3072;
+      for (let r = 0; r < 64; r++) {
+        for (let k = 0; k < IMAGE_BYTES; k++) {
+          const value = (bytes[rows[r]! * IMAGE_BYTES + k]! - (options.mean ? mean.data[k]! : 0)) * (1 / (options.scale ?? 1));
+          const at = options.layout === "nhwc" ? r * 3072 + (k % 1024) * 3 + Math.floor(k / 1024) : r * width + k;
+          if (batch.data[at] !== (options.dtype === "float64" ? value : Math.fround(value))) throw new Error(`row ${r}, value ${k}: ${batch.data[at]} ≠ ${value}`);
+        }
+        if (options.bias) expect(batch.data[r * width + 3072]).toBe(1);
+      }
+      // The same bits as those rows of the whole tensor.
+      const whole = toFeatures(bytes, count, options);
+      expect(Buffer.from(batch.data.buffer).equals(Buffer.from(gather(whole, rows).data.buffer))).toBe(true);
+    }
+  });
+
+  it("ImageFeatures checks its rows and its out, and a DataLoader over it gives the float tensor's batches", () => {
+    const features = new ImageFeatures(images, 2, { bias: true });
+    expect(() => features.gather([0, 2])).toThrow(IndexError);
+    expect(() => features.gather([0, 2])).toThrow(/index 2 at position 1 is outside \[0, 2\)/);
+    expect(() => features.gather([0], { out: zeros([1, 3072]) })).toThrow(ShapeError);
+    const out = zeros([2, 3073]);
+    expect(features.gather([1, 0], { out })).toBe(out);
+    const labels = [3, 7];
+    const lazy = new DataLoader(features, labels, { batchSize: 1, shuffle: true, rng: new Rng(5) });
+    const eager = new DataLoader(toFeatures(images, 2, { bias: true }), labels, { batchSize: 1, shuffle: true, rng: new Rng(5) });
+    for (let i = 0; i < 4; i++) {
+      const a = lazy.next(), b = eager.next();
+      expect(a.x.toArray()).toEqual(b.x.toArray());
+      expect([...a.y]).toEqual([...b.y]);
+    }
   });
 
   it("channel statistics and per-channel normalisation", () => {

@@ -29,6 +29,8 @@ export interface KernelExports {
   axpy(y: number, alpha: number, x: number, n: number): void;
   /** Σ x[i]² for i < n, in f64. */
   sumOfSquares(x: number, n: number): number;
+  /** dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale: uint8 rows to float32, in f64 rounded once. */
+  bytesToFloats(src: number, rows: number, cols: number, offset: number, scale: number, dst: number, dstStride: number): void;
 }
 
 /** The module's memory, its own or shared between threads. */
@@ -50,6 +52,9 @@ const PAGE_FLOATS = 65_536 / 4;
 /** Below this inner dimension a dot product is mostly loop overhead: the product goes through rowsTimes. */
 const SHORT_K = 32;
 
+/** Floats of output per chunk of bytesToFloats (16 MB): the rows' bytes in the module are a quarter of that. */
+const BYTES_CHUNK_FLOATS = 1 << 22;
+
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
 /** The elementwise ops the module has, by its op number. */
@@ -63,7 +68,8 @@ const vectors = (floats: number): number => (floats + 3) & ~3;
 
 /**
  * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
- * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy and the sum of squares; everything else, every float64 op and
+ * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy, the sum of squares and bytes
+ * to floats (image rows to features); everything else, every float64 op and
  * arrays too small to pay for the copies are the JavaScript kernels'. Operands are copied into the
  * module's memory, which grows to the largest call seen and is then reused. Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
@@ -72,9 +78,12 @@ const vectors = (floats: number): number => (floats + 3) & ~3;
  */
 export class WasmKernels {
   private heap: Float32Array;
+  /** The same memory as bytes. */
+  private heapBytes: Uint8Array;
 
   constructor(private readonly memory: WasmMemory, private readonly exports: KernelRunner) {
     this.heap = new Float32Array(memory.buffer);
+    this.heapBytes = new Uint8Array(memory.buffer);
   }
 
   /** Makes room for `floats` floats after the reserved area. */
@@ -83,7 +92,10 @@ export class WasmKernels {
     if (this.heap.length < needed) {
       this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
     }
-    if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) this.heap = new Float32Array(this.memory.buffer);
+    if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) {
+      this.heap = new Float32Array(this.memory.buffer);
+      this.heapBytes = new Uint8Array(this.memory.buffer);
+    }
     return this.heap;
   }
 
@@ -191,6 +203,32 @@ export class WasmKernels {
     return this.exports.sumOfSquares(RESERVED * 4, x.length);
   }
 
+  /**
+   * Bytes to float32 rows (see Kernels.bytesToFloats) when out is float32 and there are at least
+   * MIN_ELEMENTWISE values; false otherwise. The rows' bytes are copied in (a quarter of the floats
+   * that come out), a chunk of rows at a time so that a whole data set never sits in the module.
+   */
+  bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): boolean {
+    if (!(out instanceof Float32Array) || (offset !== null && !(offset instanceof Float32Array)) || rows.length * rowLength < MIN_ELEMENTWISE) return false;
+    const chunk = Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
+    const offOffset = RESERVED, offBytes = offOffset + vectors(rowLength);
+    const offOut = offBytes + vectors(Math.ceil((chunk * rowLength) / 4));
+    const heap = this.reserve(offOut - RESERVED + chunk * rowLength);
+    if (offset) this.copyIn(heap, offset, 0, rowLength, offOffset);
+    else heap.fill(0, offOffset, offOffset + rowLength);
+    for (let first = 0; first < rows.length; first += chunk) {
+      const count = Math.min(chunk, rows.length - first);
+      for (let r = 0; r < count; r++) {
+        const from = rows[first + r]! * rowLength;
+        this.heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
+      }
+      this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, offOut * 4, rowLength);
+      if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
+      else for (let r = 0; r < count; r++) out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
+    }
+    return true;
+  }
+
   private copyOut(heap: Float32Array, out: FloatArray, outOffset: number, from: number, size: number): void {
     if (size > 4096) out.set(heap.subarray(from, from + size), outOffset);
     else for (let i = 0; i < size; i++) out[outOffset + i] = heap[from + i]!;
@@ -222,6 +260,9 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     },
     sumOfSquares(x) {
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
+    },
+    bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
+      if (!wasm.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor)) jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
       const products = parallel && m * k * n >= parallel.minWork ? parallel.wasm : wasm;
