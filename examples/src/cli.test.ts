@@ -29,7 +29,10 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(notANumber.stderr).toContain('--lr must be a number, got "fast"');
     const foreign = lecture("random-search", "--epochs", "3");
     expect(foreign.status).toBe(2);
-    expect(foreign.stderr).toMatch(/Unknown option '--epochs'[\s\S]*"random-search" takes: --data --out --seed --quick --quiet --attempts --scale/);
+    expect(foreign.stderr).toMatch(/Unknown option '--epochs'[\s\S]*"random-search" takes: --data --out --seed --quick --quiet --threads --attempts --scale/);
+    const threads = lecture("train", "--threads", "0");
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toContain("--threads must be a whole number ≥ 1, got 0");
   });
 
   it("a missing data folder says where it looked and how to get the data", () => {
@@ -45,6 +48,17 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(r.stdout).toContain("synthetic CIFAR-shaped set (no CIFAR-10 found");
     expect(r.stdout).toContain("in attempt 2 the loss was");
     expect(JSON.parse(readFileSync(join(out, "rs", "results.json"), "utf8")).config.attempts).toBe(3);
+  });
+
+  it("--threads splits the two-layer net's products and changes no bit of its losses", () => {
+    const losses = (threads: string) => {
+      const r = lecture("two-layer", "--quick", "--quiet", "--threads", threads, "--out", join(out, `threads-${threads}`));
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(out, `threads-${threads}`, "results.json"), "utf8")).losses as number[];
+    };
+    const one = losses("1");
+    expect(one.length).toBeGreaterThan(5);
+    expect(losses("2")).toEqual(one);
   });
 
   it("--help prints the usage", () => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `lecture <experiment> [options]`: the optimization lecture, one experiment at a time, or all of them (`tour`).
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { disableThreads, enableThreads } from "@slope/core/node";
 import { batchModesExperiment } from "./experiments/batch-modes.js";
 import { downloadExperiment } from "./experiments/download.js";
 import { gradientsExperiment } from "./experiments/gradients.js";
@@ -14,7 +16,13 @@ import { twoLayerExperiment } from "./experiments/two-layer.js";
 import { LOSSES, OPTIMIZERS, SCHEDULES } from "./training/choices.js";
 
 type Kind = "string" | "number" | "boolean";
-const COMMON: Record<string, Kind> = { data: "string", out: "string", seed: "number", quick: "boolean", quiet: "boolean" };
+const COMMON: Record<string, Kind> = { data: "string", out: "string", seed: "number", quick: "boolean", quiet: "boolean", threads: "number" };
+
+/**
+ * Threads for the large matrix products when --threads is not given: the machine's cores, at most
+ * four. Products too small to pay for a split stay on one thread, and the bits are the same either way.
+ */
+export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
 
 /** Each experiment: what it does, its own options, and how to run it from parsed options. */
 const EXPERIMENTS: Record<string, { about: string; options: Record<string, Kind>; run: (o: Record<string, unknown>) => Promise<unknown> }> = {
@@ -45,7 +53,7 @@ function usage(): string {
     "experiments:",
     ...Object.entries(EXPERIMENTS).map(([name, e]) => `  ${name.padEnd(width)}  ${e.about}${Object.keys(e.options).length ? `  [${Object.keys(e.options).map((o) => `--${o}`).join(" ")}]` : ""}`),
     "",
-    "common options: --data DIR (a cifar-10-batches-bin folder)  --out DIR  --seed N  --quick  --quiet",
+    `common options: --data DIR (a cifar-10-batches-bin folder)  --out DIR  --seed N  --quick  --quiet  --threads N (default ${DEFAULT_THREADS})`,
     `  --loss ${LOSSES.join("|")}  --optimizer ${OPTIMIZERS.join("|")}  --schedule ${SCHEDULES.join("|")}`,
     "data: --data, else $SLOPE_CIFAR_DIR, else the download cache (`pnpm lecture download`), else a synthetic CIFAR-shaped set",
   ].join("\n");
@@ -94,12 +102,17 @@ async function main(): Promise<number> {
     console.log(usage());
     return 0;
   }
+  const { threads = DEFAULT_THREADS, ...options } = command.options as { threads?: number };
   try {
-    await EXPERIMENTS[command.name]!.run(command.options);
+    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got ${threads}`);
+    if (threads > 1 && command.name !== "download") await enableThreads({ threads }); // a download computes nothing
+    await EXPERIMENTS[command.name]!.run(options);
     return 0;
   } catch (error) {
     console.error(`lecture ${command.name}: ${(error as Error).message}`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
+  } finally {
+    disableThreads();
   }
 }
 

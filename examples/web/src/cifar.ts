@@ -2,7 +2,7 @@
 // The work runs in slices between animation frames, so the page never freezes.
 import { Rng, type Tensor, argmax, kernels, matmul, randn, reuseBuffers, slice } from "@slope/core";
 import { enableThreads } from "@slope/core/browser";
-import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
+import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, ImageFeatures, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { SGD } from "@slope/optim";
 import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
 import { drawLineChart } from "./line-chart.js";
@@ -106,7 +106,9 @@ $("run").addEventListener("click", async () => {
   const lr = Number($<HTMLInputElement>("lr").value) || 1e-6;
   const reg = Number($<HTMLInputElement>("reg").value) || 0;
   const mean = meanImage(train.images, train.count);
-  const xTrain = toFeatures(train.images, train.count, { mean, bias: true });
+  // The training images stay bytes; each batch's floats are made as the loader draws it (all of
+  // CIFAR-10's training set as floats would be 614 MB in this tab, and a pause to make them).
+  const xTrain = new ImageFeatures(train.images, train.count, { mean, bias: true });
   const xTest = toFeatures(test.images, test.count, { mean, bias: true });
   const rng = new Rng("web-train");
   const W = param(randn([3073, 10], { rng, std: 1e-4 }));
