@@ -18,11 +18,14 @@ export function makeData(n = 50_000, d = 3073, seed = "peers") {
 export function slopeEpoch({ X, y, batches }, loss = "softmax", { reuse = true } = {}) {
   const W = param(randn([X.shape[1], 10], { rng: new Rng("W"), std: 1e-4 }));
   const sgd = new SGD([W], { lr: 1e-7 });
-  const xb = zeros([256, X.shape[1]]);
   const yb = new Int32Array(256);
   const node = loss === "svm" ? svmLoss : softmaxCrossEntropy;
+  // Inside reuseBuffers the batch is the step's own buffer, which lives in the kernels' memory once
+  // the step is steady: the products read it there, with no copy. Without it, one batch buffer is
+  // kept outside the step and gathered into (the best a loop without reuse can do).
+  const batch = reuse ? null : zeros([256, X.shape[1]]);
   const plainStep = (idx) => {
-    gather(X, idx, { out: xb });
+    const xb = batch === null ? gather(X, idx) : gather(X, idx, { out: batch });
     for (let i = 0; i < 256; i++) yb[i] = y[idx[i]];
     sgd.zeroGrad();
     const value = add(node(linear(xb, W), yb), mul(l2(W), 2.5e4));

@@ -7,25 +7,51 @@ import { SlopeError } from "./errors.js";
  * of the previous call back, zero-filled, when its size and dtype match: a step whose shapes do
  * not change allocates nothing after its first call, the dataflow graph replayed over the same
  * memory. (A fresh array also costs the page faults of first touching it, which a reused one has
- * paid already: for arrays of a megabyte that is most of an elementwise op's time.)
+ * paid already: for arrays of a megabyte that is most of an elementwise op's time.) After the
+ * first call that needed no new buffer, the float32 buffers move, once, into the WebAssembly
+ * kernels' own memory (a module instance of the step's own, which never grows, so the arrays
+ * never detach): from then on the kernels read and write them where they are, instead of copying
+ * every operand in and every result out.
  */
 
 /** The buffers of one reused step, in the order its last call allocated them. */
 class BufferReplay {
-  private readonly buffers: FloatArray[] = [];
+  /** By allocation index; undefined where the buffer moved into the kernels' memory. */
+  private readonly buffers: (FloatArray | undefined)[] = [];
+  /**
+   * The float32 buffers moved into the kernels' own memory (`Kernels.residentArrays`) after a call
+   * that made no new buffer, by allocation index; tried before `buffers`. null until then.
+   */
+  private resident: (Float32Array | undefined)[] | null = null;
+  /** By allocation index, the size the last call asked for, or −1 where it asked for float64. */
+  private readonly sizes: number[] = [];
   private next = 0;
   /** Allocations of the current (or last) call that found no matching buffer and made one. */
   misses = 0;
+  /** Float32 allocations of the current call that no resident buffer fitted. */
+  private residentMisses = 0;
+  /** Set when the kernels had no memory to move the buffers into (JavaScript kernels, float64 steps). */
+  private stayPut = false;
   /** Set while a call runs: a step calling itself would hand its own live buffers out again. */
   running = false;
 
   begin(): void {
     this.next = 0;
     this.misses = 0;
+    this.residentMisses = 0;
   }
 
   take(dtype: DType, size: number, zeroed: boolean): FloatArray {
     const at = this.next++;
+    this.sizes[at] = dtype === "float32" ? size : -1;
+    if (this.resident !== null && dtype === "float32") {
+      const home = this.resident[at];
+      if (home !== undefined && home.length === size) {
+        if (zeroed) home.fill(0);
+        return home;
+      }
+      this.residentMisses++;
+    }
     const kept = this.buffers[at];
     if (kept !== undefined && kept.length === size && (kept instanceof Float64Array) === (dtype === "float64")) {
       if (zeroed) kept.fill(0);
@@ -37,13 +63,49 @@ class BufferReplay {
     return fresh;
   }
 
+  /**
+   * After a call. A call that made no new buffer has steady shapes: its float32 buffers move into
+   * the kernels' memory, once (again only if the steady shapes change), so that the ops read and
+   * write them there instead of copying them in and out of it around every kernel.
+   */
+  end(): void {
+    if (this.misses > 0 || this.stayPut || (this.resident !== null && this.residentMisses === 0)) return;
+    const moving: number[] = [];
+    for (let i = 0; i < this.next; i++) if (this.sizes[i]! >= 0) moving.push(i);
+    const arrays = moving.length > 0 ? residentArrays(moving.map((i) => this.sizes[i]!)) : null;
+    if (arrays === null) {
+      this.stayPut = true;
+      return;
+    }
+    const resident: Float32Array[] = (this.resident = []);
+    moving.forEach((i, j) => {
+      resident[i] = arrays[j]!;
+      this.buffers[i] = undefined; // its place is taken: let it go
+    });
+  }
+
   get count(): number {
     return this.buffers.length;
   }
 
+  /** Bytes held: the step's own buffers and those in the kernels' memory. */
   get bytes(): number {
-    return this.buffers.reduce((total, b) => total + b.byteLength, 0);
+    const held = (total: number, b: FloatArray | undefined) => total + (b?.byteLength ?? 0);
+    return this.buffers.reduce(held, 0) + (this.resident ?? []).reduce(held, 0);
   }
+
+  /** Buffers that live in the kernels' memory. */
+  get residentCount(): number {
+    return (this.resident ?? []).filter((b) => b !== undefined).length;
+  }
+}
+
+/** Makes float32 arrays in the active kernels' memory (set by the kernel registry); null where there is none. */
+let residentArrays: (sizes: readonly number[]) => Float32Array[] | null = () => null;
+
+/** @internal Called once by the kernel registry. */
+export function setResidentArrays(make: (sizes: readonly number[]) => Float32Array[] | null): void {
+  residentArrays = make;
 }
 
 let active: BufferReplay | null = null;
@@ -66,11 +128,12 @@ export function allocateOutput(dtype: DType, size: number): FloatArray {
   return active === null ? freshArray(dtype, size) : active.take(dtype, size, false);
 }
 
-/** What a reused step holds: its buffers, their bytes, and how many its last call had to make. */
+/** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernels' memory. */
 export interface ReuseStats {
   buffers: number;
   bytes: number;
   misses: number;
+  resident: number;
 }
 
 /** A step wrapped by `reuseBuffers`. */
@@ -79,7 +142,9 @@ export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & { readonl
 /**
  * Wraps a training step so that every tensor it allocates reuses the buffer its previous call
  * allocated at the same point: after the first call a step of fixed shapes creates no typed
- * arrays at all (PyTorch's CUDA graphs and TensorFlow's tf.function make the same trade).
+ * arrays at all (PyTorch's CUDA graphs and TensorFlow's tf.function make the same trade), and
+ * after the second its float32 tensors live in the kernels' memory, where the kernels use them
+ * without copies (`stats.resident` counts them; a batch gathered inside the step is one).
  *
  *     const step = reuseBuffers((xb, yb) => { ...forward, backward, opt.step(); return loss.item(); });
  *
@@ -97,15 +162,19 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
     active = replay;
     replay.running = true;
     replay.begin();
+    let completed = false;
     try {
-      return step(...args);
+      const result = step(...args);
+      completed = true;
+      return result;
     } finally {
       replay.running = false;
       active = outer;
+      if (completed) replay.end();
     }
   };
   return Object.defineProperty(run, "stats", {
-    get: (): ReuseStats => ({ buffers: replay.count, bytes: replay.bytes, misses: replay.misses }),
+    get: (): ReuseStats => ({ buffers: replay.count, bytes: replay.bytes, misses: replay.misses, resident: replay.residentCount }),
   }) as ReusedStep<A, R>;
 }
 

@@ -114,6 +114,66 @@ describe("the kernel backends", () => {
     for (let i = 0; i < fromJs.length; i++) expect(Math.abs(fromJs[i]! - fromWasm[i]!)).toBeLessThan(1e-4);
   });
 
+  it("ops on arrays in the kernels' own memory (a reused step's) read and write them in place, with the bits of copies", () => {
+    const rng = new Rng("resident");
+    const fill = (x: Float32Array) => { for (let i = 0; i < x.length; i++) x[i] = rng.normal(); return x; };
+    const plain = (n: number) => fill(new Float32Array(n));
+    const same = (x: Float32Array, y: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+    // Products of every transposition, long and short k, with each operand in the module or not.
+    for (const [m, k, n] of [[67, 45, 19], [40, 7, 33]] as const) {
+      for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+        for (let where = 0; where < 8; where++) {
+          const [a, b, c] = wasm!.residentArrays!([m * k, k * n, m * n]);
+          const inA = where & 1 ? fill(a!) : plain(m * k), inB = where & 2 ? fill(b!) : plain(k * n), out = where & 4 ? c! : new Float32Array(m * n);
+          const expected = new Float32Array(m * n);
+          wasm!.matmul(expected, 0, inA.slice(), 0, inB.slice(), 0, m, k, n, tA, tB);
+          wasm!.matmul(out, 0, inA, 0, inB, 0, m, k, n, tA, tB);
+          expect(same(out, expected), `${m}×${k}×${n} ${tA} ${tB} resident ${where.toString(2)}`).toBe(true);
+        }
+      }
+    }
+    // Elementwise, one-operand (the result never overwrites an x that lives there), axpy, Σx², bytes.
+    const n = 5003;
+    const [x, y, z] = wasm!.residentArrays!([n, n, n]).map(fill);
+    const copyOf = (v: Float32Array) => v.slice();
+    const sum = new Float32Array(n), fromCopies = new Float32Array(n);
+    wasm!.binary("mul", sum, [n], { data: x!, strides: [1] }, { data: y!, strides: [1] });
+    wasm!.binary("mul", fromCopies, [n], { data: copyOf(x!), strides: [1] }, { data: copyOf(y!), strides: [1] });
+    expect(same(sum, fromCopies)).toBe(true);
+    const xBefore = copyOf(x!);
+    const root = new Float32Array(n);
+    wasm!.unary("sqrt", root, x!);
+    expect(same(x!, xBefore)).toBe(true);
+    wasm!.unary("sqrt", z!, xBefore);
+    expect(same(z!, root)).toBe(true);
+    const yCopy = copyOf(y!);
+    wasm!.axpy(y!, -0.5, x!);
+    wasm!.axpy(yCopy, -0.5, xBefore);
+    expect(same(y!, yCopy)).toBe(true);
+    expect(wasm!.sumOfSquares(x!)).toBe(wasm!.sumOfSquares(xBefore));
+    const bytes = Uint8Array.from({ length: 64 * 100 }, () => rng.int(256));
+    const [features] = wasm!.residentArrays!([64 * 101]);
+    features!.fill(-1);
+    const expectedFeatures = new Float32Array(64 * 101).fill(-1);
+    const rows = Int32Array.from({ length: 64 }, () => rng.int(64));
+    wasm!.bytesToFloats(features!, 101, bytes, 100, rows, null, 1 / 3);
+    jsKernels.bytesToFloats(expectedFeatures, 101, bytes, 100, rows, null, 1 / 3);
+    expect(same(features!, expectedFeatures)).toBe(true);
+  });
+
+  it("a memory that holds arrays never grows: a call needing more scratch runs elsewhere, and the arrays stay attached", () => {
+    const rng = new Rng("fixed");
+    const [small] = wasm!.residentArrays!([64 * 64]);
+    for (let i = 0; i < small!.length; i++) small![i] = rng.normal();
+    // A product whose operands from outside need far more scratch than that memory was given.
+    const big = Float32Array.from({ length: 64 * 300_000 }, () => rng.normal());
+    const out = new Float32Array(64 * 300_000), expected = new Float32Array(64 * 300_000);
+    jsKernels.matmul(expected, 0, small!, 0, big, 0, 64, 64, 300_000, false, false);
+    wasm!.matmul(out, 0, small!, 0, big, 0, 64, 64, 300_000, false, false);
+    expect(small!.length).toBe(64 * 64);
+    for (let i = 0; i < out.length; i += 997) expect(Math.abs(out[i]! - expected[i]!)).toBeLessThan(1e-3);
+  });
+
   it("the committed WebAssembly module is the one assembly/kernels.ts compiles to", () => {
     const script = resolve(import.meta.dirname, "..", "..", "scripts", "build-wasm.mjs");
     const run = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });

@@ -65,6 +65,12 @@ export interface Kernels {
    * offset a mean image, or none for 0). Columns of out past rowLength are left as they are.
    */
   bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): void;
+  /**
+   * Float32 arrays of these sizes (zero-filled) that live in the kernels' own memory, where ops
+   * read and write them in place instead of copying them in and out: `reuseBuffers` moves a step's
+   * buffers there once its shapes are steady. Null, or absent, when the backend has no such memory.
+   */
+  residentArrays?(sizes: readonly number[]): Float32Array[] | null;
   /** out[indices[r], :] += x[r, :] for rows of `rowLength` elements (the adjoint of gatherRows). */
   scatterAddRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
   /** out = x with its axes permuted: out.shape[d] = shape[perm[d]]. */

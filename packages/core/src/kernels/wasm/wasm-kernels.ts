@@ -80,16 +80,29 @@ export class WasmKernels {
   private heap: Float32Array;
   /** The same memory as bytes. */
   private heapBytes: Uint8Array;
+  /** Where operands copied in start: past the reserved area, and past the arrays that live here (`holdArrays`). */
+  private scratchStart = RESERVED;
+  /** False once arrays live in this memory: growing it would detach them, so a call that needs more declines. */
+  private growable = true;
 
   constructor(private readonly memory: WasmMemory, private readonly exports: KernelRunner) {
     this.heap = new Float32Array(memory.buffer);
     this.heapBytes = new Uint8Array(memory.buffer);
   }
 
-  /** Makes room for `floats` floats after the reserved area. */
-  private reserve(floats: number): Float32Array {
-    const needed = RESERVED + floats;
+  /** Floats of scratch this memory has now: what its largest call so far needed. */
+  get scratchFloats(): number {
+    return this.heap.length - this.scratchStart;
+  }
+
+  /**
+   * Makes room for `floats` floats of scratch; null when that would grow a memory that holds arrays.
+   * Call before taking the heap: growing replaces it.
+   */
+  private reserve(floats: number): Float32Array | null {
+    const needed = this.scratchStart + floats;
     if (this.heap.length < needed) {
+      if (!this.growable) return null;
       this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
     }
     if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) {
@@ -99,6 +112,27 @@ export class WasmKernels {
     return this.heap;
   }
 
+  /**
+   * Makes float32 arrays of these sizes in this module's memory, each on a 16-byte boundary, with
+   * `scratch` floats after them for operands that come from elsewhere, and fixes the memory's size:
+   * from now on the ops read and write these arrays where they are, with no copy. @internal
+   */
+  holdArrays(sizes: readonly number[], scratch: number): Float32Array[] {
+    if (this.scratchStart !== RESERVED) throw new Error("holdArrays: this memory already holds arrays");
+    const starts: number[] = [];
+    let next = RESERVED;
+    for (const size of sizes) { starts.push(next); next += vectors(size); }
+    this.scratchStart = next;
+    this.reserve(scratch);
+    this.growable = false;
+    return sizes.map((size, i) => new Float32Array(this.memory.buffer, starts[i]! * 4, size));
+  }
+
+  /** The heap index of `array[offset]` when the array lives in this module's memory, else −1. */
+  private residentAt(array: FloatArray, offset: number): number {
+    return array.buffer === this.memory.buffer && array instanceof Float32Array ? array.byteOffset / 4 + offset : -1;
+  }
+
   /** Copies `count` floats of `source` from `from` to heap position `to`. */
   private copyIn(heap: Float32Array, source: FloatArray, from: number, count: number, to: number): void {
     if (from === 0 && source.length === count) heap.set(source, to);
@@ -106,42 +140,48 @@ export class WasmKernels {
   }
 
   /**
-   * Lays out the transpose of `rows × cols` floats of `source` (from `from`) at heap position `to`,
-   * copying them first to `scratch` (a block copy) and transposing there.
+   * Lays out each operand: where it lives when it is in this memory, else in the next `floats` of
+   * scratch (to be copied in). `place` returns the heap index; `end` is the scratch used so far.
    */
-  private transposeIn(heap: Float32Array, source: FloatArray, from: number, rows: number, cols: number, to: number, scratch: number): void {
-    this.copyIn(heap, source, from, rows * cols, scratch);
-    this.exports.transpose(scratch * 4, to * 4, rows, cols);
+  private layout() {
+    let next = this.scratchStart;
+    const scratch = (floats: number): number => { const at = next; next += vectors(floats); return at; };
+    return {
+      scratch,
+      place: (resident: number, floats: number): number => (resident >= 0 ? resident : scratch(floats)),
+      used: (): number => next - this.scratchStart,
+    };
   }
 
   matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
     if (!(out instanceof Float32Array) || m * k * n < MIN_WORK) return false;
-    // Layout: A, B, C, then scratch: one 16·k-float panel per thread where transposedTimes packs A,
-    // or B as given before it is transposed.
-    const offA = RESERVED;
-    const offB = offA + vectors(m * k);
-    const offC = offB + vectors(k * n);
-    const offScratch = offC + vectors(m * n);
-    const heap = this.reserve(offScratch - RESERVED + Math.max(k * n, transposeA ? 16 * k * this.exports.threads : 0));
-    this.copyIn(heap, a, aOffset, m * k, offA);
-    if (transposeA) {
-      // Rank-1 updates over A's rows [k, m] against B [k, n], as stored unless transposeB.
-      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB, offScratch);
-      else this.copyIn(heap, b, bOffset, k * n, offB);
-      this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n, offScratch * 4);
-    } else if (k >= SHORT_K) {
-      // Dot products along k: B's rows [n, k] as stored when transposeB, else laid out transposed.
-      if (transposeB) this.copyIn(heap, b, bOffset, n * k, offB);
-      else this.transposeIn(heap, b, bOffset, k, n, offB, offScratch);
-      this.exports.dotRows(offA * 4, offB * 4, offC * 4, m, k, n);
-    } else {
-      // A short k: rows of C as sums of k rows of B [k, n], as stored unless transposeB.
-      if (transposeB) this.transposeIn(heap, b, bOffset, n, k, offB, offScratch);
-      else this.copyIn(heap, b, bOffset, k * n, offB);
-      this.exports.rowsTimes(offA * 4, offB * 4, offC * 4, m, k, n);
+    // B as the kernel reads it: [k, n] for transposedTimes and rowsTimes, [n, k] for dotRows.
+    // When it is stored the other way round it is transposed into scratch.
+    const flipB = transposeA || k < SHORT_K ? transposeB : !transposeB;
+    const residentA = this.residentAt(a, aOffset), residentB = this.residentAt(b, bOffset), residentC = this.residentAt(out, outOffset);
+    // Layout: A, B, C (each where it lives, or copied into scratch), then scratch: one 16·k-float
+    // panel per thread where transposedTimes packs A, or B as given before it is transposed.
+    const { scratch, place, used } = this.layout();
+    const offA = place(residentA, m * k);
+    const offB = place(flipB ? -1 : residentB, k * n);
+    const offC = place(residentC, m * n);
+    const offScratch = scratch(Math.max(flipB && residentB < 0 ? k * n : 0, transposeA ? 16 * k * this.exports.threads : 0));
+    const heap = this.reserve(used());
+    if (heap === null) return false;
+    if (residentA < 0) this.copyIn(heap, a, aOffset, m * k, offA);
+    if (flipB) {
+      let stored = residentB;
+      if (stored < 0) { this.copyIn(heap, b, bOffset, k * n, offScratch); stored = offScratch; }
+      if (transposeB) this.exports.transpose(stored * 4, offB * 4, n, k);
+      else this.exports.transpose(stored * 4, offB * 4, k, n);
+    } else if (residentB < 0) {
+      this.copyIn(heap, b, bOffset, k * n, offB);
     }
-    this.copyOut(heap, out, outOffset, offC, m * n);
+    if (transposeA) this.exports.transposedTimes(offA * 4, m, offB * 4, offC * 4, m, k, n, offScratch * 4);
+    else if (k >= SHORT_K) this.exports.dotRows(offA * 4, offB * 4, offC * 4, m, k, n);
+    else this.exports.rowsTimes(offA * 4, offB * 4, offC * 4, m, k, n);
+    if (residentC < 0) this.copyOut(heap, out, outOffset, offC, m * n);
     return true;
   }
 
@@ -159,14 +199,18 @@ export class WasmKernels {
     const aStep = loop.strides[0]![0]!, bStep = loop.strides[1]![0]!;
     if (aStep > 1 || bStep > 1) return false;
     const n = out.length;
-    const offA = RESERVED, offB = offA + vectors(aStep === 0 ? 1 : n), offC = offB + vectors(bStep === 0 ? 1 : n);
-    const heap = this.reserve(offC - RESERVED + n);
+    const residentA = aStep === 0 ? -1 : this.residentAt(a.data, 0), residentB = bStep === 0 ? -1 : this.residentAt(b.data, 0);
+    const residentC = this.residentAt(out, 0);
+    const { place, used } = this.layout();
+    const offA = place(residentA, aStep === 0 ? 1 : n), offB = place(residentB, bStep === 0 ? 1 : n), offC = place(residentC, n);
+    const heap = this.reserve(used());
+    if (heap === null) return false;
     if (aStep === 0) heap[offA] = a.data[0]!;
-    else this.copyIn(heap, a.data, 0, n, offA);
+    else if (residentA < 0) this.copyIn(heap, a.data, 0, n, offA);
     if (bStep === 0) heap[offB] = b.data[0]!;
-    else this.copyIn(heap, b.data, 0, n, offB);
+    else if (residentB < 0) this.copyIn(heap, b.data, 0, n, offB);
     this.exports.binary(code, offA * 4, aStep, offB * 4, bStep, offC * 4, n);
-    this.copyOut(heap, out, 0, offC, n);
+    if (residentC < 0) this.copyOut(heap, out, 0, offC, n);
     return true;
   }
 
@@ -175,10 +219,16 @@ export class WasmKernels {
     const code = UNARY[op];
     const n = out.length;
     if (code === undefined || !(out instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE) return false;
-    const heap = this.reserve(n);
-    this.copyIn(heap, x, 0, n, RESERVED);
-    this.exports.unary(code, RESERVED * 4, RESERVED * 4, n);
-    this.copyOut(heap, out, 0, RESERVED, n);
+    const residentX = this.residentAt(x, 0), residentC = this.residentAt(out, 0);
+    const { place, used } = this.layout();
+    const offX = place(residentX, n);
+    // A copy of x is scratch and can take the result; x where it lives cannot.
+    const offC = place(residentC >= 0 ? residentC : residentX < 0 ? offX : -1, n);
+    const heap = this.reserve(used());
+    if (heap === null) return false;
+    if (residentX < 0) this.copyIn(heap, x, 0, n, offX);
+    this.exports.unary(code, offX * 4, offC * 4, n);
+    if (residentC < 0) this.copyOut(heap, out, 0, offC, n);
     return true;
   }
 
@@ -186,21 +236,28 @@ export class WasmKernels {
   axpy(y: FloatArray, alpha: number, x: FloatArray): boolean {
     const n = y.length;
     if (!(y instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE || x.length < n) return false;
-    const offY = RESERVED, offX = offY + vectors(n);
-    const heap = this.reserve(offX - RESERVED + n);
-    this.copyIn(heap, y, 0, n, offY);
-    this.copyIn(heap, x, 0, n, offX);
+    const residentY = this.residentAt(y, 0), residentX = this.residentAt(x, 0);
+    const { place, used } = this.layout();
+    const offY = place(residentY, n), offX = place(residentX, n);
+    const heap = this.reserve(used());
+    if (heap === null) return false;
+    if (residentY < 0) this.copyIn(heap, y, 0, n, offY);
+    if (residentX < 0) this.copyIn(heap, x, 0, n, offX);
     this.exports.axpy(offY * 4, alpha, offX * 4, n);
-    this.copyOut(heap, y, 0, offY, n);
+    if (residentY < 0) this.copyOut(heap, y, 0, offY, n);
     return true;
   }
 
   /** Σ x² of a float32 array of at least MIN_ELEMENTWISE elements; null otherwise. */
   sumOfSquares(x: FloatArray): number | null {
     if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return null;
-    const heap = this.reserve(x.length);
-    this.copyIn(heap, x, 0, x.length, RESERVED);
-    return this.exports.sumOfSquares(RESERVED * 4, x.length);
+    const residentX = this.residentAt(x, 0);
+    const { place, used } = this.layout();
+    const offX = place(residentX, x.length);
+    const heap = this.reserve(used());
+    if (heap === null) return null;
+    if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
+    return this.exports.sumOfSquares(offX * 4, x.length);
   }
 
   /**
@@ -210,10 +267,13 @@ export class WasmKernels {
    */
   bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): boolean {
     if (!(out instanceof Float32Array) || (offset !== null && !(offset instanceof Float32Array)) || rows.length * rowLength < MIN_ELEMENTWISE) return false;
-    const chunk = Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
-    const offOffset = RESERVED, offBytes = offOffset + vectors(rowLength);
-    const offOut = offBytes + vectors(Math.ceil((chunk * rowLength) / 4));
-    const heap = this.reserve(offOut - RESERVED + chunk * rowLength);
+    const residentOut = this.residentAt(out, 0);
+    const chunk = residentOut >= 0 ? rows.length : Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
+    const { scratch, used } = this.layout();
+    const offOffset = scratch(rowLength), offBytes = scratch(Math.ceil((chunk * rowLength) / 4));
+    const offOut = residentOut >= 0 ? residentOut : scratch(chunk * rowLength);
+    const heap = this.reserve(used());
+    if (heap === null) return false;
     if (offset) this.copyIn(heap, offset, 0, rowLength, offOffset);
     else heap.fill(0, offOffset, offOffset + rowLength);
     for (let first = 0; first < rows.length; first += chunk) {
@@ -221,6 +281,11 @@ export class WasmKernels {
       for (let r = 0; r < count; r++) {
         const from = rows[first + r]! * rowLength;
         this.heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
+      }
+      if (residentOut >= 0) {
+        // Straight into the rows where they live.
+        this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, (offOut + first * outStride) * 4, outStride);
+        continue;
       }
       this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, offOut * 4, rowLength);
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
@@ -241,46 +306,78 @@ export interface ParallelProducts {
   minWork: number;
 }
 
+/** The module instances whose memory holds a reused step's arrays, by that memory's buffer. */
+const homes = new WeakMap<object, WasmKernels>();
+
+/** Runs `op` in `home` (the instance whose memory holds an operand) and, where it declines, in `wasm`. */
+function inHome(home: WasmKernels | undefined, wasm: WasmKernels, op: (kernels: WasmKernels) => boolean): boolean {
+  return (home !== undefined && op(home)) || op(wasm);
+}
+
 /**
  * Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines),
- * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`.
+ * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`. An op
+ * whose output (or first operand) lives in the memory of an instance made by `residentArrays`
+ * runs there, reading and writing those arrays in place.
  */
 export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
   return {
     ...jsKernels,
     name,
     binary(op, out, shape, a, b) {
-      if (!wasm.binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
+      if (!inHome(homes.get(out.buffer), wasm, (k) => k.binary(op, out, shape, a, b))) jsKernels.binary(op, out, shape, a, b);
     },
     unary(op, out, x) {
-      if (!wasm.unary(op, out, x)) jsKernels.unary(op, out, x);
+      if (!inHome(homes.get(out.buffer) ?? homes.get(x.buffer), wasm, (k) => k.unary(op, out, x))) jsKernels.unary(op, out, x);
     },
     axpy(y, alpha, x) {
-      if (!wasm.axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
+      if (!inHome(homes.get(y.buffer) ?? homes.get(x.buffer), wasm, (k) => k.axpy(y, alpha, x))) jsKernels.axpy(y, alpha, x);
     },
     sumOfSquares(x) {
-      return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
+      return homes.get(x.buffer)?.sumOfSquares(x) ?? wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      if (!wasm.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor)) jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
+      if (!inHome(homes.get(out.buffer), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
+        jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
+      }
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-      const products = parallel && m * k * n >= parallel.minWork ? parallel.wasm : wasm;
-      if (!products.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB)) {
+      const product = (kernels: WasmKernels) => kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
+      // A product large enough to split goes to the threads, wherever its operands live.
+      const split = parallel !== undefined && m * k * n >= parallel.minWork && product(parallel.wasm);
+      if (!split && !inHome(homes.get(out.buffer) ?? homes.get(a.buffer), wasm, product)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
+      }
+    },
+    residentArrays(sizes) {
+      // A new instance of the module, whose memory holds these arrays and as much scratch as `wasm`
+      // has needed so far (a call that needs more runs in `wasm`, copying).
+      const home = singleThreadWasm();
+      if (home === null) return null;
+      try {
+        const arrays = home.holdArrays(sizes, wasm.scratchFloats);
+        homes.set(arrays[0]?.buffer ?? {}, home);
+        return arrays;
+      } catch {
+        return null; // no memory that large
       }
     },
   };
 }
 
-/** The kernels on one thread, in a module with its own memory; null where WebAssembly SIMD is missing. */
+/** The compiled single-thread module, compiled once; null where WebAssembly SIMD is missing. */
+let compiled: object | null | undefined;
+
+/** The kernels on one thread, in a new instance with its own memory; null where WebAssembly SIMD is missing. */
 export function singleThreadWasm(): WasmKernels | null {
-  if (typeof WebAssembly !== "object") return null;
+  if (typeof WebAssembly !== "object" || compiled === null) return null;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
+    compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    const instance = new WebAssembly.Instance(compiled, {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
     return new WasmKernels(exports.memory, { ...exports, threads: 1 });
   } catch {
+    compiled = null;
     return null;
   }
 }
