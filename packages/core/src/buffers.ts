@@ -179,6 +179,15 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
 }
 
 /**
+ * A zero-filled array for storage that outlives any step and that the kernels read often (a
+ * loader's batch buffer): in the kernels' own memory when they have one, so that the products read
+ * it where it is, with no copy; else a fresh array (float64, the JavaScript kernels).
+ */
+export function residentArray(dtype: DType, size: number): FloatArray {
+  return (dtype === "float32" ? residentArrays([size])?.[0] : undefined) ?? freshArray(dtype, size);
+}
+
+/**
  * Runs `make` with fresh allocations even inside a reused step: for storage that outlives the call
  * (an optimizer's moments, a gradient accumulated across calls, a loader's batch buffer).
  */

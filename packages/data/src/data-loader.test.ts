@@ -1,4 +1,4 @@
-import { Rng, gather, randn } from "@slope/core";
+import { Rng, clone, gather, kernels, matmul, randn } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { DataLoader } from "./data-loader.js";
 import { ReplacementSampler } from "./samplers/replacement-sampler.js";
@@ -33,6 +33,16 @@ describe("DataLoader", () => {
     const buffers = new Set([first.x.data.buffer]);
     for (let i = 0; i < 50; i++) buffers.add(loader.next().x.data.buffer);
     expect(buffers.size).toBe(1);
+  });
+
+  it("keeps its batch in the WebAssembly kernels' memory, where products read it with the bits of a copy", () => {
+    const wide = randn([300, 700], { rng: new Rng(4) });
+    const loader = new DataLoader(wide, new Int32Array(300), { batchSize: 64, shuffle: true, rng: new Rng(5) });
+    const w = randn([700, 30], { rng: new Rng(6) });
+    const batch = loader.next();
+    if (kernels().name.startsWith("wasm")) expect(batch.x.data.byteOffset).toBeGreaterThan(0); // a view into the module's memory
+    expect(Buffer.from(matmul(batch.x, w).data.buffer).equals(Buffer.from(matmul(clone(batch.x), w).data.buffer))).toBe(true);
+    expect(Buffer.from(matmul(w, batch.x, { transposeA: true, transposeB: true }).data.buffer).equals(Buffer.from(matmul(w, clone(batch.x), { transposeA: true, transposeB: true }).data.buffer))).toBe(true);
   });
 
   it("is deterministic from its rng and draws a new order each epoch", () => {

@@ -55,6 +55,9 @@ const SHORT_K = 32;
 /** Floats of output per chunk of bytesToFloats (16 MB): the rows' bytes in the module are a quarter of that. */
 const BYTES_CHUNK_FLOATS = 1 << 22;
 
+/** At most this many floats of scratch (256 MB) beside resident arrays, beyond what `wasm` has needed. */
+const MAX_RESIDENT_SCRATCH = 1 << 26;
+
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
 /** The elementwise ops the module has, by its op number. */
@@ -309,6 +312,16 @@ export interface ParallelProducts {
 /** The module instances whose memory holds a reused step's arrays, by that memory's buffer. */
 const homes = new WeakMap<object, WasmKernels>();
 
+/** The instance holding the most floats of these [array, floats used] operands, if any holds one. */
+function largestHome(...operands: [FloatArray, number][]): WasmKernels | undefined {
+  let best: WasmKernels | undefined, most = 0;
+  for (const [array, floats] of operands) {
+    const home = homes.get(array.buffer);
+    if (home !== undefined && floats > most) { best = home; most = floats; }
+  }
+  return best;
+}
+
 /** Runs `op` in `home` (the instance whose memory holds an operand) and, where it declines, in `wasm`. */
 function inHome(home: WasmKernels | undefined, wasm: WasmKernels, op: (kernels: WasmKernels) => boolean): boolean {
   return (home !== undefined && op(home)) || op(wasm);
@@ -343,19 +356,23 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
       const product = (kernels: WasmKernels) => kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
-      // A product large enough to split goes to the threads, wherever its operands live.
+      // A product large enough to split goes to the threads, wherever its operands live; another
+      // runs where most of its floats already are (a loader's batch, a step's buffers).
       const split = parallel !== undefined && m * k * n >= parallel.minWork && product(parallel.wasm);
-      if (!split && !inHome(homes.get(out.buffer) ?? homes.get(a.buffer), wasm, product)) {
+      if (!split && !inHome(largestHome([out, m * n], [a, m * k], [b, k * n]), wasm, product)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       }
     },
     residentArrays(sizes) {
       // A new instance of the module, whose memory holds these arrays and as much scratch as `wasm`
-      // has needed so far (a call that needs more runs in `wasm`, copying).
+      // has needed so far, or twice the arrays up to 256 MB (a call that needs more runs in `wasm`,
+      // copying).
+      // Scratch is address space until a call touches it.
       const home = singleThreadWasm();
       if (home === null) return null;
       try {
-        const arrays = home.holdArrays(sizes, wasm.scratchFloats);
+        const floats = sizes.reduce((total, size) => total + size, 0);
+        const arrays = home.holdArrays(sizes, Math.max(wasm.scratchFloats, Math.min(2 * floats, MAX_RESIDENT_SCRATCH)));
         homes.set(arrays[0]?.buffer ?? {}, home);
         return arrays;
       } catch {
