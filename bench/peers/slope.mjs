@@ -3,6 +3,7 @@
 // { reuse: false } for fresh buffers every step). Shared by peers.bench.mjs; run alone it prints seconds.
 import { add, l2, linear, mul, param, relu, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
 import { Rng, gather, randn, reuseBuffers, slice, zeros } from "@slope/core";
+import { DataLoader } from "@slope/data";
 import { SGD } from "@slope/optim";
 
 /** CIFAR-shaped float32 data: N × 3073 (bias column included), labels in 0..9. */
@@ -62,8 +63,9 @@ export function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
   const W2 = param(randn([100, 10], { rng, std: Math.sqrt(2 / 100) }));
   const b2 = param(zeros([10]));
   const sgd = new SGD([W1, b1, W2, b2], { lr: 1e-3 });
-  const xb = slice(gather(X, batches[0]), [0, 0], [256, 3072]);
-  const yb = Int32Array.from(batches[0], (i) => y[i]);
+  // The batch as a training loop gets it, from a DataLoader (here over just its 256 rows, in order).
+  const rows = slice(gather(X, batches[0]), [0, 0], [256, 3072]);
+  const { x: xb, y: yb } = new DataLoader(rows, Int32Array.from(batches[0], (i) => y[i]), { batchSize: 256 }).next();
   const plainStep = () => {
     sgd.zeroGrad();
     const scores = linear(relu(linear(xb, W1, b1)), W2, b2);
