@@ -55,7 +55,7 @@ const SHORT_K = 32;
 /** Floats of output per chunk of bytesToFloats (16 MB): the rows' bytes in the module are a quarter of that. */
 const BYTES_CHUNK_FLOATS = 1 << 22;
 
-/** At most this many floats of scratch (256 MB) beside resident arrays, beyond what `wasm` has needed. */
+/** At most this many floats of scratch (256 MB) beside resident arrays. */
 const MAX_RESIDENT_SCRATCH = 1 << 26;
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
@@ -365,14 +365,14 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     },
     residentArrays(sizes) {
       // A new instance of the module, whose memory holds these arrays and as much scratch as `wasm`
-      // has needed so far, or twice the arrays up to 256 MB (a call that needs more runs in `wasm`,
+      // has needed so far, or twice the arrays, up to 256 MB (a call that needs more runs in `wasm`,
       // copying).
       // Scratch is address space until a call touches it.
       const home = singleThreadWasm();
       if (home === null) return null;
       try {
         const floats = sizes.reduce((total, size) => total + size, 0);
-        const arrays = home.holdArrays(sizes, Math.max(wasm.scratchFloats, Math.min(2 * floats, MAX_RESIDENT_SCRATCH)));
+        const arrays = home.holdArrays(sizes, Math.min(Math.max(wasm.scratchFloats, 2 * floats), MAX_RESIDENT_SCRATCH));
         homes.set(arrays[0]?.buffer ?? {}, home);
         return arrays;
       } catch {
