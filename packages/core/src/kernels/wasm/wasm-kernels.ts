@@ -142,18 +142,29 @@ export class WasmKernels {
     else heap.set(source.subarray(from, from + count), to);
   }
 
-  /**
-   * Lays out each operand: where it lives when it is in this memory, else in the next `floats` of
-   * scratch (to be copied in). `place` returns the heap index; `end` is the scratch used so far.
-   */
-  private layout() {
-    let next = this.scratchStart;
-    const scratch = (floats: number): number => { const at = next; next += vectors(floats); return at; };
-    return {
-      scratch,
-      place: (resident: number, floats: number): number => (resident >= 0 ? resident : scratch(floats)),
-      used: (): number => next - this.scratchStart,
-    };
+  /** The next free float of scratch while a call lays out its operands (`startLayout`, `place`). */
+  private next = RESERVED;
+
+  /** Starts laying out a call's operands at the start of scratch. */
+  private startLayout(): void {
+    this.next = this.scratchStart;
+  }
+
+  /** The next `floats` of scratch (16-byte aligned): where an operand is copied in, or a result written. */
+  private scratch(floats: number): number {
+    const at = this.next;
+    this.next += vectors(floats);
+    return at;
+  }
+
+  /** An operand's heap index: where it lives (`resident` ≥ 0), else the next `floats` of scratch. */
+  private place(resident: number, floats: number): number {
+    return resident >= 0 ? resident : this.scratch(floats);
+  }
+
+  /** Floats of scratch laid out so far in this call. */
+  private get used(): number {
+    return this.next - this.scratchStart;
   }
 
   matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
@@ -165,12 +176,12 @@ export class WasmKernels {
     const residentA = this.residentAt(a, aOffset), residentB = this.residentAt(b, bOffset), residentC = this.residentAt(out, outOffset);
     // Layout: A, B, C (each where it lives, or copied into scratch), then scratch: one 16·k-float
     // panel per thread where transposedTimes packs A, or B as given before it is transposed.
-    const { scratch, place, used } = this.layout();
-    const offA = place(residentA, m * k);
-    const offB = place(flipB ? -1 : residentB, k * n);
-    const offC = place(residentC, m * n);
-    const offScratch = scratch(Math.max(flipB && residentB < 0 ? k * n : 0, transposeA ? 16 * k * this.exports.threads : 0));
-    const heap = this.reserve(used());
+    this.startLayout();
+    const offA = this.place(residentA, m * k);
+    const offB = this.place(flipB ? -1 : residentB, k * n);
+    const offC = this.place(residentC, m * n);
+    const offScratch = this.scratch(Math.max(flipB && residentB < 0 ? k * n : 0, transposeA ? 16 * k * this.exports.threads : 0));
+    const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentA < 0) this.copyIn(heap, a, aOffset, m * k, offA);
     if (flipB) {
@@ -204,9 +215,9 @@ export class WasmKernels {
     const n = out.length;
     const residentA = aStep === 0 ? -1 : this.residentAt(a.data, 0), residentB = bStep === 0 ? -1 : this.residentAt(b.data, 0);
     const residentC = this.residentAt(out, 0);
-    const { place, used } = this.layout();
-    const offA = place(residentA, aStep === 0 ? 1 : n), offB = place(residentB, bStep === 0 ? 1 : n), offC = place(residentC, n);
-    const heap = this.reserve(used());
+    this.startLayout();
+    const offA = this.place(residentA, aStep === 0 ? 1 : n), offB = this.place(residentB, bStep === 0 ? 1 : n), offC = this.place(residentC, n);
+    const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (aStep === 0) heap[offA] = a.data[0]!;
     else if (residentA < 0) this.copyIn(heap, a.data, 0, n, offA);
@@ -223,11 +234,11 @@ export class WasmKernels {
     const n = out.length;
     if (code === undefined || !(out instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE) return false;
     const residentX = this.residentAt(x, 0), residentC = this.residentAt(out, 0);
-    const { place, used } = this.layout();
-    const offX = place(residentX, n);
+    this.startLayout();
+    const offX = this.place(residentX, n);
     // A copy of x is scratch and can take the result; x where it lives cannot.
-    const offC = place(residentC >= 0 ? residentC : residentX < 0 ? offX : -1, n);
-    const heap = this.reserve(used());
+    const offC = this.place(residentC >= 0 ? residentC : residentX < 0 ? offX : -1, n);
+    const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, n, offX);
     this.exports.unary(code, offX * 4, offC * 4, n);
@@ -240,9 +251,9 @@ export class WasmKernels {
     const n = y.length;
     if (!(y instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE || x.length < n) return false;
     const residentY = this.residentAt(y, 0), residentX = this.residentAt(x, 0);
-    const { place, used } = this.layout();
-    const offY = place(residentY, n), offX = place(residentX, n);
-    const heap = this.reserve(used());
+    this.startLayout();
+    const offY = this.place(residentY, n), offX = this.place(residentX, n);
+    const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentY < 0) this.copyIn(heap, y, 0, n, offY);
     if (residentX < 0) this.copyIn(heap, x, 0, n, offX);
@@ -255,9 +266,9 @@ export class WasmKernels {
   sumOfSquares(x: FloatArray): number | null {
     if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return null;
     const residentX = this.residentAt(x, 0);
-    const { place, used } = this.layout();
-    const offX = place(residentX, x.length);
-    const heap = this.reserve(used());
+    this.startLayout();
+    const offX = this.place(residentX, x.length);
+    const heap = this.reserve(this.used);
     if (heap === null) return null;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
     return this.exports.sumOfSquares(offX * 4, x.length);
@@ -272,10 +283,10 @@ export class WasmKernels {
     if (!(out instanceof Float32Array) || (offset !== null && !(offset instanceof Float32Array)) || rows.length * rowLength < MIN_ELEMENTWISE) return false;
     const residentOut = this.residentAt(out, 0);
     const chunk = residentOut >= 0 ? rows.length : Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
-    const { scratch, used } = this.layout();
-    const offOffset = scratch(rowLength), offBytes = scratch(Math.ceil((chunk * rowLength) / 4));
-    const offOut = residentOut >= 0 ? residentOut : scratch(chunk * rowLength);
-    const heap = this.reserve(used());
+    this.startLayout();
+    const offOffset = this.scratch(rowLength), offBytes = this.scratch(Math.ceil((chunk * rowLength) / 4));
+    const offOut = residentOut >= 0 ? residentOut : this.scratch(chunk * rowLength);
+    const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (offset) this.copyIn(heap, offset, 0, rowLength, offOffset);
     else heap.fill(0, offOffset, offOffset + rowLength);
