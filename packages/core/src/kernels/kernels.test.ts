@@ -52,6 +52,27 @@ describe("the kernel backends", () => {
     }
   });
 
+  it("WebAssembly elementwise arithmetic on broadcast rows (a bias on every row) gives JavaScript's bits", () => {
+    const rng = new Rng("rows");
+    const module = singleThreadWasm()!;
+    const [rows, cols] = [257, 101];
+    const full = Float32Array.from({ length: rows * cols }, () => rng.normal() * 100), row = Float32Array.from({ length: cols }, () => rng.normal());
+    const scalar = Float32Array.of(0.1), column = Float32Array.from({ length: rows }, () => rng.normal());
+    // [operand, strides over [rows, cols]] pairs, and whether WebAssembly takes them (a repeated column it leaves to JavaScript).
+    const cases: [Float32Array, number[], Float32Array, number[], boolean][] = [
+      [full, [cols, 1], row, [0, 1], true], [row, [0, 1], full, [cols, 1], true],
+      [row, [0, 1], scalar, [0, 0], true], [full, [cols, 1], column, [1, 0], false],
+    ];
+    for (const op of ["add", "sub", "mul", "div"] as const) {
+      for (const [x, xs, y, ys, taken] of cases) {
+        const fromJs = allocate("float32", rows * cols), fromWasm = allocate("float32", rows * cols);
+        jsKernels.binary(op, fromJs, [rows, cols], { data: x, strides: xs }, { data: y, strides: ys });
+        expect(module.binary(op, fromWasm, [rows, cols], { data: x, strides: xs }, { data: y, strides: ys })).toBe(taken);
+        if (taken) expect(Buffer.from(fromWasm.buffer).equals(Buffer.from(fromJs.buffer)), `${op} ${xs} ${ys}`).toBe(true);
+      }
+    }
+  });
+
   it("WebAssembly one-operand ops give JavaScript's bits, specials included", () => {
     const rng = new Rng("unary");
     const specials = [0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, -3e38, 3e38, 1, -1, -2.5];

@@ -60,6 +60,19 @@ const MAX_RESIDENT_SCRATCH = 1 << 26;
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
+/** Rows shorter than this, broadcast against each other, stay in JavaScript: a call per row would cost more. */
+const MIN_ROW = 32;
+
+/**
+ * Floats an elementwise operand occupies over rows × cols, from its steps per row and per element:
+ * all of them, one row repeated, or one value; −1 for any other layout (a column repeated).
+ */
+function operandFloats(rowStep: number, step: number, rows: number, cols: number): number {
+  if (step === 0) return rowStep === 0 ? 1 : -1;
+  if (step !== 1) return -1;
+  return rowStep === 0 ? cols : rowStep === cols ? rows * cols : -1;
+}
+
 /** The elementwise ops the module has, by its op number. */
 const ELEMENTWISE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
@@ -200,31 +213,35 @@ export class WasmKernels {
   }
 
   /**
-   * out = a ∘ b for add, sub, mul and div over float32 when, after collapsing, the loop is one run
-   * with each operand either contiguous or a single repeated value (same shapes, or a scalar);
-   * false for everything else (broadcast rows, other ops), which the JavaScript kernel does.
+   * out = a ∘ b for add, sub, mul and div over float32 when, after collapsing, the loop is one run,
+   * or rows of at least MIN_ROW elements, with each operand all there (same shapes), one row
+   * repeated (a bias added to every row) or one value (a scalar); false for everything else
+   * (columns broadcast, other ops), which the JavaScript kernel does.
    */
   binary(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): boolean {
     const code = ELEMENTWISE[op];
     if (code === undefined || !(out instanceof Float32Array) || out.length < MIN_ELEMENTWISE) return false;
     if (!(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
     const loop = collapseLoop(shape, [a.strides, b.strides]);
-    if (loop.shape.length !== 1) return false;
-    const aStep = loop.strides[0]![0]!, bStep = loop.strides[1]![0]!;
-    if (aStep > 1 || bStep > 1) return false;
-    const n = out.length;
-    const residentA = aStep === 0 ? -1 : this.residentAt(a.data, 0), residentB = bStep === 0 ? -1 : this.residentAt(b.data, 0);
-    const residentC = this.residentAt(out, 0);
+    if (loop.shape.length > 2) return false;
+    const cols = loop.shape.at(-1)!, rows = out.length / cols;
+    if (rows > 1 && cols < MIN_ROW) return false;
+    // Each operand's step from row to row and from element to element (0: repeated).
+    const [aRow, aStep] = rows > 1 ? loop.strides[0]! : [0, loop.strides[0]![0]!];
+    const [bRow, bStep] = rows > 1 ? loop.strides[1]! : [0, loop.strides[1]![0]!];
+    const floatsA = operandFloats(aRow!, aStep!, rows, cols), floatsB = operandFloats(bRow!, bStep!, rows, cols);
+    if (floatsA < 0 || floatsB < 0) return false;
+    const residentA = this.residentAt(a.data, 0), residentB = this.residentAt(b.data, 0), residentC = this.residentAt(out, 0);
     this.startLayout();
-    const offA = this.place(residentA, aStep === 0 ? 1 : n), offB = this.place(residentB, bStep === 0 ? 1 : n), offC = this.place(residentC, n);
+    const offA = this.place(residentA, floatsA), offB = this.place(residentB, floatsB), offC = this.place(residentC, out.length);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    if (aStep === 0) heap[offA] = a.data[0]!;
-    else if (residentA < 0) this.copyIn(heap, a.data, 0, n, offA);
-    if (bStep === 0) heap[offB] = b.data[0]!;
-    else if (residentB < 0) this.copyIn(heap, b.data, 0, n, offB);
-    this.exports.binary(code, offA * 4, aStep, offB * 4, bStep, offC * 4, n);
-    if (residentC < 0) this.copyOut(heap, out, 0, offC, n);
+    if (residentA < 0) this.copyIn(heap, a.data, 0, floatsA, offA);
+    if (residentB < 0) this.copyIn(heap, b.data, 0, floatsB, offB);
+    for (let r = 0; r < rows; r++) {
+      this.exports.binary(code, (offA + r * aRow!) * 4, aStep!, (offB + r * bRow!) * 4, bStep!, (offC + r * cols) * 4, cols);
+    }
+    if (residentC < 0) this.copyOut(heap, out, 0, offC, out.length);
     return true;
   }
 
