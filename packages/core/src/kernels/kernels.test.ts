@@ -5,7 +5,7 @@ import { allocate } from "../dtype.js";
 import { Rng } from "../rng.js";
 import { jsKernels } from "./js.js";
 import { kernels } from "./registry.js";
-import { createWasmKernels, singleThreadWasm } from "./wasm/wasm-kernels.js";
+import { createWasmKernels, singleThreadWasm } from "./wasm/wasm-backend.js";
 
 const wasm = createWasmKernels();
 

@@ -1,7 +1,7 @@
 import { setResidentArrays } from "../buffers.js";
 import { jsKernels } from "./js.js";
 import type { Kernels } from "./types.js";
-import { createWasmKernels } from "./wasm/wasm-kernels.js";
+import { createWasmKernels } from "./wasm/wasm-backend.js";
 
 /** WebAssembly SIMD where the platform has it (every current browser, Node ≥ 16), plain JavaScript otherwise. */
 let active: Kernels = createWasmKernels() ?? jsKernels;

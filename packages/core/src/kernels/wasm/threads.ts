@@ -3,7 +3,8 @@ import { decodeBase64 } from "../../encoding.js";
 import { setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
-import { type KernelExports, type KernelRunner, WasmKernels, type WasmMemory, kernelsWith, singleThreadWasm } from "./wasm-kernels.js";
+import { kernelsWith, singleThreadWasm } from "./wasm-backend.js";
+import { type KernelExports, type KernelRunner, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
 
 // The threaded kernels, for any platform: the Node front end (src/node/threads.ts) starts
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.

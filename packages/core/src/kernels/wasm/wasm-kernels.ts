@@ -1,15 +1,9 @@
+// One instance of the WebAssembly kernels module: its memory, where a call's operands go in it (where
+// they live, or copied into scratch), and the calls into the module. wasm-backend.ts decides which
+// instance runs an op.
 import type { FloatArray } from "../../dtype.js";
-import { jsKernels } from "../js.js";
 import { collapseLoop } from "../strided.js";
-import type { BinaryOp, Kernels, StridedOperand, UnaryOp } from "../types.js";
-import { KERNELS_WASM_BASE64 } from "./module.js";
-import { decodeBase64 } from "../../encoding.js";
-
-// A global in every browser and in Node ≥ 16, declared here so core needs no DOM typings.
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
+import type { BinaryOp, StridedOperand, UnaryOp } from "../types.js";
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
 export interface KernelExports {
@@ -54,9 +48,6 @@ const SHORT_K = 32;
 
 /** Floats of output per chunk of bytesToFloats (16 MB): the rows' bytes in the module are a quarter of that. */
 const BYTES_CHUNK_FLOATS = 1 << 22;
-
-/** At most this many floats of scratch (256 MB) beside resident arrays. */
-const MAX_RESIDENT_SCRATCH = 1 << 26;
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
@@ -329,110 +320,4 @@ export class WasmKernels {
     if (size > 4096) out.set(heap.subarray(from, from + size), outOffset);
     else for (let i = 0; i < size; i++) out[outOffset + i] = heap[from + i]!;
   }
-}
-
-/** Products handed to a threaded instance: those of at least `minWork` multiply-adds. */
-export interface ParallelProducts {
-  wasm: WasmKernels;
-  minWork: number;
-}
-
-/** The module instances whose memory holds a reused step's arrays, by that memory's buffer. */
-const homes = new WeakMap<object, WasmKernels>();
-
-/** The instance holding the most floats of these [array, floats used] operands, if any holds one. */
-function largestHome(...operands: [FloatArray, number][]): WasmKernels | undefined {
-  let best: WasmKernels | undefined, most = 0;
-  for (const [array, floats] of operands) {
-    const home = homes.get(array.buffer);
-    if (home !== undefined && floats > most) { best = home; most = floats; }
-  }
-  return best;
-}
-
-/** Runs `op` in `home` (the instance whose memory holds an operand) and, where it declines, in `wasm`. */
-function inHome(home: WasmKernels | undefined, wasm: WasmKernels, op: (kernels: WasmKernels) => boolean): boolean {
-  return (home !== undefined && op(home)) || op(wasm);
-}
-
-/**
- * Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines),
- * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`. An op
- * whose output (or first operand) lives in the memory of an instance made by `residentArrays`
- * runs there, reading and writing those arrays in place.
- */
-export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
-  return {
-    ...jsKernels,
-    name,
-    binary(op, out, shape, a, b) {
-      if (!inHome(homes.get(out.buffer), wasm, (k) => k.binary(op, out, shape, a, b))) jsKernels.binary(op, out, shape, a, b);
-    },
-    unary(op, out, x) {
-      if (!inHome(homes.get(out.buffer) ?? homes.get(x.buffer), wasm, (k) => k.unary(op, out, x))) jsKernels.unary(op, out, x);
-    },
-    axpy(y, alpha, x) {
-      if (!inHome(homes.get(y.buffer) ?? homes.get(x.buffer), wasm, (k) => k.axpy(y, alpha, x))) jsKernels.axpy(y, alpha, x);
-    },
-    sumOfSquares(x) {
-      return homes.get(x.buffer)?.sumOfSquares(x) ?? wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
-    },
-    bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      if (!inHome(homes.get(out.buffer), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
-        jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
-      }
-    },
-    matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-      const product = (kernels: WasmKernels) => kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
-      // A product large enough to split goes to the threads, wherever its operands live; another
-      // runs where most of its floats already are (a loader's batch, a step's buffers).
-      const split = parallel !== undefined && m * k * n >= parallel.minWork && product(parallel.wasm);
-      if (!split && !inHome(largestHome([out, m * n], [a, m * k], [b, k * n]), wasm, product)) {
-        jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
-      }
-    },
-    residentArrays(sizes) {
-      // A new instance of the module, whose memory holds these arrays and as much scratch as `wasm`
-      // has needed so far, or twice the arrays, up to 256 MB (a call that needs more runs in `wasm`,
-      // copying).
-      // Scratch is address space until a call touches it.
-      const home = singleThreadWasm();
-      if (home === null) return null;
-      try {
-        const floats = sizes.reduce((total, size) => total + size, 0);
-        const arrays = home.holdArrays(sizes, Math.min(Math.max(wasm.scratchFloats, 2 * floats), MAX_RESIDENT_SCRATCH));
-        homes.set(arrays[0]?.buffer ?? {}, home);
-        return arrays;
-      } catch {
-        return null; // no memory that large
-      }
-    },
-  };
-}
-
-/** The compiled single-thread module, compiled once; null where WebAssembly SIMD is missing. */
-let compiled: object | null | undefined;
-
-/** The kernels on one thread, in a new instance with its own memory; null where WebAssembly SIMD is missing. */
-export function singleThreadWasm(): WasmKernels | null {
-  if (typeof WebAssembly !== "object" || compiled === null) return null;
-  try {
-    compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-    const instance = new WebAssembly.Instance(compiled, {});
-    const exports = instance.exports as KernelExports & { memory: WasmMemory };
-    return new WasmKernels(exports.memory, { ...exports, threads: 1 });
-  } catch {
-    compiled = null;
-    return null;
-  }
-}
-
-/**
- * Kernels whose float32 products and elementwise arithmetic run on WebAssembly SIMD, or null where
- * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 4 KB,
- * far below the 8 MB that browsers let a page's main thread compile synchronously.
- */
-export function createWasmKernels(): Kernels | null {
-  const wasm = singleThreadWasm();
-  return wasm && kernelsWith(wasm, "wasm-simd");
 }
