@@ -1,4 +1,4 @@
-import { type Rng, type Tensor, ValueError, formatShape, fromData, gather, residentArray } from "@slope/core";
+import { type Rng, type Tensor, ValueError, formatShape, fromData, gather, residentArray, sizeOf } from "@slope/core";
 import { ImageFeatures } from "./preprocess/features.js";
 import { BatchSampler } from "./samplers/batch-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
@@ -65,7 +65,7 @@ export class DataLoader implements Iterable<Batch> {
       const shape = [size, ...this.x.shape.slice(1)];
       // Kept across batches, so never a reused step's scratch; in the kernels' memory, where the
       // step's products read it without copying it in.
-      const x = residentArray(this.x.dtype, shape.reduce((n, d) => n * d, 1));
+      const x = residentArray(this.x.dtype, sizeOf(shape));
       b = { x: fromData(x, shape), y: new Int32Array(size) };
       this.buffers.set(size, b);
     }
