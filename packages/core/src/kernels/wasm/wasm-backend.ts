@@ -13,8 +13,8 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-/** At most this many floats of scratch (256 MB) beside resident arrays. */
-const MAX_RESIDENT_SCRATCH = 1 << 26;
+/** Floats of scratch beside resident arrays: at least 4 MB, at most 256 MB. */
+const MIN_RESIDENT_SCRATCH = 1 << 20, MAX_RESIDENT_SCRATCH = 1 << 26;
 
 /** Products handed to a threaded instance: those of at least `minWork` multiply-adds. */
 export interface ParallelProducts {
@@ -77,15 +77,15 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     residentArrays(sizes) {
-      // A new instance of the module, whose memory holds these arrays and as much scratch as `wasm`
-      // has needed so far, or twice the arrays, up to 256 MB (a call that needs more runs in `wasm`,
-      // copying).
-      // Scratch is address space until a call touches it.
+      // A new instance of the module, whose memory holds these arrays and scratch for the operands
+      // that come from elsewhere (parameters, a batch made outside the step): twice the arrays,
+      // 4 MB at least and 256 MB at most. A call that needs more runs in `wasm`, copying. Scratch
+      // costs address space until a call touches it, but every instance holds its own.
       const home = singleThreadWasm();
       if (home === null) return null;
       try {
         const floats = sizes.reduce((total, size) => total + size, 0);
-        const arrays = home.holdArrays(sizes, Math.min(Math.max(wasm.scratchFloats, 2 * floats), MAX_RESIDENT_SCRATCH));
+        const arrays = home.holdArrays(sizes, Math.min(Math.max(2 * floats, MIN_RESIDENT_SCRATCH), MAX_RESIDENT_SCRATCH));
         homes.set(arrays[0]?.buffer ?? {}, home);
         return arrays;
       } catch {
