@@ -25,54 +25,58 @@ export interface ParallelProducts {
 /** The module instances whose memory holds a reused step's arrays, by that memory's buffer. */
 const homes = new WeakMap<object, WasmKernels>();
 
-/** The instance holding the most floats of these [array, floats used] operands, if any holds one. */
-function largestHome(...operands: [FloatArray, number][]): WasmKernels | undefined {
+/**
+ * The instance whose memory holds the most of an op's floats, given as [array, floats it uses]
+ * pairs; undefined when none of them lives in such a memory. The op runs there, copying in only
+ * the rest.
+ */
+function home(...operands: [FloatArray, number][]): WasmKernels | undefined {
   let best: WasmKernels | undefined, most = 0;
   for (const [array, floats] of operands) {
-    const home = homes.get(array.buffer);
-    if (home !== undefined && floats > most) { best = home; most = floats; }
+    const holder = homes.get(array.buffer);
+    if (holder !== undefined && floats > most) { best = holder; most = floats; }
   }
   return best;
 }
 
-/** Runs `op` in `home` (the instance whose memory holds an operand) and, where it declines, in `wasm`. */
-function inHome(home: WasmKernels | undefined, wasm: WasmKernels, op: (kernels: WasmKernels) => boolean): boolean {
-  return (home !== undefined && op(home)) || op(wasm);
+/** Runs `op` in `where` (an operand's home) and, where it declines or there is none, in `wasm`. */
+function inHome(where: WasmKernels | undefined, wasm: WasmKernels, op: (kernels: WasmKernels) => boolean): boolean {
+  return (where !== undefined && op(where)) || op(wasm);
 }
 
 /**
  * Kernels whose float32 products and arithmetic go through `wasm` (JavaScript where it declines),
- * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`. An op
- * whose output (or first operand) lives in the memory of an instance made by `residentArrays`
- * runs there, reading and writing those arrays in place.
+ * and whose products of at least `parallel.minWork` multiply-adds go through `parallel.wasm`. Any
+ * other op whose operands live in the memory of an instance made by `residentArrays` runs in the
+ * one holding most of its floats, reading and writing them in place.
  */
 export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
   return {
     ...jsKernels,
     name,
     binary(op, out, shape, a, b) {
-      if (!inHome(homes.get(out.buffer), wasm, (k) => k.binary(op, out, shape, a, b))) jsKernels.binary(op, out, shape, a, b);
+      const where = home([out, out.length], [a.data, a.data.length], [b.data, b.data.length]);
+      if (!inHome(where, wasm, (k) => k.binary(op, out, shape, a, b))) jsKernels.binary(op, out, shape, a, b);
     },
     unary(op, out, x) {
-      if (!inHome(homes.get(out.buffer) ?? homes.get(x.buffer), wasm, (k) => k.unary(op, out, x))) jsKernels.unary(op, out, x);
+      if (!inHome(home([out, out.length], [x, x.length]), wasm, (k) => k.unary(op, out, x))) jsKernels.unary(op, out, x);
     },
     axpy(y, alpha, x) {
-      if (!inHome(homes.get(y.buffer) ?? homes.get(x.buffer), wasm, (k) => k.axpy(y, alpha, x))) jsKernels.axpy(y, alpha, x);
+      if (!inHome(home([y, y.length], [x, x.length]), wasm, (k) => k.axpy(y, alpha, x))) jsKernels.axpy(y, alpha, x);
     },
     sumOfSquares(x) {
-      return homes.get(x.buffer)?.sumOfSquares(x) ?? wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
+      return home([x, x.length])?.sumOfSquares(x) ?? wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      if (!inHome(homes.get(out.buffer), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
+      if (!inHome(home([out, out.length]), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
         jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
       }
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
       const product = (kernels: WasmKernels) => kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
-      // A product large enough to split goes to the threads, wherever its operands live; another
-      // runs where most of its floats already are (a loader's batch, a step's buffers).
+      // A product large enough to split goes to the threads, wherever its operands live.
       const split = parallel !== undefined && m * k * n >= parallel.minWork && product(parallel.wasm);
-      if (!split && !inHome(largestHome([out, m * n], [a, m * k], [b, k * n]), wasm, product)) {
+      if (!split && !inHome(home([out, m * n], [a, m * k], [b, k * n]), wasm, product)) {
         jsKernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       }
     },
@@ -81,12 +85,12 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       // that come from elsewhere (parameters, a batch made outside the step): twice the arrays,
       // 4 MB at least and 256 MB at most. A call that needs more runs in `wasm`, copying. Scratch
       // costs address space until a call touches it, but every instance holds its own.
-      const home = singleThreadWasm();
-      if (home === null) return null;
+      const holder = singleThreadWasm();
+      if (holder === null) return null;
       try {
         const floats = sizes.reduce((total, size) => total + size, 0);
-        const arrays = home.holdArrays(sizes, Math.min(Math.max(2 * floats, MIN_RESIDENT_SCRATCH), MAX_RESIDENT_SCRATCH));
-        homes.set(arrays[0]?.buffer ?? {}, home);
+        const arrays = holder.holdArrays(sizes, Math.min(Math.max(2 * floats, MIN_RESIDENT_SCRATCH), MAX_RESIDENT_SCRATCH));
+        homes.set(holder.buffer, holder);
         return arrays;
       } catch {
         return null; // no memory that large
@@ -114,7 +118,7 @@ export function singleThreadWasm(): WasmKernels | null {
 
 /**
  * Kernels whose float32 products and elementwise arithmetic run on WebAssembly SIMD, or null where
- * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 4 KB,
+ * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 8 KB,
  * far below the 8 MB that browsers let a page's main thread compile synchronously.
  */
 export function createWasmKernels(): Kernels | null {

@@ -77,8 +77,9 @@ const vectors = (floats: number): number => (floats + 3) & ~3;
  * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
  * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy, the sum of squares and bytes
  * to floats (image rows to features); everything else, every float64 op and
- * arrays too small to pay for the copies are the JavaScript kernels'. Operands are copied into the
- * module's memory, which grows to the largest call seen and is then reused. Which product kernel runs:
+ * arrays too small to pay for the copies are the JavaScript kernels'. An operand that lives in the
+ * module's memory (`holdArrays`) is used where it is; the others are copied into scratch, which
+ * grows to the largest call seen and is then reused (unless arrays live there). Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
  *               else rowsTimes (on Bᵀ for A·Bᵀ);
  *   Aᵀ·B, Aᵀ·Bᵀ: transposedTimes (on Bᵀ for Aᵀ·Bᵀ).
@@ -97,9 +98,9 @@ export class WasmKernels {
     this.heapBytes = new Uint8Array(memory.buffer);
   }
 
-  /** Floats of scratch this memory has now: what its largest call so far needed. */
-  get scratchFloats(): number {
-    return this.heap.length - this.scratchStart;
+  /** The memory's buffer: a holder of arrays (`holdArrays`) never grows, so this stays theirs. */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.memory.buffer;
   }
 
   /**
