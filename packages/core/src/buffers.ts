@@ -162,15 +162,13 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
     active = replay;
     replay.running = true;
     replay.begin();
-    let completed = false;
     try {
       const result = step(...args);
-      completed = true;
+      replay.end();
       return result;
     } finally {
       replay.running = false;
       active = outer;
-      if (completed) replay.end();
     }
   };
   return Object.defineProperty(run, "stats", {
@@ -189,7 +187,8 @@ export function residentArray(dtype: DType, size: number): FloatArray {
 
 /**
  * Runs `make` with fresh allocations even inside a reused step: for storage that outlives the call
- * (an optimizer's moments, a gradient accumulated across calls, a loader's batch buffer).
+ * (an optimizer's moments, a gradient accumulated across calls; a loader's batch buffer is a
+ * `residentArray`).
  */
 export function persistent<T>(make: () => T): T {
   const outer = active;
