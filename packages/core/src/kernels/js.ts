@@ -282,7 +282,9 @@ export const jsKernels: Kernels = {
   bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
     for (let r = 0; r < rows.length; r++) {
       const from = rows[r]! * rowLength, to = r * outStride;
-      if (offset) for (let k = 0; k < rowLength; k++) out[to + k] = (bytes[from + k]! - offset[k]!) * factor;
+      // The values are the bytes themselves: a native typed-array copy converts them.
+      if (offset === null && factor === 1) out.set(bytes.subarray(from, from + rowLength), to);
+      else if (offset) for (let k = 0; k < rowLength; k++) out[to + k] = (bytes[from + k]! - offset[k]!) * factor;
       else for (let k = 0; k < rowLength; k++) out[to + k] = bytes[from + k]! * factor;
     }
   },

@@ -74,13 +74,8 @@ export class ImageFeatures {
   private convert(out: FloatArray, rows: ArrayLike<number>): void {
     const { width, mean: m, factor } = this;
     if (this.layout !== "nhwc") {
-      // Flat and nchw keep the file's plane order: one row of bytes to one row of floats, by a
-      // native typed-array copy when the values are the bytes themselves.
-      if (m === null && factor === 1) {
-        for (let r = 0; r < rows.length; r++) out.set(this.images.subarray(rows[r]! * IMAGE_BYTES, (rows[r]! + 1) * IMAGE_BYTES), r * width);
-      } else {
-        kernels().bytesToFloats(out, width, this.images, IMAGE_BYTES, rows, m, factor);
-      }
+      // Flat and nchw keep the file's plane order: one row of bytes to one row of floats.
+      kernels().bytesToFloats(out, width, this.images, IMAGE_BYTES, rows, m, factor);
       if (this.bias) for (let r = 0; r < rows.length; r++) out[r * width + IMAGE_BYTES] = 1;
       return;
     }

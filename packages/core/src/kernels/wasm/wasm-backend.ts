@@ -68,7 +68,9 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       return home([x, x.length])?.sumOfSquares(x) ?? wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      if (!inHome(home([out, out.length]), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
+      // The bytes as they are: JavaScript's native typed-array copy beats a trip through the module.
+      const copyOnly = offset === null && factor === 1;
+      if (copyOnly || !inHome(home([out, out.length]), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
         jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
       }
     },
