@@ -1,4 +1,4 @@
-import type { DType, FloatArray } from "./dtype.js";
+import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
 import { ValueError } from "./errors.js";
 
 /** A typed array as plain JSON: its dtype, length and bytes in base64 (exact: −0, NaN and ±∞ survive). */
@@ -19,7 +19,7 @@ export function encodeArray(array: FloatArray): EncodedArray {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   let binary = "";
   for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return { dtype: array instanceof Float64Array ? "float64" : "float32", length: array.length, base64: btoa(binary) };
+  return { dtype: dtypeOf(array), length: array.length, base64: btoa(binary) };
 }
 
 /** Decodes what `encodeArray` wrote, checking that the length and dtype agree. */

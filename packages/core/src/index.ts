@@ -1,4 +1,4 @@
-export { type DType, type FloatArray, DEFAULT_DTYPE } from "./dtype.js";
+export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js";
 export { type ReuseStats, type ReusedStep, allocate, reuseBuffers, persistent, reusingBuffers, residentArray } from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
 export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes, unravelIndex } from "./shape.js";

@@ -1,4 +1,4 @@
-import { DTypeError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate, decodeArray, encodeArray, formatShape, persistent } from "@slope/core";
+import { DTypeError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate, decodeArray, dtypeOf, encodeArray, formatShape, persistent, sameShape } from "@slope/core";
 
 /**
  * What an optimizer steps: anything with a value tensor and a gradient (null when there is none
@@ -175,7 +175,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     let b = state.buffers[name];
     if (!b) {
       // State outlives the step that first needs it, even one whose buffers are reused.
-      b = persistent(() => allocate(like instanceof Float64Array ? "float64" : "float32", like.length));
+      b = persistent(() => allocate(dtypeOf(like), like.length));
       if (initial !== 0) b.fill(initial);
       state.buffers[name] = b;
     }
@@ -220,7 +220,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     for (const entry of dict.state) {
       const p = params[entry.param];
       if (!p) throw new ValueError(`${this.name}.loadStateDict: state for parameter ${entry.param}, which does not exist`);
-      if (entry.shape.join() !== p.value.shape.join()) {
+      if (!sameShape(entry.shape, p.value.shape)) {
         throw new ShapeError(`${this.name}.loadStateDict: parameter ${entry.param} has shape ${formatShape(p.value.shape)}, the state was saved for ${formatShape(entry.shape)}`);
       }
       const buffers: Record<string, FloatArray> = {};
