@@ -1,4 +1,4 @@
-import type { DType, FloatArray } from "./dtype.js";
+import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
 import { SlopeError } from "./errors.js";
 
 /**
@@ -53,7 +53,7 @@ class BufferReplay {
       this.residentMisses++;
     }
     const kept = this.buffers[at];
-    if (kept !== undefined && kept.length === size && (kept instanceof Float64Array) === (dtype === "float64")) {
+    if (kept !== undefined && kept.length === size && dtypeOf(kept) === dtype) {
       if (zeroed) kept.fill(0);
       return kept;
     }
