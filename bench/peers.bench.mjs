@@ -1,4 +1,5 @@
-// `pnpm bench:peers`: Slope against numpy (+ OpenBLAS, 1 and 2 threads), TensorFlow.js 4.22 (cpu,
+// `pnpm bench:peers`: Slope against numpy (+ OpenBLAS, 1 and 2 threads, and 1 thread on its 128-bit
+// SSE kernels), TensorFlow.js 4.22 (cpu,
 // wasm) and jax-js 0.1.25 (wasm) on the lecture's workloads, side by side in one run, as ratios.
 // One epoch = 195 random batches of 256 rows of a 50,000 × 3,073 float32 matrix, 10 classes:
 // gather, scores, loss, gradient, SGD update.
@@ -47,14 +48,21 @@ await enableThreads({ threads: 2 });
 const slope2 = await measureSlope();
 disableThreads();
 
-// numpy, one thread and two
+// numpy, one thread and two, with the OpenBLAS kernels it picks here (the environment may pin them
+// with OPENBLAS_CORETYPE), and on one thread again with OpenBLAS's 128-bit SSE kernels ("Nehalem"):
+// 4-lane float32 vectors with a separate multiply and add, the instructions WebAssembly SIMD has.
 const numpy = {};
-for (const threads of [1, 2]) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+const numpyRuns = { 1: { threads: 1 }, 2: { threads: 2 }, sse: { threads: 1, core: "Nehalem" } };
+for (const [key, { threads, core }] of Object.entries(numpyRuns)) {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OPENBLAS_VERBOSE: "2" };
+  if (core) env.OPENBLAS_CORETYPE = core;
   const run = spawnSync("python3", [join(import.meta.dirname, "peers", "numpy_peer.py")], { env, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (run.status === 0) numpy[threads] = JSON.parse(run.stdout);
-  else console.log(`numpy (${threads} thread${threads > 1 ? "s" : ""}) skipped: ${(run.stderr || run.error?.message || "python3 not found").trim().split("\n").pop()}`);
+  if (run.status === 0) numpy[key] = { ...JSON.parse(run.stdout), core: /Core: (\w+)/.exec(run.stderr)?.[1] ?? "unknown" };
+  else console.log(`numpy (${key}) skipped: ${(run.stderr || run.error?.message || "python3 not found").trim().split("\n").pop()}`);
 }
+/** A numpy row's name: version, OpenBLAS kernels, threads. */
+const numpyName = (key) => `numpy ${numpy[key].numpy} (OpenBLAS ${numpy[key].core}${key === "sse" ? ", 128-bit SSE" : ""}), ${numpyRuns[key].threads} thread${numpyRuns[key].threads > 1 ? "s" : ""}`;
+const numpyKeys = () => Object.keys(numpyRuns).filter((key) => numpy[key]);
 
 // TensorFlow.js and jax-js: one epoch each (they are slow).
 const peers = {};
@@ -71,7 +79,7 @@ for (const loss of ["softmax", "svm"]) {
   rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 1 thread", seconds: +slope[loss].toFixed(3), "Slope / it": 1 });
   rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 1 thread, fresh buffers", seconds: +slope.fresh[loss].toFixed(3), "Slope / it": +(slope[loss] / slope.fresh[loss]).toFixed(2) });
   rows.push({ workload: `epoch, linear ${loss}`, framework: "Slope, 2 threads", seconds: +slope2[loss].toFixed(3), "Slope / it": +(slope[loss] / slope2[loss]).toFixed(2) });
-  for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: `epoch, linear ${loss}`, framework: `numpy ${numpy[threads].numpy}, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads][loss].toFixed(3), "Slope / it": +(slope[loss] / numpy[threads][loss]).toFixed(2) });
+  for (const key of numpyKeys()) rows.push({ workload: `epoch, linear ${loss}`, framework: numpyName(key), seconds: +numpy[key][loss].toFixed(3), "Slope / it": +(slope[loss] / numpy[key][loss]).toFixed(2) });
   for (const [key, seconds] of Object.entries(peers)) {
     const [name, l] = key.split("|");
     if (l === loss) rows.push({ workload: `epoch, linear ${loss}`, framework: name, seconds: +seconds.toFixed(3), "Slope / it": +(slope[loss] / seconds).toFixed(3) });
@@ -80,7 +88,7 @@ for (const loss of ["softmax", "svm"]) {
 rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 1 thread", seconds: +slope.twoLayerStep.toFixed(4), "Slope / it": 1 });
 rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 1 thread, fresh buffers", seconds: +slope.fresh.twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / slope.fresh.twoLayerStep).toFixed(2) });
 rows.push({ workload: "two-layer step 3072→100→10", framework: "Slope, 2 threads", seconds: +slope2.twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / slope2.twoLayerStep).toFixed(2) });
-for (const threads of [1, 2]) if (numpy[threads]) rows.push({ workload: "two-layer step 3072→100→10", framework: `numpy, ${threads} thread${threads > 1 ? "s" : ""}`, seconds: +numpy[threads].twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / numpy[threads].twoLayerStep).toFixed(2) });
+for (const key of numpyKeys()) rows.push({ workload: "two-layer step 3072→100→10", framework: numpyName(key), seconds: +numpy[key].twoLayerStep.toFixed(4), "Slope / it": +(slope.twoLayerStep / numpy[key].twoLayerStep).toFixed(2) });
 console.log(`\nSlope (WebAssembly SIMD kernels) against its peers, Node ${process.version}; "Slope / it" < 1: Slope is faster (it is Slope, 1 thread, against each row)`);
 console.table(rows);
 console.log("float32 matmul, GFLOP/s: Slope's product into a reused output (inside reuseBuffers), and into a fresh array (which pays the page faults of new memory)");
@@ -89,4 +97,5 @@ console.table(Object.keys(shapes).map((name) => ({
   "Slope 2 threads": +slope2.matmul[name].toFixed(1),
   ...(numpy[1] ? { "numpy 1 thread": +numpy[1].matmul[name].toFixed(1), "1:1": `${Math.round((100 * slope.matmul[name]) / numpy[1].matmul[name])}%` } : {}),
   ...(numpy[2] ? { "numpy 2 threads": +numpy[2].matmul[name].toFixed(1), "2:2": `${Math.round((100 * slope2.matmul[name]) / numpy[2].matmul[name])}%` } : {}),
+  ...(numpy.sse ? { "numpy SSE 1 thread": +numpy.sse.matmul[name].toFixed(1), "1:1 SSE": `${Math.round((100 * slope.matmul[name]) / numpy.sse.matmul[name])}%` } : {}),
 })));

@@ -5,16 +5,11 @@ import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
 import { kernelsWith, singleThreadWasm } from "./wasm-backend.js";
 import { type KernelExports, type KernelRunner, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
+import { webAssembly } from "./webassembly.js";
 
 // The threaded kernels, for any platform: the Node front end (src/node/threads.ts) starts
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.
 
-// The WebAssembly global (Node and browsers have it; its types live in the DOM library, which this package does not load).
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-};
 
 /** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes) and its arguments. */
 const SLOT = 9;
@@ -167,10 +162,11 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
   if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new ValueError(`${platform.name}: threads must be an integer in [1, 16], got ${threads}`);
   stopThreads();
   const alone = singleThreadWasm(); // the small products and the elementwise kernels
-  if (!alone) throw new ValueError(`${platform.name}: WebAssembly SIMD is not available here`);
+  const wasm = webAssembly;
+  if (!alone || !wasm) throw new ValueError(`${platform.name}: WebAssembly SIMD is not available here`);
   const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
-  const local = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
+  const memory = new wasm.Memory({ initial: 1, maximum: 16384, shared: true });
+  const local = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
   const control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
   const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, slot) => platform.start({ bytes, memory, control: control.buffer as SharedArrayBuffer, slot })));
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -6,12 +6,8 @@ import { jsKernels } from "../js.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_WASM_BASE64 } from "./module.js";
 import { type KernelExports, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
+import { webAssembly } from "./webassembly.js";
 
-// A global in every browser and in Node ≥ 16, declared here so core needs no DOM typings.
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
 
 /** Floats of scratch beside resident arrays: at least 4 MB, at most 256 MB. */
 const MIN_RESIDENT_SCRATCH = 1 << 20, MAX_RESIDENT_SCRATCH = 1 << 26;
@@ -106,10 +102,10 @@ let compiled: object | null | undefined;
 
 /** The kernels on one thread, in a new instance with its own memory; null where WebAssembly SIMD is missing. */
 export function singleThreadWasm(): WasmKernels | null {
-  if (typeof WebAssembly !== "object" || compiled === null) return null;
+  if (webAssembly === undefined || compiled === null) return null;
   try {
-    compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-    const instance = new WebAssembly.Instance(compiled, {});
+    compiled ??= new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    const instance = new webAssembly.Instance(compiled, {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
     return new WasmKernels(exports.memory, { ...exports, threads: 1 });
   } catch {
