@@ -34,12 +34,8 @@ export class ImageFeatures {
   private readonly bias: boolean;
 
   constructor(readonly images: Uint8Array, readonly count: number, options: FeatureOptions = {}) {
+    checkFeatureInput("ImageFeatures", images, count, options);
     const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
-    if (!Number.isInteger(count) || count < 0) throw new ValueError(`toFeatures: count must be a whole number ≥ 0, got ${count}`);
-    if (images.length < count * IMAGE_BYTES) throw new ValueError(`toFeatures: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
-    if (mean && mean.size !== IMAGE_BYTES) throw new ValueError(`toFeatures: the mean image must have ${IMAGE_BYTES} values, got ${mean.size}`);
-    if (bias && layout !== "flat") throw new ValueError(`toFeatures: the bias column needs layout "flat", got "${layout}"`);
-    if (!(scale > 0)) throw new ValueError(`toFeatures: scale must be > 0, got ${scale}`);
     this.dtype = dtype;
     this.layout = layout;
     this.mean = mean?.data ?? null;
@@ -98,7 +94,17 @@ export class ImageFeatures {
  * intermediate copy. For a large set, `ImageFeatures` converts a batch at a time instead.
  */
 export function toFeatures(images: Uint8Array, count: number, options: FeatureOptions = {}): Tensor {
+  checkFeatureInput("toFeatures", images, count, options); // so that its errors carry its own name
   return new ImageFeatures(images, count, options).toTensor();
+}
+
+/** Throws a ValueError, named for `caller`, when the images, their count or the options don't fit together. */
+function checkFeatureInput(caller: string, images: Uint8Array, count: number, { layout = "flat", mean, scale = 1, bias = false }: FeatureOptions): void {
+  if (!Number.isInteger(count) || count < 0) throw new ValueError(`${caller}: count must be a whole number ≥ 0, got ${count}`);
+  if (images.length < count * IMAGE_BYTES) throw new ValueError(`${caller}: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
+  if (mean && mean.size !== IMAGE_BYTES) throw new ValueError(`${caller}: the mean image must have ${IMAGE_BYTES} values, got ${mean.size}`);
+  if (bias && layout !== "flat") throw new ValueError(`${caller}: the bias column needs layout "flat", got "${layout}"`);
+  if (!(scale > 0)) throw new ValueError(`${caller}: scale must be > 0, got ${scale}`);
 }
 
 /** The mean image [3072] (flat order) of uint8 images, accumulated in float64. Take it from the training split only. */

@@ -1,4 +1,4 @@
-import { IndexError, Rng, ShapeError, gather, zeros } from "@slope/core";
+import { IndexError, Rng, ShapeError, ValueError, gather, zeros } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { syntheticCifar } from "../synthetic/synthetic-cifar.js";
@@ -62,6 +62,10 @@ describe("preprocessing", () => {
 
   it("ImageFeatures checks its rows and its out, and a DataLoader over it gives the float tensor's batches", () => {
     const features = new ImageFeatures(images, 2, { bias: true });
+    // Each way in names itself in its errors.
+    expect(() => new ImageFeatures(images, 3)).toThrow(/^ImageFeatures: 3 images need 9216 bytes, got 6144$/);
+    expect(() => toFeatures(images, 3)).toThrow(/^toFeatures: 3 images need 9216 bytes, got 6144$/);
+    expect(() => new ImageFeatures(images, 2, { scale: 0 })).toThrow(ValueError);
     expect(() => features.gather([0, 2])).toThrow(IndexError);
     expect(() => features.gather([0, 2])).toThrow(/index 2 at position 1 is outside \[0, 2\)/);
     expect(() => features.gather([0], { out: zeros([1, 3072]) })).toThrow(ShapeError);
