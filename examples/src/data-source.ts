@@ -81,8 +81,8 @@ const madeFeatures = new WeakMap<LectureData, Map<string, Features>>();
  * (s = [x, 1]·W). Asked again for the same data and options, it returns the same Features.
  */
 export function linearFeatures(data: LectureData, { scale = 1, dtype = "float32" as const }: { scale?: number; dtype?: "float32" | "float64" } = {}): Features {
-  const made = madeFeatures.get(data) ?? new Map<string, Features>();
-  madeFeatures.set(data, made);
+  let made = madeFeatures.get(data);
+  if (made === undefined) madeFeatures.set(data, (made = new Map()));
   const key = `${dtype} ${scale}`;
   const found = made.get(key);
   if (found) return found;
