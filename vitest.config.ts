@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@slope\/data\/node$/, replacement: source("./packages/data/src/node/index.ts") },
-      { find: /^@slope\/(core|autograd|optim|data)$/, replacement: source("./packages/$1/src/index.ts") },
+      { find: /^@slope\/(core|autograd|optim|data|nn)$/, replacement: source("./packages/$1/src/index.ts") },
     ],
   },
   test: {

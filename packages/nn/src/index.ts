@@ -1,0 +1,1 @@
+// @slope/nn: modules, layers, initializers, losses and weights, with PyTorch's names and defaults.
