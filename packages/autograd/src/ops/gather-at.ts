@@ -1,0 +1,17 @@
+import * as core from "@slope/core";
+import { type Var, type VarLike, record, toVar } from "../var.js";
+
+/**
+ * y = the values of x at flat indices, of `shape` (y[i] = x[indices[i]]); ∂x = scatterAddAt(G, indices) —
+ * the two are each other's adjoints. Max pooling's gradient is a scatterAddAt of the indices it chose.
+ */
+export function gatherAt(input: VarLike, indices: Int32Array, shape: readonly number[]): Var {
+  const x = toVar(input);
+  return record("gatherAt", core.gatherAt(x.value, indices, shape), [x], (g) => [scatterAddAt(g, indices, x.shape)]);
+}
+
+/** y of `shape`, zero but y[indices[i]] += x[i]; ∂x = gatherAt(G, indices). */
+export function scatterAddAt(input: VarLike, indices: Int32Array, shape: readonly number[]): Var {
+  const x = toVar(input);
+  return record("scatterAddAt", core.scatterAddAt(x.value, indices, shape), [x], (g) => [gatherAt(g, indices, x.shape)]);
+}

@@ -1,0 +1,199 @@
+import { allocate, allocateOutput } from "../buffers.js";
+import { ShapeError, ValueError, formatShape } from "../errors.js";
+import { type Conv2dGeometry, kernels } from "../kernels/index.js";
+import { Tensor } from "../tensor.js";
+import { checkTensor, commonDType } from "./operands.js";
+
+/** A size given once for both spatial axes, or as [height, width]. */
+export type Pair = number | readonly [number, number];
+
+/** torch.nn.functional.conv2d's options. `padding: "same"` pads so the output has the input's size (stride 1 only). */
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair | "same" | "valid";
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** [height, width] of a Pair, checked to be integers of at least `min`. */
+export function pairOf(value: Pair, name: string, where: string, min: number): [number, number] {
+  const pair: readonly number[] = typeof value === "number" ? [value, value] : value;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new ValueError(`${where}: expected ${name} to be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return [pair[0]!, pair[1]!];
+}
+
+/** The output length of a sliding window: ⌊(size + padding − dilation·(kernel − 1) − 1) / stride⌋ + 1. */
+export function slidingOutputSize(size: number, padding: number, kernel: number, stride: number, dilation: number): number {
+  return Math.floor((size + padding - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/** A convolution's full plan: the image geometry (per group: every channel), groups, and the shapes. */
+interface ConvPlan {
+  geometry: Conv2dGeometry;
+  batch: number; groups: number; outChannels: number; unbatched: boolean;
+  outShape: number[];
+}
+
+/** Checks x [N, C, H, W] (or [C, H, W]) against w [O, C/groups, kh, kw] and works out the output. */
+function planConv2d(where: string, inputShape: readonly number[], weightShape: readonly number[], options: Conv2dOptions): ConvPlan {
+  if (inputShape.length !== 4 && inputShape.length !== 3) {
+    throw new ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${formatShape(inputShape)}`);
+  }
+  if (weightShape.length !== 4) {
+    throw new ShapeError(`${where}: expected weight [out, in/groups, kh, kw], got shape ${formatShape(weightShape)}`);
+  }
+  const unbatched = inputShape.length === 3;
+  const [batch, channels, height, width] = (unbatched ? [1, ...inputShape] : inputShape) as [number, number, number, number];
+  const [outChannels, groupChannels, kernelH, kernelW] = weightShape as [number, number, number, number];
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${where}: expected groups to be an integer ≥ 1, got ${groups}`);
+  if (outChannels % groups !== 0) {
+    throw new ShapeError(`${where}: weight ${formatShape(weightShape)} has ${outChannels} output channels, not divisible by groups = ${groups}`);
+  }
+  if (groupChannels * groups !== channels) {
+    throw new ShapeError(
+      `${where}: weight ${formatShape(weightShape)} with groups = ${groups} expects input with ${groupChannels * groups} channels, ` +
+      `got input of shape ${formatShape(inputShape)}`,
+    );
+  }
+  const [strideH, strideW] = pairOf(options.stride ?? 1, "stride", where, 1);
+  const [dilationH, dilationW] = pairOf(options.dilation ?? 1, "dilation", where, 1);
+  const [padTop, padBottom, padLeft, padRight] = paddingOf(where, options.padding ?? 0, [kernelH, kernelW], [dilationH, dilationW], [strideH, strideW]);
+  const outH = slidingOutputSize(height, padTop + padBottom, kernelH, strideH, dilationH);
+  const outW = slidingOutputSize(width, padLeft + padRight, kernelW, strideW, dilationW);
+  if (outH < 1 || outW < 1) {
+    throw new ShapeError(
+      `${where}: kernel ${kernelH}×${kernelW} (dilation ${dilationH}×${dilationW}) is larger than the padded input ` +
+      `${height + padTop + padBottom}×${width + padLeft + padRight} (input ${formatShape(inputShape)})`,
+    );
+  }
+  const geometry = { channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW };
+  const outShape = unbatched ? [outChannels, outH, outW] : [batch, outChannels, outH, outW];
+  return { geometry, batch, groups, outChannels, unbatched, outShape };
+}
+
+/** [top, bottom, left, right] padding; "same" puts the odd one at the bottom and right, as PyTorch does. */
+function paddingOf(where: string, padding: Pair | "same" | "valid", kernel: [number, number], dilation: [number, number], stride: [number, number]): [number, number, number, number] {
+  if (padding === "valid") return [0, 0, 0, 0];
+  if (padding === "same") {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new ValueError(`${where}: padding "same" needs stride 1, got stride ${stride.join("×")}`);
+    const [totalH, totalW] = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
+    return [totalH >> 1, totalH - (totalH >> 1), totalW >> 1, totalW - (totalW >> 1)];
+  }
+  const [h, w] = pairOf(padding, "padding", where, 0);
+  return [h, h, w, w];
+}
+
+/** Scratch for one image's columns [channels·kh·kw, outH·outW]. */
+function columnsFor(x: Tensor, g: Conv2dGeometry): Float32Array | Float64Array {
+  return allocateOutput(x.dtype, g.channels * g.kernelH * g.kernelW * g.outH * g.outW);
+}
+
+/**
+ * The 2-D convolution of PyTorch (a cross-correlation), NCHW:
+ *   y[n, o, i, j] = b[o] + Σ_{c ∈ group(o), p, q} w[o, c, p, q] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw]
+ * with x zero outside the image; w is [out, in/groups, kh, kw]. Each image's receptive fields are laid out
+ * as columns (im2col) and multiplied by each group's weights in the matmul kernels.
+ */
+export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  checkTensor(x, "conv2d", "input");
+  checkTensor(w, "conv2d", "weight");
+  const dtype = commonDType("conv2d", ...(b === null ? [x, w] : [x, w, checkTensor(b, "conv2d", "bias")]));
+  const plan = planConv2d("conv2d", x.shape, w.shape, options);
+  const { geometry: g, batch, groups, outChannels } = plan;
+  if (b !== null && (b.rank !== 1 || b.shape[0] !== outChannels)) {
+    throw new ShapeError(`conv2d: expected bias of shape [${outChannels}], got ${formatShape(b.shape)}`);
+  }
+  const positions = g.outH * g.outW, rowsPerGroup = (g.channels / groups) * g.kernelH * g.kernelW;
+  const outPerGroup = outChannels / groups;
+  const out = allocateOutput(dtype, batch * outChannels * positions);
+  const cols = columnsFor(x, g);
+  const kernel = kernels();
+  for (let n = 0; n < batch; n++) {
+    kernel.im2col(cols, x.data, n * g.channels * g.height * g.width, g);
+    for (let k = 0; k < groups; k++) {
+      kernel.matmul(
+        out, (n * outChannels + k * outPerGroup) * positions,
+        w.data, k * outPerGroup * rowsPerGroup, cols, k * rowsPerGroup * positions,
+        outPerGroup, rowsPerGroup, positions, false, false,
+      );
+    }
+  }
+  if (b !== null) addChannelBias(out, b.data, batch, outChannels, positions);
+  return new Tensor(out, plan.outShape);
+}
+
+/** out[n, o, :] += bias[o]. */
+function addChannelBias(out: Float32Array | Float64Array, bias: Float32Array | Float64Array, batch: number, channels: number, positions: number): void {
+  for (let n = 0, at = 0; n < batch; n++) {
+    for (let o = 0; o < channels; o++, at += positions) {
+      const v = bias[o]!;
+      for (let i = at; i < at + positions; i++) out[i] += v;
+    }
+  }
+}
+
+/**
+ * The gradient of conv2d with respect to its input (a transposed convolution of g with w):
+ *   dx[n, c, ·, ·] = col2im(Σ_{o ∈ group(c)} w[o, c, ·, ·]ᵀ · g[n, o, ·, ·]), x of `inputShape`.
+ */
+export function conv2dBackwardInput(g: Tensor, w: Tensor, inputShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  const dtype = commonDType("conv2dBackwardInput", checkTensor(g, "conv2dBackwardInput", "g"), checkTensor(w, "conv2dBackwardInput", "weight"));
+  const plan = planConv2d("conv2dBackwardInput", inputShape, w.shape, options);
+  checkGradShape("conv2dBackwardInput", g, plan.outShape);
+  const { geometry: geo, batch, groups, outChannels } = plan;
+  const positions = geo.outH * geo.outW, rowsPerGroup = (geo.channels / groups) * geo.kernelH * geo.kernelW;
+  const outPerGroup = outChannels / groups, image = geo.channels * geo.height * geo.width;
+  const dx = allocate(dtype, batch * image);
+  const cols = allocateOutput(dtype, groups * rowsPerGroup * positions);
+  const kernel = kernels();
+  for (let n = 0; n < batch; n++) {
+    for (let k = 0; k < groups; k++) {
+      kernel.matmul(
+        cols, k * rowsPerGroup * positions,
+        w.data, k * outPerGroup * rowsPerGroup, g.data, (n * outChannels + k * outPerGroup) * positions,
+        rowsPerGroup, outPerGroup, positions, true, false,
+      );
+    }
+    kernel.col2im(dx, n * image, cols, geo);
+  }
+  return new Tensor(dx, inputShape);
+}
+
+/**
+ * The gradient of conv2d with respect to its weight: dw[o, c, p, q] = Σ_n g[n, o, ·, ·] · im2col(x[n])ᵀ, per group,
+ * w of `weightShape`.
+ */
+export function conv2dBackwardWeight(x: Tensor, g: Tensor, weightShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  const dtype = commonDType("conv2dBackwardWeight", checkTensor(x, "conv2dBackwardWeight", "input"), checkTensor(g, "conv2dBackwardWeight", "g"));
+  const plan = planConv2d("conv2dBackwardWeight", x.shape, weightShape, options);
+  checkGradShape("conv2dBackwardWeight", g, plan.outShape);
+  const { geometry: geo, batch, groups, outChannels } = plan;
+  const positions = geo.outH * geo.outW, rowsPerGroup = (geo.channels / groups) * geo.kernelH * geo.kernelW;
+  const outPerGroup = outChannels / groups, image = geo.channels * geo.height * geo.width;
+  const dw = allocate(dtype, outChannels * rowsPerGroup);
+  const perImage = batch > 1 ? allocateOutput(dtype, dw.length) : dw;
+  const cols = columnsFor(x, geo);
+  const kernel = kernels();
+  for (let n = 0; n < batch; n++) {
+    kernel.im2col(cols, x.data, n * image, geo);
+    const into = n === 0 ? dw : perImage;
+    for (let k = 0; k < groups; k++) {
+      kernel.matmul(
+        into, k * outPerGroup * rowsPerGroup,
+        g.data, (n * outChannels + k * outPerGroup) * positions, cols, k * rowsPerGroup * positions,
+        outPerGroup, positions, rowsPerGroup, false, true,
+      );
+    }
+    if (n > 0) kernel.axpy(dw, 1, perImage);
+  }
+  return new Tensor(dw, weightShape);
+}
+
+function checkGradShape(where: string, g: Tensor, expected: readonly number[]): void {
+  if (g.rank !== expected.length || g.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`${where}: expected g of the output's shape ${formatShape(expected)}, got ${formatShape(g.shape)}`);
+  }
+}
