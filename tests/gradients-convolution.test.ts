@@ -203,6 +203,32 @@ describe("float32 kernels", () => {
       disableThreads();
     }
   });
+  it("WebAssembly and JavaScript kernels agree on every case, forward and backward (edges of blocks, groups, strides)", () => {
+    const cases: [number[], number[], core.Conv2dOptions][] = [
+      ...convCases.map((c) => [c.x, c.w, c.options] as [number[], number[], core.Conv2dOptions]),
+      [[3, 5, 13, 11], [7, 5, 3, 3], { padding: 1 }],
+      [[2, 6, 17, 9], [10, 3, 5, 3], { stride: [2, 1], dilation: [1, 2], padding: [2, 3], groups: 2 }],
+      [[2, 40, 9, 9], [66, 40, 3, 3], { padding: 1 }],
+      [[1, 3, 32, 32], [32, 3, 3, 3], { padding: 1 }],
+    ];
+    for (const [xs, ws, options] of cases) {
+      const x = randn(xs, { rng }), w = randn(ws, { rng });
+      const y = core.conv2d(x, w, null, options);
+      const g = randn(y.shape as number[], { rng });
+      const wasm = [y, core.conv2dBackwardInput(g, w, x.shape, options), core.conv2dBackwardWeight(x, g, w.shape, options)];
+      const previous = core.setKernels(core.jsKernels);
+      try {
+        const js = [core.conv2d(x, w, null, options), core.conv2dBackwardInput(g, w, x.shape, options), core.conv2dBackwardWeight(x, g, w.shape, options)];
+        for (let k = 0; k < 3; k++) {
+          const scale = Math.max(...Array.from(js[k]!.data, Math.abs));
+          const at = firstDifference(wasm[k]!.data.map((v) => v / scale), js[k]!.data.map((v) => v / scale), 2e-5);
+          expect(at, `${JSON.stringify([xs, ws, options])} output ${k} at ${at}`).toBe(-1);
+        }
+      } finally {
+        core.setKernels(previous);
+      }
+    }
+  });
   it("agree with float64 to float32's precision", () => {
     const x = normal(2, 8, 9, 9), w = normal(16, 8, 3, 3);
     const exact = core.conv2d(x, w, null, { padding: 1, stride: 2 });

@@ -178,6 +178,15 @@ export class Var {
   cast(dtype: DType): Var { return ops.cast(this, dtype); }
   softmax(axis?: number): Var { return ops.softmax(this, axis); }
   logSoftmax(axis?: number): Var { return ops.logSoftmax(this, axis); }
+  sin(): Var { return ops.sin(this); }
+  cos(): Var { return ops.cos(this); }
+  log1p(): Var { return ops.log1p(this); }
+  expm1(): Var { return ops.expm1(this); }
+  erf(): Var { return ops.erf(this); }
+  logSumExp(axis?: Axis, keepDims?: boolean): Var { return ops.logSumExp(this, axis, keepDims); }
+  variance(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.variance(this, axis, options); }
+  std(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.std(this, axis, options); }
+  norm(options?: ops.NormOptions): Var { return ops.norm(this, options); }
 
   toString(): string {
     return `Var(${this.op}, requiresGrad=${this.requiresGrad}) ${this.value.toString()}`;

@@ -413,3 +413,283 @@ export function bytesToFloats(src: usize, rows: i32, cols: i32, offset: usize, s
     }
   }
 }
+
+// Convolution as a product: each output position's receptive field laid out as one row (im2row), so
+// that a batch of images times the weights is one long product through dotRows, the fastest of the
+// product kernels. These only move floats: a load and a store per element, no arithmetic.
+
+/**
+ * dst[p, (c·kh + i)·kw + j] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] for p = oy·ow + ox, zero outside
+ * the image of channels × height × width floats at x: one image's receptive fields as rows of
+ * channels·kh·kw floats. A row whose window lies inside the image horizontally takes no per-element test.
+ */
+export function im2row(x: usize, dst: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = (<usize>(height * width)) << 2;
+  const step = (<usize>dw) << 2;
+  let out = dst;
+  for (let oy = 0; oy < oh; oy++) {
+    const y0 = oy * sh - pt;
+    for (let ox = 0; ox < ow; ox++) {
+      const x0 = ox * sw - pl;
+      const inside = x0 >= 0 && x0 + (kw - 1) * dw < width;
+      let channel = x;
+      for (let c = 0; c < channels; c++, channel += plane) {
+        for (let i = 0; i < kh; i++) {
+          const y = y0 + i * dh;
+          if (y < 0 || y >= height) {
+            for (let j = 0; j < kw; j++, out += 4) store<f32>(out, 0);
+          } else if (inside) {
+            let from = channel + ((<usize>(y * width + x0)) << 2);
+            for (let j = 0; j < kw; j++, out += 4, from += step) store<f32>(out, load<f32>(from));
+          } else {
+            const row = channel + ((<usize>(y * width)) << 2);
+            for (let j = 0; j < kw; j++, out += 4) {
+              const xx = x0 + j * dw;
+              store<f32>(out, xx >= 0 && xx < width ? load<f32>(row + ((<usize>xx) << 2)) : 0);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2row: dx[c, y, x] += every entry of src (rows as im2row lays them out) read from there. */
+export function row2im(src: usize, dx: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = (<usize>(height * width)) << 2;
+  let from = src;
+  for (let oy = 0; oy < oh; oy++) {
+    const y0 = oy * sh - pt;
+    for (let ox = 0; ox < ow; ox++) {
+      const x0 = ox * sw - pl;
+      let channel = dx;
+      for (let c = 0; c < channels; c++, channel += plane) {
+        for (let i = 0; i < kh; i++) {
+          const y = y0 + i * dh;
+          if (y < 0 || y >= height) { from += (<usize>kw) << 2; continue; }
+          const row = channel + ((<usize>(y * width)) << 2);
+          for (let j = 0; j < kw; j++, from += 4) {
+            const xx = x0 + j * dw;
+            if (xx >= 0 && xx < width) {
+              const to = row + ((<usize>xx) << 2);
+              store<f32>(to, load<f32>(to) + load<f32>(from));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// A cache-blocked product for large square-ish shapes (a convolution's), the layout of BLIS and
+// GotoBLAS: B in panels of 8 columns and A in panels of 4 rows are packed into contiguous scratch,
+// a depth of KC at a time, and a 4×8 block of C is kept in eight f32x4 accumulators while the
+// panels stream by: per step of depth, 2 vector loads of B and 4 splats of A feed 8 multiply-adds.
+// The packed B panel (KC·8 floats, 8 KB) stays in L1 while the A panels (MC·KC floats, 64 KB) come
+// from L2. Edges are packed with zeros and stored lane by lane. Eleven vector registers are live.
+
+const KC = 256, MC = 64, NC = 512;
+
+/** C[i, j] (+)= the 4×8 block of panels ap (4 floats per step) and bp (8 per step), over `depth` steps. */
+@inline function block4x8(ap: usize, bp: usize, depth: i32, c: usize, ldc: usize, rows: i32, cols: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < depth; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
+    ap += 16; bp += 32;
+  }
+  if (rows == 4 && cols == 8) {
+    storeBlockRow(c, add, c00, c01);
+    storeBlockRow(c + ldc, add, c10, c11);
+    storeBlockRow(c + 2 * ldc, add, c20, c21);
+    storeBlockRow(c + 3 * ldc, add, c30, c31);
+  } else {
+    storeBlockEdge(c, add, c00, c01, cols);
+    if (rows > 1) storeBlockEdge(c + ldc, add, c10, c11, cols);
+    if (rows > 2) storeBlockEdge(c + 2 * ldc, add, c20, c21, cols);
+    if (rows > 3) storeBlockEdge(c + 3 * ldc, add, c30, c31, cols);
+  }
+}
+
+@inline function storeBlockRow(c: usize, add: bool, low: v128, high: v128): void {
+  if (add) { low = f32x4.add(v128.load(c), low); high = f32x4.add(v128.load(c, 16), high); }
+  v128.store(c, low);
+  v128.store(c, high, 16);
+}
+
+/** The first `cols` (< 8) lanes of a block row. */
+@inline function storeBlockEdge(c: usize, add: bool, low: v128, high: v128, cols: i32): void {
+  for (let j = 0; j < cols; j++) {
+    const v = j < 4 ? laneOf(low, j) : laneOf(high, j - 4);
+    const at = c + ((<usize>j) << 2);
+    store<f32>(at, add ? load<f32>(at) + v : v);
+  }
+}
+
+@inline function laneOf(v: v128, lane: i32): f32 {
+  if (lane == 0) return f32x4.extract_lane(v, 0);
+  if (lane == 1) return f32x4.extract_lane(v, 1);
+  if (lane == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** Packs rows i0 … i0+rows−1 of op(A), depths p0 … p0+depth−1, as panels of 4 rows (zeros past the edge). */
+function packA(a: usize, lda: i32, transA: bool, i0: i32, rows: i32, p0: i32, depth: i32, dst: usize): void {
+  const ld = <usize>lda;
+  for (let i = 0; i < rows; i += 4) {
+    const height = min(4, rows - i);
+    for (let p = 0; p < depth; p++) {
+      for (let r = 0; r < 4; r++) {
+        let v: f32 = 0;
+        if (r < height) {
+          const row = <usize>(i0 + i + r), col = <usize>(p0 + p);
+          v = transA ? load<f32>(a + ((col * ld + row) << 2)) : load<f32>(a + ((row * ld + col) << 2));
+        }
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+/** Packs columns j0 … j0+cols−1 of op(B), depths p0 … p0+depth−1, as panels of 8 columns (zeros past the edge). */
+function packB(b: usize, ldb: i32, transB: bool, j0: i32, cols: i32, p0: i32, depth: i32, dst: usize): void {
+  const ld = <usize>ldb;
+  for (let j = 0; j < cols; j += 8) {
+    const width = min(8, cols - j);
+    if (!transB && width == 8) {
+      let from = b + (((<usize>p0) * ld + <usize>(j0 + j)) << 2);
+      for (let p = 0; p < depth; p++, dst += 32, from += ld << 2) {
+        v128.store(dst, v128.load(from));
+        v128.store(dst, v128.load(from, 16), 16);
+      }
+      continue;
+    }
+    for (let p = 0; p < depth; p++) {
+      for (let q = 0; q < 8; q++) {
+        let v: f32 = 0;
+        if (q < width) {
+          const row = <usize>(p0 + p), col = <usize>(j0 + j + q);
+          v = transB ? load<f32>(b + ((col * ld + row) << 2)) : load<f32>(b + ((row * ld + col) << 2));
+        }
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+/**
+ * C[m×n] (+)= op(A)·op(B), op(A) m×k and op(B) k×n, rows of A, B and C lda, ldb and ldc floats apart
+ * (A stored [k, m] when transA, B stored [n, k] when transB); C is added to when `add`, else overwritten.
+ * packA and packB are scratch of MC·KC and KC·NC floats. Each entry of C sums its depth in blocks of
+ * KC in order, so its bits do not depend on how C's rows are split between threads.
+ */
+export function blockedProduct(a: usize, lda: i32, transA: bool, b: usize, ldb: i32, transB: bool, c: usize, ldc: i32,
+  m: i32, k: i32, n: i32, add: bool, packedA: usize, packedB: usize): void {
+  const rowC = (<usize>ldc) << 2;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const cols = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const depth = min(KC, k - p0);
+      const adding = add || p0 > 0;
+      packB(b, ldb, transB, j0, cols, p0, depth, packedB);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const rows = min(MC, m - i0);
+        packA(a, lda, transA, i0, rows, p0, depth, packedA);
+        for (let j = 0; j < cols; j += 8) {
+          const bp = packedB + ((<usize>(j * depth)) << 2);
+          for (let i = 0; i < rows; i += 4) {
+            const ap = packedA + ((<usize>(i * depth)) << 2);
+            const at = c + (<usize>(i0 + i)) * rowC + ((<usize>(j0 + j)) << 2);
+            block4x8(ap, bp, depth, at, rowC, min(4, rows - i), min(8, cols - j), adding);
+          }
+        }
+      }
+    }
+  }
+  if (k == 0 && !add) for (let i = 0; i < m; i++) memory.fill(c + (<usize>i) * rowC, 0, (<usize>n) << 2);
+}
+
+/**
+ * dst[(c·kh + i)·kw + j, oy·ow + ox] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw], zero outside the
+ * image: one image's receptive fields as columns (im2col). With stride 1 each output row's inside
+ * part is one run of contiguous floats, copied four at a time.
+ */
+export function im2col(x: usize, dst: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = (<usize>(height * width)) << 2;
+  let out = dst;
+  let channel = x;
+  for (let c = 0; c < channels; c++, channel += plane) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        // Output columns whose input column ox·sw − pl + j·dw lies inside [0, width).
+        const offset = j * dw - pl;
+        let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
+        let end = (width - 1 - offset) / sw + 1;
+        if (width - 1 - offset < 0) end = 0;
+        if (end > ow) end = ow;
+        if (first > end) first = end;
+        for (let oy = 0; oy < oh; oy++, out += (<usize>ow) << 2) {
+          const y = oy * sh - pt + i * dh;
+          if (y < 0 || y >= height) { memory.fill(out, 0, (<usize>ow) << 2); continue; }
+          for (let ox = 0; ox < first; ox++) store<f32>(out + ((<usize>ox) << 2), 0);
+          for (let ox = end; ox < ow; ox++) store<f32>(out + ((<usize>ox) << 2), 0);
+          const from = channel + ((<usize>(y * width + offset)) << 2);
+          if (sw == 1) {
+            let ox = first;
+            for (; ox + 4 <= end; ox += 4) v128.store(out + ((<usize>ox) << 2), v128.load(from + ((<usize>ox) << 2)));
+            for (; ox < end; ox++) store<f32>(out + ((<usize>ox) << 2), load<f32>(from + ((<usize>ox) << 2)));
+          } else {
+            for (let ox = first; ox < end; ox++) store<f32>(out + ((<usize>ox) << 2), load<f32>(from + ((<usize>(ox * sw)) << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx[c, y, x] += every entry of src (columns as im2col lays them out) read from there. */
+export function col2im(src: usize, dx: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = (<usize>(height * width)) << 2;
+  let from = src;
+  let channel = dx;
+  for (let c = 0; c < channels; c++, channel += plane) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const offset = j * dw - pl;
+        let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
+        let end = (width - 1 - offset) / sw + 1;
+        if (width - 1 - offset < 0) end = 0;
+        if (end > ow) end = ow;
+        if (first > end) first = end;
+        for (let oy = 0; oy < oh; oy++, from += (<usize>ow) << 2) {
+          const y = oy * sh - pt + i * dh;
+          if (y < 0 || y >= height) continue;
+          const to = channel + ((<usize>(y * width + offset)) << 2);
+          if (sw == 1) {
+            let ox = first;
+            for (; ox + 4 <= end; ox += 4) {
+              const at = to + ((<usize>ox) << 2);
+              v128.store(at, f32x4.add(v128.load(at), v128.load(from + ((<usize>ox) << 2))));
+            }
+            for (; ox < end; ox++) { const at = to + ((<usize>ox) << 2); store<f32>(at, load<f32>(at) + load<f32>(from + ((<usize>ox) << 2))); }
+          } else {
+            for (let ox = first; ox < end; ox++) {
+              const at = to + ((<usize>(ox * sw)) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(from + ((<usize>ox) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -3,7 +3,7 @@
 // columns [in·kh·kw, oh·ow] is the output image, computed by the matmul kernels (WebAssembly SIMD
 // where the backend has it). The loops here only move values; none calls a function per element.
 import type { FloatArray } from "../dtype.js";
-import type { Conv2dGeometry, Pool2dGeometry, WindowAverage } from "./types.js";
+import type { Conv2dGeometry, Conv2dShape, Kernels, Pool2dGeometry, WindowAverage } from "./types.js";
 
 /** The first output index o ≥ 0 whose input position o·stride − pad + offset is ≥ 0 (clamped to [0, outSize]). */
 function firstInside(pad: number, offset: number, stride: number, outSize: number): number {
@@ -159,6 +159,62 @@ export function windowAverageBackward(dx: FloatArray, g: FloatArray, planes: num
         }
       }
     }
+  }
+}
+
+/** What a convolution by columns uses: any backend's im2col, col2im, product and axpy. */
+type ColumnKernels = Pick<Kernels, "im2col" | "col2im" | "matmul" | "axpy">;
+
+/** Float arrays like `like` (float32 or float64) of `size` elements. */
+function arrayLike(like: FloatArray, size: number): FloatArray {
+  return like instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * conv2d one image at a time: out[n, group] = w[group] [O/G, C/G·kh·kw] · im2col(x[n])[group rows],
+ * each product through `k.matmul` (WebAssembly SIMD where the backend has it).
+ */
+export function conv2dByColumns(k: ColumnKernels, out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): void {
+  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+  const cols = arrayLike(out, s.groups * rows * positions);
+  for (let n = 0; n < s.batch; n++) {
+    k.im2col(cols, x, n * s.channels * s.height * s.width, s);
+    for (let g = 0; g < s.groups; g++) {
+      k.matmul(out, (n * s.outChannels + g * outPerGroup) * positions, w, g * outPerGroup * rows, cols, g * rows * positions,
+        outPerGroup, rows, positions, false, false);
+    }
+  }
+}
+
+/** dx[n] = col2im(w[group]ᵀ · g[n, group]) one image at a time. */
+export function conv2dBackwardInputByColumns(k: ColumnKernels, dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): void {
+  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+  const image = s.channels * s.height * s.width;
+  const cols = arrayLike(dx, s.groups * rows * positions);
+  dx.fill(0, 0, s.batch * image);
+  for (let n = 0; n < s.batch; n++) {
+    for (let group = 0; group < s.groups; group++) {
+      k.matmul(cols, group * rows * positions, w, group * outPerGroup * rows, g, (n * s.outChannels + group * outPerGroup) * positions,
+        rows, outPerGroup, positions, true, false);
+    }
+    k.col2im(dx, n * image, cols, s);
+  }
+}
+
+/** dw[group] = Σ_n g[n, group] · im2col(x[n])[group rows]ᵀ, one image at a time. */
+export function conv2dBackwardWeightByColumns(k: ColumnKernels, dw: FloatArray, x: FloatArray, g: FloatArray, s: Conv2dShape): void {
+  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+  const cols = arrayLike(dw, s.groups * rows * positions);
+  const perImage = s.batch > 1 ? arrayLike(dw, dw.length) : dw;
+  if (s.batch === 0) dw.fill(0);
+  for (let n = 0; n < s.batch; n++) {
+    k.im2col(cols, x, n * s.channels * s.height * s.width, s);
+    const into = n === 0 ? dw : perImage;
+    for (let group = 0; group < s.groups; group++) {
+      k.matmul(into, group * outPerGroup * rows, g, (n * s.outChannels + group * outPerGroup) * positions, cols, group * rows * positions,
+        outPerGroup, positions, rows, false, true);
+    }
+    if (n > 0) k.axpy(dw, 1, perImage);
   }
 }
 

@@ -1,4 +1,7 @@
 import type { FloatArray } from "../dtype.js";
+import { normalizationKernels } from "./normalization.js";
+import { conv2dBackwardInputByColumns, conv2dBackwardWeightByColumns, conv2dByColumns, convolutionKernels } from "./convolution.js";
+import { erf } from "../special/erf.js";
 import { collapseLoop, forEachRow } from "./strided.js";
 import type { ArgReduceOp, BinaryOp, Kernels, ReduceOp, StridedOperand, UnaryOp } from "./types.js";
 
@@ -48,6 +51,11 @@ const unaryLoops: Record<UnaryOp, UnaryLoop> = {
   },
   relu: (out, x, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : v !== v ? v : 0; } },
   step: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : 0; },
+  sin: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); },
+  cos: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); },
+  log1p: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); },
+  expm1: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); },
+  erf: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = erf(x[i]!); },
 };
 
 /** Grows-only scratch rows for float64 accumulation, so that matmul and reductions allocate nothing per call. */
@@ -242,6 +250,7 @@ function transposeKernel(out: FloatArray, x: FloatArray, shape: readonly number[
 /** The plain-JavaScript kernels: correct everywhere, no SIMD, one thread. */
 export const jsKernels: Kernels = {
   name: "js",
+  ...normalizationKernels,
   binary: binaryKernel,
   unary(op, out, x) { unaryLoops[op](out, x, x.length); },
   clip(out, x, low, high) {
@@ -295,6 +304,10 @@ export const jsKernels: Kernels = {
     }
   },
   transpose: transposeKernel,
+  ...convolutionKernels,
+  conv2d(out, x, w, shape) { conv2dByColumns(jsKernels, out, x, w, shape); },
+  conv2dBackwardInput(dx, g, w, shape) { conv2dBackwardInputByColumns(jsKernels, dx, g, w, shape); },
+  conv2dBackwardWeight(dw, x, g, shape) { conv2dBackwardWeightByColumns(jsKernels, dw, x, g, shape); },
   softmaxCrossEntropy(probs, scores, labels, n, c) {
     let total = 0;
     for (let i = 0; i < n; i++) {

@@ -8,7 +8,8 @@ export type BinaryOp =
 /** Elementwise ops of one operand. */
 export type UnaryOp =
   | "neg" | "exp" | "log" | "sqrt" | "square" | "abs" | "sign" | "reciprocal"
-  | "tanh" | "sigmoid" | "relu" | "step";
+  | "tanh" | "sigmoid" | "relu" | "step"
+  | "sin" | "cos" | "log1p" | "expm1" | "erf";
 
 /** Reductions along one axis. */
 export type ReduceOp = "sum" | "max" | "min";
@@ -23,6 +24,32 @@ export type ArgReduceOp = "argmax" | "argmin";
 export interface StridedOperand {
   data: FloatArray;
   strides: readonly number[];
+}
+
+/** Where one image's receptive fields lie: im2col and col2im's geometry (one image of channels × height × width). */
+export interface Conv2dGeometry {
+  channels: number; height: number; width: number;
+  kernelH: number; kernelW: number; strideH: number; strideW: number;
+  padTop: number; padLeft: number; dilationH: number; dilationW: number;
+  outH: number; outW: number;
+}
+
+/** A whole convolution: `batch` images of the geometry's size, `groups` groups, `outChannels` output channels. */
+export interface Conv2dShape extends Conv2dGeometry {
+  batch: number; groups: number; outChannels: number;
+}
+
+/** A max-pooling window's geometry over planes of height × width. */
+export type Pool2dGeometry = Omit<Conv2dGeometry, "channels">;
+
+/**
+ * Separable averaging windows over planes of height × width: output row oy averages input rows
+ * [rows[2oy], rows[2oy+1]), column ox columns [cols[2ox], cols[2ox+1]), divided by rowCounts[oy]·colCounts[ox]
+ * (the window's size, which counts padding when average pooling is asked to).
+ */
+export interface WindowAverage {
+  height: number; width: number;
+  rows: Int32Array; cols: Int32Array; rowCounts: Int32Array; colCounts: Int32Array;
 }
 
 /**
@@ -71,6 +98,26 @@ export interface Kernels {
    * buffers there once its shapes are steady. Null, or absent, when the backend has no such memory.
    */
   residentArrays?(sizes: readonly number[]): Float32Array[] | null;
+  /** out [batch, O, outH·outW] = the convolution (no bias) of x [batch, C, H, W] with w [O, C/groups, kh, kw]. */
+  conv2d(out: FloatArray, x: FloatArray, w: FloatArray, shape: Conv2dShape): void;
+  /** dx [batch, C, H, W] = the gradient of conv2d with respect to x, given g [batch, O, outH·outW]; dx is written in full. */
+  conv2dBackwardInput(dx: FloatArray, g: FloatArray, w: FloatArray, shape: Conv2dShape): void;
+  /** dw [O, C/groups, kh, kw] = the gradient of conv2d with respect to w, given x and g; dw is written in full. */
+  conv2dBackwardWeight(dw: FloatArray, x: FloatArray, g: FloatArray, shape: Conv2dShape): void;
+  /** cols [channels·kh·kw, outH·outW] = the receptive fields of the image at x[xOffset] (zero outside it). */
+  im2col(cols: FloatArray, x: FloatArray, xOffset: number, geometry: Conv2dGeometry): void;
+  /** dx (image at dxOffset) += the adjoint of im2col applied to cols. */
+  col2im(dx: FloatArray, dxOffset: number, cols: FloatArray, geometry: Conv2dGeometry): void;
+  /** out = the window maxima of `planes` planes of x (NaN wins, padding never does); argmax = their flat indices into x. */
+  maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, planes: number, geometry: Pool2dGeometry): void;
+  /** out[indices[i]] += x[i]. */
+  scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): void;
+  /** out[i] = x[indices[i]]. */
+  gatherAt(out: FloatArray, x: FloatArray, indices: Int32Array): void;
+  /** out = the window averages of `planes` planes of x (average pooling, adaptive average pooling). */
+  windowAverage(out: FloatArray, x: FloatArray, planes: number, windows: WindowAverage): void;
+  /** dx += the adjoint of windowAverage applied to g. */
+  windowAverageBackward(dx: FloatArray, g: FloatArray, planes: number, windows: WindowAverage): void;
   /** out[indices[r], :] += x[r, :] for rows of `rowLength` elements (the adjoint of gatherRows). */
   scatterAddRows(out: FloatArray, x: FloatArray, rowLength: number, indices: ArrayLike<number>): void;
   /** out = x with its axes permuted: out.shape[d] = shape[perm[d]]. */
@@ -85,4 +132,22 @@ export interface Kernels {
    * the subgradient coefficients: 1(margin > 0) for j ≠ yᵢ, minus the count of positive margins at yᵢ.
    */
   multiclassHinge(coefficients: FloatArray, scores: FloatArray, labels: ArrayLike<number>, n: number, c: number, delta: number): number;
+  // Normalization (kernels/normalization.ts): x viewed as [outer, channels, inner], statistics per channel over
+  // its outer·inner elements (batch norm of [N, C, H, W]: [N, C, H·W]; layer norm of rows [R, D]: [1, R, D]).
+  /** mean[c] = Σx/n and the biased variance[c] = Σ(x − mean[c])²/n per channel, accumulated in float64. */
+  batchNormStatistics(mean: Float64Array, variance: Float64Array, x: FloatArray, outer: number, channels: number, inner: number): void;
+  /** x̂ = (x − mean[c])·invStd[c] (into `normalized` when given), out = x̂·weight[c] + bias[c] (null: 1 and 0). */
+  batchNormForward(
+    out: FloatArray, normalized: FloatArray | null, x: FloatArray, outer: number, channels: number, inner: number,
+    mean: Float64Array, invStd: Float64Array, weight: FloatArray | null, bias: FloatArray | null,
+  ): void;
+  /**
+   * The adjoint of batchNormForward from g and the saved x̂, with sums per channel in float64: dWeight = Σg·x̂,
+   * dBias = Σg, and dx = (γ·inv/n)·(n·g − Σg − x̂·Σg·x̂) when the statistics came from x (`training`), else g·γ·inv.
+   * Null outputs are skipped.
+   */
+  batchNormBackward(
+    dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, g: FloatArray, normalized: FloatArray,
+    outer: number, channels: number, inner: number, invStd: Float64Array, weight: FloatArray | null, training: boolean,
+  ): void;
 }

@@ -1,7 +1,10 @@
-import { allocate, allocateOutput } from "../buffers.js";
+import { allocateOutput } from "../buffers.js";
 import { ShapeError, ValueError, formatShape } from "../errors.js";
-import { type Conv2dGeometry, kernels } from "../kernels/index.js";
+import { type Conv2dShape, kernels } from "../kernels/index.js";
+import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { add } from "./elementwise.js";
+import { reshape } from "./layout.js";
 import { checkTensor, commonDType } from "./operands.js";
 
 /** A size given once for both spatial axes, or as [height, width]. */
@@ -31,8 +34,7 @@ export function slidingOutputSize(size: number, padding: number, kernel: number,
 
 /** A convolution's full plan: the image geometry (per group: every channel), groups, and the shapes. */
 interface ConvPlan {
-  geometry: Conv2dGeometry;
-  batch: number; groups: number; outChannels: number; unbatched: boolean;
+  shape: Conv2dShape;
   outShape: number[];
 }
 
@@ -69,9 +71,10 @@ function planConv2d(where: string, inputShape: readonly number[], weightShape: r
       `${height + padTop + padBottom}×${width + padLeft + padRight} (input ${formatShape(inputShape)})`,
     );
   }
-  const geometry = { channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW };
-  const outShape = unbatched ? [outChannels, outH, outW] : [batch, outChannels, outH, outW];
-  return { geometry, batch, groups, outChannels, unbatched, outShape };
+  const shape = {
+    batch, groups, outChannels, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW,
+  };
+  return { shape, outShape: unbatched ? [outChannels, outH, outW] : [batch, outChannels, outH, outW] };
 }
 
 /** [top, bottom, left, right] padding; "same" puts the odd one at the bottom and right, as PyTorch does. */
@@ -86,109 +89,46 @@ function paddingOf(where: string, padding: Pair | "same" | "valid", kernel: [num
   return [h, h, w, w];
 }
 
-/** Scratch for one image's columns [channels·kh·kw, outH·outW]. */
-function columnsFor(x: Tensor, g: Conv2dGeometry): Float32Array | Float64Array {
-  return allocateOutput(x.dtype, g.channels * g.kernelH * g.kernelW * g.outH * g.outW);
-}
-
 /**
  * The 2-D convolution of PyTorch (a cross-correlation), NCHW:
  *   y[n, o, i, j] = b[o] + Σ_{c ∈ group(o), p, q} w[o, c, p, q] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw]
- * with x zero outside the image; w is [out, in/groups, kh, kw]. Each image's receptive fields are laid out
- * as columns (im2col) and multiplied by each group's weights in the matmul kernels.
+ * with x zero outside the image; w is [out, in/groups, kh, kw]. The kernels compute it as a product of the
+ * weights with the images' receptive fields laid out as rows or columns (im2row, im2col).
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   checkTensor(x, "conv2d", "input");
   checkTensor(w, "conv2d", "weight");
   const dtype = commonDType("conv2d", ...(b === null ? [x, w] : [x, w, checkTensor(b, "conv2d", "bias")]));
   const plan = planConv2d("conv2d", x.shape, w.shape, options);
-  const { geometry: g, batch, groups, outChannels } = plan;
-  if (b !== null && (b.rank !== 1 || b.shape[0] !== outChannels)) {
-    throw new ShapeError(`conv2d: expected bias of shape [${outChannels}], got ${formatShape(b.shape)}`);
+  if (b !== null && (b.rank !== 1 || b.shape[0] !== plan.shape.outChannels)) {
+    throw new ShapeError(`conv2d: expected bias of shape [${plan.shape.outChannels}], got ${formatShape(b.shape)}`);
   }
-  const positions = g.outH * g.outW, rowsPerGroup = (g.channels / groups) * g.kernelH * g.kernelW;
-  const outPerGroup = outChannels / groups;
-  const out = allocateOutput(dtype, batch * outChannels * positions);
-  const cols = columnsFor(x, g);
-  const kernel = kernels();
-  for (let n = 0; n < batch; n++) {
-    kernel.im2col(cols, x.data, n * g.channels * g.height * g.width, g);
-    for (let k = 0; k < groups; k++) {
-      kernel.matmul(
-        out, (n * outChannels + k * outPerGroup) * positions,
-        w.data, k * outPerGroup * rowsPerGroup, cols, k * rowsPerGroup * positions,
-        outPerGroup, rowsPerGroup, positions, false, false,
-      );
-    }
-  }
-  if (b !== null) addChannelBias(out, b.data, batch, outChannels, positions);
-  return new Tensor(out, plan.outShape);
-}
-
-/** out[n, o, :] += bias[o]. */
-function addChannelBias(out: Float32Array | Float64Array, bias: Float32Array | Float64Array, batch: number, channels: number, positions: number): void {
-  for (let n = 0, at = 0; n < batch; n++) {
-    for (let o = 0; o < channels; o++, at += positions) {
-      const v = bias[o]!;
-      for (let i = at; i < at + positions; i++) out[i] += v;
-    }
-  }
+  const out = allocateOutput(dtype, sizeOf(plan.outShape));
+  kernels().conv2d(out, x.data, w.data, plan.shape);
+  const y = new Tensor(out, plan.outShape);
+  return b === null ? y : add(y, reshape(b, [plan.shape.outChannels, 1, 1]));
 }
 
 /**
- * The gradient of conv2d with respect to its input (a transposed convolution of g with w):
- *   dx[n, c, ·, ·] = col2im(Σ_{o ∈ group(c)} w[o, c, ·, ·]ᵀ · g[n, o, ·, ·]), x of `inputShape`.
+ * The gradient of conv2d with respect to its input of `inputShape` (a transposed convolution of g with w):
+ *   dx[n, c, ·, ·] = col2im(Σ_{o ∈ group(c)} w[o, c, ·, ·]ᵀ · g[n, o, ·, ·]).
  */
 export function conv2dBackwardInput(g: Tensor, w: Tensor, inputShape: readonly number[], options: Conv2dOptions = {}): Tensor {
   const dtype = commonDType("conv2dBackwardInput", checkTensor(g, "conv2dBackwardInput", "g"), checkTensor(w, "conv2dBackwardInput", "weight"));
   const plan = planConv2d("conv2dBackwardInput", inputShape, w.shape, options);
   checkGradShape("conv2dBackwardInput", g, plan.outShape);
-  const { geometry: geo, batch, groups, outChannels } = plan;
-  const positions = geo.outH * geo.outW, rowsPerGroup = (geo.channels / groups) * geo.kernelH * geo.kernelW;
-  const outPerGroup = outChannels / groups, image = geo.channels * geo.height * geo.width;
-  const dx = allocate(dtype, batch * image);
-  const cols = allocateOutput(dtype, groups * rowsPerGroup * positions);
-  const kernel = kernels();
-  for (let n = 0; n < batch; n++) {
-    for (let k = 0; k < groups; k++) {
-      kernel.matmul(
-        cols, k * rowsPerGroup * positions,
-        w.data, k * outPerGroup * rowsPerGroup, g.data, (n * outChannels + k * outPerGroup) * positions,
-        rowsPerGroup, outPerGroup, positions, true, false,
-      );
-    }
-    kernel.col2im(dx, n * image, cols, geo);
-  }
+  const dx = allocateOutput(dtype, sizeOf(inputShape));
+  kernels().conv2dBackwardInput(dx, g.data, w.data, plan.shape);
   return new Tensor(dx, inputShape);
 }
 
-/**
- * The gradient of conv2d with respect to its weight: dw[o, c, p, q] = Σ_n g[n, o, ·, ·] · im2col(x[n])ᵀ, per group,
- * w of `weightShape`.
- */
+/** The gradient of conv2d with respect to its weight of `weightShape`: dw[o, c, p, q] = Σ_n g[n, o, ·, ·] · im2col(x[n])ᵀ, per group. */
 export function conv2dBackwardWeight(x: Tensor, g: Tensor, weightShape: readonly number[], options: Conv2dOptions = {}): Tensor {
   const dtype = commonDType("conv2dBackwardWeight", checkTensor(x, "conv2dBackwardWeight", "input"), checkTensor(g, "conv2dBackwardWeight", "g"));
   const plan = planConv2d("conv2dBackwardWeight", x.shape, weightShape, options);
   checkGradShape("conv2dBackwardWeight", g, plan.outShape);
-  const { geometry: geo, batch, groups, outChannels } = plan;
-  const positions = geo.outH * geo.outW, rowsPerGroup = (geo.channels / groups) * geo.kernelH * geo.kernelW;
-  const outPerGroup = outChannels / groups, image = geo.channels * geo.height * geo.width;
-  const dw = allocate(dtype, outChannels * rowsPerGroup);
-  const perImage = batch > 1 ? allocateOutput(dtype, dw.length) : dw;
-  const cols = columnsFor(x, geo);
-  const kernel = kernels();
-  for (let n = 0; n < batch; n++) {
-    kernel.im2col(cols, x.data, n * image, geo);
-    const into = n === 0 ? dw : perImage;
-    for (let k = 0; k < groups; k++) {
-      kernel.matmul(
-        into, k * outPerGroup * rowsPerGroup,
-        g.data, (n * outChannels + k * outPerGroup) * positions, cols, k * rowsPerGroup * positions,
-        outPerGroup, positions, rowsPerGroup, false, true,
-      );
-    }
-    if (n > 0) kernel.axpy(dw, 1, perImage);
-  }
+  const dw = allocateOutput(dtype, sizeOf(weightShape));
+  kernels().conv2dBackwardWeight(dw, x.data, g.data, plan.shape);
   return new Tensor(dw, weightShape);
 }
 

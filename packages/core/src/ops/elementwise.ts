@@ -72,6 +72,16 @@ export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", x);
 export const relu = (x: Tensor): Tensor => unary("relu", x);
 /** The Heaviside step 1(x > 0): the derivative of relu. */
 export const step = (x: Tensor): Tensor => unary("step", x);
+/** sin x (x in radians). */
+export const sin = (x: Tensor): Tensor => unary("sin", x);
+/** cos x (x in radians). */
+export const cos = (x: Tensor): Tensor => unary("cos", x);
+/** ln(1 + x), accurate where x is tiny (where log(1 + x) loses every digit of x). */
+export const log1p = (x: Tensor): Tensor => unary("log1p", x);
+/** eˣ − 1, accurate where x is tiny (where exp(x) − 1 loses every digit of x). */
+export const expm1 = (x: Tensor): Tensor => unary("expm1", x);
+/** The error function erf x = 2/√π ∫₀ˣ e^(−t²) dt, within 1 ulp in float64 (fdlibm's method, special/erf.ts). */
+export const erf = (x: Tensor): Tensor => unary("erf", x);
 
 /** min(max(x, low), high) elementwise. */
 export function clip(x: Tensor, low: number, high: number): Tensor {

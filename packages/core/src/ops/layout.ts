@@ -46,7 +46,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 
 /**
  * The block starting at `begin` with extent `size` along each axis (TensorFlow's slice). Missing
- * trailing axes are taken whole; a size of −1 runs to the end of that axis.
+ * trailing axes are taken whole; a size of −1 runs to the end of that axis. A negative begin counts
+ * from the end, as numpy's indices do (−1 is the last element); outside [−dim, dim] is an IndexError.
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   checkTensor(x, "slice");
@@ -57,11 +58,12 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   const extent: number[] = [];
   for (let d = 0; d < x.rank; d++) {
     const dim = x.shape[d]!;
-    const b = begin[d] ?? 0;
+    const given = begin[d] ?? 0;
+    const b = given < 0 ? given + dim : given; // numpy's negative index: −1 is the last element
     const s = size?.[d] ?? -1;
     const e = s === -1 ? dim - b : s;
     if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < 0 || b + e > dim) {
-      throw new IndexError(`slice: begin ${b} with size ${s} is outside axis ${d} of size ${dim} in ${formatShape(x.shape)}`);
+      throw new IndexError(`slice: begin ${given} with size ${s} is outside axis ${d} of size ${dim} in ${formatShape(x.shape)}`);
     }
     start.push(b);
     extent.push(e);

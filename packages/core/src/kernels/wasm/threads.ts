@@ -4,15 +4,15 @@ import { setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
 import { kernelsWith, singleThreadWasm } from "./wasm-backend.js";
-import { type KernelExports, type KernelRunner, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
+import { type KernelExports, type KernelRunner, PACKED_A_FLOATS, PACKED_B_FLOATS, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
 import { webAssembly } from "./webassembly.js";
 
 // The threaded kernels, for any platform: the Node front end (src/node/threads.ts) starts
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.
 
 
-/** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes) and its arguments. */
-const SLOT = 9;
+/** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct) and its arguments. */
+const SLOT = 15;
 /**
  * How long a worker, and the main thread waiting for one, polls before sleeping (ms). A sleeping
  * thread on a virtual machine takes 0.1–0.3 ms to wake, as long as the product it was woken for;
@@ -40,7 +40,7 @@ export const WORKER_LOOP = `
 const SLOT = ${SLOT}, SPIN_MS = ${SPIN_MS};
 function serve({ bytes, memory, control, slot }, ready) {
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-  const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes];
+  const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct];
   const c = new Int32Array(control);
   ready();
   let seen = 0;
@@ -98,7 +98,7 @@ class ThreadedRunner {
   ) {}
 
   /** Posts one job per worker, runs the first part here, and waits for the others. */
-  private run(job: 1 | 2 | 3, parts: number[][], mine: () => void): void {
+  private run(job: 1 | 2 | 3 | 4, parts: number[][], mine: () => void): void {
     const c = this.control;
     Atomics.store(c, 1, 0);
     parts.forEach((args, slot) => {
@@ -146,6 +146,18 @@ class ThreadedRunner {
     this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
   }
 
+  /** Each thread takes a band of C's rows (a multiple of 4) and packs into its own panels, side by side after the first's. */
+  blockedProduct(a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number,
+    m: number, k: number, n: number, add: boolean, packedA: number, packedB: number): void {
+    if (m < 8 * this.threads) return this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, m, k, n, add, packedA, packedB);
+    const at = this.split(m, 4);
+    const parts = at.slice(1, -1).map((start, t) => [
+      transA ? a + start * 4 : a + start * lda * 4, lda, +transA, b, ldb, +transB, c + start * ldc * 4, ldc, at[t + 2]! - start, k, n, +add,
+      packedA + (t + 1) * PACKED_A_FLOATS * 4, packedB + (t + 1) * PACKED_B_FLOATS * 4,
+    ]);
+    this.run(4, parts, () => this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, at[1]!, k, n, add, packedA, packedB));
+  }
+
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -183,6 +195,7 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     dotRows: (...args) => runner.dotRows(...args),
     rowsTimes: (...args) => runner.rowsTimes(...args),
     transposedTimes: (...args) => runner.transposedTimes(...args),
+    blockedProduct: (...args) => runner.blockedProduct(...args),
   };
   const parallel = { wasm: new WasmKernels(memory, kernels), minWork: MIN_PARALLEL_WORK };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));

@@ -3,7 +3,8 @@
 import type { FloatArray } from "../../dtype.js";
 import { decodeBase64 } from "../../encoding.js";
 import { jsKernels } from "../js.js";
-import type { Kernels } from "../types.js";
+import { conv2dBackwardInputByColumns, conv2dBackwardWeightByColumns, conv2dByColumns } from "../convolution.js";
+import type { Conv2dShape, Kernels } from "../types.js";
 import { KERNELS_WASM_BASE64 } from "./module.js";
 import { type KernelExports, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
 import { webAssembly } from "./webassembly.js";
@@ -47,7 +48,12 @@ function inHome(where: WasmKernels | undefined, wasm: WasmKernels, op: (kernels:
  * one holding most of its floats, reading and writing them in place.
  */
 export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
-  return {
+  /** A convolution large enough to split runs in the threads' instance; one that an instance declines, by columns. */
+  const convolver = (s: Conv2dShape): WasmKernels => {
+    const work = s.batch * s.outChannels * s.outH * s.outW * (s.channels / s.groups) * s.kernelH * s.kernelW;
+    return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : wasm;
+  };
+  const kernels: Kernels = {
     ...jsKernels,
     name,
     binary(op, out, shape, a, b) {
@@ -94,7 +100,17 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
         return null; // no memory that large
       }
     },
+    conv2d(out, x, w, s) {
+      if (!convolver(s).conv2d(out, x, w, s)) conv2dByColumns(kernels, out, x, w, s);
+    },
+    conv2dBackwardInput(dx, g, w, s) {
+      if (!convolver(s).conv2dBackwardInput(dx, g, w, s)) conv2dBackwardInputByColumns(kernels, dx, g, w, s);
+    },
+    conv2dBackwardWeight(dw, x, g, s) {
+      if (!convolver(s).conv2dBackwardWeight(dw, x, g, s)) conv2dBackwardWeightByColumns(kernels, dw, x, g, s);
+    },
   };
+  return kernels;
 }
 
 /** The compiled single-thread module, compiled once; null where WebAssembly SIMD is missing. */

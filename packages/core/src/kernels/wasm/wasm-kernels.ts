@@ -3,7 +3,7 @@
 // instance runs an op.
 import type { FloatArray } from "../../dtype.js";
 import { collapseLoop } from "../strided.js";
-import type { BinaryOp, StridedOperand, UnaryOp } from "../types.js";
+import type { BinaryOp, Conv2dShape, StridedOperand, UnaryOp } from "../types.js";
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
 export interface KernelExports {
@@ -25,6 +25,18 @@ export interface KernelExports {
   sumOfSquares(x: number, n: number): number;
   /** dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale: uint8 rows to float32, in f64 rounded once. */
   bytesToFloats(src: number, rows: number, cols: number, offset: number, scale: number, dst: number, dstStride: number): void;
+  /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
+  im2col(x: number, dst: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  /** The adjoint of im2col: dx += the columns' entries where im2col read them. */
+  col2im(src: number, dx: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  /**
+   * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
+   * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.
+   */
+  blockedProduct(a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number,
+    m: number, k: number, n: number, add: boolean, packedA: number, packedB: number): void;
 }
 
 /** The module's memory, its own or shared between threads. */
@@ -48,6 +60,17 @@ const SHORT_K = 32;
 
 /** Floats of output per chunk of bytesToFloats (16 MB): the rows' bytes in the module are a quarter of that. */
 const BYTES_CHUNK_FLOATS = 1 << 22;
+
+/** Floats of receptive-field rows a convolution lays out at a time (8 MB): the images of a chunk share one product. */
+const CONV_CHUNK_FLOATS = 1 << 21;
+
+/** Scratch floats of blockedProduct's packed panels of A (MC·KC) and of B (KC·NC), per thread. */
+export const PACKED_A_FLOATS = 64 * 256, PACKED_B_FLOATS = 256 * 512;
+
+/** The geometry arguments of im2col and col2im, in their order. */
+function receptiveFields(s: Conv2dShape): [number, number, number, number, number, number, number, number, number, number, number, number, number] {
+  return [s.channels, s.height, s.width, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft, s.dilationH, s.dilationW, s.outH, s.outW];
+}
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
 const MIN_ELEMENTWISE = 4096;
@@ -314,6 +337,112 @@ export class WasmKernels {
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
       else for (let r = 0; r < count; r++) out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
     }
+    return true;
+  }
+
+  /** Images per chunk of a convolution: as many as fit CONV_CHUNK_FLOATS of input (at least one). */
+  private imagesPerChunk(s: Conv2dShape, floatsPerImage: number): number {
+    return Math.max(1, Math.min(s.batch, Math.floor(CONV_CHUNK_FLOATS / floatsPerImage)));
+  }
+
+  /** Whether this instance takes a convolution: float32 operands. */
+  private takesConv(s: Conv2dShape, ...arrays: FloatArray[]): boolean {
+    return s.batch > 0 && arrays.every((a) => a instanceof Float32Array);
+  }
+
+  /** The packed-panel scratch of blockedProduct, one pair per thread: [offset of A's, offset of B's]. */
+  private packedPanels(): [number, number] {
+    return [this.scratch(PACKED_A_FLOATS * this.exports.threads), this.scratch(PACKED_B_FLOATS * this.exports.threads)];
+  }
+
+  /**
+   * conv2d: out[n, group] [O/G, oh·ow] = w[group] [O/G, K] · im2col(x[n])[group] [K, oh·ow] (K = C/G·kh·kw) through
+   * blockedProduct, straight into NCHW. The images are copied in a chunk at a time.
+   */
+  conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
+    if (!this.takesConv(s, out, x, w)) return false;
+    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
+    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    this.startLayout();
+    const offW = this.scratch(o * k), offX = this.scratch(chunk * image), offCols = this.scratch(s.groups * k * positions);
+    const offOut = this.scratch(chunk * o * positions), [packedA, packedB] = this.packedPanels();
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, w, 0, o * k, offW);
+    for (let first = 0; first < s.batch; first += chunk) {
+      const count = Math.min(chunk, s.batch - first);
+      this.copyIn(heap, x, first * image, count * image, offX);
+      for (let n = 0; n < count; n++) {
+        this.exports.im2col((offX + n * image) * 4, offCols * 4, ...fields);
+        for (let g = 0; g < s.groups; g++) {
+          this.exports.blockedProduct(
+            (offW + g * og * k) * 4, k, false, (offCols + g * k * positions) * 4, positions, false,
+            (offOut + (n * o + g * og) * positions) * 4, positions, og, k, positions, false, packedA * 4, packedB * 4,
+          );
+        }
+      }
+      this.copyOut(heap, out, first * o * positions, offOut, count * o * positions);
+    }
+    return true;
+  }
+
+  /** dx[n] = col2im(w[group]ᵀ [K, O/G] · g[n, group] [O/G, oh·ow]) through blockedProduct, a chunk of images at a time. */
+  conv2dBackwardInput(dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
+    if (!this.takesConv(s, dx, g, w)) return false;
+    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
+    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    this.startLayout();
+    const offW = this.scratch(o * k), offG = this.scratch(chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
+    const offDx = this.scratch(chunk * image), [packedA, packedB] = this.packedPanels();
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, w, 0, o * k, offW);
+    for (let first = 0; first < s.batch; first += chunk) {
+      const count = Math.min(chunk, s.batch - first);
+      this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
+      heap.fill(0, offDx, offDx + count * image);
+      for (let n = 0; n < count; n++) {
+        for (let group = 0; group < s.groups; group++) {
+          this.exports.blockedProduct(
+            (offW + group * og * k) * 4, k, true, (offG + (n * o + group * og) * positions) * 4, positions, false,
+            (offCols + group * k * positions) * 4, positions, k, og, positions, false, packedA * 4, packedB * 4,
+          );
+        }
+        this.exports.col2im(offCols * 4, (offDx + n * image) * 4, ...fields);
+      }
+      this.copyOut(heap, dx, first * image, offDx, count * image);
+    }
+    return true;
+  }
+
+  /** dw[group] = Σ_n g[n, group] [O/G, oh·ow] · im2col(x[n])[group]ᵀ through blockedProduct, adding image after image. */
+  conv2dBackwardWeight(dw: FloatArray, x: FloatArray, g: FloatArray, s: Conv2dShape): boolean {
+    if (!this.takesConv(s, dw, x, g)) return false;
+    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
+    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    this.startLayout();
+    const offX = this.scratch(chunk * image), offG = this.scratch(chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
+    const offDw = this.scratch(o * k), [packedA, packedB] = this.packedPanels();
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    for (let first = 0; first < s.batch; first += chunk) {
+      const count = Math.min(chunk, s.batch - first);
+      this.copyIn(heap, x, first * image, count * image, offX);
+      this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
+      for (let n = 0; n < count; n++) {
+        this.exports.im2col((offX + n * image) * 4, offCols * 4, ...fields);
+        for (let group = 0; group < s.groups; group++) {
+          this.exports.blockedProduct(
+            (offG + (n * o + group * og) * positions) * 4, positions, false, (offCols + group * k * positions) * 4, positions, true,
+            (offDw + group * og * k) * 4, k, og, positions, k, first + n > 0, packedA * 4, packedB * 4,
+          );
+        }
+      }
+    }
+    this.copyOut(heap, dw, 0, offDw, o * k);
     return true;
   }
 
