@@ -1,0 +1,13 @@
+export { type LinearOptions, Linear } from "./linear.js";
+export { type Conv2dOptions, Conv2d } from "./conv2d.js";
+export { type MaxPool2dOptions, MaxPool2d } from "./max-pool2d.js";
+export { type AvgPool2dOptions, AvgPool2d } from "./avg-pool2d.js";
+export { AdaptiveAvgPool2d } from "./adaptive-avg-pool2d.js";
+export { type BatchNormOptions, BatchNormBase, BatchNorm1d, BatchNorm2d } from "./batch-norm.js";
+export { type LayerNormOptions, LayerNorm } from "./layer-norm.js";
+export { Dropout } from "./dropout.js";
+export { Flatten } from "./flatten.js";
+export { type EmbeddingOptions, Embedding } from "./embedding.js";
+export { Sequential } from "./sequential.js";
+export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from "./activations.js";
+export { type Pair } from "./pair.js";

@@ -1,0 +1,13 @@
+import { ValueError } from "@slope/core";
+
+/** A size given as one number for both spatial dimensions or as [height, width]. */
+export type Pair = number | readonly [number, number];
+
+/** The [height, width] of a `Pair`, checked to be integers ≥ `min`. */
+export function toPair(layer: string, name: string, value: Pair, min: number): [number, number] {
+  const pair: readonly number[] = typeof value === "number" ? [value, value] : value;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new ValueError(`${layer}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return [pair[0]!, pair[1]!];
+}
