@@ -1,0 +1,4 @@
+export {
+  type SafetensorsDType, type SaveSafetensorsOptions, INT64_BUFFER_NAMES, loadSafetensors, safetensorsMetadata,
+  saveSafetensors,
+} from "./safetensors.js";
