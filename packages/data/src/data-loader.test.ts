@@ -1,6 +1,10 @@
-import { Rng, clone, gather, kernels, matmul, randn } from "@slope/core";
+import { Rng, ShapeError, clone, gather, kernels, matmul, randn } from "@slope/core";
 import { describe, expect, it } from "vitest";
+import { compose } from "./augment/compose.js";
+import { randomCrop } from "./augment/random-crop.js";
+import { randomHorizontalFlip } from "./augment/random-horizontal-flip.js";
 import { DataLoader } from "./data-loader.js";
+import { ImageFeatures } from "./preprocess/features.js";
 import { ReplacementSampler } from "./samplers/replacement-sampler.js";
 
 const rng = new Rng("loader");
@@ -83,5 +87,105 @@ describe("DataLoader", () => {
     expect(loader.length).toBe(2);
     expect(() => new DataLoader(x, y.subarray(1), { batchSize: 2 })).toThrow(/\[23, 5\] rows of x but 22 labels/);
     expect(() => new DataLoader(x, y, { batchSize: 2, shuffle: true })).toThrow(/shuffle needs an rng/);
+  });
+});
+
+/** The first index where a and b differ bit for bit, or −1. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+describe("DataLoader with a transform (augmentation)", () => {
+  const images = Uint8Array.from({ length: 37 * 3072 }, (_, k) => (k * 2654435761) >>> 24);
+  const cifar = () => compose([randomCrop({ size: 32, padding: 4 }), randomHorizontalFlip()]);
+  type Source = ConstructorParameters<typeof DataLoader>[0];
+  const loader = (x: Source, seed = 1, transformSeed = 2) => new DataLoader(x, new Int32Array(37), {
+    batchSize: 8, shuffle: true, rng: new Rng(seed), transform: cifar(), transformRng: new Rng(transformSeed),
+  });
+  const batches = (l: DataLoader, count: number) => Array.from({ length: count }, () => l.next().x.data.slice());
+
+  it("each batch is the transform of its gathered rows, drawn from the loader's transformRng", () => {
+    const x = new ImageFeatures(images, 37, { dtype: "float64", scale: 255 });
+    const l = loader(x);
+    const probe = new Rng(2), augment = cifar();
+    for (let b = 0; b < 10; b++) {
+      const batch = l.next();
+      const expected = x.gather(batch.indices);
+      augment.apply(expected.data, batch.indices.length, [3, 32, 32], probe);
+      expect(firstDifference(batch.x.data, expected.data)).toBe(-1);
+      expect(batch.x.shape).toEqual([batch.indices.length, 3072]);
+    }
+  });
+
+  it("the same seeds give the same bits; another transform seed gives other bits and the same order", () => {
+    const x = new ImageFeatures(images, 37);
+    const [a, b, c] = [loader(x), loader(x), loader(x, 1, 3)].map((l) => batches(l, 12)); // 5 per epoch
+    for (let k = 0; k < 12; k++) expect(firstDifference(a[k]!, b[k]!), `batch ${k}`).toBe(-1);
+    expect(a.some((batch, k) => firstDifference(batch, c[k]!) !== -1)).toBe(true);
+    const orders = (transformSeed: number) => Array.from(loader(x, 1, transformSeed).next().indices);
+    expect(orders(2)).toEqual(orders(3));
+  });
+
+  it("state saved mid-epoch resumes with the uninterrupted run's bits, batch for batch, through the next epoch", () => {
+    const float64 = new ImageFeatures(images, 37, { dtype: "float64" }).toTensor();
+    for (const x of [new ImageFeatures(images, 37, { layout: "nchw" }), float64]) {
+      const expected = batches(loader(x), 13);
+      const first = loader(x);
+      const got = batches(first, 7); // 5 batches per epoch: mid-epoch 2
+      const saved = JSON.parse(JSON.stringify(first.stateDict()));
+      const resumed = loader(x, 100, 200);
+      resumed.loadStateDict(saved);
+      got.push(...batches(resumed, 6));
+      for (let k = 0; k < 13; k++) expect(firstDifference(got[k]!, expected[k]!), `batch ${k}`).toBe(-1);
+    }
+  });
+
+  it("never changes the data set, only the batch, and reuses one buffer per batch size", () => {
+    const x = new ImageFeatures(images, 37, { scale: 255 }).toTensor(), before = x.data.slice(), bytes = images.slice();
+    const l = loader(x), lazy = loader(new ImageFeatures(images, 37));
+    const buffers = new Set<ArrayBufferLike>(), offsets = new Set<number>();
+    for (let k = 0; k < 20; k++) {
+      const batch = l.next();
+      lazy.next();
+      if (batch.indices.length === 8) { buffers.add(batch.x.data.buffer); offsets.add(batch.x.data.byteOffset); }
+    }
+    expect(firstDifference(x.data, before)).toBe(-1);
+    expect(firstDifference(images, bytes)).toBe(-1);
+    if (!kernels().name.startsWith("wasm")) expect(buffers.size).toBe(1); // wasm: one shared memory for every buffer
+    expect(offsets.size).toBe(1);
+  });
+
+  it("crops to another size: image-shaped batches stay image-shaped, flat rows stay flat", () => {
+    const crop = randomCrop({ size: [28, 24] });
+    const options = { batchSize: 8, transform: crop, transformRng: new Rng(3) };
+    const nchw = new DataLoader(new ImageFeatures(images, 37, { layout: "nchw" }), new Int32Array(37), options).next();
+    expect(nchw.x.shape).toEqual([8, 3, 28, 24]);
+    const flatOptions = { ...options, transformRng: new Rng(3) };
+    const flat = new DataLoader(new ImageFeatures(images, 37), new Int32Array(37), flatOptions).next();
+    expect(flat.x.shape).toEqual([8, 3 * 28 * 24]);
+    expect(firstDifference(nchw.x.data, flat.x.data)).toBe(-1);
+    const one = randn([10, 6, 6], { rng: new Rng(4) });
+    const oneOptions = { batchSize: 4, transform: randomCrop({ size: 4 }), transformRng: new Rng(5) };
+    expect(new DataLoader(one, new Int32Array(10), oneOptions).next().x.shape).toEqual([4, 4, 4]);
+  });
+
+  it("names a missing or shared transformRng, rows that are not the images, a state without its rng", () => {
+    const features = new ImageFeatures(images, 37);
+    const labels = new Int32Array(37), transform = cifar(), rng = new Rng(1);
+    const make = (x: Source, options: object) => new DataLoader(x, labels.subarray(0, x.shape[0]), {
+      batchSize: 4, transform, transformRng: new Rng(2), ...options,
+    });
+    expect(() => make(features, { transformRng: undefined })).toThrow(/a transform needs an rng of its own/);
+    expect(() => make(features, { shuffle: true, rng, transformRng: rng })).toThrow(/not the shuffle's rng/);
+    const withBias = new ImageFeatures(images, 37, { bias: true });
+    expect(() => make(withBias, {})).toThrow(/need an imageShape/);
+    expect(() => make(withBias, { imageShape: [3, 32, 32] }))
+      .toThrow(/rows of 3073 values do not hold images of \[3, 32, 32\] \(3072 values\)/);
+    expect(() => make(randn([4, 10], { rng }), {})).toThrow(ShapeError);
+    expect(() => make(randn([4, 3, 8, 8], { rng }), {})).toThrow(/size \[32, 32\] is larger than the padded image/);
+    const plain = new DataLoader(features, labels, { batchSize: 4 });
+    expect(() => loader(features).loadStateDict(plain.stateDict())).toThrow(/the state has no transformRng/);
   });
 });

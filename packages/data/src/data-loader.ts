@@ -1,4 +1,8 @@
-import { type Rng, type Tensor, ValueError, formatShape, fromData, gather, residentArray, sizeOf } from "@slope/core";
+import {
+  Rng, type RngState, ShapeError, type Tensor, ValueError, formatShape, fromData, gather, residentArray, sameShape,
+  sizeOf,
+} from "@slope/core";
+import { type BatchTransform, type ImageShape, batchImageShape, imageSize } from "./augment/transform.js";
 import { ImageFeatures } from "./preprocess/features.js";
 import { BatchSampler } from "./samplers/batch-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
@@ -21,6 +25,15 @@ export interface DataLoaderOptions {
   rng?: Rng;
   sampler?: Sampler;
   dropLast?: boolean;
+  /**
+   * Applied to each batch's images after they are gathered (augmentation: randomCrop,
+   * randomHorizontalFlip, compose): the data set itself is never changed. Needs `transformRng`.
+   */
+  transform?: BatchTransform;
+  /** The generator the transform draws from; the loader owns it and saves it in its state. */
+  transformRng?: Rng;
+  /** The shape [C, H, W] of one image, for flat rows [N, D] other than CIFAR's 3072 = [3, 32, 32]. */
+  imageShape?: ImageShape;
 }
 
 /** Where a DataLoader is: the epoch, the next batch, and the sampler's state at the epoch's start. */
@@ -28,6 +41,8 @@ export interface DataLoaderState {
   epoch: number;
   batch: number;
   samplerAtEpochStart: SamplerState;
+  /** The transform's generator as the next batch will find it (absent or null without a transform). */
+  transformRng?: RngState | null;
 }
 
 /**
@@ -36,6 +51,8 @@ export interface DataLoaderState {
  * (SGD) and mini-batch (MBGD) are just batch sizes. Rows are gathered into a buffer allocated once
  * per batch shape and reused, so the steady state allocates no tensors. Iterating the loader gives
  * one epoch; `stateDict()` saved mid-epoch resumes at the next batch, in the same order.
+ * A `transform` (augmentation) works on each batch in its buffer, drawing from the loader's own
+ * `transformRng`, whose state is saved too: a resumed loader gives the uninterrupted run's bits.
  */
 export class DataLoader implements Iterable<Batch> {
   readonly batchSampler: BatchSampler;
@@ -43,7 +60,13 @@ export class DataLoader implements Iterable<Batch> {
   private nextBatch = 0;
   private order: Int32Array | null = null;
   private samplerAtEpochStart: SamplerState;
-  private readonly buffers = new Map<number, { x: Tensor; y: Int32Array }>();
+  private readonly buffers = new Map<number, { gathered: Tensor; x: Tensor; y: Int32Array }>();
+  readonly transform: BatchTransform | null;
+  private transformRng: Rng | null;
+  /** One gathered image, [C, H, W], as the transform takes it. */
+  private readonly imageShape: ImageShape | null = null;
+  /** A batch's shape after the transform, without its first axis. */
+  private readonly transformedShape: readonly number[];
 
   constructor(readonly x: Tensor | ImageFeatures, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
     const n = x.shape[0] ?? 0;
@@ -52,6 +75,26 @@ export class DataLoader implements Iterable<Batch> {
     const sampler = options.sampler ?? (options.shuffle ? new RandomSampler(n, { rng: options.rng! }) : new SequentialSampler(n));
     this.batchSampler = new BatchSampler(sampler, options.batchSize, options.dropLast ?? false);
     this.samplerAtEpochStart = sampler.stateDict();
+    this.transform = options.transform ?? null;
+    this.transformRng = options.transformRng ?? null;
+    this.transformedShape = x.shape.slice(1);
+    if (this.transform) {
+      if (typeof this.transformRng?.uniform !== "function") {
+        throw new ValueError("DataLoader: a transform needs an rng of its own: " +
+          "{ transform, transformRng: new Rng(seed) }");
+      }
+      // Shared, the sampler's saved state would miss the transform's draws and a resumed run would differ.
+      if (this.transformRng === options.rng) {
+        throw new ValueError("DataLoader: transformRng must be a generator of its own, not the shuffle's rng");
+      }
+      this.imageShape = batchImageShape("DataLoader", x.shape, options.imageShape);
+      const out = this.transform.outputShape(this.imageShape);
+      if (x.shape.length === 3 && out[0] !== 1) {
+        throw new ShapeError(`DataLoader: the transform makes images of ${formatShape(out)} ` +
+          "from one-channel images [N, H, W]");
+      }
+      this.transformedShape = x.shape.length === 2 ? [imageSize(out)] : x.shape.length === 3 ? [out[1], out[2]] : out;
+    }
   }
 
   /** Batches per epoch. */
@@ -59,14 +102,17 @@ export class DataLoader implements Iterable<Batch> {
     return this.batchSampler.length;
   }
 
-  private buffer(size: number): { x: Tensor; y: Int32Array } {
+  private buffer(size: number): { gathered: Tensor; x: Tensor; y: Int32Array } {
     let b = this.buffers.get(size);
     if (!b) {
-      const shape = [size, ...this.x.shape.slice(1)];
+      const shape = [size, ...this.x.shape.slice(1)], transformed = [size, ...this.transformedShape];
       // Kept across batches, so never a reused step's scratch; in the kernels' memory, where the
-      // step's products read it without copying it in.
-      const x = residentArray(this.x.dtype, sizeOf(shape));
-      b = { x: fromData(x, shape), y: new Int32Array(size) };
+      // step's products read it without copying it in. A transform works in place, in room for
+      // the larger of the gathered and the transformed batch.
+      const data = residentArray(this.x.dtype, Math.max(sizeOf(shape), sizeOf(transformed)));
+      const gathered = fromData(data.subarray(0, sizeOf(shape)), shape);
+      const x = sameShape(shape, transformed) ? gathered : fromData(data.subarray(0, sizeOf(transformed)), transformed);
+      b = { gathered, x, y: new Int32Array(size) };
       this.buffers.set(size, b);
     }
     return b;
@@ -83,8 +129,9 @@ export class DataLoader implements Iterable<Batch> {
     const start = this.nextBatch * size;
     const indices = this.order.subarray(start, Math.min(start + size, this.order.length));
     const buffer = this.buffer(indices.length);
-    if (this.x instanceof ImageFeatures) this.x.gather(indices, { out: buffer.x });
-    else gather(this.x, indices, { out: buffer.x });
+    if (this.x instanceof ImageFeatures) this.x.gather(indices, { out: buffer.gathered });
+    else gather(this.x, indices, { out: buffer.gathered });
+    this.transform?.apply(buffer.gathered.data, indices.length, this.imageShape!, this.transformRng!);
     for (let i = 0; i < indices.length; i++) buffer.y[i] = this.y[indices[i]!]!;
     this.nextBatch++;
     if (this.nextBatch >= this.length) {
@@ -104,17 +151,26 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   stateDict(): DataLoaderState {
-    return { epoch: this.epoch, batch: this.nextBatch, samplerAtEpochStart: this.samplerAtEpochStart };
+    return {
+      epoch: this.epoch, batch: this.nextBatch, samplerAtEpochStart: this.samplerAtEpochStart,
+      transformRng: this.transformRng?.state() ?? null,
+    };
   }
 
   /** Restores a saved position: the epoch's order is drawn again from the saved sampler state. */
   loadStateDict(state: DataLoaderState): void {
     if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.batch)) throw new ValueError("DataLoader.loadStateDict: expected the object returned by stateDict()");
+    if (this.transform && !state.transformRng) {
+      throw new ValueError("DataLoader.loadStateDict: this loader has a transform but the state has no transformRng " +
+        "(saved by a loader without one?)");
+    }
+    const transformRng = this.transform ? Rng.fromState(state.transformRng!) : this.transformRng;
     const sampler = this.batchSampler.sampler;
     sampler.loadStateDict(state.samplerAtEpochStart);
     this.epoch = state.epoch;
     this.nextBatch = state.batch;
     this.samplerAtEpochStart = state.samplerAtEpochStart;
+    this.transformRng = transformRng;
     this.order = state.batch > 0 ? sampler.order() : null;
   }
 }
