@@ -229,6 +229,22 @@ describe("float32 kernels", () => {
       }
     }
   });
+  it("max pooling 2×2 takes the same maxima and indices on WebAssembly as in JavaScript, NaN and ties included", () => {
+    for (const shape of [[3, 5, 8, 8], [2, 3, 9, 14], [1, 2, 7, 33]]) {
+      const x = randn(shape, { rng });
+      for (let i = 0; i < x.size; i += 17) x.data[i] = x.data[i + 1] ?? 0; // ties
+      for (let i = 5; i < x.size; i += 101) x.data[i] = NaN;
+      const wasm = core.maxPool2dWithIndices(x, { kernelSize: 2 });
+      const previous = core.setKernels(core.jsKernels);
+      try {
+        const js = core.maxPool2dWithIndices(x, { kernelSize: 2 });
+        expect(firstDifference(wasm.output.data, js.output.data)).toBe(-1);
+        expect(firstDifference(wasm.indices, js.indices)).toBe(-1);
+      } finally {
+        core.setKernels(previous);
+      }
+    }
+  });
   it("agree with float64 to float32's precision", () => {
     const x = normal(2, 8, 9, 9), w = normal(16, 8, 3, 3);
     const exact = core.conv2d(x, w, null, { padding: 1, stride: 2 });

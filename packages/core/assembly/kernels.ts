@@ -693,3 +693,187 @@ export function col2im(src: usize, dx: usize, channels: i32, height: i32, width:
     }
   }
 }
+
+/**
+ * 2×2 max pooling with stride 2 over `planes` planes of height × width (rows and columns past an even
+ * count are left out, as PyTorch's floor mode does): out = each window's maximum, argmax = its flat
+ * index into x. Four windows at a time, without branches: a later element of a window wins when it is
+ * greater, or when it is NaN and no NaN won before, which is the first maximum, NaN first, of a scan.
+ */
+export function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, height: i32, width: i32): void {
+  const oh = height >> 1, ow = width >> 1;
+  const row = (<usize>width) << 2;
+  const lanes = i32x4(0, 2, 4, 6), one = i32x4.splat(1), down = i32x4.splat(width);
+  let to: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const first = (p * height + 2 * oy) * width;
+      const top = x + ((<usize>first) << 2);
+      let ox = 0;
+      for (; ox + 4 <= ow; ox += 4, to += 16) {
+        const at = top + ((<usize>ox) << 3);
+        const a0 = v128.load(at), a1 = v128.load(at, 16), b0 = v128.load(at + row), b1 = v128.load(at + row, 16);
+        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let index = i32x4.add(i32x4.splat(first + 2 * ox), lanes);
+        let seenNaN = f32x4.ne(best, best);
+        let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7), vi = i32x4.add(index, one);
+        let take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), seenNaN));
+        best = v128.bitselect(v, best, take); let at2 = v128.bitselect(vi, index, take); seenNaN = v128.or(seenNaN, f32x4.ne(v, v));
+        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6); vi = i32x4.add(index, down);
+        take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), seenNaN));
+        best = v128.bitselect(v, best, take); at2 = v128.bitselect(vi, at2, take); seenNaN = v128.or(seenNaN, f32x4.ne(v, v));
+        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7); vi = i32x4.add(vi, one);
+        take = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), seenNaN));
+        best = v128.bitselect(v, best, take); at2 = v128.bitselect(vi, at2, take);
+        v128.store(out + to, best);
+        v128.store(argmax + to, at2);
+      }
+      for (; ox < ow; ox++, to += 4) {
+        const i = first + 2 * ox;
+        let at = i, best = load<f32>(x + ((<usize>i) << 2));
+        for (let q = 1; q < 4 && best == best; q++) {
+          const c = i + (q & 1) + (q >> 1) * width; // i + 1, then the row below: i + width, i + width + 1
+          const v = load<f32>(x + ((<usize>c) << 2));
+          if (v > best || v != v) { best = v; at = c; }
+        }
+        store<f32>(out + to, best);
+        store<i32>(argmax + to, at);
+      }
+    }
+  }
+}
+
+// Batch normalisation over x viewed as [outer, channels, inner] (batch norm of [N, C, H, W] is
+// [N, C, H·W]), each statistic per channel in f64. The sums keep the JavaScript kernels' partial
+// sums lane for lane and add them in the same order, and every value is computed in f64 and rounded
+// once, so the bits are the JavaScript kernels' (kernels/normalization.ts).
+
+/** Σ of one run of n floats at x (minus `shift`, squared, when `square`): four partial sums, (s0 + s1) + (s2 + s3). */
+@inline function runSum(x: usize, n: i32, shift: f64, square: bool): f64 {
+  const m = f64x2.splat(shift);
+  let low = f64x2.splat(0), hi = f64x2.splat(0);
+  const end4 = (<usize>(n & ~3)) << 2, end = (<usize>n) << 2;
+  for (let o: usize = 0; o < end4; o += 16) {
+    const v = v128.load(x + o);
+    let a = f64x2.promote_low_f32x4(v), b = high(v);
+    if (square) { a = f64x2.sub(a, m); b = f64x2.sub(b, m); a = f64x2.mul(a, a); b = f64x2.mul(b, b); }
+    low = f64x2.add(low, a); hi = f64x2.add(hi, b);
+  }
+  let s0 = f64x2.extract_lane(low, 0);
+  for (let o = end4; o < end; o += 4) {
+    let v = <f64>load<f32>(x + o);
+    if (square) { v -= shift; v *= v; }
+    s0 += v;
+  }
+  return (s0 + f64x2.extract_lane(low, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+}
+
+/** moments[c] = mean, moments[channels + c] = biased variance (f64), two sweeps: the mean, then Σ(x − μ)². */
+export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, moments: usize): void {
+  const n = <f64>outer * <f64>inner;
+  for (let pass = 0; pass < 2; pass++) {
+    const at = moments + ((<usize>(pass * channels)) << 3);
+    memory.fill(at, 0, (<usize>channels) << 3);
+    for (let o = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++) {
+        const run = x + ((<usize>((o * channels + c) * inner)) << 2);
+        const slot = at + ((<usize>c) << 3);
+        const shift = pass == 0 ? 0 : load<f64>(moments + ((<usize>c) << 3));
+        store<f64>(slot, load<f64>(slot) + runSum(run, inner, shift, pass == 1));
+      }
+    }
+    for (let c = 0; c < channels; c++) { const slot = at + ((<usize>c) << 3); store<f64>(slot, load<f64>(slot) / n); }
+  }
+}
+
+/**
+ * x̂ = (x − mean[c])·invStd[c] (stored at `normalized` unless it is 0), out = x̂·weight[c] + bias[c]; `affine` holds
+ * 2·channels f64: the weights (1 when absent), then the biases (0). mean and invStd are f64.
+ */
+export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i32, channels: i32, inner: i32, mean: usize, invStd: usize, affine: usize): void {
+  const end4 = (<usize>(inner & ~3)) << 2, end = (<usize>inner) << 2;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (<usize>((o * channels + c) * inner)) << 2;
+      const cm = load<f64>(mean + ((<usize>c) << 3)), cs = load<f64>(invStd + ((<usize>c) << 3));
+      const cw = load<f64>(affine + ((<usize>c) << 3)), cb = load<f64>(affine + ((<usize>(channels + c)) << 3));
+      const m = f64x2.splat(cm), s = f64x2.splat(cs), w = f64x2.splat(cw), b = f64x2.splat(cb);
+      for (let k: usize = 0; k < end4; k += 16) {
+        const v = v128.load(x + base + k);
+        const hl = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), m), s), hh = f64x2.mul(f64x2.sub(high(v), m), s);
+        if (normalized != 0) v128.store(normalized + base + k, narrow(hl, hh));
+        v128.store(out + base + k, narrow(f64x2.add(f64x2.mul(hl, w), b), f64x2.add(f64x2.mul(hh, w), b)));
+      }
+      for (let k = end4; k < end; k += 4) {
+        const h = (<f64>load<f32>(x + base + k) - cm) * cs;
+        if (normalized != 0) store<f32>(normalized + base + k, <f32>h);
+        store<f32>(out + base + k, <f32>(h * cw + cb));
+      }
+    }
+  }
+}
+
+/**
+ * The backward pass of batchNormApply from g and x̂: unless `sums` is 0, sums[c] = Σg, sums[channels + c] = Σg·x̂
+ * (f64, two partial sums each, as the JavaScript kernel; needed in training, and for the weight's and bias's gradients), then, unless dx is 0, dx = (scale[c]/n)·(n·g − Σg − x̂·Σg·x̂) when
+ * `training`, else g·scale[c], with scale = γ·invStd (f64, channels of them).
+ */
+export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer: i32, channels: i32, inner: i32, scale: usize, training: bool, sums: usize): void {
+  const end2 = (<usize>(inner & ~1)) << 2, end = (<usize>inner) << 2;
+  if (sums != 0) {
+    memory.fill(sums, 0, (<usize>channels) << 4);
+    for (let o = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++) {
+        const base = (<usize>((o * channels + c) * inner)) << 2;
+        let sg = f64x2.splat(0), sgh = f64x2.splat(0);
+        let k: usize = 0;
+        for (; k + 16 <= end2; k += 16) {
+          const gv = v128.load(g + base + k), hv = v128.load(normalized + base + k);
+          const g0 = f64x2.promote_low_f32x4(gv), g1 = high(gv);
+          sg = f64x2.add(f64x2.add(sg, g0), g1);
+          sgh = f64x2.add(f64x2.add(sgh, f64x2.mul(g0, f64x2.promote_low_f32x4(hv))), f64x2.mul(g1, high(hv)));
+        }
+        let sg0 = f64x2.extract_lane(sg, 0), sg1 = f64x2.extract_lane(sg, 1);
+        let sgh0 = f64x2.extract_lane(sgh, 0), sgh1 = f64x2.extract_lane(sgh, 1);
+        for (; k < end2; k += 8) {
+          const g0 = <f64>load<f32>(g + base + k), g1 = <f64>load<f32>(g + base + k + 4);
+          sg0 += g0; sg1 += g1;
+          sgh0 += g0 * <f64>load<f32>(normalized + base + k); sgh1 += g1 * <f64>load<f32>(normalized + base + k + 4);
+        }
+        if (k < end) { const g0 = <f64>load<f32>(g + base + k); sg0 += g0; sgh0 += g0 * <f64>load<f32>(normalized + base + k); }
+        const a = sums + ((<usize>c) << 3), b = sums + ((<usize>(channels + c)) << 3);
+        store<f64>(a, load<f64>(a) + (sg0 + sg1));
+        store<f64>(b, load<f64>(b) + (sgh0 + sgh1));
+      }
+    }
+  }
+  if (dx == 0) return;
+  const n = <f64>outer * <f64>inner, nv = f64x2.splat(n);
+  const end4 = (<usize>(inner & ~3)) << 2;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (<usize>((o * channels + c) * inner)) << 2;
+      const cs = load<f64>(scale + ((<usize>c) << 3));
+      if (!training) {
+        const s = f64x2.splat(cs);
+        for (let k: usize = 0; k < end4; k += 16) {
+          const gv = v128.load(g + base + k);
+          v128.store(dx + base + k, narrow(f64x2.mul(f64x2.promote_low_f32x4(gv), s), f64x2.mul(high(gv), s)));
+        }
+        for (let k = end4; k < end; k += 4) store<f32>(dx + base + k, <f32>(<f64>load<f32>(g + base + k) * cs));
+        continue;
+      }
+      const kk = cs / n, sgv = load<f64>(sums + ((<usize>c) << 3)), sghv = load<f64>(sums + ((<usize>(channels + c)) << 3));
+      const kv = f64x2.splat(kk), sgs = f64x2.splat(sgv), sghs = f64x2.splat(sghv);
+      for (let k: usize = 0; k < end4; k += 16) {
+        const gv = v128.load(g + base + k), hv = v128.load(normalized + base + k);
+        const l = f64x2.mul(kv, f64x2.sub(f64x2.sub(f64x2.mul(nv, f64x2.promote_low_f32x4(gv)), sgs), f64x2.mul(f64x2.promote_low_f32x4(hv), sghs)));
+        const h = f64x2.mul(kv, f64x2.sub(f64x2.sub(f64x2.mul(nv, high(gv)), sgs), f64x2.mul(high(hv), sghs)));
+        v128.store(dx + base + k, narrow(l, h));
+      }
+      for (let k = end4; k < end; k += 4) {
+        store<f32>(dx + base + k, <f32>(kk * (n * <f64>load<f32>(g + base + k) - sgv - <f64>load<f32>(normalized + base + k) * sghv)));
+      }
+    }
+  }
+}

@@ -100,6 +100,22 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
         return null; // no memory that large
       }
     },
+    batchNormStatistics(mean, variance, x, outer, channels, inner) {
+      if (!wasm.batchNormStatistics(mean, variance, x, outer, channels, inner)) jsKernels.batchNormStatistics(mean, variance, x, outer, channels, inner);
+    },
+    batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias) {
+      if (!wasm.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)) {
+        jsKernels.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias);
+      }
+    },
+    batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training) {
+      if (!wasm.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training)) {
+        jsKernels.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training);
+      }
+    },
+    maxPool2d(out, argmax, x, planes, geometry) {
+      if (!wasm.maxPool2d(out, argmax, x, planes, geometry)) jsKernels.maxPool2d(out, argmax, x, planes, geometry);
+    },
     conv2d(out, x, w, s) {
       if (!convolver(s).conv2d(out, x, w, s)) conv2dByColumns(kernels, out, x, w, s);
     },

@@ -3,7 +3,7 @@
 // instance runs an op.
 import type { FloatArray } from "../../dtype.js";
 import { collapseLoop } from "../strided.js";
-import type { BinaryOp, Conv2dShape, StridedOperand, UnaryOp } from "../types.js";
+import type { BinaryOp, Conv2dShape, Pool2dGeometry, StridedOperand, UnaryOp } from "../types.js";
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
 export interface KernelExports {
@@ -31,6 +31,16 @@ export interface KernelExports {
   /** The adjoint of im2col: dx += the columns' entries where im2col read them. */
   col2im(src: number, dx: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  /** Per-channel mean and biased variance (f64, 2·channels at `moments`) of x viewed [outer, channels, inner]. */
+  channelMoments(x: number, outer: number, channels: number, inner: number, moments: number): void;
+  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean, invStd and affine (w then b) are f64. */
+  batchNormApply(x: number, out: number, normalized: number, outer: number, channels: number, inner: number,
+    mean: number, invStd: number, affine: number): void;
+  /** Σg and Σg·x̂ per channel into `sums` (f64; skipped when 0), then dx (unless 0) as batch norm's backward pass with scale = γ·invStd. */
+  batchNormGradients(g: number, normalized: number, dx: number, outer: number, channels: number, inner: number,
+    scale: number, training: boolean, sums: number): void;
+  /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
+  maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;
   /**
    * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
    * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.
@@ -337,6 +347,90 @@ export class WasmKernels {
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
       else for (let r = 0; r < count; r++) out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
     }
+    return true;
+  }
+
+  /** Floats of scratch for `count` f64 values, and a Float64Array over them once the heap is reserved. */
+  private f64View(heap: Float32Array, at: number, count: number): Float64Array {
+    return new Float64Array(heap.buffer, at * 4, count);
+  }
+
+  /** Per-channel mean and biased variance of float32 x viewed [outer, channels, inner]; false for float64 or small x. */
+  batchNormStatistics(mean: Float64Array, variance: Float64Array, x: FloatArray, outer: number, channels: number, inner: number): boolean {
+    if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
+    this.startLayout();
+    const offX = this.scratch(x.length), offMoments = this.scratch(4 * channels);
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, x, 0, x.length, offX);
+    this.exports.channelMoments(offX * 4, outer, channels, inner, offMoments * 4);
+    const moments = this.f64View(heap, offMoments, 2 * channels);
+    mean.set(moments.subarray(0, channels));
+    variance.set(moments.subarray(channels));
+    return true;
+  }
+
+  /** Batch norm's forward pass over float32 arrays (see Kernels.batchNormForward); false otherwise. */
+  batchNormForward(out: FloatArray, normalized: FloatArray | null, x: FloatArray, outer: number, channels: number, inner: number,
+    mean: Float64Array, invStd: Float64Array, weight: FloatArray | null, bias: FloatArray | null): boolean {
+    if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || (normalized !== null && !(normalized instanceof Float32Array))) return false;
+    if (x.length < MIN_ELEMENTWISE) return false;
+    this.startLayout();
+    const offX = this.scratch(x.length), offOut = this.scratch(x.length), offNormalized = normalized === null ? 0 : this.scratch(x.length);
+    const offStats = this.scratch(8 * channels);
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, x, 0, x.length, offX);
+    const stats = this.f64View(heap, offStats, 4 * channels);
+    stats.set(mean, 0);
+    stats.set(invStd, channels);
+    for (let c = 0; c < channels; c++) {
+      stats[2 * channels + c] = weight === null ? 1 : weight[c]!;
+      stats[3 * channels + c] = bias === null ? 0 : bias[c]!;
+    }
+    this.exports.batchNormApply(offX * 4, offOut * 4, offNormalized * 4, outer, channels, inner,
+      offStats * 4, (offStats + 2 * channels) * 4, (offStats + 4 * channels) * 4);
+    this.copyOut(heap, out, 0, offOut, x.length);
+    if (normalized !== null) this.copyOut(heap, normalized, 0, offNormalized, x.length);
+    return true;
+  }
+
+  /** Batch norm's backward pass over float32 arrays (see Kernels.batchNormBackward); false otherwise. */
+  batchNormBackward(dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, g: FloatArray, normalized: FloatArray,
+    outer: number, channels: number, inner: number, invStd: Float64Array, weight: FloatArray | null, training: boolean): boolean {
+    if (!(g instanceof Float32Array) || !(normalized instanceof Float32Array) || (dx !== null && !(dx instanceof Float32Array))) return false;
+    if (g.length < MIN_ELEMENTWISE) return false;
+    this.startLayout();
+    const offG = this.scratch(g.length), offNormalized = this.scratch(g.length), offDx = dx === null ? 0 : this.scratch(g.length);
+    const needSums = training || dWeight !== null || dBias !== null;
+    const offScale = this.scratch(2 * channels), offSums = needSums ? this.scratch(4 * channels) : 0;
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, g, 0, g.length, offG);
+    this.copyIn(heap, normalized, 0, g.length, offNormalized);
+    const scale = this.f64View(heap, offScale, channels);
+    for (let c = 0; c < channels; c++) scale[c] = (weight === null ? 1 : weight[c]!) * invStd[c]!;
+    this.exports.batchNormGradients(offG * 4, offNormalized * 4, offDx * 4, outer, channels, inner, offScale * 4, training, offSums * 4);
+    const sums = this.f64View(heap, offSums, 2 * channels);
+    if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;
+    if (dBias !== null) for (let c = 0; c < channels; c++) dBias[c] = sums[c]!;
+    if (dx !== null) this.copyOut(heap, dx, 0, offDx, g.length);
+    return true;
+  }
+
+  /** Max pooling over float32 planes when it is 2×2 with stride 2, no padding or dilation (and floor mode); false otherwise. */
+  maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, planes: number, g: Pool2dGeometry): boolean {
+    const twoByTwo = g.kernelH === 2 && g.kernelW === 2 && g.strideH === 2 && g.strideW === 2 && g.padTop === 0 && g.padLeft === 0 &&
+      g.dilationH === 1 && g.dilationW === 1 && g.outH === g.height >> 1 && g.outW === g.width >> 1;
+    if (!twoByTwo || !(out instanceof Float32Array) || !(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
+    this.startLayout();
+    const offX = this.scratch(x.length), offOut = this.scratch(out.length), offArgmax = this.scratch(out.length);
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    this.copyIn(heap, x, 0, x.length, offX);
+    this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width);
+    this.copyOut(heap, out, 0, offOut, out.length);
+    argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
     return true;
   }
 
