@@ -4,6 +4,7 @@ import * as core from "@slope/core";
 import * as autograd from "@slope/autograd";
 import * as optim from "@slope/optim";
 import * as data from "@slope/data";
+import * as nn from "@slope/nn";
 import * as dataNode from "@slope/data/node";
 import * as coreNode from "@slope/core/node";
 import * as coreBrowser from "@slope/core/browser";
@@ -11,7 +12,7 @@ import * as coreBrowser from "@slope/core/browser";
 const product = core.matmul(core.tensor([[1, 2], [3, 4]]), core.eye(2));
 assert.deepEqual(product.toArray(), [[1, 2], [3, 4]]);
 assert.equal(new core.Rng(1).uniform(), new core.Rng(1).uniform());
-for (const [name, module] of Object.entries({ autograd, optim, data })) {
+for (const [name, module] of Object.entries({ autograd, optim, data, nn })) {
   assert.equal(typeof module, "object", `@slope/${name} imports`);
 }
 {
@@ -25,6 +26,23 @@ for (const [name, module] of Object.entries({ autograd, optim, data })) {
   assert.equal(p.value.data[0], 0.95);
 }
 assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
+{
+  // @slope/nn: a Linear layer's forward, then its state dict through the safetensors bytes into a fresh layer.
+  const layer = new nn.Linear(2, 2);
+  layer.loadStateDict({ weight: core.tensor([[1, 2], [3, 4]]), bias: core.tensor([0.5, -0.5]) });
+  const x = core.tensor([[1, 1]]);
+  assert.deepEqual(layer.forward(x).value.toArray(), [[3.5, 6.5]]);
+  const bytes = nn.saveSafetensors(layer, { from: "consumer" });
+  assert.deepEqual(nn.safetensorsMetadata(bytes), { from: "consumer" });
+  const fresh = new nn.Linear(2, 2);
+  fresh.loadStateDict(nn.loadSafetensors(bytes));
+  assert.deepEqual(fresh.forward(x).value.toArray(), [[3.5, 6.5]]);
+  assert.deepEqual(Object.keys(fresh.stateDict()), ["weight", "bias"]);
+  assert.throws(() => fresh.loadStateDict({ weight: core.zeros([3, 2]) }), nn.StateDictError);
+  nn.crossEntropy(fresh.forward(x), [1]).backward();   // dW[i][j] = (p_i − onehot_i)·x_j sums to 0 over classes i
+  assert.deepEqual(fresh.weight.grad.shape, [2, 2]);
+  assert.ok(Math.abs(fresh.weight.grad.data[0] + fresh.weight.grad.data[2]) < 1e-7);
+}
 await coreNode.enableThreads({ threads: 2 });
 assert.deepEqual(core.matmul(core.ones([64, 128]), core.ones([128, 200])).data.slice(0, 2), new Float32Array([128, 128]));
 coreNode.disableThreads();
@@ -37,4 +55,4 @@ await assert.rejects(coreBrowser.enableThreads(), /cross-origin isolated/, "@slo
 }
 assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
 assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
-console.log(`consumer: imported ${Object.keys({ core, autograd, optim, data }).map((n) => "@slope/" + n).join(", ")}`);
+console.log(`consumer: imported ${Object.keys({ core, autograd, nn, optim, data }).map((n) => "@slope/" + n).join(", ")}`);

@@ -4,6 +4,11 @@ export { StateDictError } from "./errors.js";
 export * from "./layers/index.js";
 export { manualSeed, defaultRng } from "./random.js";
 export * as init from "./init/index.js";
-export * from "./init/index.js";
+// By name only the initializers whose names say what they are; uniform, normal, constant, zeros and ones
+// would shadow @slope/core's and @slope/autograd's, so they are reached as init.uniform (PyTorch's nn.init.uniform_).
+export {
+  type InitTarget, type KaimingOptions, type Nonlinearity, type FanMode,
+  xavierUniform, xavierNormal, kaimingUniform, kaimingNormal, calculateGain, calculateFanInAndFanOut,
+} from "./init/index.js";
 export * from "./losses/index.js";
 export * from "./weights/index.js";

@@ -47,6 +47,16 @@ function expectValues(t: core.Tensor, expected: number[]): void {
 }
 
 describe("saveSafetensors / loadSafetensors round trip", () => {
+  it("reads a Node Buffer (a view into a shared pool, as readFileSync gives) as its own bytes", () => {
+    const model = new Linear(3, 2, { rng: new core.Rng(4) });
+    const bytes = saveSafetensors(model);
+    const pooled = Buffer.from(bytes); // small Buffers share Node's 8 KB pool: byteOffset ≠ 0
+    const loaded = loadSafetensors(pooled);
+    expect(loaded["weight"]!.shape).toEqual([2, 3]);
+    expect(Array.from(loaded["weight"]!.data)).toEqual(Array.from(model.weight.value.data));
+    expect(Array.from(loaded["bias"]!.data)).toEqual(Array.from(model.bias!.value.data));
+  });
+
   it("keeps float32 and float64 bit for bit, NaN payloads, −0, ±∞ and denormals included", () => {
     const f32 = new Float32Array([0, -0, NaN, Infinity, -Infinity, 1.4e-45, -1e-40, 3.4028234663852886e38, 0.1, -2.5]);
     new Uint32Array(f32.buffer)[2] = 0x7fc00abc; // a NaN with a payload

@@ -266,7 +266,7 @@ function decode(bytes: Uint8Array, dtype: SafetensorsDType, name: string): Float
   const { bytes: size, dtype: target } = DTYPES[dtype];
   const n = bytes.length / size;
   if (dtype === "F32" || dtype === "F64") {
-    const copy = bytes.slice(); // a fresh, aligned buffer
+    const copy = new Uint8Array(bytes); // a fresh, aligned copy (a Node Buffer's slice() would be a view of a shared pool)
     if (!LITTLE_ENDIAN_PLATFORM) swapBytesInPlace(copy, size);
     return dtype === "F32" ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
   }
@@ -324,7 +324,7 @@ const scratch = new DataView(new ArrayBuffer(4));
 function littleEndianBytes(data: Float32Array | Float64Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (LITTLE_ENDIAN_PLATFORM) return bytes;
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes); // a fresh, aligned copy (a Node Buffer's slice() would be a view of a shared pool)
   swapBytesInPlace(copy, data.BYTES_PER_ELEMENT);
   return copy;
 }
