@@ -48,10 +48,13 @@ function inHome(where: WasmKernels | undefined, wasm: WasmKernels, op: (kernels:
  * one holding most of its floats, reading and writing them in place.
  */
 export function kernelsWith(wasm: WasmKernels, name: string, parallel?: ParallelProducts): Kernels {
-  /** A convolution large enough to split runs in the threads' instance; one that an instance declines, by columns. */
-  const convolver = (s: Conv2dShape): WasmKernels => {
+  /**
+   * A convolution large enough to split runs in the threads' instance; any other in the instance holding most of its
+   * floats (a reused step's), else in `wasm`. One that an instance declines goes by columns.
+   */
+  const convolver = (s: Conv2dShape, ...operands: [FloatArray, number][]): WasmKernels => {
     const work = s.batch * s.outChannels * s.outH * s.outW * (s.channels / s.groups) * s.kernelH * s.kernelW;
-    return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : wasm;
+    return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : home(...operands) ?? wasm;
   };
   const kernels: Kernels = {
     ...jsKernels,
@@ -101,29 +104,42 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     batchNormStatistics(mean, variance, x, outer, channels, inner) {
-      if (!wasm.batchNormStatistics(mean, variance, x, outer, channels, inner)) jsKernels.batchNormStatistics(mean, variance, x, outer, channels, inner);
+      if (!inHome(home([x, x.length]), wasm, (k) => k.batchNormStatistics(mean, variance, x, outer, channels, inner))) {
+        jsKernels.batchNormStatistics(mean, variance, x, outer, channels, inner);
+      }
     },
     batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias) {
-      if (!wasm.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)) {
+      const where = home([out, out.length], [x, x.length], ...(normalized === null ? [] : [[normalized, normalized.length] as [FloatArray, number]]));
+      if (!inHome(where, wasm, (k) => k.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias))) {
         jsKernels.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias);
       }
     },
     batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training) {
-      if (!wasm.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training)) {
+      const where = home([g, g.length], [normalized, normalized.length], ...(dx === null ? [] : [[dx, dx.length] as [FloatArray, number]]));
+      if (!inHome(where, wasm, (k) => k.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training))) {
         jsKernels.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training);
       }
     },
     maxPool2d(out, argmax, x, planes, geometry) {
-      if (!wasm.maxPool2d(out, argmax, x, planes, geometry)) jsKernels.maxPool2d(out, argmax, x, planes, geometry);
+      if (!inHome(home([out, out.length], [x, x.length]), wasm, (k) => k.maxPool2d(out, argmax, x, planes, geometry))) {
+        jsKernels.maxPool2d(out, argmax, x, planes, geometry);
+      }
     },
     conv2d(out, x, w, s) {
-      if (!convolver(s).conv2d(out, x, w, s)) conv2dByColumns(kernels, out, x, w, s);
+      const where = convolver(s, [out, out.length], [x, x.length], [w, w.length]);
+      if (!where.conv2d(out, x, w, s) && !(where !== wasm && wasm.conv2d(out, x, w, s))) conv2dByColumns(kernels, out, x, w, s);
     },
     conv2dBackwardInput(dx, g, w, s) {
-      if (!convolver(s).conv2dBackwardInput(dx, g, w, s)) conv2dBackwardInputByColumns(kernels, dx, g, w, s);
+      const where = convolver(s, [dx, dx.length], [g, g.length], [w, w.length]);
+      if (!where.conv2dBackwardInput(dx, g, w, s) && !(where !== wasm && wasm.conv2dBackwardInput(dx, g, w, s))) {
+        conv2dBackwardInputByColumns(kernels, dx, g, w, s);
+      }
     },
     conv2dBackwardWeight(dw, x, g, s) {
-      if (!convolver(s).conv2dBackwardWeight(dw, x, g, s)) conv2dBackwardWeightByColumns(kernels, dw, x, g, s);
+      const where = convolver(s, [dw, dw.length], [x, x.length], [g, g.length]);
+      if (!where.conv2dBackwardWeight(dw, x, g, s) && !(where !== wasm && wasm.conv2dBackwardWeight(dw, x, g, s))) {
+        conv2dBackwardWeightByColumns(kernels, dw, x, g, s);
+      }
     },
   };
   return kernels;

@@ -358,11 +358,12 @@ export class WasmKernels {
   /** Per-channel mean and biased variance of float32 x viewed [outer, channels, inner]; false for float64 or small x. */
   batchNormStatistics(mean: Float64Array, variance: Float64Array, x: FloatArray, outer: number, channels: number, inner: number): boolean {
     if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
+    const residentX = this.residentAt(x, 0);
     this.startLayout();
-    const offX = this.scratch(x.length), offMoments = this.scratch(4 * channels);
+    const offX = this.place(residentX, x.length), offMoments = this.scratch(4 * channels);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, x, 0, x.length, offX);
+    if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
     this.exports.channelMoments(offX * 4, outer, channels, inner, offMoments * 4);
     const moments = this.f64View(heap, offMoments, 2 * channels);
     mean.set(moments.subarray(0, channels));
@@ -375,12 +376,15 @@ export class WasmKernels {
     mean: Float64Array, invStd: Float64Array, weight: FloatArray | null, bias: FloatArray | null): boolean {
     if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || (normalized !== null && !(normalized instanceof Float32Array))) return false;
     if (x.length < MIN_ELEMENTWISE) return false;
+    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0);
+    const residentNormalized = normalized === null ? -1 : this.residentAt(normalized, 0);
     this.startLayout();
-    const offX = this.scratch(x.length), offOut = this.scratch(x.length), offNormalized = normalized === null ? 0 : this.scratch(x.length);
+    const offX = this.place(residentX, x.length), offOut = this.place(residentOut, x.length);
+    const offNormalized = normalized === null ? 0 : this.place(residentNormalized, x.length);
     const offStats = this.scratch(8 * channels);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, x, 0, x.length, offX);
+    if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
     const stats = this.f64View(heap, offStats, 4 * channels);
     stats.set(mean, 0);
     stats.set(invStd, channels);
@@ -390,8 +394,8 @@ export class WasmKernels {
     }
     this.exports.batchNormApply(offX * 4, offOut * 4, offNormalized * 4, outer, channels, inner,
       offStats * 4, (offStats + 2 * channels) * 4, (offStats + 4 * channels) * 4);
-    this.copyOut(heap, out, 0, offOut, x.length);
-    if (normalized !== null) this.copyOut(heap, normalized, 0, offNormalized, x.length);
+    if (residentOut < 0) this.copyOut(heap, out, 0, offOut, x.length);
+    if (normalized !== null && residentNormalized < 0) this.copyOut(heap, normalized, 0, offNormalized, x.length);
     return true;
   }
 
@@ -400,21 +404,24 @@ export class WasmKernels {
     outer: number, channels: number, inner: number, invStd: Float64Array, weight: FloatArray | null, training: boolean): boolean {
     if (!(g instanceof Float32Array) || !(normalized instanceof Float32Array) || (dx !== null && !(dx instanceof Float32Array))) return false;
     if (g.length < MIN_ELEMENTWISE) return false;
+    const residentG = this.residentAt(g, 0), residentNormalized = this.residentAt(normalized, 0);
+    const residentDx = dx === null ? -1 : this.residentAt(dx, 0);
     this.startLayout();
-    const offG = this.scratch(g.length), offNormalized = this.scratch(g.length), offDx = dx === null ? 0 : this.scratch(g.length);
+    const offG = this.place(residentG, g.length), offNormalized = this.place(residentNormalized, g.length);
+    const offDx = dx === null ? 0 : this.place(residentDx, g.length);
     const needSums = training || dWeight !== null || dBias !== null;
     const offScale = this.scratch(2 * channels), offSums = needSums ? this.scratch(4 * channels) : 0;
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, g, 0, g.length, offG);
-    this.copyIn(heap, normalized, 0, g.length, offNormalized);
+    if (residentG < 0) this.copyIn(heap, g, 0, g.length, offG);
+    if (residentNormalized < 0) this.copyIn(heap, normalized, 0, g.length, offNormalized);
     const scale = this.f64View(heap, offScale, channels);
     for (let c = 0; c < channels; c++) scale[c] = (weight === null ? 1 : weight[c]!) * invStd[c]!;
     this.exports.batchNormGradients(offG * 4, offNormalized * 4, offDx * 4, outer, channels, inner, offScale * 4, training, offSums * 4);
     const sums = this.f64View(heap, offSums, 2 * channels);
     if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;
     if (dBias !== null) for (let c = 0; c < channels; c++) dBias[c] = sums[c]!;
-    if (dx !== null) this.copyOut(heap, dx, 0, offDx, g.length);
+    if (dx !== null && residentDx < 0) this.copyOut(heap, dx, 0, offDx, g.length);
     return true;
   }
 
@@ -423,13 +430,14 @@ export class WasmKernels {
     const twoByTwo = g.kernelH === 2 && g.kernelW === 2 && g.strideH === 2 && g.strideW === 2 && g.padTop === 0 && g.padLeft === 0 &&
       g.dilationH === 1 && g.dilationW === 1 && g.outH === g.height >> 1 && g.outW === g.width >> 1;
     if (!twoByTwo || !(out instanceof Float32Array) || !(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
+    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0);
     this.startLayout();
-    const offX = this.scratch(x.length), offOut = this.scratch(out.length), offArgmax = this.scratch(out.length);
+    const offX = this.place(residentX, x.length), offOut = this.place(residentOut, out.length), offArgmax = this.scratch(out.length);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, x, 0, x.length, offX);
+    if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
     this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width);
-    this.copyOut(heap, out, 0, offOut, out.length);
+    if (residentOut < 0) this.copyOut(heap, out, 0, offOut, out.length);
     argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
     return true;
   }
@@ -451,32 +459,36 @@ export class WasmKernels {
 
   /**
    * conv2d: out[n, group] [O/G, oh·ow] = w[group] [O/G, K] · im2col(x[n])[group] [K, oh·ow] (K = C/G·kh·kw) through
-   * blockedProduct, straight into NCHW. The images are copied in a chunk at a time.
+   * blockedProduct, straight into NCHW. Operands that live in this module's memory are used where they are; the
+   * others are copied in (the images a chunk at a time).
    */
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, out, x, w)) return false;
     const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
     const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0), residentW = this.residentAt(w, 0);
+    const chunk = residentX >= 0 && residentOut >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
+    const fields = receptiveFields(s);
     this.startLayout();
-    const offW = this.scratch(o * k), offX = this.scratch(chunk * image), offCols = this.scratch(s.groups * k * positions);
-    const offOut = this.scratch(chunk * o * positions), [packedA, packedB] = this.packedPanels();
+    const offW = this.place(residentW, o * k), offX = this.place(residentX, chunk * image), offCols = this.scratch(s.groups * k * positions);
+    const offOut = this.place(residentOut, chunk * o * positions), [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, w, 0, o * k, offW);
+    if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      this.copyIn(heap, x, first * image, count * image, offX);
+      const xAt = residentX >= 0 ? offX + first * image : offX, outAt = residentOut >= 0 ? offOut + first * o * positions : offOut;
+      if (residentX < 0) this.copyIn(heap, x, first * image, count * image, offX);
       for (let n = 0; n < count; n++) {
-        this.exports.im2col((offX + n * image) * 4, offCols * 4, ...fields);
+        this.exports.im2col((xAt + n * image) * 4, offCols * 4, ...fields);
         for (let g = 0; g < s.groups; g++) {
           this.exports.blockedProduct(
             (offW + g * og * k) * 4, k, false, (offCols + g * k * positions) * 4, positions, false,
-            (offOut + (n * o + g * og) * positions) * 4, positions, og, k, positions, false, packedA * 4, packedB * 4,
+            (outAt + (n * o + g * og) * positions) * 4, positions, og, k, positions, false, packedA * 4, packedB * 4,
           );
         }
       }
-      this.copyOut(heap, out, first * o * positions, offOut, count * o * positions);
+      if (residentOut < 0) this.copyOut(heap, out, first * o * positions, offOut, count * o * positions);
     }
     return true;
   }
@@ -486,27 +498,30 @@ export class WasmKernels {
     if (!this.takesConv(s, dx, g, w)) return false;
     const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
     const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    const residentG = this.residentAt(g, 0), residentDx = this.residentAt(dx, 0), residentW = this.residentAt(w, 0);
+    const chunk = residentG >= 0 && residentDx >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
+    const fields = receptiveFields(s);
     this.startLayout();
-    const offW = this.scratch(o * k), offG = this.scratch(chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
-    const offDx = this.scratch(chunk * image), [packedA, packedB] = this.packedPanels();
+    const offW = this.place(residentW, o * k), offG = this.place(residentG, chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
+    const offDx = this.place(residentDx, chunk * image), [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    this.copyIn(heap, w, 0, o * k, offW);
+    if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
-      heap.fill(0, offDx, offDx + count * image);
+      const gAt = residentG >= 0 ? offG + first * o * positions : offG, dxAt = residentDx >= 0 ? offDx + first * image : offDx;
+      if (residentG < 0) this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
+      heap.fill(0, dxAt, dxAt + count * image);
       for (let n = 0; n < count; n++) {
         for (let group = 0; group < s.groups; group++) {
           this.exports.blockedProduct(
-            (offW + group * og * k) * 4, k, true, (offG + (n * o + group * og) * positions) * 4, positions, false,
+            (offW + group * og * k) * 4, k, true, (gAt + (n * o + group * og) * positions) * 4, positions, false,
             (offCols + group * k * positions) * 4, positions, k, og, positions, false, packedA * 4, packedB * 4,
           );
         }
-        this.exports.col2im(offCols * 4, (offDx + n * image) * 4, ...fields);
+        this.exports.col2im(offCols * 4, (dxAt + n * image) * 4, ...fields);
       }
-      this.copyOut(heap, dx, first * image, offDx, count * image);
+      if (residentDx < 0) this.copyOut(heap, dx, first * image, offDx, count * image);
     }
     return true;
   }
@@ -516,27 +531,30 @@ export class WasmKernels {
     if (!this.takesConv(s, dw, x, g)) return false;
     const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
     const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const chunk = this.imagesPerChunk(s, image + o * positions), fields = receptiveFields(s);
+    const residentX = this.residentAt(x, 0), residentG = this.residentAt(g, 0), residentDw = this.residentAt(dw, 0);
+    const chunk = residentX >= 0 && residentG >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
+    const fields = receptiveFields(s);
     this.startLayout();
-    const offX = this.scratch(chunk * image), offG = this.scratch(chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
-    const offDw = this.scratch(o * k), [packedA, packedB] = this.packedPanels();
+    const offX = this.place(residentX, chunk * image), offG = this.place(residentG, chunk * o * positions);
+    const offCols = this.scratch(s.groups * k * positions), offDw = this.place(residentDw, o * k), [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      this.copyIn(heap, x, first * image, count * image, offX);
-      this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
+      const xAt = residentX >= 0 ? offX + first * image : offX, gAt = residentG >= 0 ? offG + first * o * positions : offG;
+      if (residentX < 0) this.copyIn(heap, x, first * image, count * image, offX);
+      if (residentG < 0) this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
       for (let n = 0; n < count; n++) {
-        this.exports.im2col((offX + n * image) * 4, offCols * 4, ...fields);
+        this.exports.im2col((xAt + n * image) * 4, offCols * 4, ...fields);
         for (let group = 0; group < s.groups; group++) {
           this.exports.blockedProduct(
-            (offG + (n * o + group * og) * positions) * 4, positions, false, (offCols + group * k * positions) * 4, positions, true,
+            (gAt + (n * o + group * og) * positions) * 4, positions, false, (offCols + group * k * positions) * 4, positions, true,
             (offDw + group * og * k) * 4, k, og, positions, k, first + n > 0, packedA * 4, packedB * 4,
           );
         }
       }
     }
-    this.copyOut(heap, dw, 0, offDw, o * k);
+    if (residentDw < 0) this.copyOut(heap, dw, 0, offDw, o * k);
     return true;
   }
 
