@@ -2,12 +2,14 @@
 // SSE kernels), TensorFlow.js 4.22 (cpu,
 // wasm) and jax-js 0.1.25 (wasm) on the lecture's workloads, side by side in one run, as ratios.
 // One epoch = 195 random batches of 256 rows of a 50,000 × 3,073 float32 matrix, 10 classes:
-// gather, scores, loss, gradient, SGD update.
+// gather, scores, loss, gradient, SGD update. Last, the `cnn` experiment's convnet training step (batch 64)
+// for Slope on 1 and 2 threads, TensorFlow.js wasm and PyTorch CPU on 1 and 2 threads (peers/convnet.mjs).
 import b from "benny";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { Rng, matmul, randn, reuseBuffers } from "@slope/core";
 import { disableThreads, enableThreads } from "@slope/core/node";
+import { convnetComparison } from "./peers/convnet.mjs";
 import { makeData, slopeEpoch, slopeTwoLayerStep } from "./peers/slope.mjs";
 
 const rows = [];
@@ -99,3 +101,5 @@ console.table(Object.keys(shapes).map((name) => ({
   ...(numpy[2] ? { "numpy 2 threads": +numpy[2].matmul[name].toFixed(1), "2:2": `${Math.round((100 * slope2.matmul[name]) / numpy[2].matmul[name])}%` } : {}),
   ...(numpy.sse ? { "numpy SSE 1 thread": +numpy.sse.matmul[name].toFixed(1), "1:1 SSE": `${Math.round((100 * slope.matmul[name]) / numpy.sse.matmul[name])}%` } : {}),
 })));
+
+await convnetComparison();

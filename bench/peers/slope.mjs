@@ -4,7 +4,9 @@
 import { add, l2, linear, mul, param, relu, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
 import { Rng, gather, randn, reuseBuffers, slice, zeros } from "@slope/core";
 import { DataLoader } from "@slope/data";
-import { SGD } from "@slope/optim";
+import { crossEntropy } from "@slope/nn";
+import { Momentum, SGD } from "@slope/optim";
+import { cifarConvnet } from "../../examples/dist/models/cifar-convnet.js";
 
 /** CIFAR-shaped float32 data: N × 3073 (bias column included), labels in 0..9. */
 export function makeData(n = 50_000, d = 3073, seed = "peers") {
@@ -77,4 +79,36 @@ export function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
   const t = performance.now();
   for (let i = 0; i < 20; i++) step();
   return (performance.now() - t) / 20 / 1000;
+}
+
+/**
+ * One training step of the `cnn` experiment's net, cifarConvnet() from the built examples package (so
+ * this measures the experiment's own net), in training mode: forward on a float32 batch [64, 3, 32, 32],
+ * crossEntropy on 10 classes, backward, an SGD-with-momentum step (Momentum, μ = 0.9). `reuse` wraps
+ * the step in reuseBuffers. Returns { ms: milliseconds per step (median of `steps`), loss: the last one }.
+ */
+export function slopeConvnetStep({ reuse = true, batch = 64, warmup = 3, steps = 10 } = {}) {
+  const rng = new Rng("convnet");
+  const net = cifarConvnet({ rng });
+  net.train();
+  const x = randn([batch, 3, 32, 32], { rng });
+  const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10);
+  const optimizer = new Momentum(net.parameters(), { lr: 0.01, momentum: 0.9 });
+  const plainStep = () => {
+    optimizer.zeroGrad();
+    const loss = crossEntropy(net.forward(x), y);
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  };
+  const step = reuse ? reuseBuffers(plainStep) : plainStep;
+  let loss = 0;
+  for (let i = 0; i < warmup; i++) loss = step();
+  const times = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    loss = step();
+    times.push(performance.now() - t);
+  }
+  return { ms: [...times].sort((p, q) => p - q)[Math.floor(steps / 2)], loss };
 }
