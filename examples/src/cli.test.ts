@@ -14,7 +14,7 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
   it("an unknown experiment lists the valid ones", () => {
     const r = lecture("trian");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('unknown experiment "trian"; valid experiments: random-search, gradients, train, batch-modes, lr-decay, optimizers, two-layer, templates, tour, download');
+    expect(r.stderr).toContain('unknown experiment "trian"; valid experiments: random-search, gradients, train, batch-modes, lr-decay, optimizers, two-layer, cnn, templates, tour, download');
   });
 
   it("an unknown optimizer, a bad lr and an option the experiment does not take are refused with the valid values", () => {
@@ -61,9 +61,30 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(losses("2")).toEqual(one);
   });
 
-  it("--help prints the usage", () => {
+  it("--help prints the usage, with cnn's options", () => {
     const r = lecture("--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("usage: pnpm lecture <experiment> [options]");
+    const cnnOptions = "--epochs --batch-size --lr --weight-decay --widths --optimizer --rows --checkpoint --resume";
+    expect(r.stdout).toContain(`a convnet on CIFAR-10 from @slope/nn (conv-bn-relu ×3, augmentation, one-cycle lr)  [${cnnOptions}]`);
+    expect(r.stdout).toContain("--checkpoint FILE");
+  });
+
+  it("cnn runs from the command line (quick) and refuses bad widths and optimizers by name", () => {
+    const good = lecture("cnn", "--quick", "--quiet", "--threads", "1", "--rows", "64", "--out", join(out, "cnn"));
+    expect(good.status, good.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "cnn", "results.json"), "utf8"));
+    expect(results.config.widths).toEqual([8, 16, 32]);
+    expect(results.files).toEqual(["model.safetensors", "loss.svg", "accuracy.svg"]);
+    const widths = lecture("cnn", "--widths", "32,64", "--quiet", "--out", out);
+    expect(widths.status).toBe(1);
+    expect(widths.stderr)
+      .toContain('widths must be three positive whole numbers a,b,c (the channels of the three stages), got "32,64"');
+    const optimizer = lecture("cnn", "--optimizer", "sgd", "--quiet", "--out", out);
+    expect(optimizer.status).toBe(1);
+    expect(optimizer.stderr).toContain('unknown optimizer "sgd"; valid optimizers: adamw, nesterov');
+    const resume = lecture("cnn", "--resume", join(out, "nothing.safetensors"), "--quiet", "--out", out);
+    expect(resume.status).toBe(1);
+    expect(resume.stderr).toMatch(/no checkpoint .*nothing\.safetensors to resume from/);
   });
 });

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { disableThreads, enableThreads } from "@slope/core/node";
 import { batchModesExperiment } from "./experiments/batch-modes.js";
+import { CNN_EPOCHS, CNN_OPTIMIZERS, cnnExperiment } from "./experiments/cnn.js";
 import { downloadExperiment } from "./experiments/download.js";
 import { gradientsExperiment } from "./experiments/gradients.js";
 import { lrDecayExperiment } from "./experiments/lr-decay.js";
@@ -37,6 +38,14 @@ const EXPERIMENTS: Record<string, { about: string; options: Record<string, Kind>
   "lr-decay": { about: "the four learning rates; constant, step, exponential and 1/t decay", options: { lr: "number", epochs: "number", rows: "number" }, run: (o) => lrDecayExperiment(o) },
   optimizers: { about: "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam; Newton and L-BFGS", options: { epochs: "number", rows: "number" }, run: (o) => optimizersExperiment(o) },
   "two-layer": { about: "a two-layer net built from the public API", options: { hidden: "number", lr: "number", reg: "number", epochs: "number", "batch-size": "number" }, run: (o) => twoLayerExperiment(o) },
+  cnn: {
+    about: "a convnet on CIFAR-10 from @slope/nn (conv-bn-relu ×3, augmentation, one-cycle lr)",
+    options: {
+      epochs: "number", "batch-size": "number", lr: "number", "weight-decay": "number", widths: "string",
+      optimizer: "string", rows: "number", checkpoint: "string", resume: "string",
+    },
+    run: (o) => cnnExperiment(o),
+  },
   templates: { about: "the learned rows of W as 32×32 images", options: { loss: "string", epochs: "number" }, run: (o) => templatesExperiment(o) },
   tour: { about: "a short version of every experiment in turn (the main job)", options: {}, run: (o) => tourExperiment(o) },
   download: { about: "fetch CIFAR-10 into the download cache", options: { "cache-dir": "string", url: "string" }, run: (o) => downloadExperiment(o) },
@@ -55,6 +64,9 @@ function usage(): string {
     "",
     `common options: --data DIR (a cifar-10-batches-bin folder)  --out DIR  --seed N  --quick  --quiet  --threads N (default ${DEFAULT_THREADS})`,
     `  --loss ${LOSSES.join("|")}  --optimizer ${OPTIMIZERS.join("|")}  --schedule ${SCHEDULES.join("|")}`,
+    `  cnn: --epochs N (default ${CNN_EPOCHS})  --batch-size N (128)  --optimizer ${CNN_OPTIMIZERS.join("|")}` +
+      "  --widths a,b,c (32,64,128)  --rows N (training images)",
+    "       --checkpoint FILE (saved after every epoch)  --resume FILE (continues it, to the same bits)",
     "data: --data, else $SLOPE_CIFAR_DIR, else the download cache (`pnpm lecture download`), else a synthetic CIFAR-shaped set",
   ].join("\n");
 }

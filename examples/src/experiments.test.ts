@@ -7,10 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { DataFormatError, ValueError } from "@slope/core";
 import { IMAGE_BYTES, parseCifar10, writeCifar10 } from "@slope/data";
+import { loadSafetensors, safetensorsMetadata } from "@slope/nn";
 import { FIXTURE_100, available } from "../../tests/support/datasets.js";
 import { loadLectureData } from "./data-source.js";
 import { batchModesExperiment } from "./experiments/batch-modes.js";
+import { cnnExperiment } from "./experiments/cnn.js";
 import { gradientsExperiment } from "./experiments/gradients.js";
 import { lrDecayExperiment } from "./experiments/lr-decay.js";
 import { optimizersExperiment } from "./experiments/optimizers.js";
@@ -113,6 +116,30 @@ describe("every experiment runs end to end on small data", () => {
     expect(r["testAccuracy"]).toBeGreaterThan(0.2);
   });
 
+  it("cnn: a convnet from @slope/nn learns on a few hundred images (the loss falls), with results, plots and weights", async () => {
+    const r = await cnnExperiment({ ...common("cnn"), epochs: 3 });
+    const saved = readResults(join(root, "cnn")) as typeof r;
+    expect(saved.config.trainImages).toBe(512);
+    expect(saved.losses).toHaveLength(3 * 8);
+    expect(saved.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    const [first, , last] = saved.epochs;
+    expect(last!.trainLoss).toBeLessThan(first!.trainLoss - 0.3);
+    expect(last!.trainLoss).toBeLessThan(Math.log(10));
+    expect(saved.testAccuracy).toBeGreaterThan(0.2);
+    for (const e of saved.epochs) {
+      for (const key of ["lr", "trainAccuracy", "valAccuracy", "seconds"] as const) {
+        expect(Number.isFinite(e[key])).toBe(true);
+      }
+    }
+    expect(saved.epochs[0]!.lr).toBeGreaterThan(saved.epochs[2]!.lr); // the one-cycle schedule anneals
+    expect(svgTexts(join(root, "cnn", "loss.svg"))).toEqual(expect.arrayContaining(["mini-batch loss", "epoch mean"]));
+    expect(svgTexts(join(root, "cnn", "accuracy.svg")))
+      .toEqual(expect.arrayContaining(["train (augmented batches)", "validation"]));
+    const weights = loadSafetensors(new Uint8Array(readFileSync(join(root, "cnn", "model.safetensors"))));
+    expect(Object.keys(weights)).toContain("0.1.running_mean");
+    expect(weights["7.weight"]!.shape).toEqual([10, 16 * 32]);
+  });
+
   it("templates: a PNG of ten 32×32 templates that decodes", async () => {
     await templatesExperiment({ ...common("templates"), epochs: 1 });
     readResults(join(root, "templates"));
@@ -133,6 +160,41 @@ describe("training state", () => {
     expect(resumed.losses).toEqual(straight.losses);
     expect(resumed.testAccuracy).toBe(straight.testAccuracy);
     expect(resumed.epochs.map((e) => e.lr)).toEqual(straight.epochs.map((e) => e.lr));
+  });
+
+  it("cnn: resume from a checkpoint after an interruption equals the uninterrupted run, bit for bit", async () => {
+    const settings = { ...common("cnn-straight"), rows: 96, batchSize: 32, epochs: 3, widths: "4,4,8" };
+    const straight = await cnnExperiment(settings);
+    const checkpoint = join(root, "cnn-checkpoint.safetensors");
+    const first = await cnnExperiment({ ...settings, out: join(root, "cnn-first"), checkpoint, stopAfterEpochs: 1 });
+    expect(first.completedEpochs).toBe(1);
+    expect(safetensorsMetadata(new Uint8Array(readFileSync(checkpoint))))
+      .toHaveProperty("slope.training", expect.stringContaining('"completedEpochs":1'));
+    const resumed = await cnnExperiment({ ...settings, out: join(root, "cnn-resumed"), resume: checkpoint });
+    expect(resumed.resumedFromEpoch).toBe(1);
+    expect(resumed.weights.sha256).toBe(straight.weights.sha256);
+    expect(resumed.losses).toEqual(straight.losses);
+    expect(resumed.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy]))
+      .toEqual(straight.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy]));
+    expect(resumed.testAccuracy).toBe(straight.testAccuracy);
+    // The checkpoint now holds the finished run; resuming it with other settings is refused.
+    await expect(cnnExperiment({ ...settings, out: join(root, "cnn-other"), resume: checkpoint, lr: 0.5 }))
+      .rejects.toThrow(/made with other settings/);
+  });
+
+  it("cnn: bad options are named errors", async () => {
+    const run = (extra: Record<string, unknown>) => cnnExperiment({ ...common("cnn-bad"), rows: 32, ...extra });
+    await expect(run({ widths: "8,16" })).rejects.toThrow(/widths must be three positive whole numbers a,b,c.* "8,16"/);
+    await expect(run({ widths: "8,x,16" })).rejects.toThrow(ValueError);
+    await expect(run({ optimizer: "adam" }))
+      .rejects.toThrow('unknown optimizer "adam"; valid optimizers: adamw, nesterov');
+    await expect(run({ lr: -1 })).rejects.toThrow("lr must be a number > 0, got -1");
+    await expect(run({ weightDecay: -1 })).rejects.toThrow("weight decay must be a number ≥ 0, got -1");
+    await expect(run({ epochs: 1.5 })).rejects.toThrow("epochs must be a positive integer, got 1.5");
+    await expect(run({ resume: join(root, "no-such-checkpoint.safetensors") }))
+      .rejects.toThrow(/no checkpoint .* to resume from/);
+    writeFileSync(join(root, "not-a-checkpoint.safetensors"), "garbage");
+    await expect(run({ resume: join(root, "not-a-checkpoint.safetensors") })).rejects.toThrow(DataFormatError);
   });
 
   it("resuming with other settings is refused", async () => {
@@ -160,7 +222,9 @@ describe("data sources", () => {
 
   it("the tour runs every experiment and writes a summary", async () => {
     const r = await tourExperiment({ quiet: true, out: join(root, "tour") });
-    expect(r.steps.map((s) => s["experiment"])).toEqual(["random-search", "gradients", "train", "batch-modes", "lr-decay", "optimizers", "two-layer", "templates"]);
+    expect(r.steps.map((s) => s["experiment"])).toEqual([
+      "random-search", "gradients", "train", "batch-modes", "lr-decay", "optimizers", "two-layer", "cnn", "templates",
+    ]);
     expect(JSON.parse(readFileSync(join(root, "tour", "results.json"), "utf8")).data).toBe("synthetic");
   }, 300_000);
 });

@@ -7,6 +7,7 @@ export { type BatchModesOptions, batchModesExperiment } from "./experiments/batc
 export { type LrDecayOptions, lrDecayExperiment } from "./experiments/lr-decay.js";
 export { type OptimizersOptions, optimizersExperiment } from "./experiments/optimizers.js";
 export { type TwoLayerOptions, twoLayerExperiment } from "./experiments/two-layer.js";
+export { type CnnOptions, type CnnEpochRecord, CNN_DEFAULTS, CNN_EPOCHS, CNN_OPTIMIZERS, cnnExperiment, parseWidths } from "./experiments/cnn.js";
 export { type TemplatesOptions, templatesExperiment } from "./experiments/templates.js";
 export { tourExperiment } from "./experiments/tour.js";
 export { downloadExperiment } from "./experiments/download.js";

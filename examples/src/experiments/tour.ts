@@ -4,6 +4,7 @@ import { loadLectureData } from "../data-source.js";
 import { writeJsonAtomic } from "../output/files.js";
 import { percent, table } from "../output/results.js";
 import { batchModesExperiment } from "./batch-modes.js";
+import { cnnExperiment } from "./cnn.js";
 import { gradientsExperiment } from "./gradients.js";
 import { lrDecayExperiment } from "./lr-decay.js";
 import { optimizersExperiment } from "./optimizers.js";
@@ -32,6 +33,10 @@ export async function tourExperiment(options: CommonOptions = {}) {
     ["lr-decay", () => lrDecayExperiment(common("lr-decay")), () => "four learning rates; constant, step, exponential, 1/t"],
     ["optimizers", () => optimizersExperiment(common("optimizers")), () => "6 optimizers on CIFAR and 6 surfaces; Newton and L-BFGS"],
     ["two-layer", () => twoLayerExperiment(common("two-layer")), (r) => `test accuracy ${percent(r["testAccuracy"] as number)}`],
+    ["cnn", () => cnnExperiment(common("cnn")), (r) => {
+      const images = (r["config"] as { trainImages: number }).trainImages;
+      return `convnet test accuracy ${percent(r["testAccuracy"] as number)} after one epoch on ${images} images`;
+    }],
     ["templates", () => templatesExperiment(common("templates")), () => "templates.png"],
   ];
   const rows: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
-import { type Var, add, l2, linear, mul, noGrad, param, relu, softmaxCrossEntropy } from "@slope/autograd";
-import { Rng, type Tensor, randn, reuseBuffers, zeros } from "@slope/core";
+import { type Var, add, l2, mul, noGrad } from "@slope/autograd";
+import { Rng, type Tensor, reuseBuffers } from "@slope/core";
 import { DataLoader, channelStatistics, meanImage, toFeatures } from "@slope/data";
+import { Linear, ReLU, Sequential, crossEntropy, init } from "@slope/nn";
 import { Adam, Scheduler, stepDecay } from "@slope/optim";
 import { type CommonOptions, createContext } from "../context.js";
 import { lineChart } from "../output/plots.js";
@@ -17,30 +18,37 @@ export interface TwoLayerOptions extends CommonOptions {
   batchSize?: number;
 }
 
-/** A two-layer net written with nothing but the public API: affine → ReLU → affine, softmax on top. */
+/**
+ * A two-layer net from @slope/nn: Linear → ReLU → Linear, softmax on top (in the loss). Linear
+ * keeps PyTorch's layout, weight [out, in], so each layer computes x·Wᵀ + b.
+ */
 class TwoLayerNet {
-  readonly W1: Var; readonly b1: Var; readonly W2: Var; readonly b2: Var;
+  readonly net: Sequential;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
 
-  /** He initialisation: weights ~ N(0, 2/fan_in), so ReLU activations keep their scale; biases 0. */
+  /**
+   * He initialisation, as the lecture's net had it (not Linear's default U(±1/√fan_in)): weights
+   * ~ N(0, 2/fan_in), so ReLU activations keep their scale; biases 0.
+   */
   constructor(inputs: number, hidden: number, classes: number, rng: Rng) {
-    this.W1 = param(randn([inputs, hidden], { rng, std: Math.sqrt(2 / inputs) }));
-    this.b1 = param(zeros([hidden]));
-    this.W2 = param(randn([hidden, classes], { rng, std: Math.sqrt(2 / hidden) }));
-    this.b2 = param(zeros([classes]));
+    this.fc1 = new Linear(inputs, hidden, { rng });
+    this.fc2 = new Linear(hidden, classes, { rng });
+    this.net = new Sequential(this.fc1, new ReLU(), this.fc2);
+    for (const layer of [this.fc1, this.fc2]) {
+      init.kaimingNormal(layer.weight, { nonlinearity: "relu", rng });
+      init.zeros(layer.bias!);
+    }
   }
 
-  get params(): Var[] {
-    return [this.W1, this.b1, this.W2, this.b2];
-  }
-
-  /** Class scores: s = max(0, xW1 + b1)·W2 + b2. */
+  /** Class scores: s = max(0, x·W1ᵀ + b1)·W2ᵀ + b2. */
   scores(x: Tensor): Var {
-    return linear(relu(linear(x, this.W1, this.b1)), this.W2, this.b2);
+    return this.net.forward(x);
   }
 
-  /** Softmax loss plus reg·(ΣW1² + ΣW2²) (biases are not regularised). */
+  /** Softmax loss (nn's crossEntropy) plus reg·(ΣW1² + ΣW2²): L2 on the weights only, not the biases. */
   loss(x: Tensor, y: ArrayLike<number>, reg: number): Var {
-    return add(softmaxCrossEntropy(this.scores(x), y as Uint8Array), mul(add(l2(this.W1), l2(this.W2)), reg));
+    return add(crossEntropy(this.scores(x), y), mul(add(l2(this.fc1.weight), l2(this.fc2.weight)), reg));
   }
 
   accuracy(x: Tensor, y: ArrayLike<number>): number {
@@ -50,8 +58,8 @@ class TwoLayerNet {
 
 /**
  * Proof that people can build their own models on Slope: a two-layer net (affine → ReLU → affine →
- * softmax) with its own initialisation and L2 regularisation, trained by Adam with step decay on
- * normalised pixels.
+ * softmax) from @slope/nn's layers and loss, with its own initialisation and L2 regularisation,
+ * trained by Adam with step decay on normalised pixels.
  */
 export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
   const started = performance.now();
@@ -71,7 +79,7 @@ export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
 
   const rng = new Rng(`two-layer-${context.seed}`);
   const net = new TwoLayerNet(3072, hidden, 10, rng);
-  const optimizer = new Adam(net.params, { lr });
+  const optimizer = new Adam(net.net.parameters(), { lr });
   const scheduler = new Scheduler(optimizer, stepDecay({ lr0: lr, factor: 0.5, every: Math.max(1, Math.round(epochs / 4)) }));
   const loader = new DataLoader(xTrain, data.train.labels, { batchSize, shuffle: true, rng });
   const losses: number[] = [];
