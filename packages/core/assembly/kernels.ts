@@ -414,73 +414,6 @@ export function bytesToFloats(src: usize, rows: i32, cols: i32, offset: usize, s
   }
 }
 
-// Convolution as a product: each output position's receptive field laid out as one row (im2row), so
-// that a batch of images times the weights is one long product through dotRows, the fastest of the
-// product kernels. These only move floats: a load and a store per element, no arithmetic.
-
-/**
- * dst[p, (c·kh + i)·kw + j] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] for p = oy·ow + ox, zero outside
- * the image of channels × height × width floats at x: one image's receptive fields as rows of
- * channels·kh·kw floats. A row whose window lies inside the image horizontally takes no per-element test.
- */
-export function im2row(x: usize, dst: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
-  const plane = (<usize>(height * width)) << 2;
-  const step = (<usize>dw) << 2;
-  let out = dst;
-  for (let oy = 0; oy < oh; oy++) {
-    const y0 = oy * sh - pt;
-    for (let ox = 0; ox < ow; ox++) {
-      const x0 = ox * sw - pl;
-      const inside = x0 >= 0 && x0 + (kw - 1) * dw < width;
-      let channel = x;
-      for (let c = 0; c < channels; c++, channel += plane) {
-        for (let i = 0; i < kh; i++) {
-          const y = y0 + i * dh;
-          if (y < 0 || y >= height) {
-            for (let j = 0; j < kw; j++, out += 4) store<f32>(out, 0);
-          } else if (inside) {
-            let from = channel + ((<usize>(y * width + x0)) << 2);
-            for (let j = 0; j < kw; j++, out += 4, from += step) store<f32>(out, load<f32>(from));
-          } else {
-            const row = channel + ((<usize>(y * width)) << 2);
-            for (let j = 0; j < kw; j++, out += 4) {
-              const xx = x0 + j * dw;
-              store<f32>(out, xx >= 0 && xx < width ? load<f32>(row + ((<usize>xx) << 2)) : 0);
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2row: dx[c, y, x] += every entry of src (rows as im2row lays them out) read from there. */
-export function row2im(src: usize, dx: usize, channels: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
-  const plane = (<usize>(height * width)) << 2;
-  let from = src;
-  for (let oy = 0; oy < oh; oy++) {
-    const y0 = oy * sh - pt;
-    for (let ox = 0; ox < ow; ox++) {
-      const x0 = ox * sw - pl;
-      let channel = dx;
-      for (let c = 0; c < channels; c++, channel += plane) {
-        for (let i = 0; i < kh; i++) {
-          const y = y0 + i * dh;
-          if (y < 0 || y >= height) { from += (<usize>kw) << 2; continue; }
-          const row = channel + ((<usize>(y * width)) << 2);
-          for (let j = 0; j < kw; j++, from += 4) {
-            const xx = x0 + j * dw;
-            if (xx >= 0 && xx < width) {
-              const to = row + ((<usize>xx) << 2);
-              store<f32>(to, load<f32>(to) + load<f32>(from));
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
 // A cache-blocked product for large square-ish shapes (a convolution's), the layout of BLIS and
 // GotoBLAS: B in panels of 8 columns and A in panels of 4 rows are packed into contiguous scratch,
 // a depth of KC at a time, and a 4×8 block of C is kept in eight f32x4 accumulators while the
@@ -541,12 +474,42 @@ const KC = 256, MC = 64, NC = 512;
   return f32x4.extract_lane(v, 3);
 }
 
-/** Packs rows i0 … i0+rows−1 of op(A), depths p0 … p0+depth−1, as panels of 4 rows (zeros past the edge). */
+/**
+ * [r0ₚ, r1ₚ, r2ₚ, r3ₚ] for p = 0 … 3 of four vectors: the 4×4 transpose that packs four rows, read four floats at a
+ * time, into four steps of a panel.
+ */
+@inline function storeTransposed4(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+  v128.store(dst + step, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+}
+
+/**
+ * Packs rows i0 … i0+rows−1 of op(A), depths p0 … p0+depth−1, as panels of 4 rows (zeros past the edge). A full
+ * panel is read four floats at a time: along A's rows through 4×4 transposes, or straight down a transposed A.
+ */
 function packA(a: usize, lda: i32, transA: bool, i0: i32, rows: i32, p0: i32, depth: i32, dst: usize): void {
   const ld = <usize>lda;
   for (let i = 0; i < rows; i += 4) {
     const height = min(4, rows - i);
-    for (let p = 0; p < depth; p++) {
+    let p = 0;
+    if (height == 4) {
+      const row = <usize>(i0 + i);
+      if (transA) {
+        let from = a + (((<usize>p0) * ld + row) << 2);
+        for (; p < depth; p++, dst += 16, from += ld << 2) v128.store(dst, v128.load(from));
+        continue;
+      }
+      let from = a + ((row * ld + <usize>p0) << 2);
+      const step = ld << 2;
+      for (; p + 4 <= depth; p += 4, dst += 64, from += 16) {
+        storeTransposed4(dst, 16, v128.load(from), v128.load(from + step), v128.load(from + 2 * step), v128.load(from + 3 * step));
+      }
+    }
+    for (; p < depth; p++) {
       for (let r = 0; r < 4; r++) {
         let v: f32 = 0;
         if (r < height) {
@@ -560,20 +523,34 @@ function packA(a: usize, lda: i32, transA: bool, i0: i32, rows: i32, p0: i32, de
   }
 }
 
-/** Packs columns j0 … j0+cols−1 of op(B), depths p0 … p0+depth−1, as panels of 8 columns (zeros past the edge). */
+/**
+ * Packs columns j0 … j0+cols−1 of op(B), depths p0 … p0+depth−1, as panels of 8 columns (zeros past the edge). A full
+ * panel is read four floats at a time: two vectors per row of B, or down a transposed B through 4×4 transposes.
+ */
 function packB(b: usize, ldb: i32, transB: bool, j0: i32, cols: i32, p0: i32, depth: i32, dst: usize): void {
   const ld = <usize>ldb;
   for (let j = 0; j < cols; j += 8) {
     const width = min(8, cols - j);
-    if (!transB && width == 8) {
-      let from = b + (((<usize>p0) * ld + <usize>(j0 + j)) << 2);
-      for (let p = 0; p < depth; p++, dst += 32, from += ld << 2) {
-        v128.store(dst, v128.load(from));
-        v128.store(dst, v128.load(from, 16), 16);
+    let p = 0;
+    if (width == 8) {
+      if (!transB) {
+        let from = b + (((<usize>p0) * ld + <usize>(j0 + j)) << 2);
+        for (; p < depth; p++, dst += 32, from += ld << 2) {
+          v128.store(dst, v128.load(from));
+          v128.store(dst, v128.load(from, 16), 16);
+        }
+        continue;
       }
-      continue;
+      // Column q of op(B) is row j0 + j + q of B as stored: four of its depths are one vector.
+      const step = ld << 2;
+      let from = b + (((<usize>(j0 + j)) * ld + <usize>p0) << 2);
+      for (; p + 4 <= depth; p += 4, dst += 128, from += 16) {
+        storeTransposed4(dst, 32, v128.load(from), v128.load(from + step), v128.load(from + 2 * step), v128.load(from + 3 * step));
+        const half = from + 4 * step;
+        storeTransposed4(dst + 16, 32, v128.load(half), v128.load(half + step), v128.load(half + 2 * step), v128.load(half + 3 * step));
+      }
     }
-    for (let p = 0; p < depth; p++) {
+    for (; p < depth; p++) {
       for (let q = 0; q < 8; q++) {
         let v: f32 = 0;
         if (q < width) {

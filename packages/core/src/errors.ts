@@ -21,6 +21,12 @@ export class ValueError extends SlopeError {}
 /** A file or buffer that is not in the format it should be: names the file and the byte offset. */
 export class DataFormatError extends SlopeError {}
 
+/**
+ * A worker thread of `enableThreads` did not finish its part of a product in time (it died, or was stopped):
+ * the threads are turned off, and the next products run on this thread.
+ */
+export class ThreadError extends SlopeError {}
+
 /** Formats a shape the way messages show it: `[256, 3073]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

@@ -1,6 +1,7 @@
 export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js";
 export { type ReuseStats, type ReusedStep, allocate, reuseBuffers, persistent, reusingBuffers, residentArray } from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
+export { ThreadError } from "./errors.js";
 export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes, unravelIndex } from "./shape.js";
 export { Tensor, type NestedArray } from "./tensor.js";
 export { Rng, type RngState } from "./rng.js";

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ValueError } from "./errors.js";
 import { Rng } from "./rng.js";
 
 describe("Rng", () => {
@@ -47,5 +49,30 @@ describe("Rng", () => {
     expect(() => new Rng(NaN)).toThrow(/seed must be a string or a finite number/);
     expect(() => new Rng(1).int(0)).toThrow(/positive integer, got 0/);
     expect(() => Rng.fromState({} as never)).toThrow(/rng.state\(\)/);
+  });
+
+  it("fromState refuses any state that is not an ARC4 permutation state (never a generator that hangs or repeats)", () => {
+    const good = new Rng(3).state();
+    const bad = (change: (s: ReturnType<Rng["state"]>) => void) => {
+      const s = JSON.parse(JSON.stringify(good)) as ReturnType<Rng["state"]>;
+      change(s);
+      return () => Rng.fromState(s);
+    };
+    expect(bad((s) => (s.arc4.S = new Array(256).fill(0)))).toThrow(ValueError); // uniform() looped forever
+    expect(bad((s) => (s.arc4.S[5] = s.arc4.S[6]!))).toThrow(/repeats/);
+    expect(bad((s) => (s.arc4.S[0] = 256))).toThrow(/arc4.S\[0\]/);
+    expect(bad((s) => (s.arc4.S[0] = 1.5))).toThrow(ValueError);
+    expect(bad((s) => (s.arc4.S = s.arc4.S.slice(1)))).toThrow(/256/);
+    expect(bad((s) => (s.arc4.i = -1))).toThrow(/arc4.i/);
+    expect(bad((s) => (s.arc4.j = NaN))).toThrow(/arc4.j/);
+    expect(bad((s) => (s.spareNormal = NaN))).toThrow(/spareNormal/);
+    expect(() => Rng.fromState(null as never)).toThrow(ValueError);
+    // Property: every permutation table and pair of indices is accepted and gives a true permutation.
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), (seed, i, j) => {
+      const S = new Rng(seed).permutation(256);
+      const r = Rng.fromState({ arc4: { i, j, S: [...S] }, spareNormal: null });
+      const p = r.permutation(50);
+      return new Set(p).size === 50;
+    }), { numRuns: 50 });
   });
 });

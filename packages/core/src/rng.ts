@@ -9,6 +9,38 @@ export interface RngState {
   spareNormal: number | null;
 }
 
+/**
+ * Throws a ValueError unless `state` is one `rng.state()` can return: i and j integers in [0, 256),
+ * S a permutation of 0..255 (ARC4 only ever swaps its entries; a table with repeats, such as all
+ * zeros, gives a stream that is not uniform, or one whose uniform() never ends), spareNormal null
+ * or a finite number. Nothing is built before the whole state is checked.
+ */
+function checkRngState(state: RngState): void {
+  const fail = (what: string): never => {
+    throw new ValueError(`Rng.fromState: expected the object returned by rng.state(), but ${what}`);
+  };
+  if (typeof state !== "object" || state === null) fail(`got ${String(state)}`);
+  const arc4 = state.arc4;
+  if (typeof arc4 !== "object" || arc4 === null) fail(`arc4 is ${String(arc4)}`);
+  for (const key of ["i", "j"] as const) {
+    const v = arc4[key];
+    if (!Number.isInteger(v) || v < 0 || v > 255) fail(`arc4.${key} is ${String(v)} (expected an integer in [0, 255])`);
+  }
+  const S = arc4.S;
+  if (!Array.isArray(S) || S.length !== 256) fail(`arc4.S is not an array of 256 numbers`);
+  const seen = new Uint8Array(256);
+  for (let k = 0; k < 256; k++) {
+    const v = S[k];
+    if (!Number.isInteger(v) || v < 0 || v > 255) fail(`arc4.S[${k}] is ${String(v)} (expected an integer in [0, 255])`);
+    if (seen[v]) fail(`arc4.S repeats ${v} (at ${k}): it must be a permutation of 0..255`);
+    seen[v] = 1;
+  }
+  const spare = state.spareNormal;
+  if (spare !== null && !(typeof spare === "number" && Number.isFinite(spare))) {
+    fail(`spareNormal is ${String(spare)} (expected null or a finite number)`);
+  }
+}
+
 interface StatefulPrng {
   (): number;
   state(): { i: number; j: number; S: number[] };
@@ -31,9 +63,7 @@ export class Rng {
 
   /** A generator that continues exactly where the one that produced `state` was. */
   static fromState(state: RngState): Rng {
-    if (!state || !state.arc4 || !Array.isArray(state.arc4.S) || state.arc4.S.length !== 256) {
-      throw new ValueError("Rng.fromState: expected the object returned by rng.state()");
-    }
+    checkRngState(state);
     const rng = Object.create(Rng.prototype) as Rng;
     const prng = seedrandom("", { state: { i: state.arc4.i, j: state.arc4.j, S: [...state.arc4.S] } as unknown as boolean });
     Object.assign(rng, { prng, spareNormal: state.spareNormal });

@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
 import type { Kernels } from "../kernels/types.js";
-import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads } from "../kernels/wasm/threads.js";
+import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads, threadCount } from "../kernels/wasm/threads.js";
 
 // Browser globals, declared here so core needs no DOM typings.
 declare const Worker: new (url: string) => {
@@ -38,7 +38,13 @@ const browser: ThreadPlatform = {
  * `Cross-Origin-Embedder-Policy: require-corp`); elsewhere this rejects with a ValueError saying so.
  * Resolves, once the workers run, to the kernels it replaced; `disableThreads()` undoes it.
  */
-export function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
+export function enableThreads(options?: { threads?: number }): Promise<Kernels> {
+  let threads: number;
+  try {
+    threads = threadCount(options, browser.name);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (isolated !== true || typeof SharedArrayBuffer !== "function") {
     return Promise.reject(new ValueError("enableThreads: shared memory needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); crossOriginIsolated is " + String(isolated)));

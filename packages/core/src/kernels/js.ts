@@ -332,6 +332,7 @@ export const jsKernels: Kernels = {
         if (j === y) continue;
         const margin = scores[row + j]! - correct + delta;
         if (margin > 0) { total += margin; positive++; coefficients[row + j] = 1; }
+        else if (margin !== margin) { total += margin; positive += margin; coefficients[row + j] = margin; } // NaN in, NaN out
         else coefficients[row + j] = 0;
       }
       coefficients[row + y] = positive === 0 ? 0 : -positive; // not −0

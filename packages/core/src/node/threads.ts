@@ -1,14 +1,15 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { Kernels } from "../kernels/types.js";
-import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads } from "../kernels/wasm/threads.js";
+import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads, threadCount } from "../kernels/wasm/threads.js";
 
 /** A worker_thread's start: its data comes as workerData, "ready" goes to the parent. */
 const NODE_WORKER = `${WORKER_LOOP}
 const { workerData, parentPort } = require("node:worker_threads");
 serve(workerData, () => parentPort.postMessage("ready"));`;
 
-const node: ThreadPlatform = {
+/** worker_threads as a ThreadPlatform (exported for tests that start threads their own way). @internal */
+export const nodeThreads: ThreadPlatform = {
   name: "enableThreads",
   async start(data) {
     // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
@@ -17,8 +18,8 @@ const node: ThreadPlatform = {
     worker.unref(); // an idle worker does not keep the process alive
     return worker;
   },
-  block(control, index, value) {
-    Atomics.wait(control, index, value);
+  block(control, index, value, timeoutMs) {
+    Atomics.wait(control, index, value, timeoutMs);
   },
 };
 
@@ -28,8 +29,12 @@ const node: ThreadPlatform = {
  * bits as one thread. The default kernels are single-threaded. Resolves, once the workers run, to
  * the kernels it replaced; `disableThreads()` undoes it. (In a browser: `@slope/core/browser`.)
  */
-export function enableThreads({ threads = 2 }: { threads?: number } = {}): Promise<Kernels> {
-  return startThreads(threads, node);
+export function enableThreads(options?: { threads?: number }): Promise<Kernels> {
+  try {
+    return startThreads(threadCount(options, nodeThreads.name), nodeThreads);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Stops the worker threads and restores the kernels that were active before `enableThreads`. */

@@ -1,9 +1,9 @@
-import { ValueError } from "../../errors.js";
+import { ThreadError, ValueError } from "../../errors.js";
 import { decodeBase64 } from "../../encoding.js";
-import { setKernels } from "../registry.js";
+import { kernels, setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
-import { kernelsWith, singleThreadWasm } from "./wasm-backend.js";
+import { kernelsWith, singleThreadWasm, wasmFailure } from "./wasm-backend.js";
 import { type KernelExports, type KernelRunner, PACKED_A_FLOATS, PACKED_B_FLOATS, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
 import { webAssembly } from "./webassembly.js";
 
@@ -11,8 +11,14 @@ import { webAssembly } from "./webassembly.js";
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.
 
 
-/** Int32s per worker in the control block: the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct) and its arguments. */
-const SLOT = 15;
+/**
+ * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
+ * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct), its 14 arguments, and
+ * the part's claim (CLAIM, see WORKER_LOOP).
+ */
+const SLOT = 16;
+/** Where a part's claim sits in its slot: 0 nothing posted, 1 posted and free, 2 taken (by its worker or stolen). */
+const CLAIM = 15;
 /**
  * How long a worker, and the main thread waiting for one, polls before sleeping (ms). A sleeping
  * thread on a virtual machine takes 0.1–0.3 ms to wake, as long as the product it was woken for;
@@ -20,6 +26,13 @@ const SLOT = 15;
  * on the 256×3073·3073×10 product: 35 GFLOP/s on two threads polling 0.5 ms, 52–60 polling 2 ms).
  */
 const SPIN_MS = 2;
+/**
+ * How long the main thread waits for a part a worker has taken, beyond FINISH_FACTOR times what its own parts took,
+ * before it gives up on that worker (ms): a worker that died in the middle of a part never counts it done.
+ */
+const FINISH_GRACE_MS = 3000;
+/** A worker's part is the same size as the main thread's: waiting for more than this many times as long means it died. */
+const FINISH_FACTOR = 50;
 /**
  * Products with fewer multiply-adds than this run on one thread, in a module with its own
  * (unshared) memory, as do all elementwise kernels. Splitting pays only for large products: a
@@ -29,15 +42,20 @@ const SPIN_MS = 2;
  * in two; the two-layer net's products (79 M) take about 40 % less time on two.
  */
 const MIN_PARALLEL_WORK = 1 << 24;
+/** The shared memory's largest size in 64 KiB pages (1 GiB): a product that needs more runs on one thread. */
+const SHARED_MAX_PAGES = 16384;
 
 /**
  * What every worker runs (plain JavaScript): `serve(data, ready)` instantiates the same kernels on
  * the shared memory, says it is ready, then sleeps on `control[0]` until the main thread posts a
- * job into its slot of `control` (the kernel and its arguments), runs it, and counts itself done
- * in `control[1]`. A front end prepends how the worker gets `data` and says `ready`.
+ * job into its slot of `control` (the kernel and its arguments). It runs the job only if it wins
+ * the part's claim (compare-exchange 1 → 2): the main thread, once done with its own part, takes
+ * every part no worker has started yet the same way (work stealing), so a worker that the operating
+ * system does not schedule, or that died, never makes a product wait. A worker counts the parts it
+ * ran in `control[1]`. A front end prepends how the worker gets `data` and says `ready`.
  */
 export const WORKER_LOOP = `
-const SLOT = ${SLOT}, SPIN_MS = ${SPIN_MS};
+const SLOT = ${SLOT}, CLAIM = ${CLAIM}, SPIN_MS = ${SPIN_MS};
 function serve({ bytes, memory, control, slot }, ready) {
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct];
@@ -50,13 +68,14 @@ function serve({ bytes, memory, control, slot }, ready) {
     Atomics.wait(c, 0, seen);
     seen = Atomics.load(c, 0);
     const at = 4 + slot * SLOT;
-    const job = c[at];
+    if (Atomics.compareExchange(c, at + CLAIM, 1, 2) !== 1) continue; // nothing posted, or the main thread took it
     try {
-      if (job !== 0) byJob[job](...c.subarray(at + 1, at + SLOT));
+      byJob[c[at]](...c.subarray(at + 1, at + CLAIM));
     } catch (error) {
       Atomics.store(c, 2, 1);
     }
-    if (job !== 0) { Atomics.add(c, 1, 1); Atomics.notify(c, 1); }
+    Atomics.add(c, 1, 1);
+    Atomics.notify(c, 1);
   }
 }`;
 
@@ -79,8 +98,11 @@ export interface ThreadPlatform {
   readonly name: string;
   /** Starts one worker on `data`; resolves once it is ready. */
   start(data: WorkerData): Promise<WorkerHandle>;
-  /** Blocks until `control[index]` is no longer `value` (after polling SPIN_MS), or returns at once if it cannot block. */
-  block(control: Int32Array, index: number, value: number): void;
+  /**
+   * Blocks until `control[index]` is no longer `value` or `timeoutMs` have passed, or returns at once if it cannot
+   * block (a page's main thread): the caller polls.
+   */
+  block(control: Int32Array, index: number, value: number, timeoutMs: number): void;
 }
 
 /**
@@ -97,7 +119,20 @@ class ThreadedRunner {
     private readonly platform: ThreadPlatform,
   ) {}
 
-  /** Posts one job per worker, runs the first part here, and waits for the others. */
+  /** Called once when a worker is given up on (the threads are then stopped). */
+  onAbandon: () => void = () => {};
+
+  /** Runs a posted part here: the kernel of `job` on its arguments. */
+  private runHere(job: number, args: readonly number[]): void {
+    const l = this.local as unknown as Record<string, (...a: number[]) => void>;
+    l[["", "dotRows", "rowsTimes", "transposedTimes", "blockedProduct"][job]!]!(...args);
+  }
+
+  /**
+   * Posts one part per worker, runs the first part here, then takes every part whose worker has not started it
+   * (compare-exchange on its claim) and runs it here too: each part is a band of output rows computed the same way on
+   * any thread, so the bits do not depend on who ran it. Then waits, with a bound, for the parts workers took.
+   */
   private run(job: 1 | 2 | 3 | 4, parts: number[][], mine: () => void): void {
     const c = this.control;
     Atomics.store(c, 1, 0);
@@ -105,13 +140,34 @@ class ThreadedRunner {
       const at = 4 + slot * SLOT;
       c[at] = job;
       args.forEach((v, i) => (c[at + 1 + i] = v));
+      Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
-    for (let slot = parts.length; slot < this.workers.length; slot++) c[4 + slot * SLOT] = 0;
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
+    const started = performance.now();
     mine();
-    for (const until = performance.now() + SPIN_MS; Atomics.load(c, 1) < this.workers.length && performance.now() < until;);
-    for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1)) this.platform.block(c, 1, done);
+    let takenByWorkers = parts.length;
+    parts.forEach((args, slot) => {
+      if (Atomics.compareExchange(c, 4 + slot * SLOT + CLAIM, 1, 2) !== 1) return;
+      takenByWorkers--;
+      this.runHere(job, args);
+    });
+    const ownMs = performance.now() - started;
+    if (takenByWorkers > 0) {
+      const until = performance.now() + Math.min(SPIN_MS, ownMs);
+      while (Atomics.load(c, 1) < takenByWorkers && performance.now() < until);
+      const deadline = performance.now() + FINISH_GRACE_MS + FINISH_FACTOR * ownMs;
+      for (let done = Atomics.load(c, 1); done < takenByWorkers; done = Atomics.load(c, 1)) {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.onAbandon();
+          throw new ThreadError(`${this.platform.name}: a worker thread did not finish its part of a matrix product in ` +
+            `${Math.round(FINISH_GRACE_MS + FINISH_FACTOR * ownMs)} ms (it died or was stopped): the threads are now ` +
+            `disabled and the next products run on this thread`);
+        }
+        this.platform.block(c, 1, done, left);
+      }
+    }
     if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError(`${this.platform.name}: a worker thread failed in a matrix product`);
   }
 
@@ -164,32 +220,64 @@ class ThreadedRunner {
 }
 
 let active: { runner: ThreadedRunner; previous: Kernels } | null = null;
+/**
+ * Counts every start and stop: a start whose workers come up after a later start or stop has been asked for stops
+ * its own workers instead of installing them, so that un-awaited calls never leave a pool nobody can turn off.
+ */
+let epoch = 0;
+
+/** The options `enableThreads` takes; throws a ValueError for anything else (null, unknown names, a bad count). */
+export function threadCount(options: unknown, name: string): number {
+  if (options === undefined) return 2;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ValueError(`${name}: expected an options object such as { threads: 2 }, got ${options === null ? "null" : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "threads") throw new ValueError(`${name}: unknown option "${key}" (expected: threads)`);
+  }
+  const threads = (options as { threads?: unknown }).threads ?? 2;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 16) {
+    throw new ValueError(`${name}: threads must be an integer in [1, 16], got ${String(threads)}`);
+  }
+  return threads;
+}
 
 /**
  * Starts `threads − 1` workers on `platform`, then makes the kernels split every large float32
  * product between them and this thread (same bits as one thread). Resolves to the kernels it
- * replaced; `stopThreads()` undoes it.
+ * replaced; `stopThreads()` undoes it. A call overtaken by a later start or stop before its workers
+ * are up stops them again and resolves to the kernels in use then.
  */
 export async function startThreads(threads: number, platform: ThreadPlatform): Promise<Kernels> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new ValueError(`${platform.name}: threads must be an integer in [1, 16], got ${threads}`);
+  threads = threadCount({ threads }, platform.name);
   stopThreads();
+  const mine = ++epoch;
   const alone = singleThreadWasm(); // the small products and the elementwise kernels
   const wasm = webAssembly;
-  if (!alone || !wasm) throw new ValueError(`${platform.name}: WebAssembly SIMD is not available here`);
+  if (!alone || !wasm) {
+    throw new ValueError(`${platform.name}: WebAssembly SIMD kernels could not be made here: ${wasmFailure() ?? "no WebAssembly"}`);
+  }
   const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
-  const memory = new wasm.Memory({ initial: 1, maximum: 16384, shared: true });
-  const local = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
+  let memory: WasmMemory, local: KernelExports;
+  try {
+    memory = new wasm.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    local = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
+  } catch (error) {
+    throw new ValueError(`${platform.name}: could not make the shared WebAssembly memory and module: ${String(error)}`);
+  }
   const control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
   const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, slot) => platform.start({ bytes, memory, control: control.buffer as SharedArrayBuffer, slot })));
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failure = started.find((s) => s.status === "rejected");
-  if (failure) {
-    for (const w of workers) void w.terminate(); // none is left running when one could not start
-    throw failure.reason;
+  if (failure || mine !== epoch) {
+    for (const w of workers) void w.terminate(); // none is left running when one could not start, or when overtaken
+    if (failure) throw failure.reason;
+    return kernels();
   }
   const runner = new ThreadedRunner(threads, local, control, workers, platform);
+  runner.onAbandon = () => { if (active?.runner === runner) stopThreads(); };
   // The products go through the runner; the transposes that lay out their operands run here.
-  const kernels: KernelRunner = {
+  const threadedKernels: KernelRunner = {
     ...local,
     threads,
     dotRows: (...args) => runner.dotRows(...args),
@@ -197,14 +285,15 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     transposedTimes: (...args) => runner.transposedTimes(...args),
     blockedProduct: (...args) => runner.blockedProduct(...args),
   };
-  const parallel = { wasm: new WasmKernels(memory, kernels), minWork: MIN_PARALLEL_WORK };
+  const parallel = { wasm: new WasmKernels(memory, threadedKernels), minWork: MIN_PARALLEL_WORK };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
   active = { runner, previous };
   return previous;
 }
 
-/** Stops the worker threads and restores the kernels that were active before `startThreads`. */
+/** Stops the worker threads and restores the kernels that were active before `startThreads`; cancels a pending start. */
 export function stopThreads(): void {
+  epoch++;
   if (!active) return;
   setKernels(active.previous);
   void active.runner.terminate();

@@ -145,19 +145,37 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
   return kernels;
 }
 
-/** The compiled single-thread module, compiled once; null where WebAssembly SIMD is missing. */
+/** The compiled single-thread module, compiled once; null where it cannot compile (no WebAssembly SIMD). */
 let compiled: object | null | undefined;
+/** Why the last attempt to make an instance failed, for messages; null after a success. */
+let lastFailure: string | null = null;
 
-/** The kernels on one thread, in a new instance with its own memory; null where WebAssembly SIMD is missing. */
+/** Why WebAssembly kernels could not be made the last time they were asked for; null when they could. */
+export function wasmFailure(): string | null {
+  return webAssembly === undefined ? "this platform has no WebAssembly" : lastFailure;
+}
+
+/**
+ * The kernels on one thread, in a new instance with its own memory; null where WebAssembly SIMD is missing, or
+ * where this instance could not be made (`wasmFailure()` says why). A module that does not compile is never tried
+ * again; an instance that could not be made (its memory, under an address-space limit) is tried again next time.
+ */
 export function singleThreadWasm(): WasmKernels | null {
   if (webAssembly === undefined || compiled === null) return null;
   try {
     compiled ??= new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+  } catch (error) {
+    compiled = null;
+    lastFailure = `the WebAssembly SIMD module does not compile here: ${String(error)}`;
+    return null;
+  }
+  try {
     const instance = new webAssembly.Instance(compiled, {});
     const exports = instance.exports as KernelExports & { memory: WasmMemory };
+    lastFailure = null;
     return new WasmKernels(exports.memory, { ...exports, threads: 1 });
-  } catch {
-    compiled = null;
+  } catch (error) {
+    lastFailure = `a WebAssembly instance could not be made: ${String(error)}`;
     return null;
   }
 }

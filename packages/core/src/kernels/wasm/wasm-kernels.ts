@@ -65,6 +65,8 @@ const MIN_WORK = 16_384;
 /** Floats reserved at the start of the module's memory (its own stack and data). */
 const RESERVED = 16_384;
 const PAGE_FLOATS = 65_536 / 4;
+/** The most floats a 32-bit memory can address, less a page: offsets are passed as i32 byte offsets. */
+const MAX_MEMORY_FLOATS = 2 ** 30 - PAGE_FLOATS;
 /** Below this inner dimension a dot product is mostly loop overhead: the product goes through rowsTimes. */
 const SHORT_K = 32;
 
@@ -103,8 +105,8 @@ const ELEMENTWISE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2,
 /** The one-operand ops the module has, by its op number. */
 const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, step: 5 };
 
-/** `floats` rounded up to whole 16-byte vectors. */
-const vectors = (floats: number): number => (floats + 3) & ~3;
+/** `floats` rounded up to whole 16-byte vectors. @internal */
+export const vectors = (floats: number): number => Math.ceil(floats / 4) * 4; // in doubles: `(floats + 3) & ~3` wraps at 2³¹
 
 /**
  * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
@@ -143,8 +145,14 @@ export class WasmKernels {
   private reserve(floats: number): Float32Array | null {
     const needed = this.scratchStart + floats;
     if (this.heap.length < needed) {
-      if (!this.growable) return null;
-      this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
+      // A memory that holds arrays, or one that cannot grow that far (its maximum, the address space): the call
+      // declines and runs elsewhere (on one thread, or in JavaScript).
+      if (!this.growable || needed > MAX_MEMORY_FLOATS) return null;
+      try {
+        this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
+      } catch {
+        return null;
+      }
     }
     if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) {
       this.heap = new Float32Array(this.memory.buffer);
