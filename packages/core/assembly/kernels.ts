@@ -596,6 +596,16 @@ export function blockedProduct(a: usize, lda: i32, transA: bool, b: usize, ldb: 
   if (k == 0 && !add) for (let i = 0; i < m; i++) memory.fill(c + (<usize>i) * rowC, 0, (<usize>n) << 2);
 }
 
+/** The first output column ox whose input column ox·sw + offset is ≥ 0. */
+@inline function insideFirst(offset: i32, sw: i32): i32 {
+  return offset >= 0 ? 0 : (-offset + sw - 1) / sw;
+}
+
+/** One past the last output column (at most ow) whose input column ox·sw + offset is < width. */
+@inline function insideEnd(offset: i32, width: i32, sw: i32, ow: i32): i32 {
+  return width - 1 - offset < 0 ? 0 : min((width - 1 - offset) / sw + 1, ow);
+}
+
 /**
  * dst[(c·kh + i)·kw + j, oy·ow + ox] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw], zero outside the
  * image: one image's receptive fields as columns (im2col). With stride 1 each output row's inside
@@ -610,11 +620,7 @@ export function im2col(x: usize, dst: usize, channels: i32, height: i32, width: 
       for (let j = 0; j < kw; j++) {
         // Output columns whose input column ox·sw − pl + j·dw lies inside [0, width).
         const offset = j * dw - pl;
-        let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
-        let end = (width - 1 - offset) / sw + 1;
-        if (width - 1 - offset < 0) end = 0;
-        if (end > ow) end = ow;
-        if (first > end) first = end;
+        const end = insideEnd(offset, width, sw, ow), first = min(insideFirst(offset, sw), end);
         for (let oy = 0; oy < oh; oy++, out += (<usize>ow) << 2) {
           const y = oy * sh - pt + i * dh;
           if (y < 0 || y >= height) { memory.fill(out, 0, (<usize>ow) << 2); continue; }
@@ -643,11 +649,7 @@ export function col2im(src: usize, dx: usize, channels: i32, height: i32, width:
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const offset = j * dw - pl;
-        let first = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
-        let end = (width - 1 - offset) / sw + 1;
-        if (width - 1 - offset < 0) end = 0;
-        if (end > ow) end = ow;
-        if (first > end) first = end;
+        const end = insideEnd(offset, width, sw, ow), first = min(insideFirst(offset, sw), end);
         for (let oy = 0; oy < oh; oy++, from += (<usize>ow) << 2) {
           const y = oy * sh - pt + i * dh;
           if (y < 0 || y >= height) continue;

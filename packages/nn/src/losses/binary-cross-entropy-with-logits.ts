@@ -1,7 +1,7 @@
 import { type Var, type VarLike, add, mul, sub } from "@slope/autograd";
 import { logSigmoid } from "./log-sigmoid.js";
 import { type ElementwiseLossOptions } from "./mse-loss.js";
-import { checkBroadcastsTo, checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { checkBroadcastsTo, checkSameDType, inputAndTarget, toOperand } from "./operands.js";
 import { checkReduction, reduceLosses } from "./reduction.js";
 
 /** Options of `binaryCrossEntropyWithLogits` (PyTorch's `binary_cross_entropy_with_logits`). */
@@ -23,10 +23,7 @@ export function binaryCrossEntropyWithLogits(
   input: VarLike, target: VarLike, options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Var {
   const name = "binaryCrossEntropyWithLogits";
-  const x = toOperand(input, name, "input");
-  const y = toOperand(target, name, "target");
-  checkSameShape(x, y, name, "target");
-  checkSameDType(x, y, name, "the target");
+  const [x, y] = inputAndTarget(input, target, name);
   const reduction = options.reduction ?? "mean";
   checkReduction(reduction, name);
   const logSigmoidX = logSigmoid(x);

@@ -1,7 +1,7 @@
 import * as core from "@slope/core";
 import { type Var, type VarLike, add, log, log1p, maximum, mul, neg, sub, where } from "@slope/autograd";
 import type { ElementwiseLossOptions } from "./mse-loss.js";
-import { checkBroadcastsTo, checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { checkBroadcastsTo, checkSameDType, inputAndTarget, toOperand } from "./operands.js";
 import { checkReduction, reduceLosses } from "./reduction.js";
 
 /** Options of `binaryCrossEntropy` (PyTorch's `binary_cross_entropy`). */
@@ -21,10 +21,7 @@ export interface BinaryCrossEntropyOptions extends ElementwiseLossOptions {
  */
 export function binaryCrossEntropy(input: VarLike, target: VarLike, options: BinaryCrossEntropyOptions = {}): Var {
   const name = "binaryCrossEntropy";
-  const x = toOperand(input, name, "input");
-  const y = toOperand(target, name, "target");
-  checkSameShape(x, y, name, "target");
-  checkSameDType(x, y, name, "the target");
+  const [x, y] = inputAndTarget(input, target, name);
   checkUnitInterval(x.value, name, "input");
   checkUnitInterval(y.value, name, "target");
   const reduction = options.reduction ?? "mean";

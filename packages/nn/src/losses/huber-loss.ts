@@ -1,7 +1,7 @@
 import * as core from "@slope/core";
 import { type Var, type VarLike, abs, mul, square, sub, where } from "@slope/autograd";
 import type { ElementwiseLossOptions } from "./mse-loss.js";
-import { checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { inputAndTarget } from "./operands.js";
 import { checkReduction, reduceLosses } from "./reduction.js";
 
 /** Options of `huberLoss` (PyTorch's `huber_loss`). */
@@ -18,10 +18,7 @@ export interface HuberLossOptions extends ElementwiseLossOptions {
  */
 export function huberLoss(input: VarLike, target: VarLike, options: HuberLossOptions = {}): Var {
   const name = "huberLoss";
-  const x = toOperand(input, name, "input");
-  const y = toOperand(target, name, "target");
-  checkSameShape(x, y, name, "target");
-  checkSameDType(x, y, name, "the target");
+  const [x, y] = inputAndTarget(input, target, name);
   const reduction = options.reduction ?? "mean";
   checkReduction(reduction, name);
   const delta = options.delta ?? 1;

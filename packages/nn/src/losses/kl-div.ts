@@ -1,6 +1,6 @@
 import * as core from "@slope/core";
 import { type Var, type VarLike, div, exp, log, mul, sub, sum, where } from "@slope/autograd";
-import { checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { inputAndTarget } from "./operands.js";
 import { type Reduction, checkReduction, reduceLosses } from "./reduction.js";
 
 /** Options of `klDiv` (PyTorch's `kl_div`). */
@@ -22,10 +22,7 @@ export interface KlDivOptions {
  */
 export function klDiv(input: VarLike, target: VarLike, options: KlDivOptions = {}): Var {
   const name = "klDiv";
-  const x = toOperand(input, name, "input");
-  const t = toOperand(target, name, "target");
-  checkSameShape(x, t, name, "target");
-  checkSameDType(x, t, name, "the target");
+  const [x, t] = inputAndTarget(input, target, name);
   const reduction = options.reduction ?? "mean";
   checkReduction(reduction, name, ["mean", "batchmean", "sum", "none"]);
   let losses: Var;

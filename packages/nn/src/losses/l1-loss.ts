@@ -1,6 +1,6 @@
 import { type Var, type VarLike, abs, sub } from "@slope/autograd";
 import type { ElementwiseLossOptions } from "./mse-loss.js";
-import { checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { inputAndTarget } from "./operands.js";
 import { checkReduction, reduceLosses } from "./reduction.js";
 
 /**
@@ -9,10 +9,7 @@ import { checkReduction, reduceLosses } from "./reduction.js";
  */
 export function l1Loss(input: VarLike, target: VarLike, options: ElementwiseLossOptions = {}): Var {
   const name = "l1Loss";
-  const x = toOperand(input, name, "input");
-  const y = toOperand(target, name, "target");
-  checkSameShape(x, y, name, "target");
-  checkSameDType(x, y, name, "the target");
+  const [x, y] = inputAndTarget(input, target, name);
   const reduction = options.reduction ?? "mean";
   checkReduction(reduction, name);
   return reduceLosses(abs(sub(x, y)), reduction);

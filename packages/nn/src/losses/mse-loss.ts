@@ -1,5 +1,5 @@
 import { type Var, type VarLike, square, sub } from "@slope/autograd";
-import { checkSameDType, checkSameShape, toOperand } from "./operands.js";
+import { inputAndTarget } from "./operands.js";
 import { type Reduction, checkReduction, reduceLosses } from "./reduction.js";
 
 /** Options of `mseLoss`, `l1Loss` and the other elementwise regression losses. */
@@ -14,10 +14,7 @@ export interface ElementwiseLossOptions {
  */
 export function mseLoss(input: VarLike, target: VarLike, options: ElementwiseLossOptions = {}): Var {
   const name = "mseLoss";
-  const x = toOperand(input, name, "input");
-  const y = toOperand(target, name, "target");
-  checkSameShape(x, y, name, "target");
-  checkSameDType(x, y, name, "the target");
+  const [x, y] = inputAndTarget(input, target, name);
   const reduction = options.reduction ?? "mean";
   checkReduction(reduction, name);
   return reduceLosses(square(sub(x, y)), reduction);

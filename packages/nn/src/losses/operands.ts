@@ -53,3 +53,12 @@ export function checkBroadcastsTo(input: Var, other: Var, where: string, what: s
     throw new ShapeError(`${where}: ${what} of shape ${shapes}`);
   }
 }
+
+/** The input and target of an elementwise loss as Vars, checked to have one shape and one dtype. */
+export function inputAndTarget(input: VarLike, target: VarLike, where: string): [Var, Var] {
+  const x = toOperand(input, where, "input");
+  const y = toOperand(target, where, "target");
+  checkSameShape(x, y, where, "target");
+  checkSameDType(x, y, where, "the target");
+  return [x, y];
+}
