@@ -13,9 +13,26 @@ export {
   type Schedule, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, constantSchedule, linearSchedule, warmup,
 } from "./schedules/decay.js";
 export { type SchedulerState, Scheduler } from "./schedules/scheduler.js";
+export { type MultiStepDecayOptions, multiStepDecay } from "./schedules/multi-step-decay.js";
+export { type PolynomialDecayOptions, polynomialDecay } from "./schedules/polynomial-decay.js";
+export { type CyclicMode, type CyclicOptions, cyclic } from "./schedules/cyclic.js";
+export { type OneCycleOptions, oneCycle } from "./schedules/one-cycle.js";
+export { type CosineWarmRestartsOptions, cosineWarmRestarts } from "./schedules/cosine-warm-restarts.js";
+export {
+  type ReduceLROnPlateauOptions, type ReduceLROnPlateauState, ReduceLROnPlateau,
+} from "./schedules/reduce-lr-on-plateau.js";
+export { type StateNumber } from "./schedules/state-number.js";
+export { type ClipGradNormOptions } from "./clipping.js";
 export { clipGradValue, clipGradNorm } from "./clipping.js";
 export { type SearchProgress, type SearchResult, type SearchOptions, RandomSearch, randomLocalSearch } from "./search/random-search.js";
 export {
   type Arithmetic, type Surface, numberArithmetic, quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima, surfaces,
 } from "./surfaces/surfaces.js";
 export { type TrajectoryPoint, runTrajectory } from "./surfaces/trajectory.js";
+export { type NAdamOptions, NAdam } from "./optimizers/nadam.js";
+export { type RAdamOptions, RAdam } from "./optimizers/radam.js";
+export { type RpropOptions, Rprop } from "./optimizers/rprop.js";
+export { type ASGDOptions, ASGD } from "./optimizers/asgd.js";
+export { type LionOptions, Lion } from "./optimizers/lion.js";
+export { cubicInterpolate, strongWolfe } from "./optimizers/lbfgs.js";
+export { type BufferSpec, maximizeSpec } from "./optimizer.js";

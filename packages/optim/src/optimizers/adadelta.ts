@@ -1,37 +1,45 @@
 import type { FloatArray } from "@slope/core";
-import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState } from "../optimizer.js";
+import {
+  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+} from "../optimizer.js";
 
 /** Options of Adadelta. */
-export type AdadeltaOptions = { lr: number; rho: number; eps: number; weightDecay: number };
+export type AdadeltaOptions = { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean };
 
 const specs: Record<keyof AdadeltaOptions, OptionSpec> = {
   lr: { default: 1, range: "positive" },
   rho: { default: 0.9, range: "unitInterval" },
   eps: { default: 1e-6, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },
+  maximize: maximizeSpec,
 };
 
 /**
  * Adadelta (Zeiler 2012): RMSProp whose step is scaled by a running RMS of past steps, so it has
  * the units of x:
  *
- *     cache = ρ·cache + (1 − ρ)·dx²
- *     Δ = √(acc + ε) / √(cache + ε) · dx
+ *     cache = ρ·cache + (1 − ρ)·g²
+ *     Δ = √(acc + ε) / √(cache + ε) · g
  *     acc = ρ·acc + (1 − ρ)·Δ²
  *     x −= lr · Δ
  *
- * Defaults (PyTorch's): lr 1, ρ 0.9, ε 1e-6 (inside the roots).
+ * g = ±dx + weightDecay·x (− when maximizing). Defaults (PyTorch's): lr 1, ρ 0.9, ε 1e-6 (inside the roots).
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: readonly Parameter[] | readonly ParamGroup<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {}) {
-    super("Adadelta", specs, params, options);
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroup<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {},
+  ) {
+    super("Adadelta", specs, params, options, { cache: { always: true }, accumulatedStep: { always: true } });
   }
 
-  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, { lr, rho, eps, weightDecay }: AdadeltaOptions): void {
+  protected update(
+    x: FloatArray, dx: FloatArray, state: ParameterState, { lr, rho, eps, weightDecay, maximize }: AdadeltaOptions,
+  ): void {
+    const sign = maximize ? -1 : 1;
     const cache = this.buffer(state, "cache", x);
     const acc = this.buffer(state, "accumulatedStep", x);
     for (let i = 0; i < x.length; i++) {
-      const g = dx[i]! + weightDecay * x[i]!;
+      const g = sign * dx[i]! + weightDecay * x[i]!;
       const c = rho * cache[i]! + (1 - rho) * g * g;
       cache[i] = c;
       const delta = (Math.sqrt(acc[i]! + eps) / Math.sqrt(c + eps)) * g;

@@ -1,35 +1,53 @@
 import type { FloatArray } from "@slope/core";
-import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState } from "../optimizer.js";
+import {
+  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+} from "../optimizer.js";
 
 /** Options of AdaGrad. */
-export type AdaGradOptions = { lr: number; eps: number; weightDecay: number };
+export type AdaGradOptions = {
+  lr: number; eps: number; weightDecay: number; initialAccumulatorValue: number; lrDecay: number;
+  epsInsideSqrt: boolean; maximize: boolean;
+};
 
 const specs: Record<keyof AdaGradOptions, OptionSpec> = {
   lr: { range: "positive" },
   eps: { default: 1e-7, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },
+  initialAccumulatorValue: { default: 0, range: "nonNegative" },
+  lrDecay: { default: 0, range: "nonNegative" },
+  epsInsideSqrt: { default: false, range: "boolean" },
+  maximize: maximizeSpec,
 };
 
 /**
- * AdaGrad (Duchi et al. 2011), the lecture's form (cache starts at 0):
+ * AdaGrad (Duchi et al. 2011), the lecture's form with PyTorch's options (t is the step count from 1;
+ * g = ±dx + weightDecay·x, − when maximizing; cache starts at initialAccumulatorValue):
  *
- *     cache += dx²
- *     x −= lr · dx / (√cache + ε)
+ *     cache += g²
+ *     lrₜ = lr / (1 + (t − 1)·lrDecay)
+ *     x −= lrₜ · g / (√cache + ε)            (epsInsideSqrt: false — the lecture's and PyTorch's)
+ *     x −= lrₜ · g / √(cache + ε)            (epsInsideSqrt: true — TensorFlow.js's tf.train.adagrad)
  *
- * The per-coordinate step shrinks as squared gradients pile up. Defaults: ε = 1e-7 (outside the root).
+ * The per-coordinate step shrinks as squared gradients pile up. Defaults: lr required, ε = 1e-7 (the
+ * lecture's; PyTorch's is 1e-10), initialAccumulatorValue 0 (TensorFlow.js's is 0.1), lrDecay 0.
  */
 export class AdaGrad extends Optimizer<AdaGradOptions> {
-  constructor(params: readonly Parameter[] | readonly ParamGroup<AdaGradOptions>[], options: Partial<AdaGradOptions> = {}) {
-    super("AdaGrad", specs, params, options);
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroup<AdaGradOptions>[], options: Partial<AdaGradOptions> = {},
+  ) {
+    super("AdaGrad", specs, params, options, { cache: { always: true } });
   }
 
-  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, { lr, eps, weightDecay }: AdaGradOptions): void {
-    const cache = this.buffer(state, "cache", x);
+  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, options: AdaGradOptions): void {
+    const { lr, eps, weightDecay, initialAccumulatorValue, lrDecay, epsInsideSqrt, maximize } = options;
+    const cache = this.buffer(state, "cache", x, initialAccumulatorValue);
+    const sign = maximize ? -1 : 1;
+    const lrT = lr / (1 + (state.step - 1) * lrDecay);
     for (let i = 0; i < x.length; i++) {
-      const g = dx[i]! + weightDecay * x[i]!;
+      const g = sign * dx[i]! + weightDecay * x[i]!;
       const c = cache[i]! + g * g;
       cache[i] = c;
-      x[i] -= (lr * g) / (Math.sqrt(c) + eps);
+      x[i] -= (lrT * g) / (epsInsideSqrt ? Math.sqrt(c + eps) : Math.sqrt(c) + eps);
     }
   }
 }

@@ -1,8 +1,12 @@
 import type { FloatArray } from "@slope/core";
-import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState } from "../optimizer.js";
+import {
+  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+} from "../optimizer.js";
 
 /** Options of Adamax. */
-export type AdamaxOptions = { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number };
+export type AdamaxOptions = {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maximize: boolean;
+};
 
 const specs: Record<keyof AdamaxOptions, OptionSpec> = {
   lr: { default: 2e-3, range: "positive" },
@@ -10,28 +14,35 @@ const specs: Record<keyof AdamaxOptions, OptionSpec> = {
   beta2: { default: 0.999, range: "unitInterval" },
   eps: { default: 1e-8, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },
+  maximize: maximizeSpec,
 };
 
 /**
  * Adamax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the root mean square:
  *
- *     m = β1·m + (1 − β1)·dx
- *     u = max(β2·u, |dx| + ε)
+ *     m = β1·m + (1 − β1)·g
+ *     u = max(β2·u, |g| + ε)
  *     x −= lr / (1 − β1ᵗ) · m / u
  *
- * Defaults (PyTorch's): lr 2e-3, β1 0.9, β2 0.999, ε 1e-8.
+ * g = ±dx + weightDecay·x (− when maximizing). Defaults (PyTorch's): lr 2e-3, β1 0.9, β2 0.999, ε 1e-8.
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: readonly Parameter[] | readonly ParamGroup<AdamaxOptions>[], options: Partial<AdamaxOptions> = {}) {
-    super("Adamax", specs, params, options);
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroup<AdamaxOptions>[], options: Partial<AdamaxOptions> = {},
+  ) {
+    super("Adamax", specs, params, options, { m: { always: true }, u: { always: true } });
   }
 
-  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, { lr, beta1, beta2, eps, weightDecay }: AdamaxOptions): void {
+  protected update(
+    x: FloatArray, dx: FloatArray, state: ParameterState, options: AdamaxOptions,
+  ): void {
+    const { lr, beta1, beta2, eps, weightDecay, maximize } = options;
+    const sign = maximize ? -1 : 1;
     const m = this.buffer(state, "m", x);
     const u = this.buffer(state, "u", x);
     const step = lr / (1 - Math.pow(beta1, state.step));
     for (let i = 0; i < x.length; i++) {
-      const g = dx[i]! + weightDecay * x[i]!;
+      const g = sign * dx[i]! + weightDecay * x[i]!;
       const mi = beta1 * m[i]! + (1 - beta1) * g;
       const ui = Math.max(beta2 * u[i]!, Math.abs(g) + eps);
       m[i] = mi;

@@ -1,35 +1,60 @@
 import type { FloatArray } from "@slope/core";
-import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState } from "../optimizer.js";
+import {
+  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+} from "../optimizer.js";
 
 /** Options of Momentum. */
-export type MomentumOptions = { lr: number; momentum: number; dampening: number; weightDecay: number };
+export type MomentumOptions = {
+  lr: number; momentum: number; dampening: number; weightDecay: number; form: "lecture" | "pytorch"; maximize: boolean;
+};
 
 const specs: Record<keyof MomentumOptions, OptionSpec> = {
   lr: { range: "positive" },
   momentum: { default: 0.9, range: "unitInterval" },
   dampening: { default: 0, range: "unitInterval" },
   weightDecay: { default: 0, range: "nonNegative" },
+  form: { default: "lecture", range: "choice", choices: ["lecture", "pytorch"] },
+  maximize: maximizeSpec,
 };
 
 /**
- * SGD with momentum, the lecture's form (velocity v starts at 0):
+ * SGD with momentum (velocity v starts at 0; g = ±dx + weightDecay·x, − when maximizing), in two forms:
  *
- *     v = μ·v − (1 − dampening)·lr·dx
- *     x += v
+ *     form: "lecture" (the default)             form: "pytorch" (torch.optim.SGD(momentum=μ))
+ *     v = μ·v − (1 − dampening)·lr·g            v = g at the first step (not damped),
+ *                                               v = μ·v + (1 − dampening)·g after it
+ *     x += v                                    x −= lr·v
  *
- * dampening = μ gives the slide's "(1 − μ)" form. Defaults: μ = 0.9, dampening 0. Unlike PyTorch
- * (v = μv + dx; x −= lr·v), lr is inside v: changing lr changes only future contributions.
+ * The lecture's form keeps lr inside v: changing lr (a schedule) changes only new contributions, and
+ * dampening = μ gives the slide's "(1 − μ)" form. PyTorch's keeps v in gradient units and multiplies the
+ * whole velocity by today's lr, so a schedule rescales past momentum too; TensorFlow.js's
+ * tf.train.momentum is PyTorch's form without dampening. With a constant lr and dampening 0 the two forms
+ * give the same iterates. Defaults: μ = 0.9, dampening 0, maximize off.
  */
 export class Momentum extends Optimizer<MomentumOptions> {
-  constructor(params: readonly Parameter[] | readonly ParamGroup<MomentumOptions>[], options: Partial<MomentumOptions> = {}) {
-    super("Momentum", specs, params, options);
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroup<MomentumOptions>[], options: Partial<MomentumOptions> = {},
+  ) {
+    super("Momentum", specs, params, options, { velocity: { always: true } });
   }
 
-  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, { lr, momentum, dampening, weightDecay }: MomentumOptions): void {
+  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, options: MomentumOptions): void {
+    const { lr, momentum, dampening, weightDecay, form, maximize } = options;
     const v = this.buffer(state, "velocity", x);
+    const sign = maximize ? -1 : 1;
+    if (form === "pytorch") {
+      const first = state.step === 1;
+      for (let i = 0; i < x.length; i++) {
+        const g = sign * dx[i]! + weightDecay * x[i]!;
+        const vi = first ? g : momentum * v[i]! + (1 - dampening) * g;
+        v[i] = vi;
+        x[i] -= lr * vi;
+      }
+      return;
+    }
     const scale = (1 - dampening) * lr;
     for (let i = 0; i < x.length; i++) {
-      const vi = momentum * v[i]! - scale * (dx[i]! + weightDecay * x[i]!);
+      const vi = momentum * v[i]! - scale * (sign * dx[i]! + weightDecay * x[i]!);
       v[i] = vi;
       x[i] += vi;
     }

@@ -1,7 +1,9 @@
 import { type DType, Rng, tensor } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import type { Optimizer, Parameter } from "../optimizer.js";
-import { AdaGrad, Adadelta, Adam, Adamax, AdamW, LBFGS, Momentum, Nesterov, RMSProp, SGD } from "../index.js";
+import {
+  ASGD, AdaGrad, Adadelta, Adam, Adamax, AdamW, LBFGS, Lion, Momentum, NAdam, Nesterov, RAdam, RMSProp, Rprop, SGD,
+} from "../index.js";
 
 const gradients = [0.5, -0.25, 1.0];
 
@@ -75,12 +77,36 @@ describe("each optimizer's first three steps agree with hand-worked values (x0 =
     expectIterates(threeSteps((p) => new AdamW(p, { lr: 0.1, weightDecay: 0.1 })), [x1, x2, x3]);
   });
 
-  it("Adam with amsgrad keeps the largest v̂", () => {
+  it("Adam with amsgrad, Optax's form (amsgradMaxOf \"vHat\"), keeps the largest bias-corrected v̂", () => {
     // v̂: 0.25, 0.00031225/0.001999 ≈ 0.1562 (< 0.25, so 0.25 is kept), then 0.4377.
     const x1 = 1 - (0.1 * 0.5) / (0.5 + 1e-8);
     const x2 = x1 - (0.1 * (0.02 / 0.19)) / (Math.sqrt(0.25) + 1e-8);
     const x3 = x2 - (0.1 * (0.118 / 0.271)) / (Math.sqrt(0.00131193775 / 0.002997001) + 1e-8);
+    expectIterates(threeSteps((p) => new Adam(p, { lr: 0.1, amsgrad: true, amsgradMaxOf: "vHat" })), [x1, x2, x3]);
+  });
+
+  it("Adam with amsgrad, PyTorch's form (the default), keeps the largest raw v, corrected by today's 1 − β2ᵗ", () => {
+    // raw v: 0.00025, then 0.00031225 (> 0.00025: the maximum follows it, where the v̂ form kept 0.25), then 0.00131…
+    const x1 = 1 - (0.1 * 0.5) / (Math.sqrt(0.00025) / Math.sqrt(0.001) + 1e-8);
+    const x2 = x1 - (0.1 / 0.19) * 0.02 / (Math.sqrt(0.00031225) / Math.sqrt(0.001999) + 1e-8);
+    const x3 = x2 - (0.1 / 0.271) * 0.118 / (Math.sqrt(0.00131193775) / Math.sqrt(0.002997001) + 1e-8);
     expectIterates(threeSteps((p) => new Adam(p, { lr: 0.1, amsgrad: true })), [x1, x2, x3]);
+  });
+
+  it("Momentum, PyTorch's form: v = dx at first (not damped), then v = μv + (1 − dampening)·dx; x −= lr·v", () => {
+    // v: 0.5, 0.45 − 0.5·0.25 = 0.325, 0.2925 + 0.5 = 0.7925
+    expectIterates(
+      threeSteps((p) => new Momentum(p, { lr: 0.1, momentum: 0.9, dampening: 0.5, form: "pytorch" })),
+      [0.95, 0.9175, 0.83825],
+    );
+  });
+
+  it("AdaGrad with lrDecay, initialAccumulatorValue and ε inside the root (TensorFlow.js's placement)", () => {
+    const o = { lr: 0.1, eps: 1e-7, initialAccumulatorValue: 0.1, lrDecay: 0.5, epsInsideSqrt: true };
+    const x1 = 1 - (0.1 * 0.5) / Math.sqrt(0.35 + 1e-7);
+    const x2 = x1 + ((0.1 / 1.5) * 0.25) / Math.sqrt(0.4125 + 1e-7);
+    const x3 = x2 - ((0.1 / 2) * 1) / Math.sqrt(1.4125 + 1e-7);
+    expectIterates(threeSteps((p) => new AdaGrad(p, o)), [x1, x2, x3]);
   });
 
   it("Adamax: u = max(β2·u, |dx| + ε); x −= lr/(1 − β1ᵗ)·m/u", () => {
@@ -221,6 +247,15 @@ describe("options, groups and state", () => {
     ["Adadelta", (p) => new Adadelta(p, {})],
     ["Adamax", (p) => new Adamax(p, {})],
     ["LBFGS", (p) => new LBFGS(p, { maxIterations: 2 })],
+    ["LBFGS strong_wolfe", (p) => new LBFGS(p, { maxIterations: 2, lineSearchFn: "strong_wolfe" })],
+    ["Momentum form pytorch", (p) => new Momentum(p, { lr: 0.05, form: "pytorch", dampening: 0.1 })],
+    ["RMSProp centered momentum", (p) => new RMSProp(p, { lr: 0.01, centered: true, momentum: 0.5 })],
+    ["AdaGrad lrDecay", (p) => new AdaGrad(p, { lr: 0.05, lrDecay: 0.1, initialAccumulatorValue: 0.1 })],
+    ["NAdam", (p) => new NAdam(p, {})],
+    ["RAdam", (p) => new RAdam(p, {})],
+    ["Rprop", (p) => new Rprop(p, {})],
+    ["ASGD", (p) => new ASGD(p, { t0: 5 })],
+    ["Lion", (p) => new Lion(p, { weightDecay: 0.1 })],
   ];
 
   it.each(makers)("%s: 10 steps, save to JSON, load into a fresh optimizer, 10 more = 20 uninterrupted, bit for bit", (_, make) => {
@@ -269,7 +304,7 @@ describe("options, groups and state", () => {
     adam.step();
     const dict = adam.stateDict();
     expect(() => new Adam([param([1, 2, 3])], {}).loadStateDict(dict)).toThrow(/parameter 0 has shape \[3\], the state was saved for \[2\]/);
-    expect(() => new Adam([param([1, 2], "float32")], {}).loadStateDict(dict)).toThrow(/parameter 0 is float32, its saved m is float64/);
+    expect(() => new Adam([param([1, 2], "float32")], {}).loadStateDict(dict)).toThrow(/parameter 0's m is float64, the parameter float32/);
     expect(() => new SGD([param([1, 2])], { lr: 1 }).loadStateDict(dict)).toThrow(/saved by Adam, not SGD/);
   });
 });

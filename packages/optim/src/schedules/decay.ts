@@ -1,14 +1,8 @@
 import { ValueError } from "@slope/core";
+import { checkFinite as check } from "./check-options.js";
 
 /** A schedule: the value of a hyperparameter (usually the learning rate) at step or epoch t = 0, 1, 2, … */
 export type Schedule = (t: number) => number;
-
-function check(where: string, values: Record<string, number>, positive: string[] = []): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${where}: ${name} must be a finite number, got ${String(v)}`);
-    if (positive.includes(name) && !(v > 0)) throw new ValueError(`${where}: ${name} must be > 0, got ${v}`);
-  }
-}
 
 /** Step decay: lr0 · factor^⌊t / every⌋ (e.g. halve every 5 epochs). */
 export function stepDecay({ lr0, factor, every }: { lr0: number; factor: number; every: number }): Schedule {
@@ -40,7 +34,10 @@ export function constantSchedule(value: number): Schedule {
   return () => value;
 }
 
-/** A straight line from `start` at t = 0 to `end` at t = steps, then `end` (the slide anneals momentum 0.5 → 0.99 this way). */
+/**
+ * A straight line from `start` at t = 0 to `end` at t = steps, then `end` (the slide anneals momentum 0.5 → 0.99
+ * this way).
+ */
 export function linearSchedule({ start, end, steps }: { start: number; end: number; steps: number }): Schedule {
   check("linearSchedule", { start, end, steps }, ["steps"]);
   return (t) => start + (end - start) * Math.min(t, steps) / steps;
