@@ -7,7 +7,7 @@ import {
 export type AdadeltaOptions = { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean };
 
 const specs: Record<keyof AdadeltaOptions, OptionSpec> = {
-  lr: { default: 1, range: "positive" },
+  lr: { default: 1, range: "nonNegative" },
   rho: { default: 0.9, range: "unitInterval" },
   eps: { default: 1e-6, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },

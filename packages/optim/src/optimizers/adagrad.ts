@@ -10,7 +10,7 @@ export type AdaGradOptions = {
 };
 
 const specs: Record<keyof AdaGradOptions, OptionSpec> = {
-  lr: { range: "positive" },
+  lr: { range: "nonNegative" },
   eps: { default: 1e-7, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },
   initialAccumulatorValue: { default: 0, range: "nonNegative" },

@@ -11,7 +11,7 @@ export type AdamOptions = {
 
 /** Adam's option specs, shared with AdamW. */
 export const adamSpecs: Record<keyof AdamOptions, OptionSpec> = {
-  lr: { default: 1e-3, range: "positive" },
+  lr: { default: 1e-3, range: "nonNegative" },
   beta1: { default: 0.9, range: "unitInterval" },
   beta2: { default: 0.999, range: "unitInterval" },
   eps: { default: 1e-8, range: "nonNegative" },

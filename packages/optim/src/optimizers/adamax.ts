@@ -9,7 +9,7 @@ export type AdamaxOptions = {
 };
 
 const specs: Record<keyof AdamaxOptions, OptionSpec> = {
-  lr: { default: 2e-3, range: "positive" },
+  lr: { default: 2e-3, range: "nonNegative" },
   beta1: { default: 0.9, range: "unitInterval" },
   beta2: { default: 0.999, range: "unitInterval" },
   eps: { default: 1e-8, range: "nonNegative" },

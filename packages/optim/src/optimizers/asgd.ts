@@ -9,7 +9,7 @@ export type ASGDOptions = {
 };
 
 const specs: Record<keyof ASGDOptions, OptionSpec> = {
-  lr: { default: 1e-2, range: "positive" },
+  lr: { default: 1e-2, range: "nonNegative" },
   lambd: { default: 1e-4, range: "nonNegative" },
   alpha: { default: 0.75, range: "nonNegative" },
   t0: { default: 1e6, range: "nonNegative" },

@@ -11,7 +11,7 @@ export type LBFGSOptions = {
 };
 
 const specs: Record<keyof LBFGSOptions, OptionSpec> = {
-  lr: { default: 1, range: "positive" },
+  lr: { default: 1, range: "nonNegative" },
   historySize: { default: 10, range: "positive" },
   maxIterations: { default: 20, range: "positive" },
   maxEval: { range: "positive" }, // default ⌊maxIterations·5/4⌋, filled in by the constructor

@@ -7,7 +7,7 @@ import {
 export type LionOptions = { lr: number; beta1: number; beta2: number; weightDecay: number; maximize: boolean };
 
 const specs: Record<keyof LionOptions, OptionSpec> = {
-  lr: { default: 1e-4, range: "positive" },
+  lr: { default: 1e-4, range: "nonNegative" },
   beta1: { default: 0.9, range: "unitInterval" },
   beta2: { default: 0.99, range: "unitInterval" },
   weightDecay: { default: 0, range: "nonNegative" },

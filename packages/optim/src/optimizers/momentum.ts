@@ -9,7 +9,7 @@ export type MomentumOptions = {
 };
 
 const specs: Record<keyof MomentumOptions, OptionSpec> = {
-  lr: { range: "positive" },
+  lr: { range: "nonNegative" },
   momentum: { default: 0.9, range: "unitInterval" },
   dampening: { default: 0, range: "unitInterval" },
   weightDecay: { default: 0, range: "nonNegative" },

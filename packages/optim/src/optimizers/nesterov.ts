@@ -7,7 +7,7 @@ import {
 export type NesterovOptions = { lr: number; momentum: number; weightDecay: number; maximize: boolean };
 
 const specs: Record<keyof NesterovOptions, OptionSpec> = {
-  lr: { range: "positive" },
+  lr: { range: "nonNegative" },
   momentum: { default: 0.9, range: "unitInterval" },
   weightDecay: { default: 0, range: "nonNegative" },
   maximize: maximizeSpec,

@@ -192,7 +192,8 @@ describe("options, groups and state", () => {
   it("refuses unknown options and bad values, naming them", () => {
     const p = [param([1])];
     expect(() => new SGD(p, { lr: 0.1, momentun: 0.9 } as never)).toThrow(/SGD: unknown option "momentun"; valid options are lr, weightDecay/);
-    expect(() => new SGD(p, { lr: 0 })).toThrow(/SGD: lr must be a number > 0, got 0/);
+    expect(() => new SGD(p, { lr: -1 })).toThrow(/SGD: lr must be a number ≥ 0, got -1/);
+    expect(new SGD(p, { lr: 0 }).lr).toBe(0); // as PyTorch: a schedule may end at 0
     expect(() => new SGD(p, {})).toThrow(/option "lr" is required/);
     expect(() => new Momentum(p, { lr: 0.1, momentum: 1 })).toThrow(/momentum must be a number in \[0, 1\), got 1/);
     expect(() => new Adam(p, { biasCorrection: "yes" as never })).toThrow(/biasCorrection must be true or false/);

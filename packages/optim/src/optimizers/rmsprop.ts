@@ -10,7 +10,7 @@ export type RMSPropOptions = {
 };
 
 const specs: Record<keyof RMSPropOptions, OptionSpec> = {
-  lr: { range: "positive" },
+  lr: { range: "nonNegative" },
   decayRate: { default: 0.99, range: "unitInterval" },
   eps: { default: 1e-8, range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },

@@ -9,7 +9,7 @@ export type RpropOptions = {
 };
 
 const specs: Record<keyof RpropOptions, OptionSpec> = {
-  lr: { default: 1e-2, range: "positive" },
+  lr: { default: 1e-2, range: "nonNegative" },
   etaMinus: { default: 0.5, range: "unitInterval" },
   etaPlus: { default: 1.2, range: "positive" },
   stepSizeMin: { default: 1e-6, range: "nonNegative" },

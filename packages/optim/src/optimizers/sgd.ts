@@ -5,7 +5,7 @@ import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, maximizeSp
 export type SGDOptions = { lr: number; weightDecay: number; maximize: boolean };
 
 const specs: Record<keyof SGDOptions, OptionSpec> = {
-  lr: { range: "positive" },
+  lr: { range: "nonNegative" },
   weightDecay: { default: 0, range: "nonNegative" },
   maximize: maximizeSpec,
 };

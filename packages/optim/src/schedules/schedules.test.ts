@@ -238,13 +238,20 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
     }
   });
 
-  it("a state whose value the optimizer refuses (lr 0 at t = steps) is refused and changes nothing", () => {
+  it("a state whose value the optimizer refuses (a negative lr) is refused and changes nothing", () => {
     const sgd = twoGroups();
-    const scheduler = new Scheduler(sgd, polynomialDecay({ lr0: 0.1, steps: 4 }));
+    const scheduler = new Scheduler(sgd, (t: number) => 0.1 - 0.05 * t);
     const before = lrs(sgd);
-    expect(() => scheduler.loadStateDict({ ...scheduler.stateDict(), t: 4 })).toThrow(/lr must be a number > 0, got 0/);
+    expect(() => scheduler.loadStateDict({ ...scheduler.stateDict(), t: 3 })).toThrow(/lr must be a number ≥ 0, got -0.05/);
     expect(scheduler.t).toBe(0);
     expect(lrs(sgd)).toEqual(before);
+  });
+
+  it("a schedule may end at lr 0, as PyTorch's: polynomialDecay reaches 0 at t = steps", () => {
+    const sgd = twoGroups();
+    const scheduler = new Scheduler(sgd, polynomialDecay({ lr0: 0.1, steps: 4 }));
+    for (let t = 0; t < 4; t++) scheduler.step();
+    expect(lrs(sgd)).toEqual([0, 0]);
   });
 });
 
