@@ -1,11 +1,14 @@
-import { Rng, ShapeError, clone, gather, kernels, matmul, randn } from "@slope/core";
+import { Rng, ShapeError, ValueError, clone, gather, kernels, matmul, randn } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { compose } from "./augment/compose.js";
 import { randomCrop } from "./augment/random-crop.js";
 import { randomHorizontalFlip } from "./augment/random-horizontal-flip.js";
 import { DataLoader } from "./data-loader.js";
 import { ImageFeatures } from "./preprocess/features.js";
+import { BatchSampler } from "./samplers/batch-sampler.js";
+import { RandomSampler } from "./samplers/random-sampler.js";
 import { ReplacementSampler } from "./samplers/replacement-sampler.js";
+import { SequentialSampler } from "./samplers/sequential-sampler.js";
 
 const rng = new Rng("loader");
 const x = randn([23, 5], { rng });
@@ -187,5 +190,105 @@ describe("DataLoader with a transform (augmentation)", () => {
     expect(() => make(randn([4, 3, 8, 8], { rng }), {})).toThrow(/size \[32, 32\] is larger than the padded image/);
     const plain = new DataLoader(features, labels, { batchSize: 4 });
     expect(() => loader(features).loadStateDict(plain.stateDict())).toThrow(/the state has no transformRng/);
+  });
+});
+
+describe("DataLoader says what it does and refuses what it cannot do", () => {
+  const indicesOf = (l: DataLoader, count: number) => Array.from({ length: count }, () => Array.from(l.next().indices));
+
+  it("with batchSize > N and dropLast, length, for…of and next() agree: no batches (next() is a ValueError)", () => {
+    const loader = new DataLoader(x, y, { batchSize: 30, dropLast: true });
+    expect(loader.length).toBe(0);
+    expect([...loader]).toHaveLength(0);
+    expect(() => loader.next()).toThrow(/no batches: 23 samples make no batch of 30 with dropLast/);
+    const empty = new DataLoader(randn([0, 5], { rng: new Rng(1) }), new Int32Array(0), { batchSize: 4 });
+    expect(empty.length).toBe(0);
+    expect(() => empty.next()).toThrow(ValueError);
+  });
+
+  it("epoch counts finished epochs: it does not change while the epoch's last batch is still in hand", () => {
+    const loader = new DataLoader(x, y, { batchSize: 10, shuffle: true, rng: new Rng(8) });
+    loader.next();
+    loader.next();
+    const last = loader.next();
+    expect(last.indices.length).toBe(3);
+    expect(loader.epoch).toBe(0);
+    loader.next();
+    expect(loader.epoch).toBe(1);
+    const iterated = new DataLoader(x, y, { batchSize: 10 });
+    const epochs: number[] = [];
+    for (const _ of iterated) epochs.push(iterated.epoch);
+    expect(epochs).toEqual([0, 0, 0]);
+    expect(iterated.epoch).toBe(1);
+    for (const _ of iterated) break; // stopped early: the epoch is not finished
+    expect(iterated.epoch).toBe(1);
+  });
+
+  it("state saved while the epoch's last batch is in hand resumes with the next epoch, as the straight run", () => {
+    const straight = new DataLoader(x, y, { batchSize: 10, shuffle: true, rng: new Rng(9) });
+    const expected = indicesOf(straight, 7);
+    const first = new DataLoader(x, y, { batchSize: 10, shuffle: true, rng: new Rng(9) });
+    indicesOf(first, 3);
+    const saved = JSON.parse(JSON.stringify(first.stateDict()));
+    expect([saved.epoch, saved.batch]).toEqual([1, 0]);
+    const resumed = new DataLoader(x, y, { batchSize: 10, shuffle: true, rng: new Rng(1234) });
+    resumed.loadStateDict(saved);
+    expect(indicesOf(resumed, 4)).toEqual(expected.slice(3));
+  });
+
+  it("a sampler over another number of rows is refused", () => {
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new SequentialSampler(10) }))
+      .toThrow(/the sampler draws from 10 rows, the data set has 23/);
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new RandomSampler(30, { rng: new Rng(1) }) }))
+      .toThrow(ValueError);
+    const other = new ReplacementSampler(30, { rng: new Rng(1), numSamples: 23 });
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: other }))
+      .toThrow(ValueError);
+  });
+
+  it("unknown options and option values are ValueErrors", () => {
+    expect(() => new DataLoader(x, y, { batchSize: 4, shufle: true } as never)).toThrow(/unknown option "shufle"/);
+    expect(() => new DataLoader(x, y, { batchSize: 4, dropLast: "yes" } as never))
+      .toThrow(/dropLast must be true or false/);
+    expect(() => new RandomSampler(3, { rng: new Rng(1), seed: 3 } as never)).toThrow(ValueError);
+    expect(() => new BatchSampler(new SequentialSampler(3), 2, 1 as never)).toThrow(ValueError);
+  });
+
+  it("a bad loaded state (batch −1, epoch −3, …) is a ValueError and changes nothing", () => {
+    const good = () => {
+      const l = new DataLoader(x, y, { batchSize: 4, shuffle: true, rng: new Rng(10) });
+      indicesOf(l, 2);
+      return l;
+    };
+    const state = good().stateDict();
+    const samplerState = state.samplerAtEpochStart;
+    const bad: unknown[] = [
+      null, 7, [], { ...state, batch: -1 }, { ...state, epoch: -3 }, { ...state, batch: 2.5 }, { ...state, batch: 6 },
+      { ...state, epoch: Number.NaN }, { ...state, epoch: "1" }, { ...state, samplerAtEpochStart: undefined },
+      { ...state, samplerAtEpochStart: { rng: null } }, { ...state, samplerAtEpochStart: { rng: { arc4: 1 } } },
+      { ...state, samplerAtEpochStart: { ...samplerState, extra: 1 } }, { ...state, extra: 1 },
+      { ...state, transformRng: samplerState.rng },
+    ];
+    for (const b of bad) {
+      const loader = good(), twin = good();
+      expect(() => loader.loadStateDict(b as never), JSON.stringify(b)).toThrow(ValueError);
+      expect([loader.epoch, JSON.stringify(loader.stateDict())])
+        .toEqual([twin.epoch, JSON.stringify(twin.stateDict())]);
+      expect(indicesOf(loader, 5)).toEqual(indicesOf(twin, 5));
+    }
+  });
+
+  it("the samplers check a loaded state completely before changing", () => {
+    const random = new RandomSampler(10, { rng: new Rng(11) }), twin = new RandomSampler(10, { rng: new Rng(11) });
+    const zeros = { arc4: { i: 0, j: 0, S: new Array(256).fill(0) }, spareNormal: null };
+    for (const bad of [null, {}, { rng: null }, { rng: zeros },
+      { rng: twin.stateDict().rng, more: 1 }]) {
+      expect(() => random.loadStateDict(bad as never)).toThrow(ValueError);
+      expect(() => new ReplacementSampler(10, { rng: new Rng(1) }).loadStateDict(bad as never)).toThrow(ValueError);
+    }
+    expect(Array.from(random.order())).toEqual(Array.from(twin.order()));
+    expect(() => new SequentialSampler(3).loadStateDict({ rng: new Rng(1).state() })).toThrow(ValueError);
+    expect(() => new SequentialSampler(3).loadStateDict(null as never)).toThrow(ValueError);
+    new SequentialSampler(3).loadStateDict({ rng: null });
   });
 });

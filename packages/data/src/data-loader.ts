@@ -2,6 +2,7 @@ import {
   Rng, type RngState, ShapeError, type Tensor, ValueError, formatShape, fromData, gather, residentArray, sameShape,
   sizeOf,
 } from "@slope/core";
+import { checkChoice, checkOptions } from "./options.js";
 import { type BatchTransform, type ImageShape, batchImageShape, imageSize } from "./augment/transform.js";
 import { ImageFeatures } from "./preprocess/features.js";
 import { BatchSampler } from "./samplers/batch-sampler.js";
@@ -69,10 +70,21 @@ export class DataLoader implements Iterable<Batch> {
   private readonly transformedShape: readonly number[];
 
   constructor(readonly x: Tensor | ImageFeatures, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
+    checkOptions("DataLoader", options, [
+      "batchSize", "shuffle", "rng", "sampler", "dropLast", "transform", "transformRng", "imageShape",
+    ]);
+    if (options === undefined) throw new ValueError("DataLoader: options with a batchSize are required");
+    checkChoice("DataLoader", "shuffle", options.shuffle, [true, false]);
+    checkChoice("DataLoader", "dropLast", options.dropLast, [true, false]);
     const n = x.shape[0] ?? 0;
     if (y.length !== n) throw new ValueError(`DataLoader: ${formatShape(x.shape)} rows of x but ${y.length} labels`);
     if (options.shuffle && !options.rng && !options.sampler) throw new ValueError("DataLoader: shuffle needs an rng: { shuffle: true, rng: new Rng(seed) }");
     const sampler = options.sampler ?? (options.shuffle ? new RandomSampler(n, { rng: options.rng! }) : new SequentialSampler(n));
+    // Its indices must be rows of x: a sampler over another data set would read past the end or miss rows.
+    const population = sampler.populationSize ?? sampler.length;
+    if (population !== n) {
+      throw new ValueError(`DataLoader: the sampler draws from ${population} rows, the data set has ${n}`);
+    }
     this.batchSampler = new BatchSampler(sampler, options.batchSize, options.dropLast ?? false);
     this.samplerAtEpochStart = sampler.stateDict();
     this.transform = options.transform ?? null;
@@ -118,9 +130,18 @@ export class DataLoader implements Iterable<Batch> {
     return b;
   }
 
-  /** The next batch, starting a new epoch (and a new order) when the last one is used up. */
+  /**
+   * The next batch, starting a new epoch (and a new order) when the last one is used up. `epoch`
+   * counts the epochs finished: it moves on when the batch after an epoch's last is asked for (or a
+   * `for…of` over the epoch ends), never while that last batch is still in hand.
+   */
   next(): Batch {
     const sampler = this.batchSampler.sampler;
+    if (this.length === 0) {
+      throw new ValueError(`DataLoader: no batches: ${sampler.length} samples make no batch of ` +
+        `${this.batchSampler.batchSize}${this.batchSampler.dropLast ? " with dropLast" : ""}`);
+    }
+    this.finishEpoch();
     if (this.order === null) {
       this.samplerAtEpochStart = sampler.stateDict();
       this.order = sampler.order();
@@ -134,39 +155,82 @@ export class DataLoader implements Iterable<Batch> {
     this.transform?.apply(buffer.gathered.data, indices.length, this.imageShape!, this.transformRng!);
     for (let i = 0; i < indices.length; i++) buffer.y[i] = this.y[indices[i]!]!;
     this.nextBatch++;
-    if (this.nextBatch >= this.length) {
-      this.nextBatch = 0;
-      this.order = null;
-      this.epoch++;
-      this.samplerAtEpochStart = sampler.stateDict(); // what the next epoch's order is drawn from
-    }
     return { x: buffer.x, y: buffer.y, indices };
+  }
+
+  /** Once the epoch's last batch has been handed out: counts the epoch and readies the next one. */
+  private finishEpoch(): void {
+    if (this.length === 0 || this.nextBatch < this.length) return;
+    this.nextBatch = 0;
+    this.order = null;
+    this.epoch++;
+    this.samplerAtEpochStart = this.batchSampler.sampler.stateDict(); // what the next epoch's order is drawn from
   }
 
   /** The rest of the current epoch (all of it, at an epoch boundary). */
   *[Symbol.iterator](): Iterator<Batch> {
     if (this.length === 0) return;
-    const epoch = this.epoch;
-    while (this.epoch === epoch) yield this.next();
+    this.finishEpoch();
+    try {
+      while (this.nextBatch < this.length) yield this.next();
+    } finally {
+      this.finishEpoch(); // the loop has let go of the last batch (stopped early, nothing changes)
+    }
   }
 
+  /** The position as plain JSON; after an epoch's last batch, that of the next epoch's start. */
   stateDict(): DataLoaderState {
+    const done = this.length > 0 && this.nextBatch >= this.length;
     return {
-      epoch: this.epoch, batch: this.nextBatch, samplerAtEpochStart: this.samplerAtEpochStart,
+      epoch: done ? this.epoch + 1 : this.epoch, batch: done ? 0 : this.nextBatch,
+      samplerAtEpochStart: done ? this.batchSampler.sampler.stateDict() : this.samplerAtEpochStart,
       transformRng: this.transformRng?.state() ?? null,
     };
   }
 
-  /** Restores a saved position: the epoch's order is drawn again from the saved sampler state. */
+  /**
+   * Restores a saved position: the epoch's order is drawn again from the saved sampler state.
+   * The whole state is checked (epoch, batch, the sampler's and the transform's generators) before
+   * anything changes: a bad one is a ValueError and leaves the loader as it was.
+   */
   loadStateDict(state: DataLoaderState): void {
-    if (!state || !Number.isInteger(state.epoch) || !Number.isInteger(state.batch)) throw new ValueError("DataLoader.loadStateDict: expected the object returned by stateDict()");
+    const where = "DataLoader.loadStateDict";
+    if (typeof state !== "object" || state === null || Array.isArray(state)) {
+      const got = state === null ? "null" : Array.isArray(state) ? "an array" : typeof state;
+      throw new ValueError(`${where}: expected the object returned by stateDict(), got ${got}`);
+    }
+    for (const name of Object.keys(state)) {
+      if (!["epoch", "batch", "samplerAtEpochStart", "transformRng"].includes(name)) {
+        throw new ValueError(`${where}: unknown entry ${JSON.stringify(name)} in the state`);
+      }
+    }
+    if (!Number.isSafeInteger(state.epoch) || state.epoch < 0) {
+      throw new ValueError(`${where}: epoch must be a whole number ≥ 0, got ${String(state.epoch)}`);
+    }
+    if (!Number.isSafeInteger(state.batch) || state.batch < 0 || state.batch >= Math.max(this.length, 1)) {
+      throw new ValueError(`${where}: batch must be a whole number in [0, ${Math.max(this.length, 1)}), ` +
+        `got ${String(state.batch)}`);
+    }
+    if (typeof state.samplerAtEpochStart !== "object" || state.samplerAtEpochStart === null) {
+      throw new ValueError(`${where}: the state has no samplerAtEpochStart`);
+    }
     if (this.transform && !state.transformRng) {
-      throw new ValueError("DataLoader.loadStateDict: this loader has a transform but the state has no transformRng " +
+      throw new ValueError(`${where}: this loader has a transform but the state has no transformRng ` +
         "(saved by a loader without one?)");
     }
-    const transformRng = this.transform ? Rng.fromState(state.transformRng!) : this.transformRng;
+    if (!this.transform && state.transformRng !== undefined && state.transformRng !== null) {
+      throw new ValueError(`${where}: the state has a transformRng but this loader has no transform`);
+    }
+    let transformRng = this.transformRng;
+    if (this.transform) {
+      try {
+        transformRng = Rng.fromState(state.transformRng!);
+      } catch (error) {
+        throw new ValueError(`${where}: a bad transformRng: ${(error as Error).message}`);
+      }
+    }
     const sampler = this.batchSampler.sampler;
-    sampler.loadStateDict(state.samplerAtEpochStart);
+    sampler.loadStateDict(state.samplerAtEpochStart); // checks its state completely before changing
     this.epoch = state.epoch;
     this.nextBatch = state.batch;
     this.samplerAtEpochStart = state.samplerAtEpochStart;

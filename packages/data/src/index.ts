@@ -4,6 +4,7 @@ export {
 } from "./cifar/format.js";
 export { CIFAR10_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR100_COARSE_LABEL_NAMES, parseLabelNames } from "./cifar/label-names.js";
 export { unpickle, readCifarPickle, writeCifarPickle } from "./cifar/pickle.js";
+export { type ReadCifarPickleOptions } from "./cifar/pickle.js";
 export { type ImageLayout, type FeatureOptions, ImageFeatures, toFeatures, meanImage, channelStatistics, normalizeChannels, appendBias } from "./preprocess/features.js";
 export { type SplitSizes, sliceImages, pickImages, concatImages, courseSplits } from "./preprocess/splits.js";
 export { type Sampler, type SamplerState } from "./samplers/sampler.js";

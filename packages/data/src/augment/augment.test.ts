@@ -210,6 +210,11 @@ describe("randomHorizontalFlip", () => {
     expect(Math.abs(flipped - 3000)).toBeLessThan(5 * Math.sqrt(count * 0.3 * 0.7));
   });
 
+  it("unknown option names are ValueErrors, not silently ignored", () => {
+    expect(() => randomCrop({ size: 32, pading: 4 } as never)).toThrow(/randomCrop: unknown option "pading"/);
+    expect(() => randomHorizontalFlip({ prob: 1 } as never)).toThrow(/randomHorizontalFlip: unknown option "prob"/);
+  });
+
   it("names p outside [0, 1]", () => {
     for (const p of [-0.1, 1.5, NaN]) expect(() => randomHorizontalFlip({ p })).toThrow(/p must be in \[0, 1\], got/);
   });

@@ -1,4 +1,5 @@
 import { type FloatArray, type Rng, ValueError, dtypeOf, formatShape } from "@slope/core";
+import { checkOptions } from "../options.js";
 import {
   type BatchTransform, type ImageShape, checkBatchData, checkImageShape, imageSize, scratchArray,
 } from "./transform.js";
@@ -44,7 +45,9 @@ export class RandomCrop implements BatchTransform {
   /** Each image's [top, left], drawn before any image is written. */
   private offsets = new Int32Array(0);
 
-  constructor({ size, padding = 0, fill = 0, paddingMode = "constant" }: RandomCropOptions) {
+  constructor(options: RandomCropOptions) {
+    checkOptions("randomCrop", options, ["size", "padding", "fill", "paddingMode"]);
+    const { size, padding = 0, fill = 0, paddingMode = "constant" } = options ?? ({} as RandomCropOptions);
     const [height, width] = typeof size === "number" ? [size, size] : (size ?? []);
     if (!isPositiveInteger(height) || !isPositiveInteger(width) || (typeof size !== "number" && size.length !== 2)) {
       throw new ValueError(`randomCrop: size must be a positive whole number or [height, width], got ${format(size)}`);

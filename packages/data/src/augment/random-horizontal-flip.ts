@@ -1,4 +1,5 @@
 import { type FloatArray, type Rng, ValueError } from "@slope/core";
+import { checkOptions } from "../options.js";
 import { type BatchTransform, type ImageShape, checkBatchData, checkImageShape, imageSize } from "./transform.js";
 
 /** Options of `randomHorizontalFlip`: torchvision's RandomHorizontalFlip. */
@@ -19,7 +20,9 @@ export function randomHorizontalFlip(options: RandomHorizontalFlipOptions = {}):
 export class RandomHorizontalFlip implements BatchTransform {
   readonly p: number;
 
-  constructor({ p = 0.5 }: RandomHorizontalFlipOptions = {}) {
+  constructor(options: RandomHorizontalFlipOptions = {}) {
+    checkOptions("randomHorizontalFlip", options, ["p"]);
+    const { p = 0.5 } = options ?? {};
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
       throw new ValueError(`randomHorizontalFlip: p must be in [0, 1], got ${p}`);
     }

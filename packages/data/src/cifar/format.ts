@@ -1,4 +1,5 @@
 import { DataFormatError, ValueError } from "@slope/core";
+import { checkOptions, checkChoice } from "../options.js";
 
 /** Bytes of one image: three 32×32 planes, red then green then blue, each row-major. */
 export const IMAGE_BYTES = 3 * 32 * 32;
@@ -41,7 +42,9 @@ export function checkRecords(bytes: Uint8Array, file = "<buffer>", classes = 10)
  * Parses CIFAR-10 binary records (1 label byte + 3,072 pixel bytes each). Labels outside
  * [0, classes) are DataFormatErrors that name the file and the byte offset.
  */
-export function parseCifar10(bytes: Uint8Array, { file = "<buffer>", classes = 10 }: { file?: string; classes?: number } = {}): LabeledImages {
+export function parseCifar10(bytes: Uint8Array, options: { file?: string; classes?: number } = {}): LabeledImages {
+  checkOptions("parseCifar10", options, ["file", "classes"]);
+  const { file = "<buffer>", classes = 10 } = options;
   const count = checkRecords(bytes, file, classes);
   const out = { images: new Uint8Array(count * IMAGE_BYTES), labels: new Uint8Array(count), count };
   for (let r = 0; r < count; r++) {
@@ -62,7 +65,12 @@ export interface LabeledImages100 extends LabeledImages {
  * Parses CIFAR-100 binary records (coarse label, fine label, 3,072 pixel bytes); `labels` is the
  * fine or the coarse set, as asked.
  */
-export function parseCifar100(bytes: Uint8Array, { file = "<buffer>", labels = "fine" }: { file?: string; labels?: "fine" | "coarse" } = {}): LabeledImages100 {
+export function parseCifar100(
+  bytes: Uint8Array, options: { file?: string; labels?: "fine" | "coarse" } = {},
+): LabeledImages100 {
+  checkOptions("parseCifar100", options, ["file", "labels"]);
+  checkChoice("parseCifar100", "labels", options.labels, ["fine", "coarse"]);
+  const { file = "<buffer>", labels = "fine" } = options;
   const count = checkWholeRecords(bytes, CIFAR100_RECORD_BYTES, file);
   const images = new Uint8Array(count * IMAGE_BYTES);
   const coarseLabels = new Uint8Array(count);
@@ -85,25 +93,44 @@ function checkImages(images: Uint8Array, count: number, where: string): void {
   }
 }
 
-/** Writes CIFAR-10 binary records: the inverse of parseCifar10. */
-export function writeCifar10(images: Uint8Array, labels: ArrayLike<number>): Uint8Array {
+/** Throws a ValueError unless `label` is a class index in [0, classes): what the parsers accept. */
+function checkLabel(where: string, what: string, label: number, index: number, classes: number): void {
+  if (!Number.isInteger(label) || label < 0 || label >= classes) {
+    throw new ValueError(`${where}: ${what} ${label} at index ${index} is outside [0, ${classes})`);
+  }
+}
+
+/**
+ * Writes CIFAR-10 binary records: the inverse of parseCifar10. Labels must lie in [0, classes)
+ * (10 by default, as parseCifar10 reads them back).
+ */
+export function writeCifar10(
+  images: Uint8Array, labels: ArrayLike<number>, options: { classes?: number } = {},
+): Uint8Array {
+  checkOptions("writeCifar10", options, ["classes"]);
+  const { classes = 10 } = options;
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    throw new ValueError(`writeCifar10: classes must be an integer in [1, 256], got ${classes}`);
+  }
   checkImages(images, labels.length, "writeCifar10");
   const out = new Uint8Array(labels.length * CIFAR10_RECORD_BYTES);
   for (let r = 0; r < labels.length; r++) {
     const label = labels[r]!;
-    if (!Number.isInteger(label) || label < 0 || label > 255) throw new ValueError(`writeCifar10: label ${label} at index ${r} does not fit in a byte`);
+    checkLabel("writeCifar10", "label", label, r, classes);
     out[r * CIFAR10_RECORD_BYTES] = label;
     out.set(images.subarray(r * IMAGE_BYTES, (r + 1) * IMAGE_BYTES), r * CIFAR10_RECORD_BYTES + 1);
   }
   return out;
 }
 
-/** Writes CIFAR-100 binary records: the inverse of parseCifar100. */
+/** Writes CIFAR-100 binary records: the inverse of parseCifar100 (coarse labels in [0, 20), fine in [0, 100)). */
 export function writeCifar100(images: Uint8Array, coarseLabels: ArrayLike<number>, fineLabels: ArrayLike<number>): Uint8Array {
   checkImages(images, fineLabels.length, "writeCifar100");
   if (coarseLabels.length !== fineLabels.length) throw new ValueError(`writeCifar100: ${coarseLabels.length} coarse labels but ${fineLabels.length} fine labels`);
   const out = new Uint8Array(fineLabels.length * CIFAR100_RECORD_BYTES);
   for (let r = 0; r < fineLabels.length; r++) {
+    checkLabel("writeCifar100", "coarse label", coarseLabels[r]!, r, 20);
+    checkLabel("writeCifar100", "fine label", fineLabels[r]!, r, 100);
     out[r * CIFAR100_RECORD_BYTES] = coarseLabels[r]!;
     out[r * CIFAR100_RECORD_BYTES + 1] = fineLabels[r]!;
     out.set(images.subarray(r * IMAGE_BYTES, (r + 1) * IMAGE_BYTES), r * CIFAR100_RECORD_BYTES + 2);

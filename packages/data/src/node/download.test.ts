@@ -1,9 +1,12 @@
-import { DataFormatError, Rng } from "@slope/core";
+import { DataFormatError, Rng, ValueError } from "@slope/core";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from "node:fs";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +14,7 @@ import { CIFAR10_ARCHIVE, available } from "../../../../tests/support/datasets.j
 import { IMAGE_BYTES, writeCifar10 } from "../cifar/format.js";
 import { channelStatistics } from "../preprocess/features.js";
 import { defaultCacheDir } from "./cache-dir.js";
-import { DownloadError, cachedCifar10, downloadCifar10 } from "./download.js";
+import { DownloadError, cachedCifar10, downloadCifar10, downloadCifar100 } from "./download.js";
 import { loadCifar10 } from "./load.js";
 
 /** One ustar entry: a 512-byte header and the content padded to 512 bytes. */
@@ -98,6 +101,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   rmSync(cache, { recursive: true, force: true });
 });
@@ -145,7 +149,8 @@ describe("downloadCifar10 against a local server on 127.0.0.1", () => {
 
   it("a connection cut halfway is an error, leaves nothing, and can simply be retried", async () => {
     const other = mkdtempSync(join(tmpdir(), "slope-cache-cut-"));
-    await expect(downloadCifar10({ cacheDir: other, url: `${base}/cut.tar.gz` })).rejects.toThrow(/cut after \d+ (of 1000000 )?bytes/);
+    await expect(downloadCifar10({ cacheDir: other, url: `${base}/cut.tar.gz` }))
+      .rejects.toThrow(/cut after \d+ (of 1000000 )?bytes/);
     expect(readdirSync(other)).toEqual([]);
     const built = buildArchive();
     routes.set("/retry.tar.gz", (response) => response.end(built.archive));
@@ -164,10 +169,141 @@ describe("downloadCifar10 against a local server on 127.0.0.1", () => {
     routes.set("/evil.tar.gz", (response) => response.end(archive));
     const attempt = downloadCifar10({ cacheDir: other, url: `${base}/evil.tar.gz`, archiveMd5: md5(archive) });
     await expect(attempt).rejects.toThrow(DataFormatError);
-    await expect(downloadCifar10({ cacheDir: other, url: `${base}/evil.tar.gz`, archiveMd5: md5(archive) })).rejects.toThrow(message);
+    await expect(downloadCifar10({ cacheDir: other, url: `${base}/evil.tar.gz`, archiveMd5: md5(archive) }))
+      .rejects.toThrow(message);
     expect(readdirSync(other)).toEqual([]);
     expect(existsSync(join(tmpdir(), "evil.txt"))).toBe(false);
     rmSync(other, { recursive: true });
+  });
+});
+
+describe("downloads never hang, never lose data, refuse what the data set does not have", () => {
+  const fresh = (name: string) => mkdtempSync(join(tmpdir(), `slope-cache-${name}-`));
+  const stalled: import("node:http").ServerResponse[] = [];
+  beforeAll(() => {
+    routes.set("/stall-before-headers", (response) => { stalled.push(response); });
+    routes.set("/stall-after-headers", (response) => {
+      stalled.push(response);
+      response.writeHead(200, { "content-length": 1_000_000 });
+      response.flushHeaders();
+    });
+    routes.set("/stall-mid-body", (response) => {
+      stalled.push(response);
+      response.writeHead(200, { "content-length": 1_000_000 });
+      response.write(new Uint8Array(100_000));
+    });
+  });
+  afterAll(() => { for (const r of stalled) r.destroy(); });
+
+  it.each(["before-headers", "after-headers", "mid-body"])(
+    "a server that stalls %s ends in a DownloadError after timeoutMs and leaves nothing in the cache",
+    async (when) => {
+      const other = fresh("stall");
+      const t0 = performance.now();
+      await expect(downloadCifar10({ cacheDir: other, url: `${base}/stall-${when}`, timeoutMs: 300 }))
+        .rejects.toThrow(/no data for 300 ms \(timeoutMs\); gave up/);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(readdirSync(other)).toEqual([]);
+      rmSync(other, { recursive: true });
+    },
+  );
+
+  it("an AbortSignal ends a download (stalled, or aborted before it starts): a DownloadError, nothing left", async () => {
+    const other = fresh("abort");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await expect(downloadCifar10({ cacheDir: other, url: `${base}/stall-mid-body`, signal: controller.signal }))
+      .rejects.toThrow(DownloadError);
+    const signal = AbortSignal.abort();
+    await expect(downloadCifar100({ cacheDir: other, url: `${base}/stall-before-headers`, signal }))
+      .rejects.toThrow(/aborted/);
+    expect(readdirSync(other)).toEqual([]);
+    rmSync(other, { recursive: true });
+  });
+
+  it("the temporary folder of a killed download is removed by the next run; folders it did not make stay", async () => {
+    const other = fresh("stale");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!; // a process that has exited
+    const killed = join(other, ".download-cifar-10-batches-bin-Killed");
+    mkdirSync(killed);
+    writeFileSync(join(killed, ".slope-download-owner"), `${hostname()} ${dead}\n`);
+    writeFileSync(join(killed, "archive.tar.gz"), new Uint8Array(1000));
+    const running = join(other, ".download-cifar-10-batches-bin-Running");
+    mkdirSync(running);
+    writeFileSync(join(running, ".slope-download-owner"), `${hostname()} ${process.pid}\n`);
+    const foreign = join(other, ".download-cifar-10-batches-bin-Mine");
+    mkdirSync(foreign);
+    const built = buildArchive();
+    routes.set("/stale.tar.gz", (response) => response.end(built.archive));
+    const { archiveMd5, memberMd5s } = built;
+    await downloadCifar10({ cacheDir: other, url: `${base}/stale.tar.gz`, archiveMd5, memberMd5s });
+    expect(existsSync(killed)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+    expect(existsSync(foreign)).toBe(true);
+    rmSync(other, { recursive: true });
+  });
+
+  it("a cache holding an unmarked cifar-10-batches-bin is refused, saying what to do; the folder is kept", async () => {
+    const other = fresh("unmarked");
+    mkdirSync(join(other, "cifar-10-batches-bin"));
+    writeFileSync(join(other, "cifar-10-batches-bin", "my-notes.txt"), "mine");
+    const built = buildArchive();
+    routes.set("/unmarked.tar.gz", (response) => response.end(built.archive));
+    const { archiveMd5, memberMd5s } = built;
+    await expect(downloadCifar10({ cacheDir: other, url: `${base}/unmarked.tar.gz`, archiveMd5, memberMd5s }))
+      .rejects.toThrow(/already exists but was not made by a finished Slope download.*move or delete it yourself/);
+    expect(readFileSync(join(other, "cifar-10-batches-bin", "my-notes.txt"), "utf8")).toBe("mine");
+    expect(readdirSync(other)).toEqual(["cifar-10-batches-bin"]);
+    rmSync(other, { recursive: true });
+  });
+
+  /** Serves `archive` and expects the download to be refused with `message`, leaving an empty cache. */
+  async function refused(archive: Uint8Array, message: RegExp) {
+    const other = fresh("refused");
+    routes.set("/refused.tar.gz", (response) => response.end(archive));
+    const url = `${base}/refused.tar.gz`;
+    const attempt = downloadCifar10({ cacheDir: other, url, archiveMd5: md5(archive), timeoutMs: 5000 });
+    await expect(attempt).rejects.toThrow(DataFormatError);
+    await expect(downloadCifar10({ cacheDir: other, url: `${base}/refused.tar.gz`, archiveMd5: md5(archive) }))
+      .rejects.toThrow(message);
+    expect(readdirSync(other)).toEqual([]);
+    rmSync(other, { recursive: true });
+  }
+
+  it("a member larger than the data set's file (a header claiming 1 GiB) is refused before extraction", async () => {
+    const entry = tarEntry("cifar-10-batches-bin/data_batch_1.bin", new Uint8Array(0));
+    const header = entry.subarray(0, 512);
+    header.set(Array.from((2 ** 30).toString(8).padStart(11, "0") + "\0", (c) => c.charCodeAt(0)), 124);
+    header.fill(32, 148, 156);
+    const sum = header.reduce((s, b) => s + b, 0);
+    header.set(Array.from(sum.toString(8).padStart(6, "0") + "\0 ", (c) => c.charCodeAt(0)), 148);
+    const body = new Uint8Array(512 + (1 << 20));
+    body.set(header);
+    await refused(gzipSync(body), /data_batch_1\.bin is 1073741824 bytes, more than the data set's 30730000/);
+  });
+
+  it("a member the data set does not have, or another top folder, is refused", async () => {
+    const dir = tarEntry("cifar-10-batches-bin/", new Uint8Array(0), "5");
+    const extra = tarEntry("cifar-10-batches-bin/extra.bin", new Uint8Array(10));
+    await refused(tarGz([dir, extra]), /extra\.bin \(the data set has no such file/);
+    const elsewhere = tarEntry("other/data_batch_1.bin", new Uint8Array(10));
+    await refused(tarGz([elsewhere]), /other\/data_batch_1\.bin \(the data set has no such file/);
+  });
+
+  it("a corrupt gzip or bad tar with the caller's archiveMd5 is a DataFormatError, not a raw zlib/tar one", async () => {
+    const good = tarGz([tarEntry("cifar-10-batches-bin/", new Uint8Array(0), "5")]);
+    const corrupt = good.slice();
+    corrupt.fill(0xff, 10, 40);
+    await refused(corrupt, /refusing the archive: not a valid tar\.gz/);
+    await refused(good.subarray(0, good.length - 20).slice(), /refusing the archive: not a valid tar\.gz/);
+    const rng = new Rng("garbage");
+    const garbage = Uint8Array.from({ length: 4096 }, () => rng.int(256));
+    await refused(gzipSync(garbage), /refusing the archive: not a valid tar\.gz/);
+  });
+
+  it("unknown options and a bad timeoutMs are ValueErrors", async () => {
+    await expect(downloadCifar10({ cacheDir: cache, timeout: 5 } as never)).rejects.toThrow(ValueError);
+    await expect(downloadCifar10({ cacheDir: cache, timeoutMs: -1 })).rejects.toThrow(/timeoutMs must be a number > 0/);
   });
 });
 

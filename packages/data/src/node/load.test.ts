@@ -67,11 +67,47 @@ describe("loadCifar10", () => {
     expect(() => loadCifar10(broken)).toThrow(DataFormatError);
     expect(() => loadCifar10(broken)).toThrow(/missing batch .*data_batch_3.bin/);
     writeFileSync(join(broken, "test_batch.bin"), new Uint8Array(3073 + 10));
-    expect(() => loadCifar10(broken, { split: "test" })).toThrow(/test_batch.bin: 3083 bytes .* byte offset 3073 is truncated/);
+    expect(() => loadCifar10(broken, { split: "test" }))
+      .toThrow(/test_batch.bin: 3083 bytes .* byte offset 3073 is truncated/);
     const nowhere = join(root, "does-not-exist");
     expect(() => loadCifar10(nowhere)).toThrow(new RegExp(`the folder ${nowhere} does not exist \\(looked for .*cifar-10-batches-bin.*\\); get it with`));
     expect(() => loadCifar10(root)).toThrow(/no CIFAR batches in/);
     expect(() => loadCifar10(binary, { split: "val" as never })).toThrow(/split must be "train" or "test"/);
+  });
+});
+
+describe("loaders refuse what is not a data set", () => {
+  it("an empty batch file is refused, in the binary and the python layout and for CIFAR-100", () => {
+    const bin = join(root, "empty", "cifar-10-batches-bin");
+    writeLayout(bin, 2);
+    writeFileSync(join(bin, "data_batch_4.bin"), new Uint8Array(0));
+    expect(() => loadCifar10(bin)).toThrow(/data_batch_4.bin is empty/);
+    const py = join(root, "empty-py", "cifar-10-batches-py");
+    writeLayout(py, 2, true);
+    writeFileSync(join(py, "test_batch"), writeCifarPickle(new Uint8Array(0), []));
+    expect(() => loadCifar10(py, { split: "test" })).toThrow(/test_batch: an empty batch/);
+    const c100 = join(root, "empty-100", "cifar-100-binary");
+    mkdirSync(c100, { recursive: true });
+    writeFileSync(join(c100, "train.bin"), new Uint8Array(0));
+    expect(() => loadCifar100(c100)).toThrow(/train.bin is empty/);
+  });
+
+  it("python-layout labels are range-checked as the binary layout's are", () => {
+    const py = join(root, "labels-py", "cifar-10-batches-py");
+    writeLayout(py, 2, true);
+    const { images } = batch(2, 3);
+    const labels = [3, 77];
+    // writeCifarPickle writes what it is given; the loader must refuse it.
+    writeFileSync(join(py, "test_batch"), writeCifarPickle(images, labels));
+    expect(() => loadCifar10(py, { split: "test" })).toThrow(/test_batch: label 77 at index 1 is outside \[0, 10\)/);
+  });
+
+  it("unknown options and option values are ValueErrors", () => {
+    const bin = join(root, "opts", "cifar-10-batches-bin");
+    writeLayout(bin, 1);
+    expect(() => loadCifar10(bin, { spilt: "test" } as never)).toThrow(/loadCifar10: unknown option "spilt"/);
+    expect(() => loadCifar100(bin, { labels: "Coarse" as never }))
+      .toThrow(/labels must be "fine" or "coarse", got "Coarse"/);
   });
 });
 

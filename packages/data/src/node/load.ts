@@ -1,9 +1,10 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DataFormatError, ValueError } from "@slope/core";
+import { DataFormatError } from "@slope/core";
 import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, checkRecords, parseCifar100 } from "../cifar/format.js";
 import { CIFAR100_COARSE_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR10_LABEL_NAMES, parseLabelNames } from "../cifar/label-names.js";
 import { readCifarPickle } from "../cifar/pickle.js";
+import { checkChoice, checkOptions } from "../options.js";
 import { concatImages } from "../preprocess/splits.js";
 
 /** A loaded split: the images (count × 3,072 bytes, R, G, B planes), labels and class names. */
@@ -45,8 +46,10 @@ function readRequired(file: string, what: string): Uint8Array {
  * (10,000). labelNames come from batches.meta.txt. Bad files are DataFormatErrors naming the
  * file and the byte offset.
  */
-export function loadCifar10(dir: string, { split = "train" }: { split?: "train" | "test" } = {}): CifarSplit {
-  if (split !== "train" && split !== "test") throw new ValueError(`loadCifar10: split must be "train" or "test", got ${JSON.stringify(split)}`);
+export function loadCifar10(dir: string, options: { split?: "train" | "test" } = {}): CifarSplit {
+  checkOptions("loadCifar10", options, ["split"]);
+  checkChoice("loadCifar10", "split", options.split, ["train", "test"]);
+  const { split = "train" } = options;
   const folder = batchesFolder(dir, ["cifar-10-batches-bin", "cifar-10-batches-py"], "loadCifar10");
   const python = !existsSync(join(folder, "batches.meta.txt")) && existsSync(join(folder, "batches.meta"));
   const names = split === "train" ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`) : ["test_batch"];
@@ -66,7 +69,9 @@ export function loadCifar10(dir: string, { split = "train" }: { split?: "train" 
 function readBinaryBatches(files: string[]): LabeledImages {
   const sizes = files.map((f) => {
     requireBatch(f, "loadCifar10");
-    return statSync(f).size;
+    const size = statSync(f).size;
+    if (size === 0) throw new DataFormatError(`loadCifar10: ${f} is empty (a batch holds at least one record)`);
+    return size;
   });
   const buffer = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
   let at = 0;
@@ -99,7 +104,7 @@ function fail(file: string): never {
 function loadPythonLayout(folder: string, names: string[]): CifarSplit {
   const parts = names.map((n) => {
     const file = join(folder, n);
-    return readCifarPickle(readRequired(file, "loadCifar10"), { file });
+    return readCifarPickle(readRequired(file, "loadCifar10"), { file, classes: 10 });
   });
   return { ...concatImages(parts), labelNames: [...CIFAR10_LABEL_NAMES], dir: folder };
 }
@@ -108,11 +113,18 @@ function loadPythonLayout(folder: string, names: string[]): CifarSplit {
  * Loads CIFAR-100 from `dir` (a cifar-100-binary folder or its parent): train.bin (50,000) or
  * test.bin (10,000), with the fine (100 classes) or coarse (20 superclasses) labels.
  */
-export function loadCifar100(dir: string, { split = "train", labels = "fine" }: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {}): CifarSplit & { coarseLabels: Uint8Array; fineLabels: Uint8Array } {
-  if (split !== "train" && split !== "test") throw new ValueError(`loadCifar100: split must be "train" or "test", got ${JSON.stringify(split)}`);
-  if (labels !== "fine" && labels !== "coarse") throw new ValueError(`loadCifar100: labels must be "fine" or "coarse", got ${JSON.stringify(labels)}`);
+export function loadCifar100(
+  dir: string, options: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {},
+): CifarSplit & { coarseLabels: Uint8Array; fineLabels: Uint8Array } {
+  checkOptions("loadCifar100", options, ["split", "labels"]);
+  checkChoice("loadCifar100", "split", options.split, ["train", "test"]);
+  checkChoice("loadCifar100", "labels", options.labels, ["fine", "coarse"]);
+  const { split = "train", labels = "fine" } = options;
   const folder = batchesFolder(dir, ["cifar-100-binary"], "loadCifar100");
   const file = join(folder, `${split}.bin`);
+  if (existsSync(file) && statSync(file).size === 0) {
+    throw new DataFormatError(`loadCifar100: ${file} is empty (a batch holds at least one record)`);
+  }
   const parsed = parseCifar100(readRequired(file, "loadCifar100"), { file, labels });
   const namesFile = join(folder, labels === "fine" ? "fine_label_names.txt" : "coarse_label_names.txt");
   const labelNames = existsSync(namesFile) ? parseLabelNames(readFileSync(namesFile, "utf8")) : [...(labels === "fine" ? CIFAR100_FINE_LABEL_NAMES : CIFAR100_COARSE_LABEL_NAMES)];

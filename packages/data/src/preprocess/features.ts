@@ -1,5 +1,6 @@
 import { type DType, type FloatArray, type GatherOptions, type Tensor, ValueError, allocate, fromData, kernels, rowsOutput } from "@slope/core";
 import { IMAGE_BYTES } from "../cifar/format.js";
+import { checkChoice, checkOptions } from "../options.js";
 
 /** How images are laid out as floats: flat rows [N, 3072] (the file's R, G, B planes), or image-shaped. */
 export type ImageLayout = "flat" | "nchw" | "nhwc";
@@ -99,9 +100,19 @@ export function toFeatures(images: Uint8Array, count: number, options: FeatureOp
 }
 
 /** Throws a ValueError, named for `caller`, when the images, their count or the options don't fit together. */
-function checkFeatureInput(caller: string, images: Uint8Array, count: number, { layout = "flat", mean, scale = 1, bias = false }: FeatureOptions): void {
+function checkFeatureInput(caller: string, images: Uint8Array, count: number, options: FeatureOptions): void {
+  checkOptions(caller, options, ["dtype", "layout", "mean", "scale", "bias"]);
+  checkChoice(caller, "layout", options.layout, ["flat", "nchw", "nhwc"]);
+  checkChoice(caller, "dtype", options.dtype, ["float32", "float64"]);
+  checkChoice(caller, "bias", options.bias, [true, false]);
+  const { layout = "flat", mean, scale = 1, bias = false } = options;
+  if (!(images instanceof Uint8Array)) throw new ValueError(`${caller}: images must be a Uint8Array of pixel bytes`);
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`${caller}: count must be a whole number ≥ 0, got ${count}`);
   if (images.length < count * IMAGE_BYTES) throw new ValueError(`${caller}: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
+  const floats = (d: unknown) => d instanceof Float32Array || d instanceof Float64Array;
+  if (mean !== undefined && (typeof mean !== "object" || mean === null || !floats(mean.data))) {
+    throw new ValueError(`${caller}: mean must be a tensor of ${IMAGE_BYTES} values`);
+  }
   if (mean && mean.size !== IMAGE_BYTES) throw new ValueError(`${caller}: the mean image must have ${IMAGE_BYTES} values, got ${mean.size}`);
   if (bias && layout !== "flat") throw new ValueError(`${caller}: the bias column needs layout "flat", got "${layout}"`);
   if (!(scale > 0)) throw new ValueError(`${caller}: scale must be > 0, got ${scale}`);
@@ -109,7 +120,11 @@ function checkFeatureInput(caller: string, images: Uint8Array, count: number, { 
 
 /** The mean image [3072] (flat order) of uint8 images, accumulated in float64. Take it from the training split only. */
 export function meanImage(images: Uint8Array, count: number, dtype: DType = "float32"): Tensor {
-  if (count <= 0) throw new ValueError(`meanImage: need at least one image, got ${count}`);
+  if (!Number.isInteger(count) || count <= 0) throw new ValueError(`meanImage: need at least one image, got ${count}`);
+  checkChoice("meanImage", "dtype", dtype, ["float32", "float64"]);
+  if (images.length < count * IMAGE_BYTES) {
+    throw new ValueError(`meanImage: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
+  }
   const sums = new Float64Array(IMAGE_BYTES);
   for (let n = 0; n < count; n++) {
     const from = n * IMAGE_BYTES;
@@ -122,6 +137,10 @@ export function meanImage(images: Uint8Array, count: number, dtype: DType = "flo
 
 /** Per-channel mean and standard deviation (R, G, B) on the 0–255 scale, over every pixel of every image. */
 export function channelStatistics(images: Uint8Array, count: number): { mean: [number, number, number]; std: [number, number, number] } {
+  if (!Number.isInteger(count) || count <= 0 || images.length < count * IMAGE_BYTES) {
+    throw new ValueError(`channelStatistics: expected at least one image and ${IMAGE_BYTES} bytes per image, ` +
+      `got count ${count} and ${images.length} bytes`);
+  }
   const sum = [0, 0, 0], squares = [0, 0, 0];
   for (let n = 0; n < count; n++) {
     for (let c = 0; c < 3; c++) {
@@ -143,6 +162,7 @@ export function channelStatistics(images: Uint8Array, count: number): { mean: [n
  * layout (flat and nchw keep channels as planes, nhwc interleaves them).
  */
 export function normalizeChannels(x: Tensor, layout: ImageLayout, mean: readonly number[], std: readonly number[]): Tensor {
+  checkChoice("normalizeChannels", "layout", layout, ["flat", "nchw", "nhwc"]);
   if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0))) throw new ValueError("normalizeChannels: expected three means and three positive standard deviations");
   const perImage = layout === "flat" ? x.shape[1]! : IMAGE_BYTES;
   const count = x.size / perImage;

@@ -98,7 +98,43 @@ describe("preprocessing", () => {
     expect(s.val.labels[0]).toBe(train.labels[49]);
     expect(Array.from(sliceImages(train, 2, 4).labels)).toEqual(Array.from(train.labels.subarray(2, 4)));
     expect(Array.from(pickImages(train, [5, 1]).labels)).toEqual([train.labels[5], train.labels[1]]);
-    expect(() => courseSplits(train, test, { training: 55, validation: 10, rng: new Rng(0) })).toThrow(/need 65, the training set has 60/);
+    expect(() => courseSplits(train, test, { training: 55, validation: 10, rng: new Rng(0) }))
+      .toThrow(/need 65, the training set has 60/);
+  });
+});
+
+describe("unknown options and option values are ValueErrors, never a silent default", () => {
+  it("toFeatures({ layout: \"chw\" }) and ImageFeatures with a typo in a name or a value are refused", () => {
+    expect(() => toFeatures(images, 2, { layout: "chw" as never }))
+      .toThrow(/toFeatures: layout must be "flat" or "nchw" or "nhwc", got "chw"/);
+    expect(() => new ImageFeatures(images, 2, { layuot: "nchw" } as never))
+      .toThrow(/ImageFeatures: unknown option "layuot"/);
+    expect(() => toFeatures(images, 2, { dtype: "float16" as never })).toThrow(ValueError);
+    expect(() => toFeatures(images, 2, { bias: 1 as never })).toThrow(ValueError);
+    expect(() => toFeatures(images, 2, null as never)).toThrow(ValueError);
+    expect(() => meanImage(images, 2, "int8" as never)).toThrow(ValueError);
+    expect(() => normalizeChannels(toFeatures(images, 2), "chw" as never, [0, 0, 0], [1, 1, 1])).toThrow(ValueError);
+  });
+
+  it("a fractional slice, a count past the images, or no images are ValueErrors, not silently rounded", () => {
+    const set = { images, labels: new Uint8Array(2), count: 2 };
+    expect(() => sliceImages(set, 0.5, 1)).toThrow(/sliceImages: \[0.5, 1\) is not a whole range/);
+    expect(() => channelStatistics(images, 3)).toThrow(ValueError);
+    expect(() => channelStatistics(images, 0)).toThrow(ValueError);
+    expect(() => meanImage(images, 5)).toThrow(/meanImage: 5 images need/);
+  });
+
+  it("the splits and the synthetic sets refuse unknown options", () => {
+    const set = { images, labels: new Uint8Array(2), count: 2 };
+    const typo = { training: 1, validation: 1, test: 1, dev: 1, rng: new Rng(1), valdation: 1 };
+    expect(() => courseSplits(set, set, typo as never))
+      .toThrow(/unknown option "valdation"/);
+    expect(() => courseSplits(set, set, { training: -1, validation: 1, test: 1, dev: 0, rng: new Rng(1) }))
+      .toThrow(ValueError);
+    expect(() => syntheticCifar({ count: 2, rng: new Rng(1), clases: 3 } as never)).toThrow(ValueError);
+    expect(() => gaussianBlobs({ count: 2, rng: new Rng(1), noise: 3 } as never)).toThrow(/unknown option "noise"/);
+    expect(() => spirals({ count: 2, rng: new Rng(1), std: 3 } as never)).toThrow(/unknown option "std"/);
+    expect(() => spirals({ count: 2, rng: new Rng(1), dtype: "f32" } as never)).toThrow(ValueError);
   });
 });
 

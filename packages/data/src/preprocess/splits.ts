@@ -1,9 +1,12 @@
 import { type Rng, ValueError } from "@slope/core";
 import { IMAGE_BYTES, type LabeledImages } from "../cifar/format.js";
+import { checkOptions } from "../options.js";
 
 /** A contiguous run of images as views (no copy). */
 export function sliceImages(set: LabeledImages, start: number, end: number): LabeledImages {
-  if (!(0 <= start && start <= end && end <= set.count)) throw new ValueError(`sliceImages: [${start}, ${end}) is outside [0, ${set.count}]`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || !(0 <= start && start <= end && end <= set.count)) {
+    throw new ValueError(`sliceImages: [${start}, ${end}) is not a whole range inside [0, ${set.count}]`);
+  }
   return { images: set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES), labels: set.labels.subarray(start, end), count: end - start };
 }
 
@@ -49,8 +52,15 @@ export interface SplitSizes {
  */
 export function courseSplits(
   trainSet: LabeledImages, testSet: LabeledImages,
-  { training = 49000, validation = 1000, test = 1000, dev = 500, rng }: SplitSizes & { rng: Rng },
+  options: SplitSizes & { rng: Rng },
 ): { train: LabeledImages; val: LabeledImages; test: LabeledImages; dev: LabeledImages } {
+  checkOptions("courseSplits", options, ["training", "validation", "test", "dev", "rng"]);
+  const { training = 49000, validation = 1000, test = 1000, dev = 500, rng } = options ?? {};
+  for (const [name, size] of Object.entries({ training, validation, test, dev })) {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new ValueError(`courseSplits: ${name} must be a whole number ≥ 0, got ${size}`);
+    }
+  }
   if (!rng) throw new ValueError("courseSplits: an rng is required for the dev split");
   if (training + validation > trainSet.count) {
     throw new ValueError(`courseSplits: ${training} training + ${validation} validation images need ${training + validation}, the training set has ${trainSet.count}`);

@@ -7,6 +7,9 @@ import type { Sampler } from "./sampler.js";
  */
 export class BatchSampler implements Iterable<Int32Array> {
   constructor(readonly sampler: Sampler, readonly batchSize: number, readonly dropLast = false) {
+    if (typeof dropLast !== "boolean") {
+      throw new ValueError(`BatchSampler: dropLast must be true or false, got ${String(dropLast)}`);
+    }
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`BatchSampler: batchSize must be a positive integer, got ${batchSize}`);
   }
 

@@ -1,11 +1,18 @@
 import { Rng, ValueError } from "@slope/core";
-import type { Sampler, SamplerState } from "./sampler.js";
+import { checkOptions } from "../options.js";
+import { type Sampler, type SamplerState, samplerStateRng } from "./sampler.js";
 
 /** A fresh seeded permutation of 0..n − 1 every epoch: each index exactly once (sampling without replacement). */
 export class RandomSampler implements Sampler {
   private rng: Rng;
+  /** Draws from rows 0..length − 1. */
+  get populationSize(): number {
+    return this.length;
+  }
 
-  constructor(readonly length: number, { rng }: { rng: Rng }) {
+  constructor(readonly length: number, options: { rng: Rng }) {
+    checkOptions("RandomSampler", options, ["rng"]);
+    const { rng } = options ?? {};
     if (!Number.isInteger(length) || length < 0) throw new ValueError(`RandomSampler: n must be a non-negative integer, got ${length}`);
     if (!rng) throw new ValueError("RandomSampler: an rng is required: new RandomSampler(n, { rng: new Rng(seed) })");
     this.rng = rng;
@@ -24,7 +31,6 @@ export class RandomSampler implements Sampler {
   }
 
   loadStateDict(state: SamplerState): void {
-    if (!state?.rng) throw new ValueError("RandomSampler.loadStateDict: the state has no rng");
-    this.rng = Rng.fromState(state.rng);
+    this.rng = samplerStateRng("RandomSampler.loadStateDict", state, true)!;
   }
 }

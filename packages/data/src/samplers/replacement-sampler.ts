@@ -1,5 +1,6 @@
 import { Rng, ValueError } from "@slope/core";
-import type { Sampler, SamplerState } from "./sampler.js";
+import { checkOptions } from "../options.js";
+import { type Sampler, type SamplerState, samplerStateRng } from "./sampler.js";
 
 /**
  * Indices drawn uniformly with replacement, `numSamples` (n by default) per epoch, like the
@@ -9,7 +10,9 @@ export class ReplacementSampler implements Sampler {
   readonly length: number;
   private rng: Rng;
 
-  constructor(readonly populationSize: number, { rng, numSamples = populationSize }: { rng: Rng; numSamples?: number }) {
+  constructor(readonly populationSize: number, options: { rng: Rng; numSamples?: number }) {
+    checkOptions("ReplacementSampler", options, ["rng", "numSamples"]);
+    const { rng, numSamples = populationSize } = options ?? {};
     if (!Number.isInteger(populationSize) || populationSize <= 0) throw new ValueError(`ReplacementSampler: n must be a positive integer, got ${populationSize}`);
     if (!Number.isInteger(numSamples) || numSamples < 0) throw new ValueError(`ReplacementSampler: numSamples must be a non-negative integer, got ${numSamples}`);
     if (!rng) throw new ValueError("ReplacementSampler: an rng is required");
@@ -32,7 +35,6 @@ export class ReplacementSampler implements Sampler {
   }
 
   loadStateDict(state: SamplerState): void {
-    if (!state?.rng) throw new ValueError("ReplacementSampler.loadStateDict: the state has no rng");
-    this.rng = Rng.fromState(state.rng);
+    this.rng = samplerStateRng("ReplacementSampler.loadStateDict", state, true)!;
   }
 }

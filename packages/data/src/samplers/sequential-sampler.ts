@@ -1,8 +1,13 @@
 import { ValueError } from "@slope/core";
-import type { Sampler, SamplerState } from "./sampler.js";
+import { type Sampler, type SamplerState, samplerStateRng } from "./sampler.js";
 
 /** 0, 1, …, n − 1 every epoch: evaluation order. */
 export class SequentialSampler implements Sampler {
+  /** Draws from rows 0..length − 1. */
+  get populationSize(): number {
+    return this.length;
+  }
+
   constructor(readonly length: number) {
     if (!Number.isInteger(length) || length < 0) throw new ValueError(`SequentialSampler: n must be a non-negative integer, got ${length}`);
   }
@@ -19,5 +24,8 @@ export class SequentialSampler implements Sampler {
     return { rng: null };
   }
 
-  loadStateDict(): void {}
+  /** Checks that the state is `{ rng: null }` (there is nothing to restore). */
+  loadStateDict(state: SamplerState): void {
+    samplerStateRng("SequentialSampler.loadStateDict", state, false);
+  }
 }

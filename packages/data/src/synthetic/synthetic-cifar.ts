@@ -1,5 +1,6 @@
 import { type Rng, ValueError } from "@slope/core";
 import { IMAGE_BYTES, type LabeledImages } from "../cifar/format.js";
+import { checkOptions } from "../options.js";
 import { CIFAR10_LABEL_NAMES } from "../cifar/label-names.js";
 
 /** Options of the synthetic CIFAR-shaped set. */
@@ -49,7 +50,9 @@ function makeTemplate(rng: Rng): Float64Array {
  * random weights do not. Balanced classes (image i has label i mod classes before shuffling),
  * deterministic from `rng`. Labels are named after CIFAR-10's classes.
  */
-export function syntheticCifar({ count, rng, classes = 10, noise = 60, maxShift = 5, variants = 3, distractors = 2 }: SyntheticCifarOptions): LabeledImages & { labelNames: string[] } {
+export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & { labelNames: string[] } {
+  checkOptions("syntheticCifar", options, ["count", "rng", "classes", "noise", "maxShift", "variants", "distractors"]);
+  const { count, rng, classes = 10, noise = 60, maxShift = 5, variants = 3, distractors = 2 } = options ?? {};
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`syntheticCifar: count must be a non-negative integer, got ${count}`);
   if (!rng) throw new ValueError("syntheticCifar: an rng is required: { count, rng: new Rng(seed) }");
   if (!Number.isInteger(classes) || classes < 2 || classes > 256) throw new ValueError(`syntheticCifar: classes must be an integer in [2, 256], got ${classes}`);
