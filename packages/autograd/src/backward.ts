@@ -1,6 +1,6 @@
 import * as core from "@slope/core";
 import { add } from "./ops/add.js";
-import { type Var, constant, param, withRecording } from "./var.js";
+import { Var, constant, param, withRecording } from "./var.js";
 
 /** Raised when a graph is used in a way it cannot be: backward through a freed graph, a non-scalar root without a seed. */
 export class GraphError extends core.SlopeError {}
@@ -40,6 +40,15 @@ export function topologicalOrder(root: Var): Var[] {
 }
 
 function checkSeed(root: Var, seed: core.Tensor | undefined): core.Tensor {
+  if (seed !== undefined && !(seed instanceof core.Tensor)) {
+    const looksLikeOptions = typeof seed === "object" && seed !== null &&
+      ("retainGraph" in seed || "createGraph" in seed);
+    throw new core.ValueError(looksLikeOptions
+      ? "backward: the first argument is the seed gradient (a Tensor); options come second: " +
+        "backward(undefined, { retainGraph: true })"
+      : `backward: the seed must be a Tensor of the output's shape ${core.formatShape(root.shape)}, ` +
+        `got ${seed === null ? "null" : typeof seed}`);
+  }
   if (seed === undefined) {
     if (root.size !== 1) {
       throw new GraphError(`backward: the output has shape ${core.formatShape(root.shape)}; pass a seed gradient of that shape, or reduce it to a scalar first`);
@@ -58,8 +67,13 @@ function checkSeed(root: Var, seed: core.Tensor | undefined): core.Tensor {
  * requires a gradient, as Vars (with graphs of their own when `createGraph`).
  */
 export function gradients(root: Var, seed?: core.Tensor, options: BackwardOptions = {}): Map<Var, Var> {
+  core.checkOptions(options, ["createGraph", "retainGraph"], "backward");
   const createGraph = options.createGraph ?? false;
   const retain = createGraph || (options.retainGraph ?? false);
+  if (typeof createGraph !== "boolean" || typeof retain !== "boolean") {
+    throw new core.ValueError(`backward: createGraph and retainGraph must be booleans, got ${String(options.createGraph)} ` +
+      `and ${String(options.retainGraph)}`);
+  }
   const grads = new Map<Var, Var>();
   if (!root.requiresGrad) {
     throw new GraphError(`backward: the output (op "${root.op}") does not depend on any parameter; wrap inputs with param() to differentiate`);
@@ -112,7 +126,13 @@ export function backward(root: Var, seed?: core.Tensor, options: BackwardOptions
  * grad(grad(f)) is the second derivative. f must return a scalar. Parameters' .grad is untouched.
  */
 export function grad(f: (x: Var) => Var): (x: Var | core.Tensor) => Var {
+  if (typeof f !== "function") {
+    throw new core.ValueError(`grad: f must be a function of one Var, got ${f === null ? "null" : typeof f}`);
+  }
   return (x) => {
+    if (!(x instanceof core.Tensor) && !(x instanceof Var)) {
+      throw new core.ValueError(`grad: the point must be a Tensor or a Var, got ${x === null ? "null" : typeof x}`);
+    }
     const input = x instanceof core.Tensor ? param(x) : x.requiresGrad ? x : param(x.value);
     // grad asks for a derivative explicitly, so it records even inside noGrad.
     const output = withRecording(true, () => f(input));

@@ -48,6 +48,7 @@ export function graphToJSON(root: Var): { root: number; nodes: GraphNode[] } {
  * parameters shaded, edges from inputs to the nodes made from them. `dot -Tsvg` draws it.
  */
 export function toDot(root: Var, options: { name?: string; labels?: Map<Var, string> } = {}): string {
+  core.checkOptions(options, ["name", "labels"], "toDot");
   const quote = (s: string) => JSON.stringify(s);
   const lines = [`digraph ${quote(options.name ?? "slope")} {`, "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];'];
   for (const node of reachable(root)) {

@@ -1,5 +1,6 @@
 import {
-  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, clone, kernels, persistent, reusingBuffers, sameShape, scalar, tensor,
+  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, cast, checkOptions, clone, kernels,
+  persistent, reusingBuffers, sameShape, scalar, tensor,
 } from "@slope/core";
 import { backward, type BackwardOptions } from "./backward.js";
 import * as ops from "./ops/index.js";
@@ -35,6 +36,7 @@ export function withRecording<T>(on: boolean, fn: () => T): T {
 
 /** Runs `fn` without recording any graph: every Var it makes is a constant (like torch.no_grad). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new ValueError(`noGrad: expected a function, got ${fn === null ? "null" : typeof fn}`);
   return withRecording(false, fn);
 }
 
@@ -195,20 +197,43 @@ export class Var {
 
 /** A leaf that collects a gradient: a model's parameter. */
 export function param(t: Tensor | NestedArray, options: { dtype?: DType } = {}): Var {
+  checkOptions(options, ["dtype"], "param");
   const value = t instanceof Tensor ? t : tensor(t, options);
   return new Var(value, { op: "param", requiresGrad: true });
 }
 
 /** A leaf that does not collect a gradient: data, labels, hyperparameters. */
 export function constant(t: Tensor | NestedArray, options: { dtype?: DType } = {}): Var {
+  checkOptions(options, ["dtype"], "constant");
   const value = t instanceof Tensor ? t : tensor(t, options);
   return new Var(value, { op: "constant" });
+}
+
+/**
+ * While set (only by `gradCheck`, around a float32 function it re-evaluates in float64), every float32 Tensor that
+ * becomes a constant of a graph, and every number, is made float64: the function's constants follow its promoted
+ * inputs. @internal
+ */
+let promoting = false;
+
+/** Runs `fn` with float32 constants promoted to float64 (see `promoting`). @internal */
+export function withFloat64Constants<T>(fn: () => T): T {
+  const previous = promoting;
+  promoting = true;
+  try {
+    return fn();
+  } finally {
+    promoting = previous;
+  }
 }
 
 /** Turns a VarLike into a Var; a number becomes a constant scalar of `dtype`. */
 export function toVar(x: VarLike, dtype?: DType): Var {
   if (x instanceof Var) return x;
-  if (x instanceof Tensor) return new Var(x, { op: "constant" });
+  if (x instanceof Tensor) {
+    return new Var(promoting && x.dtype === "float32" ? cast(x, "float64") : x, { op: "constant" });
+  }
+  if (typeof x === "number" && promoting) return new Var(scalar(x, "float64"), { op: "constant" });
   if (typeof x === "number") return new Var(scalar(x, dtype), { op: "constant" });
   throw new ValueError(`expected a Var, a Tensor or a number, got ${x === null ? "null" : typeof x}`);
 }

@@ -1,5 +1,5 @@
 import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
-import { SlopeError } from "./errors.js";
+import { SlopeError, ValueError } from "./errors.js";
 
 /**
  * Where tensors get their storage. Outside a reused step every allocation is a fresh zero-filled
@@ -34,11 +34,30 @@ class BufferReplay {
   private stayPut = false;
   /** Set while a call runs: a step calling itself would hand its own live buffers out again. */
   running = false;
+  /** Set while the promise an async step returned has not settled: its continuation still uses the buffers. */
+  pending = false;
+  /**
+   * By allocation index, a second buffer, used when the usual one is an argument of the call (`x = step(x)` passes
+   * the previous call's output back in): the two alternate, so that no op reads and writes one buffer.
+   */
+  private readonly spares: (FloatArray | undefined)[] = [];
+  /** The arrays the current call's arguments hold (tensors, Vars' values, one level of arrays and objects). */
+  private arguments: FloatArray[] = [];
 
-  begin(): void {
+  begin(args: readonly unknown[]): void {
     this.next = 0;
     this.misses = 0;
     this.residentMisses = 0;
+    this.arguments = argumentArrays(args);
+  }
+
+  /** Whether `array` shares memory with an array the call was given. */
+  private isArgument(array: FloatArray): boolean {
+    for (const a of this.arguments) {
+      const overlaps = a.byteOffset < array.byteOffset + array.byteLength && array.byteOffset < a.byteOffset + a.byteLength;
+      if (a.buffer === array.buffer && overlaps) return true;
+    }
+    return false;
   }
 
   take(dtype: DType, size: number, zeroed: boolean): FloatArray {
@@ -47,6 +66,7 @@ class BufferReplay {
     if (this.resident !== null && dtype === "float32") {
       const home = this.resident[at];
       if (home !== undefined && home.length === size) {
+        if (this.isArgument(home)) return this.spare(at, dtype, size);
         if (zeroed) home.fill(0);
         return home;
       }
@@ -54,12 +74,26 @@ class BufferReplay {
     }
     const kept = this.buffers[at];
     if (kept !== undefined && kept.length === size && dtypeOf(kept) === dtype) {
+      if (this.isArgument(kept)) return this.spare(at, dtype, size);
       if (zeroed) kept.fill(0);
       return kept;
     }
     this.misses++;
     const fresh = freshArray(dtype, size);
     this.buffers[at] = fresh;
+    return fresh;
+  }
+
+  /** The spare buffer of allocation `at` (made the first time, and counted as a miss), zero-filled. */
+  private spare(at: number, dtype: DType, size: number): FloatArray {
+    const spare = this.spares[at];
+    if (spare !== undefined && spare.length === size && dtypeOf(spare) === dtype && !this.isArgument(spare)) {
+      spare.fill(0);
+      return spare;
+    }
+    this.misses++;
+    const fresh = freshArray(dtype, size);
+    this.spares[at] = fresh;
     return fresh;
   }
 
@@ -91,7 +125,7 @@ class BufferReplay {
   /** Bytes held: the step's own buffers and those in the kernels' memory. */
   get bytes(): number {
     const held = (total: number, b: FloatArray | undefined) => total + (b?.byteLength ?? 0);
-    return this.buffers.reduce(held, 0) + (this.resident ?? []).reduce(held, 0);
+    return this.buffers.reduce(held, 0) + this.spares.reduce(held, 0) + (this.resident ?? []).reduce(held, 0);
   }
 
   /** Buffers that live in the kernels' memory. */
@@ -99,6 +133,12 @@ class BufferReplay {
     return (this.resident ?? []).filter((b) => b !== undefined).length;
   }
 }
+
+/**
+ * A reused step used in a way that would hand one buffer to two live uses: a step calling itself, or called again
+ * while an async call is in flight.
+ */
+export class BufferReuseError extends SlopeError {}
 
 /** Makes float32 arrays in the active kernels' memory (set by the kernel registry); null where there is none. */
 let residentArrays: (sizes: readonly number[]) => Float32Array[] | null = () => null;
@@ -110,8 +150,42 @@ export function setResidentArrays(make: (sizes: readonly number[]) => Float32Arr
 
 let active: BufferReplay | null = null;
 
+/** A float32 or float64 array, or null. */
+function floatArrayOf(value: unknown): FloatArray | null {
+  return value instanceof Float32Array || value instanceof Float64Array ? value : null;
+}
+
+/**
+ * The float arrays held by a step's arguments: typed arrays, tensors (`.data`), Vars (`.value.data`), and the same one
+ * level down in arrays and plain objects (a batch `{ x, y }`, a list of tensors).
+ */
+function argumentArrays(args: readonly unknown[]): FloatArray[] {
+  const found: FloatArray[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value !== "object" || value === null) return;
+    const direct = floatArrayOf(value) ?? floatArrayOf((value as { data?: unknown }).data) ??
+      floatArrayOf((value as { value?: { data?: unknown } }).value?.data);
+    if (direct !== null) { found.push(direct); return; }
+    if (depth === 0 || ArrayBuffer.isView(value)) return;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) visit(inner, depth - 1);
+  };
+  for (const arg of args) visit(arg, 1);
+  return found;
+}
+
+/** A new zero-filled array; a size no typed array can have, or memory the platform will not give, is a ValueError. */
 function freshArray(dtype: DType, size: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new ValueError(`allocate: expected a non-negative integer size, got ${size}`);
+  }
+  try {
+    return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const bytes = size * (dtype === "float64" ? 8 : 4);
+    throw new ValueError(`allocate: cannot make a ${dtype} array of ${size} elements (${bytes} bytes): ` +
+      error.message);
+  }
 }
 
 /** A zero-filled array of `size` elements of `dtype`: fresh, or inside a reused step, the step's own. */
@@ -153,18 +227,41 @@ export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & { readonl
  * optimizer state, gradients and DataLoader batches are kept outside the scratch (`persistent`).
  * A call whose shapes differ from the last one's is still correct: the buffers that no longer
  * fit are replaced, and `stats.misses` counts them. Reused steps may nest; each keeps its own.
+ *
+ * The rule, and what is checked: a buffer is never handed to two live uses.
+ * - A call may be given the previous call's output (`x = step(x)`, also inside arrays or objects one level down):
+ *   an allocation whose buffer is one of the call's arguments gets a second buffer instead, and the two alternate,
+ *   so an op such as `matmul(A, x)` or `transpose(x)` never reads and writes one buffer.
+ * - An async step's buffers are in use until its promise settles: calling it again before that is a
+ *   BufferReuseError (await each call), as is a step calling itself.
+ * - Anything else the step made in earlier calls is scratch: read it, or `clone` it outside the step, before calling
+ *   again.
  */
 export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): ReusedStep<A, R> {
   const replay = new BufferReplay();
   const run = (...args: A): R => {
-    if (replay.running) throw new SlopeError("reuseBuffers: the step called itself; its buffers are in use until it returns (wrap the inner call in a reuseBuffers of its own)");
+    if (replay.running) {
+      throw new BufferReuseError("reuseBuffers: the step called itself; its buffers are in use until it returns " +
+        "(wrap the inner call in a reuseBuffers of its own)");
+    }
+    if (replay.pending) {
+      throw new BufferReuseError("reuseBuffers: the step was called again before the promise of its previous call " +
+        "settled; that call still uses the buffers (await each call before the next, or give each concurrent " +
+        "caller a reuseBuffers of its own)");
+    }
     const outer = active;
     active = replay;
     replay.running = true;
-    replay.begin();
+    replay.begin(args);
     try {
       const result = step(...args);
       replay.end();
+      if (typeof (result as { then?: unknown } | null)?.then === "function") {
+        // An async step: what it allocated before its first await is in use until its promise settles.
+        replay.pending = true;
+        const settle = () => { replay.pending = false; };
+        (result as PromiseLike<unknown>).then(settle, settle);
+      }
       return result;
     } finally {
       replay.running = false;

@@ -1,7 +1,9 @@
 import { DEFAULT_DTYPE, type DType, type FloatArray, allocate, checkDType } from "./dtype.js";
-import { ShapeError, ValueError, formatShape } from "./errors.js";
+import { DTypeError, ShapeError, ValueError, formatShape } from "./errors.js";
+import { checkOptions } from "./options.js";
+import { checkTensor } from "./ops/operands.js";
 import type { Rng } from "./rng.js";
-import { checkShape, sizeOf } from "./shape.js";
+import { MAX_TENSOR_SIZE, checkShape, sizeOf } from "./shape.js";
 import { type NestedArray, Tensor } from "./tensor.js";
 
 /** Options of the factories: the dtype (float32 unless asked) and, for flat input, the shape. */
@@ -41,6 +43,7 @@ function flattenInto(values: NestedArray, shape: readonly number[], dim: number,
  * unless `dtype` says otherwise.
  */
 export function tensor(values: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
+  options = checkOptions(options, ["dtype", "shape"], "tensor");
   const isTyped = ArrayBuffer.isView(values);
   const dtype = checkDType(options.dtype ?? (values instanceof Float64Array ? "float64" : isTyped && values instanceof Float32Array ? "float32" : DEFAULT_DTYPE), "tensor");
   if (options.shape !== undefined || isTyped) {
@@ -67,6 +70,11 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
 
 /** Wraps an existing typed array as a tensor without copying. */
 export function fromData(data: FloatArray, shape: readonly number[]): Tensor {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    const kind = data === null || typeof data !== "object" ? String(data) : (data as object).constructor?.name;
+    throw new DTypeError(`fromData: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
+      "(copy other arrays with tensor(values, { shape }))");
+  }
   return new Tensor(data, checkShape(shape, "fromData"));
 }
 
@@ -79,41 +87,58 @@ export function scalar(value: number, dtype: DType = DEFAULT_DTYPE): Tensor {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, options: { dtype?: DType } = {}): Tensor {
-  const data = allocate(checkDType(options.dtype ?? DEFAULT_DTYPE, "full"), sizeOf(checkShape(shape, "full")));
+  return filled(shape, value, options, "full");
+}
+
+/** `full`, with `where` naming the function the user called in messages. */
+function filled(shape: readonly number[], value: number, options: { dtype?: DType }, where: string): Tensor {
+  checkOptions(options, ["dtype"], where);
+  const data = allocate(checkDType(options.dtype ?? DEFAULT_DTYPE, where), sizeOf(checkShape(shape, where)));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape);
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: readonly number[], options: { dtype?: DType } = {}): Tensor {
-  return full(shape, 0, options);
+  return filled(shape, 0, options, "zeros");
 }
 
 /** A tensor of ones. */
 export function ones(shape: readonly number[], options: { dtype?: DType } = {}): Tensor {
-  return full(shape, 1, options);
+  return filled(shape, 1, options, "ones");
 }
 
 /** Zeros with the shape and dtype of `t`. */
 export function zerosLike(t: Tensor): Tensor {
+  checkTensor(t, "zerosLike");
   return new Tensor(allocate(t.dtype, t.size), t.shape);
 }
 
 /** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor): Tensor {
+  checkTensor(t, "onesLike");
   return full(t.shape, 1, { dtype: t.dtype });
 }
 
 /** A copy of `t` with its own storage. */
 export function clone(t: Tensor): Tensor {
+  checkTensor(t, "clone");
   return new Tensor(t.data.slice(), t.shape);
 }
 
 /** The numbers start, start+step, … below stop (numpy's arange); `arange(n)` is 0..n−1. */
 export function arange(start: number, stop?: number, step = 1, options: { dtype?: DType } = {}): Tensor {
+  checkOptions(options, ["dtype"], "arange");
   if (stop === undefined) { stop = start; start = 0; }
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a finite non-zero number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) {
+    throw new ValueError(`arange: start and stop must be finite, got ${start} and ${stop}`);
+  }
   const count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > MAX_TENSOR_SIZE) {
+    throw new ShapeError(`arange(${start}, ${stop}, ${step}): shape [${count}] has more than the ${MAX_TENSOR_SIZE} ` +
+      "elements a tensor can hold");
+  }
   const data = allocate(checkDType(options.dtype ?? DEFAULT_DTYPE, "arange"), count);
   for (let i = 0; i < count; i++) data[i] = start + i * step;
   return new Tensor(data, [count]);
@@ -121,7 +146,7 @@ export function arange(start: number, stop?: number, step = 1, options: { dtype?
 
 /** The n×m identity matrix (m = n unless given). */
 export function eye(n: number, m = n, options: { dtype?: DType } = {}): Tensor {
-  const t = zeros(checkShape([n, m], "eye"), options);
+  const t = filled(checkShape([n, m], "eye"), 0, options, "eye");
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   return t;
 }
@@ -129,8 +154,8 @@ export function eye(n: number, m = n, options: { dtype?: DType } = {}): Tensor {
 /** Normal samples: mean + std·N(0, 1), drawn from `rng`. */
 export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DType; std?: number; mean?: number }): Tensor {
   if (!options || !options.rng) throw new ValueError("randn: an rng is required (every random thing in Slope is seeded): randn(shape, { rng: new Rng(0) })");
-  const { rng, std = 1, mean = 0 } = options;
-  const t = zeros(shape, { dtype: options.dtype ?? DEFAULT_DTYPE });
+  const { rng, std = 1, mean = 0 } = checkOptions(options, ["rng", "dtype", "std", "mean"], "randn");
+  const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "randn");
   for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
   return t;
 }
@@ -138,8 +163,8 @@ export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DTy
 /** Uniform samples in [low, high), drawn from `rng`. */
 export function rand(shape: readonly number[], options: { rng: Rng; low?: number; high?: number; dtype?: DType }): Tensor {
   if (!options || !options.rng) throw new ValueError("rand: an rng is required (every random thing in Slope is seeded): rand(shape, { rng: new Rng(0) })");
-  const { rng, low = 0, high = 1 } = options;
-  const t = zeros(shape, { dtype: options.dtype ?? DEFAULT_DTYPE });
+  const { rng, low = 0, high = 1 } = checkOptions(options, ["rng", "low", "high", "dtype"], "rand");
+  const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "rand");
   for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.uniform();
   return t;
 }

@@ -2,6 +2,10 @@ export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js"
 export { type ReuseStats, type ReusedStep, allocate, reuseBuffers, persistent, reusingBuffers, residentArray } from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
 export { ThreadError } from "./errors.js";
+export { BufferReuseError } from "./buffers.js";
+export { checkOptions } from "./options.js";
+export { MAX_TENSOR_SIZE } from "./shape.js";
+export { checkList, checkShape } from "./shape.js";
 export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes, unravelIndex } from "./shape.js";
 export { Tensor, type NestedArray } from "./tensor.js";
 export { Rng, type RngState } from "./rng.js";

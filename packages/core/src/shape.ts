@@ -18,13 +18,24 @@ export function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** Throws unless every dimension is a non-negative integer. */
+/** The most elements one tensor may have: what a JavaScript typed array can hold (2³², V8's limit). */
+export const MAX_TENSOR_SIZE = 2 ** 32;
+
+/**
+ * Throws a ShapeError unless every dimension is a non-negative safe integer and the shape has at most
+ * MAX_TENSOR_SIZE elements (a larger shape cannot be stored: the message names `where` and the shape).
+ */
 export function checkShape(shape: readonly number[], where: string): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${where}: shape must be an array of sizes, got ${String(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
+    if (!Number.isSafeInteger(d) || d < 0) {
       throw new ShapeError(`${where}: every dimension must be a non-negative integer, got ${formatShape(shape)}`);
     }
+  }
+  const size = sizeOf(shape);
+  if (size > MAX_TENSOR_SIZE) {
+    throw new ShapeError(`${where}: shape ${formatShape(shape)} has ${size} elements, more than the ${MAX_TENSOR_SIZE} ` +
+      `a tensor can hold`);
   }
   return [...shape];
 }
@@ -44,7 +55,20 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], wher
     }
     out[i] = da === 1 ? db : da;
   }
+  if (sizeOf(out) > MAX_TENSOR_SIZE) {
+    throw new ShapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} broadcast to ${formatShape(out)}, ` +
+      `more than the ${MAX_TENSOR_SIZE} elements a tensor can hold`);
+  }
   return out;
+}
+
+/** Throws a ShapeError unless `list` is an array of numbers (a shape, a permutation, begin or size of a slice). */
+export function checkList(list: unknown, where: string, what: string): readonly number[] {
+  if (!Array.isArray(list) || !list.every((v) => typeof v === "number")) {
+    const got = list === null ? "null" : Array.isArray(list) ? `[${list.map(String).join(", ")}]` : typeof list;
+    throw new ShapeError(`${where}: ${what} must be an array of numbers, got ${got}`);
+  }
+  return list;
 }
 
 /** Turns a possibly negative axis into one in [0, rank). */
@@ -58,6 +82,10 @@ export function normalizeAxis(axis: number, rank: number, where: string): number
 /** Normalises an axis, a list of axes or undefined (all axes) to a sorted list without repeats. */
 export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, where: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== "number" && !Array.isArray(axis)) {
+    const got = axis === null ? "null" : typeof axis;
+    throw new IndexError(`${where}: axis must be a number, a list of numbers or undefined, got ${got}`);
+  }
   const list = typeof axis === "number" ? [axis] : axis;
   const axes = list.map((a) => normalizeAxis(a, rank, where));
   const unique = [...new Set(axes)].sort((x, y) => x - y);

@@ -1,6 +1,6 @@
 import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
-import { IndexError, ShapeError, ValueError, formatShape } from "./errors.js";
-import { sizeOf, stridesOf } from "./shape.js";
+import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "./errors.js";
+import { checkShape, sizeOf, stridesOf } from "./shape.js";
 
 /** A number, or arrays of arrays of numbers: what `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -20,6 +20,12 @@ export class Tensor {
 
   /** Wraps `data` (not copied) as a tensor of `shape`; its length must be the shape's size. */
   constructor(data: FloatArray, shape: readonly number[]) {
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      const kind = data === null || typeof data !== "object" ? String(data) : (data as object).constructor?.name;
+      throw new DTypeError(`Tensor: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
+        "(convert it with tensor(values))");
+    }
+    checkShape(shape, "Tensor");
     const size = sizeOf(shape);
     if (data.length !== size) {
       throw new ShapeError(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);

@@ -29,7 +29,7 @@ export function gradCheckSparse(
   if (!core.sameShape(x.shape, analytic.shape)) {
     throw new core.ShapeError(`gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`);
   }
-  const { checks = 10, rng, h = 1e-5 } = options;
+  const { checks = 10, rng, h = 1e-5 } = core.checkOptions(options, ["checks", "rng", "h"], "gradCheckSparse");
   const results: SparseCheck[] = [];
   for (let c = 0; c < checks; c++) {
     const i = rng.int(x.size);

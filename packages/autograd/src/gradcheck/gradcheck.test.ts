@@ -1,9 +1,9 @@
 import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { customOp } from "../custom-op.js";
-import { linear, softmaxCrossEntropy } from "../losses/index.js";
-import { sum } from "../ops/index.js";
-import { noGrad, param } from "../var.js";
+import { l2, linear, softmaxCrossEntropy, svmLoss } from "../losses/index.js";
+import { add, matmul, mul, sum } from "../ops/index.js";
+import { type Var, noGrad, param } from "../var.js";
 import { gradCheck, gradCheckSparse, numericalGradient, relError } from "./index.js";
 
 const f64 = (v: core.NestedArray) => core.tensor(v, { dtype: "float64" });
@@ -91,5 +91,40 @@ describe("gradient checking", () => {
     const wrong = gradCheckSparse(loss, W, core.mul(Wp.grad!, 1.5), { checks: 5, rng });
     expect(wrong.maxRelError).toBeGreaterThan(0.1);
     expect(() => gradCheckSparse(loss, W, Wp.grad!, {} as never)).toThrow(/an rng is required/);
+  });
+});
+
+describe("gradCheck on float32 (the default dtype)", () => {
+  const rng = new core.Rng("float32 gradcheck");
+  const x = core.randn([20, 30], { rng }), labels = Array.from({ length: 20 }, (_, i) => i % 10);
+  const scale = (factor: number) => customOp({
+    name: "scale", forward: (v) => core.mul(v, 2), backward: (g) => [core.mul(g, factor)],
+  });
+
+  it("passes a correct float32 model with its defaults (its float32 constants are promoted with the inputs)", () => {
+    const W = core.randn([30, 10], { rng, std: 0.01 });
+    const model = (w: Var) => add(softmaxCrossEntropy(matmul(x, w), labels), mul(l2(w), 0.5));
+    const result = gradCheck(model, [W]);
+    expect(result.ok).toBe(true);
+    expect(result.maxRelError).toBeLessThan(1e-4);
+    expect(result.warning).toMatch(/differenced in float64/);
+    expect(gradCheck((w) => svmLoss(matmul(x, w), labels), [core.randn([30, 10], { rng })]).ok).toBe(true);
+  });
+
+  it("passes a correct float32 model holding a float32 Var (differenced in float32 with h and tol for float32)", () => {
+    const bias = param(core.randn([10], { rng, std: 0.1 }));
+    const model = (w: Var) => softmaxCrossEntropy(add(matmul(x, w), bias), labels);
+    const result = gradCheck(model, [core.randn([30, 10], { rng, std: 0.01 })]);
+    expect(result.warning).toMatch(/differenced in float32/);
+    expect(result.ok).toBe(true);
+  });
+
+  it("still fails a wrong float32 gradient, off by 10 %, in either mode", () => {
+    const v = core.randn([6], { rng });
+    expect(gradCheck((w) => sum(scale(2)(w)), [v]).ok).toBe(true);
+    expect(gradCheck((w) => sum(scale(2.2)(w)), [v]).ok).toBe(false);
+    const held = param(core.randn([6], { rng }));
+    expect(gradCheck((w) => sum(mul(scale(2)(w), held)), [v]).ok).toBe(true);
+    expect(gradCheck((w) => sum(mul(scale(2.2)(w), held)), [v]).ok).toBe(false);
   });
 });

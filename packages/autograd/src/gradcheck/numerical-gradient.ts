@@ -13,7 +13,7 @@ export interface NumericalGradientOptions {
  * only used to check the analytic gradient. Use float64: in float32 the rounding swamps h.
  */
 export function numericalGradient(f: (x: core.Tensor) => number, x: core.Tensor, options: NumericalGradientOptions = {}): core.Tensor {
-  const { h = 1e-5, method = "central" } = options;
+  const { h = 1e-5, method = "central" } = core.checkOptions(options, ["h", "method"], "numericalGradient");
   if (!(h > 0) || !Number.isFinite(h)) throw new core.ValueError(`numericalGradient: h must be a positive finite number, got ${h}`);
   if (method !== "central" && method !== "forward") {
     throw new core.ValueError(`numericalGradient: method must be "central" or "forward", got ${JSON.stringify(method)}`);

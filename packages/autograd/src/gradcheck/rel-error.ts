@@ -6,6 +6,10 @@ import * as core from "@slope/core";
  * near a kink (hinge, ReLU) 1e-4 is fine; above 1e-2 something is wrong.
  */
 export function relError(a: core.Tensor, b: core.Tensor): number {
+  if (!(a instanceof core.Tensor) || !(b instanceof core.Tensor)) {
+    const kind = (v: unknown) => (v === null ? "null" : typeof v);
+    throw new core.ValueError(`relError: expected two Tensors, got ${kind(a)} and ${kind(b)}`);
+  }
   if (!core.sameShape(a.shape, b.shape)) {
     throw new core.ShapeError(`relError: shapes differ: ${core.formatShape(a.shape)} vs ${core.formatShape(b.shape)}`);
   }

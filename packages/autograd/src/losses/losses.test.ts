@@ -123,3 +123,23 @@ describe("the lecture's fused loss nodes", () => {
     expect(W.grad!.shape).toEqual([6, 3]);
   });
 });
+
+describe("svmLoss with NaN scores", () => {
+  it("gives a NaN loss and NaN gradient on the row that holds a NaN score (NaN in, NaN out), finite elsewhere", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const values = [0.5, NaN, -1, 2, 0.1, 0.3];
+      const s = param(core.tensor(values, { dtype, shape: [2, 3] }));
+      const loss = svmLoss(s, [0, 2]);
+      expect(loss.value.item()).toBeNaN();
+      loss.backward();
+      const g = s.grad!.data;
+      expect(Number.isNaN(g[0]!) && Number.isNaN(g[1]!)).toBe(true); // the NaN row
+      for (let j = 3; j < 6; j++) expect(Number.isFinite(g[j]!)).toBe(true); // the other row is untouched
+      const sc = param(core.tensor([NaN, 0, 0], { dtype, shape: [1, 3] })); // a NaN correct-class score
+      const lossC = svmLoss(sc, [0]);
+      lossC.backward();
+      expect(lossC.value.item()).toBeNaN();
+      for (let j = 0; j < 3; j++) expect(sc.grad!.data[j]).toBeNaN();
+    }
+  });
+});

@@ -17,7 +17,7 @@ export interface SvmLossOptions {
  */
 export function svmLoss(scores: VarLike, labels: core.Labels, options: SvmLossOptions = {}): Var {
   const s = toVar(scores);
-  const delta = options.delta ?? 1;
+  const delta = core.checkOptions(options, ["delta"], "svmLoss").delta ?? 1;
   const { loss, coefficients } = core.multiclassHingeForward(s.value, labels, delta);
   const n = s.shape[0]!;
   return record("svmLoss", core.scalar(loss, s.dtype), [s], (g) => [mul(g, core.div(coefficients, n))], { delta });

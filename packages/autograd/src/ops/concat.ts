@@ -4,6 +4,9 @@ import { slice } from "./slice.js";
 
 /** y = the inputs joined along `axis`; ∂L/∂xᵢ = the slice of g where xᵢ sits. */
 export function concat(parts: readonly VarLike[], axis = 0): Var {
+  if (!Array.isArray(parts)) {
+    throw new core.ValueError(`concat: expected an array of Vars or Tensors, got ${parts === null ? "null" : typeof parts}`);
+  }
   const xs = toVars(...parts);
   const value = core.concat(xs.map((x) => x.value), axis);
   const a = core.normalizeAxis(axis, value.shape.length, "concat");

@@ -13,7 +13,7 @@ export function dropout(input: VarLike, p: number, rng: core.Rng, options: { tra
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
     throw new core.ValueError(`dropout: p must be a probability in [0, 1], got ${p}`);
   }
-  const { training = true } = options;
+  const { training = true } = core.checkOptions(options, ["training"], "dropout");
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
   const mask = core.dropoutMask(x.shape, p, rng, x.dtype);

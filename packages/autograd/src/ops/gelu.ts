@@ -27,7 +27,7 @@ const C = 0.044715;
  * The derivative is written with differentiable ops of x, so second derivatives work.
  */
 export function gelu(a: VarLike, options: GeluOptions = {}): Var {
-  const { approximate = "none" } = options;
+  const { approximate = "none" } = core.checkOptions(options, ["approximate"], "gelu");
   if (approximate !== "none" && approximate !== "tanh") {
     throw new core.ValueError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
   }

@@ -17,6 +17,7 @@ import { sumTo } from "./sum-to.js";
  * gradient flows back through them unchanged.
  */
 export function matmul(a: VarLike, b: VarLike, options: core.MatmulOptions = {}): Var {
+  core.checkOptions(options, ["transposeA", "transposeB"], "matmul");
   const [x, y] = toVars(a, b) as [Var, Var];
   if (x.shape.length === 1 || y.shape.length === 1) {
     const left = x.shape.length === 1 ? reshape(x, [1, x.shape[0]!]) : x;

@@ -28,7 +28,7 @@ export interface NormOptions {
  * Where y = 0 the gradient is 0, the subgradient PyTorch gives (not the 0/0 = NaN of the formula).
  */
 export function norm(a: VarLike, options: NormOptions = {}): Var {
-  const { p = 2, axis, keepDims = false } = options;
+  const { p = 2, axis, keepDims = false } = core.checkOptions(options, ["p", "axis", "keepDims"], "norm");
   if (typeof p !== "number" || !(p > 0)) {
     throw new core.ValueError(`norm: p must be a positive number or Infinity, got ${p}`);
   }

@@ -8,7 +8,7 @@ import * as core from "@slope/core";
 export function oneHot(
   labels: ArrayLike<number>, numClasses: number, options: { dtype?: core.DType } = {},
 ): core.Tensor {
-  const { dtype = "float32" } = options;
+  const { dtype = "float32" } = core.checkOptions(options, ["dtype"], "oneHot");
   if (!Number.isInteger(numClasses) || numClasses <= 0) {
     throw new core.ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }

@@ -18,7 +18,7 @@ export interface SoftplusOptions {
  * the threshold (torch's log1p(e^(βx))/β is the same function, within an ulp).
  */
 export function softplus(a: VarLike, options: SoftplusOptions = {}): Var {
-  const { beta = 1, threshold = 20 } = options;
+  const { beta = 1, threshold = 20 } = core.checkOptions(options, ["beta", "threshold"], "softplus");
   const x = toVar(a);
   const scaled = core.mul(x.value, beta);
   const linear = core.greater(scaled, threshold);

@@ -9,6 +9,7 @@ import { slice } from "./slice.js";
  */
 export function split(a: VarLike, sizesOrSections: number | readonly number[], axis = 0): Var[] {
   const x = toVar(a);
+  if (typeof sizesOrSections !== "number") core.checkList(sizesOrSections, "split", "sizes");
   const d = core.normalizeAxis(axis, x.shape.length, "split");
   const length = x.shape[d]!;
   let sizes: number[];

@@ -8,6 +8,7 @@ import { broadcastTo } from "./broadcast-to.js";
  * This is how every broadcasting op returns gradients to an input of a smaller shape.
  */
 export function sumTo(x: Var, shape: readonly number[]): Var {
+  core.checkShape(shape, "sumTo");
   if (core.sameShape(x.shape, shape)) return x;
   return record("sumTo", core.sumTo(x.value, shape), [x], (g) => [broadcastTo(g, x.shape)], { shape });
 }

@@ -12,6 +12,9 @@ declare const Worker: new (url: string) => {
 declare const Blob: new (parts: string[], options: { type: string }) => object;
 declare const URL: { createObjectURL(blob: object): string; revokeObjectURL(url: string): void };
 
+/** How long a Web Worker may take to start and say it is ready (ms). */
+const START_TIMEOUT_MS = 30_000;
+
 /** A Web Worker's start: its data comes in the first message, "ready" goes back. */
 const BROWSER_WORKER = `${WORKER_LOOP}
 self.onmessage = (event) => { self.onmessage = null; serve(event.data, () => postMessage("ready")); };`;
@@ -22,8 +25,19 @@ const browser: ThreadPlatform = {
     const url = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: "text/javascript" }));
     const worker = new Worker(url);
     return new Promise((resolve, reject) => {
-      worker.onmessage = () => { URL.revokeObjectURL(url); resolve(worker); };
-      worker.onerror = (event) => { URL.revokeObjectURL(url); worker.terminate(); reject(new ValueError(`enableThreads: a Web Worker failed to start: ${event.message ?? "unknown error"}`)); };
+      // Nothing waits forever: a worker that never says it is ready is stopped after START_TIMEOUT_MS.
+      const timer = setTimeout(() => {
+        URL.revokeObjectURL(url);
+        worker.terminate();
+        reject(new ValueError(`enableThreads: a Web Worker was not ready after ${START_TIMEOUT_MS} ms`));
+      }, START_TIMEOUT_MS);
+      worker.onmessage = () => { clearTimeout(timer); URL.revokeObjectURL(url); resolve(worker); };
+      worker.onerror = (event) => {
+        clearTimeout(timer);
+        URL.revokeObjectURL(url);
+        worker.terminate();
+        reject(new ValueError(`enableThreads: a Web Worker failed to start: ${event.message ?? "unknown error"}`));
+      };
       worker.postMessage(data);
     });
   },

@@ -1,22 +1,35 @@
 import { setResidentArrays } from "../buffers.js";
 import { jsKernels } from "./js.js";
 import type { Kernels } from "./types.js";
-import { createWasmKernels } from "./wasm/wasm-backend.js";
+import { createWasmKernels, wasmRetryable } from "./wasm/wasm-backend.js";
 
 /** WebAssembly SIMD where the platform has it (every current browser, Node ≥ 16), plain JavaScript otherwise. */
 let active: Kernels = createWasmKernels() ?? jsKernels;
+/**
+ * When the WebAssembly kernels could not be made at start for a passing reason (an instance's memory under an
+ * address-space limit, not a module that does not compile), the time of the last try: they are tried again at most
+ * every RETRY_MS until they can be, or until other kernels are set. null otherwise.
+ */
+let lastTry: number | null = active === jsKernels && wasmRetryable() ? Date.now() : null;
+const RETRY_MS = 1000;
 
 // Reused steps move their buffers into the memory of whichever kernels are active then.
 setResidentArrays((sizes) => active.residentArrays?.(sizes) ?? null);
 
 /** The kernels every op currently computes with. */
 export function kernels(): Kernels {
+  if (lastTry !== null && Date.now() - lastTry >= RETRY_MS) {
+    const wasm = createWasmKernels();
+    lastTry = wasm === null && wasmRetryable() ? Date.now() : null;
+    if (wasm !== null) active = wasm;
+  }
   return active;
 }
 
 /** Swaps in another backend (the JavaScript one, a threaded one) and returns the one it replaced. */
 export function setKernels(next: Kernels): Kernels {
-  const previous = active;
+  const previous = kernels();
+  lastTry = null; // the caller chose
   active = next;
   return previous;
 }

@@ -2,7 +2,7 @@
 // shared memory are named errors or fallbacks (issue #15).
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { randn } from "../create.js";
 import { ThreadError, ValueError } from "../errors.js";
 import { kernels } from "../kernels/registry.js";
@@ -26,7 +26,9 @@ function expectSameBits(actual: Float32Array | Float64Array, expected: Float32Ar
 }
 
 /** A platform whose workers run `source` (WORKER_LOOP changed by the test) and that keeps their handles. */
-function platformRunning(change: (loop: string) => string, started: Worker[] = [], exited = new Set<Worker>()): ThreadPlatform {
+function platformRunning(
+  change: (loop: string) => string, started: Worker[] = [], exited = new Set<Worker>(),
+): ThreadPlatform {
   const source = `${change(WORKER_LOOP)}
 const { workerData, parentPort } = require("node:worker_threads");
 serve(workerData, () => parentPort.postMessage("ready"));`;
@@ -68,7 +70,7 @@ describe("threads never hang", () => {
     expect(performance.now() - began).toBeLessThan(3000);
   });
 
-  it("a worker that dies in the middle of its part gives a ThreadError within seconds, and the threads are turned off", async () => {
+  it("a worker dying in the middle of its part is a ThreadError within seconds, and the threads turn off", async () => {
     await startThreads(2, platformRunning((loop) => loop.replace("byJob[c[at]](", "process.exit(3); byJob[c[at]](")));
     // The worker may be slow to wake: retry until it has taken a part (at most a few products).
     const began = performance.now();
@@ -162,5 +164,28 @@ describe("a failed WebAssembly instantiation", () => {
     expect(wasmFailure()).toBeNull();
     await enableThreads({ threads: 2 });
     expect(kernels().name).toBe("wasm-simd × 2 threads");
+  });
+
+  it("at start-up does not leave the process on the JavaScript kernels: they are tried again and taken", async () => {
+    vi.resetModules();
+    const wasm = WebAssembly as unknown as { Instance: unknown };
+    const original = wasm.Instance;
+    wasm.Instance = function () {
+      throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
+    };
+    let registry: typeof import("../kernels/registry.js");
+    try {
+      registry = await import("../kernels/registry.js");
+      expect(registry.kernels().name).not.toMatch(/wasm/);
+    } finally {
+      wasm.Instance = original;
+    }
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now + 5000);
+    try {
+      expect(registry.kernels().name).toBe("wasm-simd");
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
+import { ValueError } from "../errors.js";
 import type { Kernels } from "../kernels/types.js";
 import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads, threadCount } from "../kernels/wasm/threads.js";
 
@@ -8,13 +9,38 @@ const NODE_WORKER = `${WORKER_LOOP}
 const { workerData, parentPort } = require("node:worker_threads");
 serve(workerData, () => parentPort.postMessage("ready"));`;
 
+/** How long a worker may take to start and say it is ready (ms): nothing waits forever. */
+const START_TIMEOUT_MS = 30_000;
+
 /** worker_threads as a ThreadPlatform (exported for tests that start threads their own way). @internal */
 export const nodeThreads: ThreadPlatform = {
   name: "enableThreads",
   async start(data) {
     // execArgv: [] so that a parent's --input-type=module does not turn this CommonJS source into a module.
     const worker = new Worker(NODE_WORKER, { eval: true, execArgv: [], workerData: data });
-    await Promise.race([once(worker, "message"), once(worker, "error").then(([e]) => { throw e; })]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        once(worker, "message"),
+        once(worker, "error").then(([e]) => {
+          throw new ValueError(`enableThreads: a worker thread failed to start: ${String(e)}`);
+        }),
+        once(worker, "exit").then(([code]) => {
+          throw new ValueError(`enableThreads: a worker thread exited (code ${code}) before it was ready`);
+        }),
+        new Promise((_, reject) => {
+          const late = () => {
+            reject(new ValueError(`enableThreads: a worker thread was not ready after ${START_TIMEOUT_MS} ms`));
+          };
+          timer = setTimeout(late, START_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      void worker.terminate();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     worker.unref(); // an idle worker does not keep the process alive
     return worker;
   },

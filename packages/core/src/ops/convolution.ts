@@ -1,7 +1,8 @@
 import { allocateOutput } from "../buffers.js";
 import { ShapeError, ValueError, formatShape } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { type Conv2dShape, kernels } from "../kernels/index.js";
-import { sizeOf } from "../shape.js";
+import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { add } from "./elementwise.js";
 import { reshape } from "./layout.js";
@@ -40,6 +41,9 @@ interface ConvPlan {
 
 /** Checks x [N, C, H, W] (or [C, H, W]) against w [O, C/groups, kh, kw] and works out the output. */
 function planConv2d(where: string, inputShape: readonly number[], weightShape: readonly number[], options: Conv2dOptions): ConvPlan {
+  checkOptions(options, ["stride", "padding", "dilation", "groups"], where);
+  checkShape(inputShape, where);
+  checkShape(weightShape, where);
   if (inputShape.length !== 4 && inputShape.length !== 3) {
     throw new ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${formatShape(inputShape)}`);
   }

@@ -1,7 +1,8 @@
+import { checkOptions } from "../options.js";
 import { type DType, type FloatArray, allocate, checkDType } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
-import { broadcastShapes, normalizeAxis, sameShape, sizeOf, stridesOf } from "../shape.js";
+import { broadcastShapes, checkList, checkShape, normalizeAxis, sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { broadcastView, checkTensor, commonDType } from "./operands.js";
 import { sum } from "./reduce.js";
@@ -12,6 +13,7 @@ import { sum } from "./reduce.js";
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor(x, "reshape");
+  checkList(shape, "reshape", "shape");
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
   for (const d of shape) {
@@ -34,7 +36,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 /** Permutes the axes: out.shape[d] = x.shape[perm[d]]; the default reverses them (a matrix transpose). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   checkTensor(x, "transpose");
-  const order = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  const order = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : checkList(perm, "transpose", "perm");
   const normalized = order.map((p) => normalizeAxis(p, x.rank, "transpose"));
   if (order.length !== x.rank || new Set(normalized).size !== x.rank) {
     throw new ShapeError(`transpose: expected a permutation of ${x.rank} axes for shape ${formatShape(x.shape)}, got [${order.join(", ")}]`);
@@ -51,6 +53,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   checkTensor(x, "slice");
+  checkList(begin, "slice", "begin");
+  if (size !== undefined) checkList(size, "slice", "size");
   if (begin.length > x.rank || (size && size.length > x.rank)) {
     throw new ShapeError(`slice: begin/size have more entries than the rank ${x.rank} of ${formatShape(x.shape)}`);
   }
@@ -115,6 +119,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Throws an IndexError naming the first index that is not a row of `shape` (an integer in [0, shape[0])). */
 function checkRowIndices(where: string, indices: ArrayLike<number>, shape: readonly number[]): void {
+  if (typeof indices !== "object" || indices === null || typeof indices.length !== "number") {
+    const got = indices === null ? "null" : typeof indices;
+    throw new ValueError(`${where}: indices must be an array or an integer typed array, got ${got}`);
+  }
   const rows = shape[0]!;
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r]!;
@@ -152,7 +160,7 @@ export function rowsOutput(where: string, shape: readonly number[], dtype: DType
  */
 export function gather(x: Tensor, indices: ArrayLike<number>, options: GatherOptions = {}): Tensor {
   checkTensor(x, "gather");
-  const out = rowsOutput("gather", x.shape, x.dtype, indices, options.out);
+  const out = rowsOutput("gather", x.shape, x.dtype, indices, checkOptions(options, ["out"], "gather").out);
   kernels().gatherRows(out.data, x.data, sizeOf(x.shape.slice(1)), indices);
   return out;
 }
@@ -167,6 +175,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 
 /** Adds an axis of size 1 at `axis` (no copy). */
 export function expandDims(x: Tensor, axis: number): Tensor {
+  checkTensor(x, "expandDims");
   const a = normalizeAxis(axis, x.rank + 1, "expandDims");
   const shape = [...x.shape];
   shape.splice(a, 0, 1);
@@ -175,6 +184,8 @@ export function expandDims(x: Tensor, axis: number): Tensor {
 
 /** Removes axes of size 1 (all of them, or the ones listed) without copying. */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  checkTensor(x, "squeeze");
+  if (axis !== undefined && typeof axis !== "number") checkList(axis, "squeeze", "axis");
   const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis(a, x.rank, "squeeze"));
   for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
   return new Tensor(x.data, x.shape.filter((_, i) => !axes.includes(i)));
@@ -183,6 +194,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
 /** The adjoint of `gather`: a zero tensor of `shape` with out[indices[r]] += rows[r] (repeated indices add up). */
 export function scatterAddRows(rows: Tensor, indices: ArrayLike<number>, shape: readonly number[]): Tensor {
   checkTensor(rows, "scatterAddRows");
+  checkShape(shape, "scatterAddRows");
   const rowLength = sizeOf(shape.slice(1));
   if (rows.size !== indices.length * rowLength) {
     throw new ShapeError(`scatterAddRows: ${indices.length} rows of ${formatShape(shape.slice(1))} expected, got ${formatShape(rows.shape)}`);
@@ -196,6 +208,8 @@ export function scatterAddRows(rows: Tensor, indices: ArrayLike<number>, shape: 
 /** The adjoint of `slice`: `x` placed at `begin` inside zeros of `shape`. */
 export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
   checkTensor(x, "pad");
+  checkList(begin, "pad", "begin");
+  checkShape(shape, "pad");
   if (begin.length !== x.rank || shape.length !== x.rank || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
     throw new ShapeError(`pad: ${formatShape(x.shape)} at [${begin.join(", ")}] does not fit in ${formatShape(shape)}`);
   }
@@ -220,6 +234,7 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
 /** `x` repeated along broadcast dimensions to `shape` (numpy's broadcast_to), as a fresh tensor. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor(x, "broadcastTo");
+  checkShape(shape, "broadcastTo");
   const target = broadcastShapes(x.shape, shape, "broadcastTo");
   if (!sameShape(target, shape)) throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
   const out = allocate(x.dtype, sizeOf(shape));
@@ -232,6 +247,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 /** Sums `x` over its broadcast dimensions down to `shape` (the adjoint of broadcastTo). */
 export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor(x, "sumTo");
+  checkShape(shape, "sumTo");
   if (sameShape(x.shape, shape)) return x;
   const target = broadcastShapes(shape, x.shape, "sumTo");
   if (!sameShape(target, x.shape)) throw new ShapeError(`sumTo: ${formatShape(x.shape)} does not reduce to ${formatShape(shape)}`);

@@ -1,5 +1,6 @@
 import { allocateOutput } from "../buffers.js";
-import { ShapeError, formatShape } from "../errors.js";
+import { ShapeError, ValueError, formatShape } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { checkTensor, commonDType } from "./operands.js";
@@ -19,7 +20,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   checkTensor(a, "matmul", "a");
   checkTensor(b, "matmul", "b");
   const dtype = commonDType("matmul", a, b);
-  const { transposeA = false, transposeB = false } = options;
+  const { transposeA = false, transposeB = false } = checkOptions(options, ["transposeA", "transposeB"], "matmul");
+  if (typeof transposeA !== "boolean" || typeof transposeB !== "boolean") {
+    throw new ValueError(`matmul: transposeA and transposeB must be booleans, got ${String(transposeA)} and ` +
+      String(transposeB));
+  }
   for (const [name, t] of [["a", a], ["b", b]] as const) {
     if (t.rank !== 2 && t.rank !== 3) {
       throw new ShapeError(`matmul: expected 2-D or 3-D operands, got ${name} of shape ${formatShape(t.shape)}`);

@@ -1,5 +1,7 @@
+import { checkOptions } from "../options.js";
 import { allocate, allocateOutput } from "../buffers.js";
-import { ShapeError, ValueError, formatShape } from "../errors.js";
+import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
+import { checkShape, sizeOf } from "../shape.js";
 import { type Pool2dGeometry, type WindowAverage, kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { type Pair, pairOf } from "./convolution.js";
@@ -41,6 +43,9 @@ function planesOf(where: string, x: Tensor): { planes: number; height: number; w
 
 /** Checks pooling options and works out the windows' geometry over planes of height × width. */
 function poolGeometry(where: string, height: number, width: number, options: MaxPool2dOptions, shape: readonly number[]): Pool2dGeometry {
+  const known = where.startsWith("avg") ? ["kernelSize", "stride", "padding", "dilation", "ceilMode", "countIncludePad"]
+    : ["kernelSize", "stride", "padding", "dilation", "ceilMode"];
+  checkOptions(options, known, where);
   const [kernelH, kernelW] = pairOf(options.kernelSize, "kernelSize", where, 1);
   const [strideH, strideW] = pairOf(options.stride ?? options.kernelSize, "stride", where, 1);
   const [padTop, padLeft] = pairOf(options.padding ?? 0, "padding", where, 0);
@@ -72,11 +77,24 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   return maxPool2dWithIndices(x, options).output;
 }
 
+/** Throws unless `indices` is an Int32Array of `count` flat indices, each in [0, size). */
+function checkFlatIndices(where: string, indices: Int32Array, count: number, size: number): void {
+  if (!(indices instanceof Int32Array)) {
+    throw new ValueError(`${where}: indices must be an Int32Array, got ${indices === null ? "null" : typeof indices}`);
+  }
+  if (indices.length !== count) throw new ShapeError(`${where}: expected ${count} indices, got ${indices.length}`);
+  for (let i = 0; i < indices.length; i++) {
+    const at = indices[i]!;
+    if (at < 0 || at >= size) throw new IndexError(`${where}: index ${at} at position ${i} is outside [0, ${size})`);
+  }
+}
+
 /** dx of `inputShape` with dx[indices[i]] += g[i]: the gradient of max pooling (or of any take-at-indices). */
 export function scatterAddAt(g: Tensor, indices: Int32Array, inputShape: readonly number[]): Tensor {
   checkTensor(g, "scatterAddAt", "g");
-  if (indices.length !== g.size) throw new ShapeError(`scatterAddAt: expected ${g.size} indices (one per element of g), got ${indices.length}`);
-  const dx = allocate(g.dtype, inputShape.reduce((a, b) => a * b, 1));
+  const size = sizeOf(checkShape(inputShape, "scatterAddAt"));
+  checkFlatIndices("scatterAddAt", indices, g.size, size);
+  const dx = allocate(g.dtype, size);
   kernels().scatterAddAt(dx, g.data, indices);
   return new Tensor(dx, inputShape);
 }
@@ -84,6 +102,7 @@ export function scatterAddAt(g: Tensor, indices: Int32Array, inputShape: readonl
 /** y of `shape` with y[i] = x.data[indices[i]]: the values at flat indices (the adjoint of scatterAddAt). */
 export function gatherAt(x: Tensor, indices: Int32Array, shape: readonly number[]): Tensor {
   checkTensor(x, "gatherAt", "x");
+  checkFlatIndices("gatherAt", indices, sizeOf(checkShape(shape, "gatherAt")), x.size);
   const out = allocateOutput(x.dtype, indices.length);
   kernels().gatherAt(out, x.data, indices);
   return new Tensor(out, shape);

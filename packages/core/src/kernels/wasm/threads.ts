@@ -145,12 +145,19 @@ class ThreadedRunner {
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
     const started = performance.now();
-    mine();
+    // Every posted part is taken or finished before this returns, even when a part run here throws: a part left
+    // posted would be run later, over the next product's arguments.
+    let failure: { error: unknown } | null = null;
+    const attempt = (run: () => void) => {
+      if (failure !== null) return;
+      try { run(); } catch (error) { failure = { error }; }
+    };
+    attempt(mine);
     let takenByWorkers = parts.length;
     parts.forEach((args, slot) => {
       if (Atomics.compareExchange(c, 4 + slot * SLOT + CLAIM, 1, 2) !== 1) return;
       takenByWorkers--;
-      this.runHere(job, args);
+      attempt(() => this.runHere(job, args));
     });
     const ownMs = performance.now() - started;
     if (takenByWorkers > 0) {
@@ -168,6 +175,7 @@ class ThreadedRunner {
         this.platform.block(c, 1, done, left);
       }
     }
+    if (failure !== null) throw (failure as { error: unknown }).error;
     if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError(`${this.platform.name}: a worker thread failed in a matrix product`);
   }
 

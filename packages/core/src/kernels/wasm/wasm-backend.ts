@@ -150,6 +150,11 @@ let compiled: object | null | undefined;
 /** Why the last attempt to make an instance failed, for messages; null after a success. */
 let lastFailure: string | null = null;
 
+/** Whether asking for WebAssembly kernels again may succeed: the platform has it and the module compiled. */
+export function wasmRetryable(): boolean {
+  return webAssembly !== undefined && compiled !== null;
+}
+
 /** Why WebAssembly kernels could not be made the last time they were asked for; null when they could. */
 export function wasmFailure(): string | null {
   return webAssembly === undefined ? "this platform has no WebAssembly" : lastFailure;
