@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { Rng, type Tensor } from "@slope/core";
+import { join } from "node:path";
+import { Rng, type Tensor, ValueError } from "@slope/core";
 import { type LabeledImages, courseSplits, meanImage, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
 import { cachedCifar10, loadCifar10 } from "@slope/data/node";
 
@@ -24,10 +25,30 @@ const SYNTHETIC = { train: 3000, val: 300, test: 500, dev: 200 };
 
 /** Finds CIFAR-10: --data, else $SLOPE_CIFAR_DIR, else a complete download in the cache; null when none. */
 export function findCifarDir(option: string | undefined, env: Record<string, string | undefined> = process.env): { dir: string; origin: string } | null {
-  if (option) return { dir: option, origin: "--data" };
+  if (option !== undefined) return { dir: option, origin: "--data" }; // "" is not "no option": loading refuses it
   if (env["SLOPE_CIFAR_DIR"]) return { dir: env["SLOPE_CIFAR_DIR"], origin: "$SLOPE_CIFAR_DIR" };
   const cached = cachedCifar10();
   return cached ? { dir: cached, origin: "the download cache" } : null;
+}
+
+/** The six batches of CIFAR-10, by name (binary: `.bin`; python layout: no suffix). */
+const BATCHES = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"];
+
+/**
+ * Checks, before anything loads, that `dir` holds the six CIFAR-10 batches (binary or python
+ * layout) itself or in its cifar-10-batches-bin / cifar-10-batches-py folder, as loadCifar10 looks
+ * for them: a ValueError naming the folder, where it came from and how to get the data if not.
+ * Whether the files are intact is found when they are read.
+ */
+export function checkCifarDir(dir: string, origin: string): void {
+  const folders = [dir, join(dir, "cifar-10-batches-bin"), join(dir, "cifar-10-batches-py")];
+  const complete = (folder: string) =>
+    BATCHES.every((name) => existsSync(join(folder, `${name}.bin`)) || existsSync(join(folder, name)));
+  if (!folders.some(complete)) {
+    const expected = BATCHES.map((b) => `${b}.bin`).join(", ");
+    throw new ValueError(`no CIFAR-10 in ${dir} (from ${origin}): expected ${expected} in it or in its ` +
+      "cifar-10-batches-bin folder; pass --data <cifar-10-batches-bin folder>, or run `pnpm lecture download`");
+  }
 }
 
 /**
@@ -37,7 +58,8 @@ export function findCifarDir(option: string | undefined, env: Record<string, str
 export function loadLectureData({ data, seed }: { data?: string; seed: number }): LectureData {
   const found = findCifarDir(data);
   if (found) {
-    if (!existsSync(found.dir)) throw new Error(`no folder ${found.dir} (from ${found.origin}); pass --data <cifar-10-batches-bin folder>, or run \`pnpm lecture download\``);
+    if (found.dir.trim() === "") throw new ValueError(`no CIFAR-10 folder named (an empty path from ${found.origin})`);
+    if (!existsSync(found.dir)) throw new ValueError(`no folder ${found.dir} (from ${found.origin}); pass --data <cifar-10-batches-bin folder>, or run \`pnpm lecture download\``);
     const train = loadCifar10(found.dir, { split: "train" });
     const test = loadCifar10(found.dir, { split: "test" });
     const training = Math.min(49_000, train.count - Math.min(1000, Math.floor(train.count / 10)));

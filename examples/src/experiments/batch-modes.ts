@@ -2,7 +2,7 @@ import { noGrad, param } from "@slope/autograd";
 import { Rng, clone, randn, slice } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import { SGD } from "@slope/optim";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
 import { lineChart } from "../output/plots.js";
 import { finish } from "../output/results.js";
@@ -22,6 +22,17 @@ export interface BatchModesOptions extends CommonOptions {
 /** One point of a run: after `step` updates and `seconds` of training, the full training loss. */
 interface Point { step: number; seconds: number; loss: number }
 
+/** batch-modes' options, checked before any data loads. */
+export function batchModesSettings(options: BatchModesOptions) {
+  checkCommonOptions(options);
+  return {
+    rows: count("rows", options.rows ?? (options.quick ? 1000 : 5000)),
+    seconds: positive("seconds", options.seconds ?? (options.quick ? 1.5 : 6)),
+    lr: positive("lr", options.lr ?? 1e-6),
+    miniBatch: count("mini-batch", options.miniBatch ?? 256),
+  };
+}
+
 /**
  * Batch gradient descent (every row each step), stochastic (one row) and mini-batch (256 rows) on
  * the same softmax classifier with the same lr and the same time budget: loss against steps, where
@@ -29,12 +40,13 @@ interface Point { step: number; seconds: number; loss: number }
  */
 export async function batchModesExperiment(options: BatchModesOptions = {}) {
   const started = performance.now();
+  const settings = batchModesSettings(options);
   const context = createContext("batch-modes", options);
   const f = linearFeatures(context.data);
-  const rows = Math.min(count("rows", options.rows ?? (context.quick ? 1000 : 5000)), f.xTrain.shape[0]!);
-  const budget = positive("seconds", options.seconds ?? (context.quick ? 1.5 : 6));
-  const lr = positive("lr", options.lr ?? 1e-6);
-  const miniBatch = Math.min(count("mini-batch", options.miniBatch ?? 256), rows);
+  const rows = Math.min(settings.rows, f.xTrain.shape[0]!);
+  const budget = settings.seconds;
+  const lr = settings.lr;
+  const miniBatch = Math.min(settings.miniBatch, rows);
   const reg = 1e3;
   const X = slice(f.xTrain, [0, 0], [rows, -1]);
   const y = f.yTrain.subarray(0, rows);

@@ -6,12 +6,17 @@ import {
 } from "@slope/data";
 import { type Module, crossEntropy, saveSafetensors } from "@slope/nn";
 import { AdamW, Nesterov, type Optimizer, Scheduler, type Schedule, cosineDecay, warmup } from "@slope/optim";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { cifarConvnet } from "../models/cifar-convnet.js";
+import { checkOutputFile } from "../output/files.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
 import { count, nonNegative, oneOf, positive } from "../training/choices.js";
-import { loadModelCheckpoint, saveModelCheckpoint } from "../training/model-checkpoint.js";
+import {
+  CheckpointFormatError, type CheckpointIdentity, checkIdentityForm, checkSameRun, checkSameSettings, dataSetRecord,
+  restoring, reviveNumber,
+} from "../training/checkpoint.js";
+import { loadModelCheckpoint, saveModelCheckpoint, tensorShapes } from "../training/model-checkpoint.js";
 import { normalize } from "../training/normalize.js";
 
 /** The optimizers `cnn` offers. */
@@ -95,10 +100,8 @@ interface CnnConfig {
   normalization: { mean: number[]; std: number[] };
 }
 
-interface CnnTrainingState {
+interface CnnTrainingState extends CheckpointIdentity {
   config: CnnConfig;
-  seed: number;
-  data: string;
   completedEpochs: number;
   optimizer: ReturnType<Optimizer["stateDict"]>;
   scheduler: ReturnType<Scheduler["stateDict"]>;
@@ -117,6 +120,85 @@ export function parseWidths(value: string | readonly number[]): [number, number,
       `got "${String(value)}"`);
   }
   return parts as [number, number, number];
+}
+
+/** The options of a cnn run checked before any data loads (those that depend on the data are checked after). */
+interface CnnSettings {
+  optimizer: CnnOptimizerName;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  widths: [number, number, number];
+  rows: number | undefined;
+  /** Where the checkpoint is saved after every epoch: --checkpoint, else the --resume file. */
+  checkpoint: string | undefined;
+}
+
+/**
+ * Checks cnn's options before any data loads: the numbers, the widths, the optimizer, that the
+ * checkpoint is a file the run can write (not a folder), and that a --resume file is a readable
+ * checkpoint. Resuming continues from --resume and keeps saving into --checkpoint if given, else
+ * into the --resume file itself.
+ */
+export function cnnSettings(options: CnnOptions): CnnSettings {
+  checkCommonOptions(options);
+  const quick = options.quick ?? false;
+  const optimizer = oneOf("optimizer", options.optimizer ?? "adamw", CNN_OPTIMIZERS);
+  const defaults = CNN_DEFAULTS[optimizer];
+  const settings: CnnSettings = {
+    optimizer,
+    epochs: count("epochs", options.epochs ?? (quick ? 1 : CNN_EPOCHS)),
+    batchSize: count("batch size", options.batchSize ?? (quick ? 64 : 128)),
+    lr: positive("lr", options.lr ?? defaults.lr),
+    weightDecay: nonNegative("weight decay", options.weightDecay ?? defaults.weightDecay),
+    widths: parseWidths(options.widths ?? (quick ? [8, 16, 32] : [32, 64, 128])),
+    rows: options.rows === undefined ? undefined : count("rows", options.rows),
+    checkpoint: undefined,
+  };
+  if (options.stopAfterEpochs !== undefined) count("stopAfterEpochs", options.stopAfterEpochs);
+  if (options.checkpoint !== undefined) settings.checkpoint = checkOutputFile("checkpoint", options.checkpoint);
+  if (options.resume !== undefined) {
+    if (typeof options.resume !== "string" || options.resume.trim() === "") {
+      throw new ValueError(`resume must be a checkpoint file, got ${JSON.stringify(options.resume)}`);
+    }
+    const saved = readCnnCheckpoint(options.resume).state;
+    // The settings known before the data loads, now; the rest, the data set and the shapes once it has.
+    const { epochs, batchSize, lr, weightDecay, widths } = settings;
+    const known = { optimizer, epochs, batchSize, lr, weightDecay, widths };
+    checkSameSettings(options.resume, saved, { config: known, seed: options.seed ?? 0 }, { only: true });
+    settings.checkpoint ??= checkOutputFile("resume", options.resume);
+  }
+  return settings;
+}
+
+/** Reads a cnn checkpoint and checks the form of its training state (a CheckpointFormatError naming the file if wrong). */
+function readCnnCheckpoint(file: string): { tensors: Record<string, Tensor>; state: CnnTrainingState } {
+  const saved = loadModelCheckpoint<Record<string, unknown>>(file);
+  const state = saved.state;
+  checkIdentityForm(file, state);
+  const completed = state["completedEpochs"];
+  const problem =
+    !Number.isSafeInteger(completed) || (completed as number) < 1 ? `completedEpochs is ${JSON.stringify(completed)}`
+    : !["optimizer", "scheduler", "loader"].every((k) => typeof state[k] === "object" && state[k] !== null)
+      ? "no optimizer, scheduler or data loader state"
+    : !Array.isArray(state["losses"]) ? "no losses"
+    : !Array.isArray(state["epochs"]) || state["epochs"].length !== completed
+      ? `${(state["epochs"] as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
+    : null;
+  if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
+  try {
+    const number = (e: Record<string, unknown>, key: keyof CnnEpochRecord) => reviveNumber(e[key]);
+    const epochs = (state["epochs"] as Record<string, unknown>[]).map((e) => ({
+      epoch: number(e, "epoch"), lr: number(e, "lr"), trainLoss: number(e, "trainLoss"),
+      trainAccuracy: number(e, "trainAccuracy"), valAccuracy: number(e, "valAccuracy"), seconds: number(e, "seconds"),
+      evalSeconds: number(e, "evalSeconds"),
+    }));
+    const losses = (state["losses"] as unknown[]).map(reviveNumber);
+    return { tensors: saved.tensors, state: { ...(state as unknown as CnnTrainingState), losses, epochs } };
+  } catch (error) {
+    throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${(error as Error).message}`);
+  }
 }
 
 /** How many rows of `logits` [N, C] have their highest score at the label. */
@@ -184,31 +266,30 @@ function oneCycle(lr: number, steps: number): Schedule {
  */
 export async function cnnExperiment(options: CnnOptions = {}) {
   const started = performance.now();
+  const settings = cnnSettings(options);
   const context = createContext("cnn", options);
   const quick = context.quick;
-  const optimizerName = oneOf("optimizer", options.optimizer ?? "adamw", CNN_OPTIMIZERS);
-  const defaults = CNN_DEFAULTS[optimizerName];
+  const optimizerName = settings.optimizer;
   const data = context.data;
-  const trainImages = Math.min(count("rows", options.rows ?? (quick ? 512 : data.train.count)), data.train.count);
+  const trainImages = Math.min(settings.rows ?? (quick ? 512 : data.train.count), data.train.count);
   const train = sliceImages(data.train, 0, trainImages);
   const val = quick ? sliceImages(data.val, 0, Math.min(200, data.val.count)) : data.val;
   const test = quick ? sliceImages(data.test, 0, Math.min(1000, data.test.count)) : data.test;
   const statistics = channelStatistics(train.images, train.count);
   const config: CnnConfig = {
     optimizer: optimizerName,
-    epochs: count("epochs", options.epochs ?? (quick ? 1 : CNN_EPOCHS)),
-    batchSize: count("batch size", options.batchSize ?? (quick ? 64 : 128)),
-    lr: positive("lr", options.lr ?? defaults.lr),
-    weightDecay: nonNegative("weight decay", options.weightDecay ?? defaults.weightDecay),
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    lr: settings.lr,
+    weightDecay: settings.weightDecay,
     momentum: optimizerName === "nesterov" ? MOMENTUM : null,
-    widths: parseWidths(options.widths ?? (quick ? [8, 16, 32] : [32, 64, 128])),
+    widths: settings.widths,
     trainImages, valImages: val.count, testImages: test.count,
     schedule: `one-cycle: linear warmup over ${100 * WARMUP_FRACTION}% of the steps, then cosine to 0`,
     augmentation: "random crop 32 (padding 4, zeros = the mean pixel), horizontal flip p = 0.5",
     normalization: { mean: statistics.mean, std: statistics.std },
   };
-  if (options.stopAfterEpochs !== undefined) count("stopAfterEpochs", options.stopAfterEpochs);
-  const checkpoint = options.checkpoint ?? options.resume;
+  const checkpoint = settings.checkpoint;
 
   const toUnitScale = normalize(statistics);
   const model = cifarConvnet({ widths: config.widths, rng: new Rng(`cnn-init-${context.seed}`) });
@@ -226,19 +307,28 @@ export async function cnnExperiment(options: CnnOptions = {}) {
   let losses: number[] = [];
   let epochs: CnnEpochRecord[] = [];
   let resumedFromEpoch: number | null = null;
+  // What the checkpoint records and a resumed run must match (hashing the images: only with a checkpoint).
+  const identity = checkpoint === undefined ? null : {
+    config, seed: context.seed,
+    dataSet: dataSetRecord(data.description, { train: trainImages, val: val.count, test: test.count },
+      [train.images, train.labels, val.labels, test.labels]),
+    shapes: tensorShapes(model.stateDict()),
+  };
   if (options.resume) {
-    const saved = loadModelCheckpoint<CnnTrainingState>(options.resume);
+    const saved = readCnnCheckpoint(options.resume);
     const state = saved.state;
-    const same = JSON.stringify(state.config) === JSON.stringify(config) && state.seed === context.seed;
-    if (!same || state.data !== data.kind) {
-      throw new ValueError(`the checkpoint ${options.resume} was made with other settings ` +
-        `(${JSON.stringify(state.config)}, ` +
-        `seed ${state.seed}, ${state.data} data); resume with the same ones`);
+    // Compared with the shapes of the tensors the file really holds, not only the ones it records.
+    checkSameRun(options.resume, state, identity!);
+    checkSameRun(options.resume, { ...state, shapes: tensorShapes(saved.tensors) }, identity!);
+    if (state.completedEpochs > config.epochs || state.losses.length !== state.completedEpochs * loader.length) {
+      throw new CheckpointFormatError(`${options.resume} is not a checkpoint this version can resume: ` +
+        `${state.completedEpochs} completed epochs of ${config.epochs} with ${state.losses.length} losses ` +
+        `(${loader.length} an epoch)`);
     }
-    model.loadStateDict(saved.tensors);
-    optimizer.loadStateDict(state.optimizer);
-    scheduler.loadStateDict(state.scheduler);
-    loader.loadStateDict(state.loader);
+    restoring(options.resume, "optimizer state", () => optimizer.loadStateDict(state.optimizer));
+    restoring(options.resume, "schedule state", () => scheduler.loadStateDict(state.scheduler));
+    restoring(options.resume, "data loader state", () => loader.loadStateDict(state.loader));
+    restoring(options.resume, "weights", () => model.loadStateDict(saved.tensors));
     losses = state.losses;
     epochs = state.epochs;
     resumedFromEpoch = state.completedEpochs;
@@ -278,9 +368,9 @@ export async function cnnExperiment(options: CnnOptions = {}) {
       epoch: epoch + 1, lr, trainLoss: total / loader.length, trainAccuracy: correct / seen, valAccuracy,
       seconds, evalSeconds: (performance.now() - evalStart) / 1000,
     });
-    if (checkpoint) {
+    if (checkpoint !== undefined) {
       saveModelCheckpoint(checkpoint, model, {
-        config, seed: context.seed, data: data.kind, completedEpochs: epoch + 1, optimizer: optimizer.stateDict(),
+        ...identity!, completedEpochs: epoch + 1, optimizer: optimizer.stateDict(),
         scheduler: scheduler.stateDict(), loader: loader.stateDict(), losses, epochs,
       } satisfies CnnTrainingState);
     }

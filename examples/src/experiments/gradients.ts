@@ -1,7 +1,7 @@
 import { add, gradCheckSparse, linear, mul, noGrad, l2, param, relError, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
 import { Rng, type Tensor, add as addTensors, div, randn, slice, zerosLike } from "@slope/core";
 import { meanImage, toFeatures } from "@slope/data";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { lineChart } from "../output/plots.js";
 import { finish } from "../output/results.js";
 import { count } from "../training/choices.js";
@@ -16,6 +16,15 @@ export interface GradientsOptions extends CommonOptions {
 
 const losses = { svm: svmLoss, softmax: softmaxCrossEntropy } as const;
 
+/** gradients' options, checked before any data loads. */
+export function gradientsSettings(options: GradientsOptions): { batch: number; coordinates: number } {
+  checkCommonOptions(options);
+  return {
+    batch: count("batch", options.batch ?? (options.quick ? 20 : 100)),
+    coordinates: count("coordinates", options.coordinates ?? (options.quick ? 40 : 300)),
+  };
+}
+
 /**
  * Numerical against analytic gradients, as the lecture compares them: the numerical gradient costs
  * two loss evaluations per weight ("very slow"), the analytic one a single backward pass; the
@@ -25,9 +34,9 @@ const losses = { svm: svmLoss, softmax: softmaxCrossEntropy } as const;
  */
 export async function gradientsExperiment(options: GradientsOptions = {}) {
   const started = performance.now();
+  const { batch, coordinates } = gradientsSettings(options);
   const context = createContext("gradients", options);
-  const n = Math.min(count("batch", options.batch ?? (context.quick ? 20 : 100)), context.data.dev.count);
-  const coordinates = count("coordinates", options.coordinates ?? (context.quick ? 40 : 300));
+  const n = Math.min(batch, context.data.dev.count);
   const reg = 0.5;
   const mean = meanImage(context.data.train.images, context.data.train.count, "float64");
   const X = toFeatures(context.data.dev.images, n, { dtype: "float64", mean, bias: true });

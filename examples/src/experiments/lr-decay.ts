@@ -1,5 +1,5 @@
 import { slice } from "@slope/core";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { type Features, linearFeatures } from "../data-source.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
@@ -17,6 +17,16 @@ export interface LrDecayOptions extends CommonOptions {
   rows?: number;
 }
 
+/** lr-decay's options, checked before any data loads. */
+export function lrDecaySettings(options: LrDecayOptions): { lr: number | undefined; epochs: number; rows: number } {
+  checkCommonOptions(options);
+  return {
+    lr: options.lr === undefined ? undefined : positive("lr", options.lr),
+    epochs: count("epochs", options.epochs ?? (options.quick ? 2 : 6)),
+    rows: count("rows", options.rows ?? (options.quick ? 2000 : 10000)),
+  };
+}
+
 /**
  * The slide's four learning rates on one plot — very high (×100, the loss blows up), high (×10,
  * it settles at a poor loss), low (×1/20, slow) and good (the best of a one-epoch search) — then,
@@ -24,15 +34,16 @@ export interface LrDecayOptions extends CommonOptions {
  */
 export async function lrDecayExperiment(options: LrDecayOptions = {}) {
   const started = performance.now();
+  const settings = lrDecaySettings(options);
   const context = createContext("lr-decay", options);
   const full = linearFeatures(context.data);
-  const rows = Math.min(count("rows", options.rows ?? (context.quick ? 2000 : 10000)), full.xTrain.shape[0]!);
+  const rows = Math.min(settings.rows, full.xTrain.shape[0]!);
   const f: Features = { ...full, xTrain: slice(full.xTrain, [0, 0], [rows, -1]), yTrain: full.yTrain.subarray(0, rows) };
-  const epochs = count("epochs", options.epochs ?? (context.quick ? 2 : 6));
+  const epochs = settings.epochs;
   const base: LinearConfig = { loss: "softmax", optimizer: "sgd", schedule: "constant", lr: TRAIN_DEFAULTS.softmax.lr, reg: TRAIN_DEFAULTS.softmax.reg, batchSize: 128, epochs, initScale: 1e-4 };
   // "Good" is found, not assumed: the rate with the lowest loss after one epoch, among a few.
   const candidates = [1e-7, 3e-7, 1e-6, 3e-6, 1e-5];
-  const good = options.lr !== undefined ? positive("lr", options.lr) : candidates
+  const good = settings.lr !== undefined ? settings.lr : candidates
     .map((lr) => ({ lr, loss: trainLinear(f, { ...base, lr, epochs: 1 }, { seed: context.seed }).epochs[0]!.meanLoss }))
     .reduce((a, b) => (b.loss < a.loss ? b : a)).lr;
   base.lr = good;

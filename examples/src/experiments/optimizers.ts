@@ -5,7 +5,7 @@ import {
   AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type Surface, type TrajectoryPoint,
   beale, himmelblau, quadraticBowl, rosenbrock, runTrajectory, saddle, twoMinima,
 } from "@slope/optim";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
 import { contourChart, lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
@@ -38,6 +38,15 @@ const SURFACES = [quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinim
 
 const distance = (points: TrajectoryPoint[], [mx, my]: [number, number]) => points.map((p, i) => [i, Math.hypot(p.x - mx, p.y - my)] as [number, number]);
 
+/** optimizers' options, checked before any data loads. */
+export function optimizersSettings(options: OptimizersOptions): { epochs: number; rows: number } {
+  checkCommonOptions(options);
+  return {
+    rows: count("rows", options.rows ?? (options.quick ? 2000 : 10000)),
+    epochs: count("epochs", options.epochs ?? (options.quick ? 2 : 5)),
+  };
+}
+
 /**
  * SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam: loss curves of a softmax classifier on CIFAR,
  * and trajectories over the 2-D surfaces (the lecture's animations, as pictures). Beside them,
@@ -46,10 +55,11 @@ const distance = (points: TrajectoryPoint[], [mx, my]: [number, number]) => poin
  */
 export async function optimizersExperiment(options: OptimizersOptions = {}) {
   const started = performance.now();
+  const settings = optimizersSettings(options);
   const context = createContext("optimizers", options);
   const f = linearFeatures(context.data);
-  const rows = Math.min(count("rows", options.rows ?? (context.quick ? 2000 : 10000)), f.xTrain.shape[0]!);
-  const epochs = count("epochs", options.epochs ?? (context.quick ? 2 : 5));
+  const rows = Math.min(settings.rows, f.xTrain.shape[0]!);
+  const epochs = settings.epochs;
   const X = slice(f.xTrain, [0, 0], [rows, -1]);
   const y = f.yTrain.subarray(0, rows);
   const W0 = randn([X.shape[1]!, 10], { rng: new Rng(`optimizers-${context.seed}`), std: 1e-4 });

@@ -1,7 +1,7 @@
 import { linear, noGrad, svmLoss } from "@slope/autograd";
 import { Rng } from "@slope/core";
 import { RandomSearch } from "@slope/optim";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
@@ -16,15 +16,23 @@ export interface RandomSearchOptions extends CommonOptions {
   scale?: number;
 }
 
+/** random-search's options, checked before any data loads. */
+export function randomSearchSettings(options: RandomSearchOptions): { attempts: number; scale: number } {
+  checkCommonOptions(options);
+  return {
+    attempts: count("attempts", options.attempts ?? (options.quick ? 100 : 1000)),
+    scale: positive("scale", options.scale ?? 1e-4),
+  };
+}
+
 /**
  * Strategy #1, "a very bad idea": try random W = 0.0001·randn, keep the one with the lowest SVM
  * loss (on the dev split), and report its test accuracy. The lecture gets 15.5% on CIFAR-10.
  */
 export async function randomSearchExperiment(options: RandomSearchOptions = {}) {
   const started = performance.now();
+  const { attempts, scale } = randomSearchSettings(options);
   const context = createContext("random-search", options);
-  const attempts = count("attempts", options.attempts ?? (context.quick ? 100 : 1000));
-  const scale = positive("scale", options.scale ?? 1e-4);
   context.log(`random-search: ${attempts} random W = ${scale}·randn on ${context.data.description}`);
   const f = linearFeatures(context.data);
   const search = new RandomSearch({ shape: [f.xDev.shape[1]!, 10], rng: new Rng(`random-search-${context.seed}`), scale });

@@ -1,5 +1,5 @@
 import { slice } from "@slope/core";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
 import { templatesPng } from "../output/images.js";
 import { finish, percent } from "../output/results.js";
@@ -14,15 +14,23 @@ export interface TemplatesOptions extends CommonOptions {
   epochs?: number;
 }
 
+/** templates' options, checked before any data loads. */
+export function templatesSettings(options: TemplatesOptions): { loss: LossName; epochs: number } {
+  checkCommonOptions(options);
+  return {
+    loss: oneOf("loss", options.loss ?? "softmax", LOSSES),
+    epochs: count("epochs", options.epochs ?? (options.quick ? 2 : 8)),
+  };
+}
+
 /**
  * "Interpreting a linear classifier": train one, then show each class's row of W (its 3,072
  * pixel weights, the bias dropped) as a 32×32 colour image: the template the class matches.
  */
 export async function templatesExperiment(options: TemplatesOptions = {}) {
   const started = performance.now();
+  const { loss, epochs } = templatesSettings(options);
   const context = createContext("templates", options);
-  const loss = oneOf("loss", options.loss ?? "softmax", LOSSES);
-  const epochs = count("epochs", options.epochs ?? (context.quick ? 2 : 8));
   const f = linearFeatures(context.data);
   context.log(`templates: ${loss} classifier, ${epochs} epochs on ${context.data.description}`);
   const run = trainLinear(f, { loss, optimizer: "sgd", schedule: "step", ...TRAIN_DEFAULTS[loss], batchSize: 256, epochs, initScale: 1e-4 }, { seed: context.seed });

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { type CommonOptions } from "../context.js";
+import { type CommonOptions, checkCommonOptions } from "../context.js";
 import { loadLectureData } from "../data-source.js";
 import { writeJsonAtomic } from "../output/files.js";
 import { percent, table } from "../output/results.js";
@@ -19,6 +19,7 @@ import { twoLayerExperiment } from "./two-layer.js";
  */
 export async function tourExperiment(options: CommonOptions = {}) {
   const started = performance.now();
+  checkCommonOptions(options);
   const out = resolve(options.out ?? "out/tour");
   const seed = options.seed ?? 0;
   const log = (m: string) => { if (!options.quiet) console.log(m); };

@@ -1,10 +1,13 @@
-import { type CommonOptions, createContext } from "../context.js";
+import { ValueError } from "@slope/core";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
+import { checkOutputFile, checkOutputFolder } from "../output/files.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
 import { LOSSES, type LossName, OPTIMIZERS, type OptimizerName, SCHEDULES, type ScheduleName, count, nonNegative, oneOf, positive } from "../training/choices.js";
 import { accuracy } from "../training/evaluate.js";
-import { type LinearConfig, trainLinear } from "../training/linear.js";
+import { checkSameSettings, checkpointFile } from "../training/checkpoint.js";
+import { type LinearConfig, readLinearCheckpoint, trainLinear } from "../training/linear.js";
 
 /** Options of the train experiment. */
 export interface TrainOptions extends CommonOptions {
@@ -19,7 +22,7 @@ export interface TrainOptions extends CommonOptions {
   sweep?: boolean;
   /** Save the full training state here after every epoch (atomically). */
   checkpoint?: string;
-  /** Continue from the checkpoint, to the same bits as an uninterrupted run. */
+  /** Continue from `checkpoint` to the same bits as an uninterrupted run, and keep saving there (needs `checkpoint`). */
   resume?: boolean;
   /** Stop after this many epochs (as if interrupted); for tests of resume. */
   stopAfterEpochs?: number;
@@ -50,14 +53,45 @@ export function linearConfig(options: TrainOptions, quick: boolean): LinearConfi
 }
 
 /**
+ * The checked settings of a train run, before any data loads: the config (each loss's defaults),
+ * and the checkpoint folder, which must be a folder the run can write; `resume` needs it to hold a
+ * readable checkpoint (resuming means: continue from it, and keep saving there).
+ */
+export function trainSettings(options: TrainOptions): { config: LinearConfig; checkpoint: string | undefined } {
+  checkCommonOptions(options);
+  const config = linearConfig(options, options.quick ?? false);
+  if (options.sweep !== undefined && typeof options.sweep !== "boolean") {
+    throw new ValueError(`sweep must be true or false, got ${String(options.sweep)}`);
+  }
+  if (options.resume !== undefined && typeof options.resume !== "boolean") {
+    throw new ValueError(`resume must be true or false (it resumes from --checkpoint), got ${String(options.resume)}`);
+  }
+  if (options.stopAfterEpochs !== undefined) count("stopAfterEpochs", options.stopAfterEpochs);
+  if (options.resume && options.checkpoint === undefined) {
+    throw new ValueError("resume needs --checkpoint DIR: the folder to resume from (and to keep saving into)");
+  }
+  if (options.checkpoint === undefined) return { config, checkpoint: undefined };
+  const checkpoint = checkOutputFolder("checkpoint", options.checkpoint);
+  checkOutputFile("checkpoint", checkpointFile(checkpoint));
+  if (options.resume) {
+    const saved = readLinearCheckpoint(checkpoint);
+    if (saved === null) throw new ValueError(`no checkpoint ${checkpointFile(checkpoint)} to resume from`);
+    // The settings now, before the data loads (after a sweep: once it has chosen them); the data set and
+    // W's shape once the data has loaded.
+    if (!options.sweep) checkSameSettings(checkpointFile(checkpoint), saved, { config, seed: options.seed ?? 0 });
+  }
+  return { config, checkpoint };
+}
+
+/**
  * A linear classifier (SVM or softmax) trained by mini-batch gradient descent with any optimizer
  * and schedule; train, validation and test accuracy; `sweep` picks lr and reg on the validation
  * split as the course does.
  */
 export async function trainExperiment(options: TrainOptions = {}) {
   const started = performance.now();
+  let { config } = trainSettings(options);
   const context = createContext("train", options);
-  let config = linearConfig(options, context.quick);
   const f = linearFeatures(context.data);
   context.log(`train: ${config.loss} with ${config.optimizer}, ${config.schedule} schedule, lr ${config.lr}, reg ${config.reg}, batch ${config.batchSize}, ${config.epochs} epochs on ${context.data.description}`);
 
@@ -85,6 +119,7 @@ export async function trainExperiment(options: TrainOptions = {}) {
   const progress = context.progress(stepsPerEpoch * config.epochs, "train");
   const run = trainLinear(f, config, {
     seed: context.seed, progress, checkpoint: options.checkpoint, resume: options.resume, stopAfterEpochs: options.stopAfterEpochs,
+    dataDescription: context.data.description,
   });
   progress.stop();
   if (run.resumedFromEpoch !== null) context.log(`resumed from the checkpoint after epoch ${run.resumedFromEpoch}`);

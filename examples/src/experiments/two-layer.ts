@@ -3,7 +3,7 @@ import { Rng, type Tensor, reuseBuffers } from "@slope/core";
 import { DataLoader, channelStatistics, meanImage, toFeatures } from "@slope/data";
 import { Linear, ReLU, Sequential, crossEntropy, init } from "@slope/nn";
 import { Adam, Scheduler, stepDecay } from "@slope/optim";
-import { type CommonOptions, createContext } from "../context.js";
+import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
 import { count, nonNegative, positive } from "../training/choices.js";
@@ -22,7 +22,7 @@ export interface TwoLayerOptions extends CommonOptions {
  * A two-layer net from @slope/nn: Linear → ReLU → Linear, softmax on top (in the loss). Linear
  * keeps PyTorch's layout, weight [out, in], so each layer computes x·Wᵀ + b.
  */
-class TwoLayerNet {
+export class TwoLayerNet {
   readonly net: Sequential;
   readonly fc1: Linear;
   readonly fc2: Linear;
@@ -46,14 +46,30 @@ class TwoLayerNet {
     return this.net.forward(x);
   }
 
-  /** Softmax loss (nn's crossEntropy) plus reg·(ΣW1² + ΣW2²): L2 on the weights only, not the biases. */
+  /**
+   * Softmax loss (nn's crossEntropy) plus reg·(ΣW1² + ΣW2²): L2 on the weights only, not the biases.
+   * With reg = 0 the penalty is left out (0·∞ would be NaN once ΣW² overflows).
+   */
   loss(x: Tensor, y: ArrayLike<number>, reg: number): Var {
-    return add(crossEntropy(this.scores(x), y), mul(add(l2(this.fc1.weight), l2(this.fc2.weight)), reg));
+    const data = crossEntropy(this.scores(x), y);
+    return reg === 0 ? data : add(data, mul(add(l2(this.fc1.weight), l2(this.fc2.weight)), reg));
   }
 
   accuracy(x: Tensor, y: ArrayLike<number>): number {
     return accuracyOf((rows) => noGrad(() => this.scores(rows)).value, x, y, 2048);
   }
+}
+
+/** two-layer's options, checked before any data loads. */
+export function twoLayerSettings(options: TwoLayerOptions) {
+  checkCommonOptions(options);
+  return {
+    hidden: count("hidden", options.hidden ?? 200),
+    lr: positive("lr", options.lr ?? 1e-3),
+    reg: nonNegative("reg", options.reg ?? 2e-3),
+    epochs: count("epochs", options.epochs ?? (options.quick ? 1 : 12)),
+    batchSize: count("batch size", options.batchSize ?? 256),
+  };
 }
 
 /**
@@ -63,12 +79,8 @@ class TwoLayerNet {
  */
 export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
   const started = performance.now();
+  const { hidden, lr, reg, epochs, batchSize } = twoLayerSettings(options);
   const context = createContext("two-layer", options);
-  const hidden = count("hidden", options.hidden ?? 200);
-  const lr = positive("lr", options.lr ?? 1e-3);
-  const reg = nonNegative("reg", options.reg ?? 2e-3);
-  const epochs = count("epochs", options.epochs ?? (context.quick ? 1 : 12));
-  const batchSize = count("batch size", options.batchSize ?? 256);
   const data = context.data;
   const mean = meanImage(data.train.images, data.train.count);
   const { std } = channelStatistics(data.train.images, data.train.count);

@@ -16,10 +16,13 @@ export type ScheduleName = (typeof SCHEDULES)[number];
 export const LOSSES = ["svm", "softmax"] as const;
 export type LossName = (typeof LOSSES)[number];
 
+/** The plural of a one-word noun of the options: loss → losses, optimizer → optimizers. */
+const plural = (noun: string) => (/(s|x|sh|ch)$/.test(noun) ? `${noun}es` : `${noun}s`);
+
 /** Checks that `value` is one of `choices`, with a message that lists them. */
 export function oneOf<T extends string>(what: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) {
-    throw new ValueError(`unknown ${what} "${value}"; valid ${what}s: ${choices.join(", ")}`);
+  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
+    throw new ValueError(`unknown ${what} ${JSON.stringify(value)}; valid ${plural(what)}: ${choices.join(", ")}`);
   }
   return value as T;
 }
