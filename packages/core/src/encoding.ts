@@ -1,5 +1,5 @@
 import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
-import { ValueError } from "./errors.js";
+import { DataFormatError, ValueError } from "./errors.js";
 
 /** A typed array as plain JSON: its dtype, length and bytes in base64 (exact: −0, NaN and ±∞ survive). */
 export interface EncodedArray {
@@ -35,7 +35,13 @@ export function decodeArray(encoded: EncodedArray): FloatArray {
 
 /** The bytes of a base64 string (atob: no Buffer, so it runs in browsers too). */
 export function decodeBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
+  let binary: string;
+  try {
+    binary = atob(base64);
+  } catch {
+    const shown = typeof base64 === "string" ? `${base64.length} characters` : typeof base64;
+    throw new DataFormatError(`decodeBase64: expected base64 text, got ${shown} that are not base64`);
+  }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;

@@ -110,3 +110,16 @@ describe("arguments of the wrong kind", () => {
     expect(Array.from(gatherAt(x, Int32Array.from([3, 0]), [2]).data)).toEqual([4, 1]);
   });
 });
+
+describe("the last raw errors of their kind", () => {
+  it("windowAverageBackward names a bad input shape instead of a raw TypeError", async () => {
+    const { windowAverageBackward, adaptiveAvgPoolWindows, zeros } = await import("./index.js");
+    const windows = adaptiveAvgPoolWindows("test", { shape: [1, 1, 4, 4] }, 2);
+    expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, null as never)).toThrow(/inputShape must be an array of numbers, got null/);
+    expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, [1, -1, 4, 4])).toThrow(/non-negative integer/);
+  });
+  it("decodeBase64 of text that is not base64 is a DataFormatError", async () => {
+    const { decodeBase64, DataFormatError } = await import("./index.js");
+    expect(() => decodeBase64("not base64 at all!")).toThrow(DataFormatError);
+  });
+});

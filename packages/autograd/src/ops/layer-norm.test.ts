@@ -87,3 +87,11 @@ describe("layerNorm", () => {
     expect(() => layerNorm(normal([3, 4]), [4], core.cast(normal([4]), "float32"), null)).toThrow(core.DTypeError);
   });
 });
+
+describe("layerNorm's normalizedShape argument", () => {
+  it("is checked to be a list of sizes: a named ShapeError, not a raw TypeError", () => {
+    const x = core.zeros([3, 4], { dtype: "float64" });
+    expect(() => layerNorm(x, null as never, null, null)).toThrow(/normalizedShape must be an array of numbers, got null/);
+    expect(() => layerNorm(x, [-4], null, null)).toThrow(core.ShapeError);
+  });
+});

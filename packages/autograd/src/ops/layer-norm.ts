@@ -21,6 +21,7 @@ export function layerNorm(
   options: { eps?: number } = {},
 ): Var {
   const x = toVar(input);
+  core.checkShape(core.checkList(normalizedShape, "layerNorm", "normalizedShape") as number[], "layerNorm");
   const k = normalizedShape.length;
   const trailing = x.shape.slice(x.shape.length - k);
   if (k === 0 || k > x.shape.length || !core.sameShape(trailing, normalizedShape)) {

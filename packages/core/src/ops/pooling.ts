@@ -1,7 +1,7 @@
 import { checkOptions } from "../options.js";
 import { allocate, allocateOutput } from "../buffers.js";
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
-import { checkShape, sizeOf } from "../shape.js";
+import { checkList, checkShape, sizeOf } from "../shape.js";
 import { type Pool2dGeometry, type WindowAverage, kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { type Pair, pairOf } from "./convolution.js";
@@ -167,6 +167,10 @@ export function windowAverage(x: Tensor, windows: WindowAverage, where = "window
 /** The gradient of windowAverage: dx of `inputShape`, each window's g shared evenly over it. */
 export function windowAverageBackward(g: Tensor, windows: WindowAverage, inputShape: readonly number[]): Tensor {
   checkTensor(g, "windowAverageBackward", "g");
+  checkShape(checkList(inputShape, "windowAverageBackward", "inputShape") as number[], "windowAverageBackward");
+  if (inputShape.length < 2) {
+    throw new ShapeError(`windowAverageBackward: expected an input shape [..., H, W], got ${formatShape(inputShape)}`);
+  }
   const planes = inputShape.slice(0, -2).reduce((a, b) => a * b, 1);
   const expected = [...inputShape.slice(0, -2), windows.rowCounts.length, windows.colCounts.length];
   if (g.rank !== expected.length || g.shape.some((d, i) => d !== expected[i])) {
