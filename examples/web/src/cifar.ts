@@ -1,144 +1,191 @@
-// Training a softmax classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope.
-// The work runs in slices between animation frames, so the page never freezes.
-import { Rng, type Tensor, argmax, kernels, matmul, randn, reuseBuffers, slice } from "@slope/core";
-import { enableThreads } from "@slope/core/browser";
-import { CIFAR10_LABEL_NAMES, DataLoader, IMAGE_BYTES, ImageFeatures, type LabeledImages, concatImages, meanImage, parseCifar10, sliceImages, syntheticCifar, toFeatures } from "@slope/data";
-import { SGD } from "@slope/optim";
-import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
-import { drawLineChart } from "./line-chart.js";
+// Training a classifier on CIFAR-10 (or a synthetic stand-in) in the page, with Slope. The work — the
+// mean image, the features, every step and every validation — runs in a Web Worker
+// (src/cifar/train-worker.ts); this thread only draws what it reports, so the page never freezes.
+import "./cifar.css";
+import type { EpochReport, FromWorker, ModelKind, ToWorker } from "./cifar/protocol.js";
+import { drawLossChart, drawPlanes, drawStretched } from "./cifar/draw.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const IMAGE_BYTES = 3072;
 
-// Two threads (a Web Worker sharing the kernels' memory) where the page is cross-origin isolated,
-// as `pnpm web` serves it; one thread, and a word why, anywhere else.
-enableThreads({ threads: 2 }).then(
-  () => { $("kernels").textContent = `kernels: ${kernels().name}`; },
-  (error: Error) => { $("kernels").textContent = `kernels: ${kernels().name} (${error.message})`; },
-);
+const worker = new Worker(new URL("./cifar/train-worker.ts", import.meta.url), { type: "module" });
+const send = (message: ToWorker) => worker.postMessage(message);
 
-let train: LabeledImages;
-let test: LabeledImages;
+/** The defaults that train each model well in a few epochs. */
+const DEFAULTS: Record<ModelKind, { epochs: number; lr: number; reg: number; note: string }> = {
+  linear: {
+    epochs: 6, lr: 1e-6, reg: 1000,
+    note: "SGD on raw pixels minus the mean image, batches of 128; reg is the L2 strength λ in λ‖W‖².",
+  },
+  convnet: {
+    epochs: 3, lr: 0.002, reg: 0,
+    note: "Adam on (pixels − mean)/64, batches of 64; reg is the weight decay. To stay light it sees at most " +
+      "4,000 training images an epoch and is checked on 1,000 test images.",
+  },
+};
 
-function useSynthetic(): void {
-  const all = syntheticCifar({ count: 2000, rng: new Rng("web-cifar") });
-  train = sliceImages(all, 0, 1600);
-  test = sliceImages(all, 1600, 2000);
-}
-useSynthetic();
-
-$("files").addEventListener("change", async () => {
-  const files = [...($<HTMLInputElement>("files").files ?? [])];
-  if (files.length === 0) { useSynthetic(); $("source").textContent = "data: the synthetic CIFAR-shaped set"; return; }
-  try {
-    const parsed = await Promise.all(files.map(async (f) => ({ name: f.name, set: parseCifar10(new Uint8Array(await f.arrayBuffer()), { file: f.name }) })));
-    const testFiles = parsed.filter((p) => p.name.startsWith("test"));
-    const trainFiles = parsed.filter((p) => !p.name.startsWith("test"));
-    if (testFiles.length > 0 && trainFiles.length > 0) {
-      train = concatImages(trainFiles.map((p) => p.set));
-      test = concatImages(testFiles.map((p) => p.set));
-    } else {
-      const all = concatImages(parsed.map((p) => p.set));
-      const cut = Math.floor(all.count * 0.8);
-      train = sliceImages(all, 0, cut);
-      test = sliceImages(all, cut, all.count);
-    }
-    $("source").textContent = `data: ${files.map((f) => f.name).join(", ")} — ${train.count} training and ${test.count} test images`;
-  } catch (error) {
-    $("source").textContent = `could not read the files: ${(error as Error).message}`;
-  }
-});
-
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-
-function drawImage(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, low = 0, high = 255): void {
-  canvas.width = 32;
-  canvas.height = 32;
-  const g = canvas.getContext("2d")!;
-  const image = g.createImageData(32, 32);
-  for (let p = 0; p < 1024; p++) {
-    for (let c = 0; c < 3; c++) image.data[4 * p + c] = Math.round((255 * (pixels[c * 1024 + p]! - low)) / (high - low || 1));
-    image.data[4 * p + 3] = 255;
-  }
-  g.putImageData(image, 0, 0);
-}
-
-function cell(canvas: HTMLCanvasElement, caption: string): HTMLElement {
-  const box = document.createElement("div");
-  box.className = "cell";
-  const text = document.createElement("span");
-  text.textContent = caption;
-  box.append(canvas, text);
-  return box;
-}
-
-function showResults(W: Tensor, xTest: Tensor): void {
-  const templates = $("templates");
-  templates.innerHTML = "";
-  for (let k = 0; k < 10; k++) {
-    const row = new Float64Array(3072);
-    for (let i = 0; i < 3072; i++) row[i] = W.data[i * 10 + k]!;
-    let low = Infinity, high = -Infinity;
-    for (const v of row) { low = Math.min(low, v); high = Math.max(high, v); }
-    const canvas = document.createElement("canvas");
-    canvas.setAttribute("aria-label", `template of ${CIFAR10_LABEL_NAMES[k]}`);
-    drawImage(canvas, row, low, high);
-    templates.append(cell(canvas, CIFAR10_LABEL_NAMES[k]!));
-  }
-  const samples = $("samples");
-  samples.innerHTML = "";
-  const shown = Math.min(12, test.count);
-  const predicted = argmax(matmul(slice(xTest, [0, 0], [shown, -1]), W), 1).data;
-  for (let i = 0; i < shown; i++) {
-    const canvas = document.createElement("canvas");
-    drawImage(canvas, test.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES));
-    const truth = test.labels[i]!, guess = predicted[i]!;
-    canvas.setAttribute("aria-label", `test image ${i}: ${CIFAR10_LABEL_NAMES[truth]}`);
-    samples.append(cell(canvas, `${CIFAR10_LABEL_NAMES[guess]} ${guess === truth ? "✓" : `✗ (${CIFAR10_LABEL_NAMES[truth]})`}`));
-  }
-}
-
+let labelNames = Array.from({ length: 10 }, (_, k) => `class ${k}`);
+let losses: number[] = [];
+let total = 0;
+let stepsPerEpoch = 1;
+let epochsAsked = 1;
 let training = false;
-$("run").addEventListener("click", async () => {
-  if (training) return;
-  training = true;
-  $<HTMLButtonElement>("run").disabled = true;
-  const epochs = Math.max(1, Math.round(Number($<HTMLInputElement>("epochs").value) || 6));
-  const lr = Number($<HTMLInputElement>("lr").value) || 1e-6;
-  const reg = Number($<HTMLInputElement>("reg").value) || 0;
-  const mean = meanImage(train.images, train.count);
-  // The training images stay bytes; each batch's floats are made as the loader draws it (all of
-  // CIFAR-10's training set as floats would be 614 MB in this tab, and a pause to make them).
-  const xTrain = new ImageFeatures(train.images, train.count, { mean, bias: true });
-  const xTest = toFeatures(test.images, test.count, { mean, bias: true });
-  const rng = new Rng("web-train");
-  const W = param(randn([3073, 10], { rng, std: 1e-4 }));
-  const sgd = new SGD([W], { lr });
-  const loader = new DataLoader(xTrain, train.labels, { batchSize: 128, shuffle: true, rng });
-  const losses: number[] = [];
-  const total = epochs * loader.length;
-  // Each step's tensors reuse the previous step's buffers: only the loss leaves it, as a number.
-  const trainStep = reuseBuffers((): number => {
-    const batch = loader.next();
-    sgd.zeroGrad();
-    const loss = add(softmaxCrossEntropy(linear(batch.x, W), batch.y), mul(l2(W), reg));
-    loss.backward();
-    sgd.step();
-    return loss.item();
+let chartQueued = false;
+
+function setTraining(on: boolean): void {
+  training = on;
+  $<HTMLButtonElement>("run").disabled = on;
+  $<HTMLButtonElement>("stop").disabled = !on;
+  for (const id of ["files", "model", "epochs", "lr", "reg"]) $<HTMLInputElement>(id).disabled = on;
+}
+
+function drawChartSoon(): void {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => {
+    chartQueued = false;
+    drawLossChart($<HTMLCanvasElement>("chart"), losses, stepsPerEpoch, total);
   });
-  while (losses.length < total) {
-    const sliceEnd = performance.now() + 12; // about one frame's worth of work, then yield
-    while (losses.length < total && performance.now() < sliceEnd) losses.push(trainStep());
-    $("loss").textContent = losses.at(-1)!.toFixed(4);
-    $("loss").dataset["first"] ??= $("loss").textContent!; // the first loss shown, for comparison
-    $("progress").textContent = `step ${losses.length} of ${total}`;
-    drawLineChart($<HTMLCanvasElement>("chart"), [{ name: "mini-batch loss", colour: "#2563eb", values: losses }], { title: "training loss" });
-    await nextFrame();
+}
+
+/** The canvases of a gallery, made once (`count` cells) and reused, each with its caption. */
+function gallery(id: string, count: number): { canvases: HTMLCanvasElement[]; captions: HTMLElement[] } {
+  const box = $(id);
+  if (box.children.length !== count) {
+    box.innerHTML = "";
+    for (let i = 0; i < count; i++) {
+      const cell = document.createElement("figure");
+      cell.className = "cell";
+      const canvas = document.createElement("canvas");
+      canvas.setAttribute("role", "img");
+      const caption = document.createElement("figcaption");
+      cell.append(canvas, caption);
+      box.append(cell);
+    }
   }
-  const predicted = argmax(matmul(xTest, W.value), 1).data;
-  let correct = 0;
-  for (let i = 0; i < test.count; i++) if (predicted[i] === test.labels[i]) correct++;
-  $("progress").textContent = `done: test accuracy ${((100 * correct) / test.count).toFixed(1)}% on ${test.count} images`;
-  showResults(W.value, xTest);
-  training = false;
-  $<HTMLButtonElement>("run").disabled = false;
+  return {
+    canvases: [...box.querySelectorAll("canvas")],
+    captions: [...box.querySelectorAll<HTMLElement>("figcaption")],
+  };
+}
+
+function showEpoch(report: EpochReport): void {
+  $("epoch").textContent = String(report.epoch);
+  $("accuracy").textContent = `${(100 * report.accuracy).toFixed(1)}% of ${report.validated} test images`;
+  if (report.templates) {
+    const { canvases, captions } = gallery("templates", 10);
+    for (let k = 0; k < 10; k++) {
+      drawStretched(canvases[k]!, report.templates.subarray(k * IMAGE_BYTES, (k + 1) * IMAGE_BYTES), 32);
+      canvases[k]!.setAttribute("aria-label", `template of ${labelNames[k]}, epoch ${report.epoch}`);
+      canvases[k]!.dataset["epoch"] = String(report.epoch);
+      captions[k]!.textContent = labelNames[k]!;
+    }
+  }
+  if (report.filters) {
+    const count = report.filters.length / 75;
+    const { canvases, captions } = gallery("filters", count);
+    for (let f = 0; f < count; f++) {
+      drawStretched(canvases[f]!, report.filters.subarray(f * 75, (f + 1) * 75), 5);
+      canvases[f]!.setAttribute("aria-label", `filter ${f + 1}, epoch ${report.epoch}`);
+      canvases[f]!.dataset["epoch"] = String(report.epoch);
+      captions[f]!.textContent = `filter ${f + 1}`;
+    }
+  }
+  const { images, truth, guess } = report.samples;
+  const { canvases, captions } = gallery("samples", truth.length);
+  truth.forEach((t, i) => {
+    drawPlanes(canvases[i]!, images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), 32);
+    canvases[i]!.setAttribute("aria-label", `test image ${i + 1}: ${labelNames[t]}`);
+    const g = guess[i]!;
+    captions[i]!.textContent = g === t ? `${labelNames[g]} ✓` : `${labelNames[g]} ✗\n(is ${labelNames[t]})`;
+  });
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const message = event.data;
+  switch (message.kind) {
+    case "kernels": $("kernels").textContent = message.text; break;
+    case "data":
+      $("source").textContent = message.text;
+      labelNames = message.labelNames;
+      setTraining(false);
+      break;
+    case "steps": {
+      losses.push(...message.losses);
+      total = message.total;
+      stepsPerEpoch = Math.max(1, Math.round(total / epochsAsked));
+      const loss = $("loss");
+      loss.textContent = losses.at(-1)!.toFixed(4);
+      loss.dataset["steps"] = String(losses.length);
+      loss.dataset["first"] ??= losses[0]!.toFixed(4); // the first loss, for comparison
+      $("progress").textContent = `epoch ${message.epoch}: step ${message.step} of ${message.total}`;
+      drawChartSoon();
+      break;
+    }
+    case "epoch": showEpoch(message); break;
+    case "done": {
+      const accuracy = Number.isNaN(message.accuracy) ? "no epoch finished"
+        : `test accuracy ${(100 * message.accuracy).toFixed(1)}% on ${message.validated} images`;
+      $("progress").textContent = message.stopped
+        ? `stopped after ${message.step} of ${message.total} steps: ${accuracy}`
+        : `done: ${message.step} steps, ${accuracy}`;
+      drawChartSoon();
+      setTraining(false);
+      break;
+    }
+    case "error":
+      $("progress").textContent = `error: ${message.message}`;
+      setTraining(false);
+      break;
+  }
+};
+worker.onerror = (event) => {
+  $("progress").textContent = `the training worker failed: ${event.message}`;
+  setTraining(false);
+};
+
+send({ kind: "threads" });
+
+$("files").addEventListener("change", () => {
+  $("source").textContent = "data: reading the files…";
+  $<HTMLButtonElement>("run").disabled = true;
+  send({ kind: "data", files: [...($<HTMLInputElement>("files").files ?? [])] });
 });
+
+function showModel(): void {
+  const model = $<HTMLSelectElement>("model").value as ModelKind;
+  $("templates-section").hidden = model !== "linear";
+  $("filters-section").hidden = model !== "convnet";
+  $("model-note").textContent = DEFAULTS[model].note;
+}
+$("model").addEventListener("change", () => {
+  const defaults = DEFAULTS[$<HTMLSelectElement>("model").value as ModelKind];
+  $<HTMLInputElement>("epochs").value = String(defaults.epochs);
+  $<HTMLInputElement>("lr").value = String(defaults.lr);
+  $<HTMLInputElement>("reg").value = String(defaults.reg);
+  showModel();
+});
+showModel();
+
+$("run").addEventListener("click", () => {
+  if (training) return;
+  const model = $<HTMLSelectElement>("model").value as ModelKind;
+  const read = (id: string, fallback: number) => {
+    const v = Number($<HTMLInputElement>(id).value);
+    return Number.isFinite(v) && v >= 0 ? v : fallback;
+  };
+  const epochs = Math.min(100, Math.max(1, Math.round(read("epochs", DEFAULTS[model].epochs))));
+  const lr = read("lr", DEFAULTS[model].lr), reg = read("reg", DEFAULTS[model].reg);
+  losses = [];
+  epochsAsked = epochs;
+  delete $("loss").dataset["first"];
+  $("loss").textContent = "–";
+  $("epoch").textContent = "0";
+  $("accuracy").textContent = "–";
+  $("progress").textContent = "starting…";
+  setTraining(true);
+  send({ kind: "train", model, epochs, lr, reg });
+});
+$("stop").addEventListener("click", () => send({ kind: "stop" }));
+// The chart's bitmap follows its displayed width (a phone turned sideways, a resized window).
+new ResizeObserver(() => drawChartSoon()).observe($("chart"));

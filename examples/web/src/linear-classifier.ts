@@ -1,172 +1,208 @@
-// The course's interactive linear-classifier demo, computed with Slope: the loss and its gradient
-// come from @slope/autograd, the update from @slope/optim's SGD, the data from @slope/data.
-import { type Var, add, l2, linear, mul, noGrad, param, relu, softmaxCrossEntropy, sub, sum, svmLoss } from "@slope/autograd";
-import { Rng, argmax, tensor } from "@slope/core";
-import { gaussianBlobs } from "@slope/data";
-import { SGD } from "@slope/optim";
+// The course's interactive linear-classifier demo, computed with Slope: the scores, the four data
+// losses and their gradients come from @slope/autograd, the update from @slope/optim's SGD, the data
+// from @slope/data. This file wires the page; the parts live in ./linear-classifier/.
+import "./linear-classifier.css";
+import { DATA_LOSSES, type LossKind, dataLossOf } from "./linear-classifier/losses/index.js";
+import { CLASSES, Demo, type Point } from "./linear-classifier/model.js";
+import { SPAN, drawPlane, viewOf } from "./linear-classifier/plane.js";
+import { formatNumber } from "./linear-classifier/format.js";
+import { buildParameterTable, updateParameterTable, updatePointsTable } from "./linear-classifier/tables.js";
 
-const COLOURS = ["#dc2626", "#16a34a", "#2563eb"];
-const SPAN = 5; // the plane shows [−5, 5]²
-const canvas = document.querySelector<HTMLCanvasElement>("#plane")!;
-const context = canvas.getContext("2d")!;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const canvas = $<HTMLCanvasElement>("plane");
+const context = canvas.getContext("2d")!;
+const demo = new Demo();
+// The tests read the state from here and recompute every number with @slope/autograd.
+(window as unknown as { __demo: unknown }).__demo = { snapshot: () => demo.snapshot() };
 
-interface Point { x: number; y: number; label: number }
-let points: Point[] = [];
-let W = param(tensor([[1, 2, 3], [2, -4, -1]], { dtype: "float64" }));
-let b = param(tensor([0, 0.5, -0.5], { dtype: "float64" }));
-let optimizer = new SGD([W, b], { lr: 0.1 });
+let running = false;
+let cursor: { x0: number; x1: number } | null = null;
+let highlighted: Point | null = null;
 
-function resetAll(): void {
-  const blobs = gaussianBlobs({ count: 12, classes: 3, std: 0.7, rng: new Rng("linear-classifier") });
-  points = Array.from({ length: 12 }, (_, i) => ({ x: 1.4 * blobs.x.data[2 * i]!, y: 1.4 * blobs.x.data[2 * i + 1]!, label: blobs.y[i]! }));
-  W = param(tensor([[1, 2, 3], [2, -4, -1]], { dtype: "float64" }));
-  b = param(tensor([0, 0.5, -0.5], { dtype: "float64" }));
-  optimizer = new SGD([W, b], { lr: Number($<HTMLInputElement>("lr").value) || 0.1 });
-}
-
-/** One-vs-all SVM: each class a binary SVM, Σⱼ max(0, 1 − yᵢⱼ·sᵢⱼ) with yᵢⱼ = ±1, averaged over points. */
-function oneVsAllLoss(scores: Var, labels: number[]): Var {
-  const signs = tensor(labels.flatMap((l) => [0, 1, 2].map((k) => (k === l ? 1 : -1))), { shape: [labels.length, 3], dtype: "float64" });
-  return mul(sum(relu(sub(1, mul(scores, signs)))), 1 / labels.length);
-}
-
-/** The loss the page shows: data loss (the chosen kind) + reg·ΣW². */
-function losses(): { total: Var; data: Var; regularisation: Var } {
-  const X = tensor(points.flatMap((p) => [p.x, p.y]), { shape: [points.length, 2], dtype: "float64" });
-  const labels = points.map((p) => p.label);
-  const scores = linear(X, W, b);
-  const kind = $<HTMLSelectElement>("loss").value;
-  const data = kind === "svm" ? svmLoss(scores, labels) : kind === "softmax" ? softmaxCrossEntropy(scores, labels) : oneVsAllLoss(scores, labels);
-  const regularisation = mul(l2(W), Number($<HTMLInputElement>("reg").value) || 0);
-  return { total: add(data, regularisation), data, regularisation };
-}
-
-function step(): void {
-  if (points.length === 0) return;
-  optimizer.lr = Math.max(Number($<HTMLInputElement>("lr").value) || 0, 1e-12);
-  optimizer.zeroGrad();
-  losses().total.backward();
-  optimizer.step();
-  render();
-}
-
-const toPixel = (v: number) => ((v + SPAN) / (2 * SPAN)) * canvas.width;
-const toPlane = (px: number) => (px / canvas.width) * 2 * SPAN - SPAN;
-
-function drawPlane(): void {
-  const cell = 8;
-  const n = canvas.width / cell;
-  // Class regions: argmax of the scores at the centre of each cell, computed as one batch.
-  const centres: number[] = [];
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) centres.push(toPlane((i + 0.5) * cell), -toPlane((j + 0.5) * cell));
-  const winners = argmax(noGrad(() => linear(tensor(centres, { shape: [n * n, 2], dtype: "float64" }), W, b)).value, 1).data;
-  context.clearRect(0, 0, canvas.width, canvas.height);
-  for (let k = 0; k < n * n; k++) {
-    context.fillStyle = COLOURS[winners[k]!]! + "22";
-    context.fillRect((k % n) * cell, Math.floor(k / n) * cell, cell, cell);
+// The canvas draws at the size it is shown (times the screen's pixel ratio), so it stays sharp and fits.
+function sizeCanvas(): void {
+  const cssSize = Math.round(canvas.getBoundingClientRect().width) || 440;
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(cssSize * ratio)) {
+    canvas.width = canvas.height = Math.round(cssSize * ratio);
   }
-  // Each class's zero line w₀x + w₁y + b = 0.
-  for (let k = 0; k < 3; k++) {
-    const w0 = W.value.get(0, k), w1 = W.value.get(1, k), bias = b.value.get(k);
-    context.strokeStyle = COLOURS[k]!;
-    context.lineWidth = 2;
-    context.beginPath();
-    if (Math.abs(w1) > Math.abs(w0)) {
-      context.moveTo(0, toPixel(-(-(w0 * -SPAN) - bias) / w1));
-      context.lineTo(canvas.width, toPixel(-(-(w0 * SPAN) - bias) / w1));
-    } else if (w0 !== 0) {
-      context.moveTo(toPixel((-(w1 * SPAN) - bias) / w0), 0);
-      context.lineTo(toPixel((-(w1 * -SPAN) - bias) / w0), canvas.height);
-    }
-    context.stroke();
-  }
-  for (const p of points) {
-    context.beginPath();
-    context.arc(toPixel(p.x), toPixel(-p.y), 6, 0, 2 * Math.PI);
-    context.fillStyle = COLOURS[p.label]!;
-    context.fill();
-    context.strokeStyle = "black";
-    context.lineWidth = 1;
-    context.stroke();
-  }
-}
-
-function renderTable(): void {
-  const body = $("weights");
-  if (document.activeElement && body.contains(document.activeElement)) return; // do not fight the user's typing
-  body.innerHTML = "";
-  for (let k = 0; k < 3; k++) {
-    const row = document.createElement("tr");
-    row.innerHTML = `<th style="color:${COLOURS[k]}">${k}</th>`;
-    const cells: [() => number, (v: number) => void, string][] = [
-      [() => W.value.get(0, k), (v) => (W.value.data[k] = v), `W[0, ${k}]`],
-      [() => W.value.get(1, k), (v) => (W.value.data[3 + k] = v), `W[1, ${k}]`],
-      [() => b.value.get(k), (v) => (b.value.data[k] = v), `b[${k}]`],
-    ];
-    for (const [read, write, name] of cells) {
-      const input = document.createElement("input");
-      input.type = "number";
-      input.step = "0.1";
-      input.value = read().toFixed(3);
-      input.setAttribute("aria-label", name);
-      input.addEventListener("change", () => { const v = Number(input.value); if (Number.isFinite(v)) { write(v); render(); } });
-      const cell = document.createElement("td");
-      cell.append(input);
-      row.append(cell);
-    }
-    body.append(row);
-  }
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
 }
 
 function render(): void {
-  drawPlane();
-  renderTable();
-  if (points.length > 0) {
-    const { total, data, regularisation } = noGrad(losses);
-    $("total").textContent = total.item().toFixed(6);
-    $("data").textContent = data.item().toFixed(6);
-    $("regLoss").textContent = regularisation.item().toFixed(6);
-  }
+  sizeCanvas();
+  const evaluation = demo.evaluate();
+  const view = viewOf(canvas.width / (window.devicePixelRatio || 1));
+  drawPlane(context, demo, view, document.activeElement === canvas ? cursor ?? { x0: 0, x1: 0 } : null, highlighted);
+  updateParameterTable($("params").querySelector("tbody")!, demo, evaluation);
+  updatePointsTable($("points").querySelector("tbody")!, $("points-mean"), demo, evaluation, (i) => {
+    highlighted = i === null ? null : demo.points[i] ?? null;
+    drawPlane(context, demo, view, null, highlighted);
+  });
+  const show = (id: string, v: number) => {
+    $(id).textContent = formatNumber(v, 6);
+    $(id).dataset["value"] = String(v);
+  };
+  show("data-loss", evaluation.dataLoss);
+  show("reg-loss", evaluation.regularisationLoss);
+  show("total", evaluation.total);
+  $("count").textContent = String(demo.points.length);
+  $("formula-point").innerHTML = dataLossOf(demo.kind).formula;
+  const diverged = demo.diverged() || !Number.isFinite(evaluation.total);
+  const flag = $("diverged");
+  flag.hidden = !diverged;
+  flag.textContent = diverged
+    ? `Diverged after ${demo.steps} steps: the step size ${demo.lr} is too large for λ = ${demo.reg}` +
+      " (each step overshoots more). Lower it, then randomize or reset." : "";
+  document.body.classList.toggle("lc-is-diverged", diverged);
+  if (diverged && running) setRunning(false);
+}
+
+function setRunning(on: boolean): void {
+  running = on;
+  $("run").textContent = on ? "stop" : "run";
+  $("status").textContent = on ? "running" : `paused after ${demo.steps} steps`;
+  if (on) requestAnimationFrame(frame);
 }
 
 // Running: one step per animation frame, so the page stays responsive.
-let running = false;
 function frame(): void {
   if (!running) return;
-  step();
+  if (demo.points.length > 0 || demo.reg > 0) demo.step();
+  render();
   requestAnimationFrame(frame);
 }
-$("run").addEventListener("click", () => {
-  running = !running;
-  $("run").textContent = running ? "pause" : "run";
-  $("status").textContent = running ? "running" : "paused";
-  if (running) requestAnimationFrame(frame);
-});
-$("step").addEventListener("click", step);
-$("reset").addEventListener("click", () => { resetAll(); render(); });
-for (const id of ["loss", "reg"]) $(id).addEventListener("change", render);
 
-// Adding and dragging points.
+$("run").addEventListener("click", () => setRunning(!running));
+$("step").addEventListener("click", () => {
+  demo.step();
+  render();
+  $("status").textContent = `paused after ${demo.steps} steps`;
+});
+$("randomize").addEventListener("click", () => { demo.randomize(); render(); });
+$("reset").addEventListener("click", () => { demo.reset(); render(); });
+
+const kinds = $<HTMLSelectElement>("loss-kind");
+for (const loss of DATA_LOSSES) kinds.append(new Option(loss.name, loss.kind));
+kinds.addEventListener("change", () => { demo.kind = kinds.value as LossKind; render(); });
+
+/**
+ * A slider and the number box beside it, kept in step; `toValue`/`toSlider` map the slider's position.
+ * A typed value that `valid` refuses is not applied: the box is marked invalid and the note says why.
+ */
+function linkSlider(
+  name: "lr" | "reg", toValue: (position: number) => number, toSlider: (value: number) => number,
+  valid: (v: number) => boolean, rule: string, note: string,
+): void {
+  const slider = $<HTMLInputElement>(`${name}-slider`);
+  const box = $<HTMLInputElement>(name);
+  const said = $(`${name}-note`);
+  const apply = (v: number) => {
+    demo[name] = v;
+    box.removeAttribute("aria-invalid");
+    said.textContent = note;
+    said.classList.remove("lc-refused");
+    render();
+  };
+  slider.addEventListener("input", () => {
+    const v = +toValue(Number(slider.value)).toPrecision(3);
+    box.value = String(v);
+    apply(v);
+  });
+  box.addEventListener("change", () => {
+    const v = Number(box.value);
+    if (box.value.trim() === "" || !Number.isFinite(v) || !valid(v)) {
+      box.setAttribute("aria-invalid", "true");
+      said.textContent = `${box.value || "(empty)"} refused: ${rule}; still ${demo[name]}`;
+      said.classList.add("lc-refused");
+      return;
+    }
+    slider.value = String(toSlider(v));
+    apply(v);
+  });
+}
+linkSlider("lr", (p) => 10 ** p, (v) => Math.log10(v), (v) => v > 0, "the step size must be positive",
+  "the slider is logarithmic: 0.001 to 10");
+linkSlider("reg", (p) => p, (v) => v, (v) => v >= 0, "the regularisation strength λ must be 0 or more", "λ ≥ 0");
+
+// The class of new points: the radio buttons, or the keys 1 2 3 on the plane.
+const chosenClass = () => Number(document.querySelector<HTMLInputElement>('input[name="class"]:checked')!.value);
+const chooseClass = (k: number) => {
+  document.querySelector<HTMLInputElement>(`input[name="class"][value="${k}"]`)!.checked = true;
+};
+
+const said = (text: string) => { $("plane-said").textContent = text; };
+function addPoint(x0: number, x1: number, y: number): void {
+  const p = { x0: Math.round(x0 * 100) / 100, x1: Math.round(x1 * 100) / 100, y };
+  demo.points.push(p);
+  said(`added a class ${y} point at (${p.x0}, ${p.x1}); ${demo.points.length} points`);
+  render();
+}
+function removePoint(p: Point): void {
+  demo.points.splice(demo.points.indexOf(p), 1);
+  said(`removed the class ${p.y} point at (${p.x0}, ${p.x1}); ${demo.points.length} points`);
+  render();
+}
+
+$("add-point").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const x0 = Number($<HTMLInputElement>("add-x0").value), x1 = Number($<HTMLInputElement>("add-x1").value);
+  if (!Number.isFinite(x0) || !Number.isFinite(x1)) return;
+  addPoint(Math.max(-SPAN, Math.min(SPAN, x0)), Math.max(-SPAN, Math.min(SPAN, x1)), chosenClass());
+});
+
+// Pointer: click adds, drag moves, shift-click removes.
 let dragging: Point | null = null;
 const planePoint = (event: PointerEvent) => {
   const box = canvas.getBoundingClientRect();
-  return { x: toPlane(((event.clientX - box.left) / box.width) * canvas.width), y: -toPlane(((event.clientY - box.top) / box.height) * canvas.height) };
+  const view = viewOf(box.width);
+  return { x0: view.toPlane(event.clientX - box.left), x1: -view.toPlane(event.clientY - box.top) };
 };
+const nearest = (at: { x0: number; x1: number }, within: number) =>
+  demo.points.find((p) => Math.hypot(p.x0 - at.x0, p.x1 - at.x1) < within) ?? null;
 canvas.addEventListener("pointerdown", (event) => {
   const at = planePoint(event);
-  dragging = points.find((p) => Math.hypot(p.x - at.x, p.y - at.y) < 0.25) ?? null;
-  if (!dragging) {
-    points.push({ ...at, label: Number($<HTMLSelectElement>("class").value) });
-    render();
-  }
+  const hit = nearest(at, 0.3);
+  if (hit && event.shiftKey) removePoint(hit);
+  else if (hit) dragging = hit;
+  else addPoint(at.x0, at.x1, chosenClass());
 });
 canvas.addEventListener("pointermove", (event) => {
   if (!dragging) return;
-  Object.assign(dragging, planePoint(event));
+  const at = planePoint(event);
+  dragging.x0 = Math.round(at.x0 * 100) / 100;
+  dragging.x1 = Math.round(at.x1 * 100) / 100;
   render();
 });
 window.addEventListener("pointerup", () => (dragging = null));
 
-resetAll();
+// Keyboard: a cursor on the plane.
+canvas.addEventListener("keydown", (event) => {
+  const at = cursor ?? { x0: 0, x1: 0 };
+  const by = event.shiftKey ? 1 : 0.25;
+  const clamp = (v: number) => Math.max(-SPAN, Math.min(SPAN, Math.round(v * 100) / 100));
+  const moves: Record<string, [number, number]> = {
+    ArrowLeft: [-by, 0], ArrowRight: [by, 0], ArrowUp: [0, by], ArrowDown: [0, -by],
+  };
+  const move = moves[event.key];
+  if (move) {
+    cursor = { x0: clamp(at.x0 + move[0]), x1: clamp(at.x1 + move[1]) };
+    said(`cursor at (${cursor.x0}, ${cursor.x1})`);
+    render();
+  } else if (event.key === "Enter" || event.key === " ") {
+    addPoint(at.x0, at.x1, chosenClass());
+  } else if (event.key === "Delete" || event.key === "Backspace") {
+    const hit = nearest(at, 0.5);
+    if (hit) removePoint(hit); else said("no point under the cursor");
+  } else if (/^[0-9]$/.test(event.key) && Number(event.key) < CLASSES) {
+    chooseClass(Number(event.key));
+    said(`new points are class ${event.key}`);
+  } else return;
+  event.preventDefault();
+});
+canvas.addEventListener("focus", render);
+canvas.addEventListener("blur", render);
+new ResizeObserver(() => render()).observe(canvas);
+
+buildParameterTable($("params").querySelector("tbody")!, demo, render);
 render();
