@@ -20,9 +20,9 @@ for (const [name, loss] of Object.entries(losses)) {
     b.cycle(),
     b.complete((summary) => { for (const r of summary.results) ops[r.name] = r.ops; }),
   );
-  const forward = 1000 / ops["forward"];
+  const forward = 1000 / ops.forward;
   const both = 1000 / ops["forward + backward"];
   rows.push({ loss: name, "forward ms": +forward.toFixed(3), "backward ms": +(both - forward).toFixed(3), "backward / forward": +((both - forward) / forward).toFixed(2) });
 }
-console.log("\nautograd, Node " + process.version);
+console.log(`\nautograd, Node ${process.version}`);
 console.table(rows);

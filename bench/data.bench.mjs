@@ -45,7 +45,7 @@ await b.suite(
     for (const r of summary.results) rows.push({ step: r.name, "MB/s": +(r.ops * megabytes).toFixed(0), "time vs plain read": +(base / r.ops).toFixed(2) });
   }),
 );
-console.log("\nloading CIFAR-10, repeated in one process (benny), Node " + process.version);
+console.log(`\nloading CIFAR-10, repeated in one process (benny), Node ${process.version}`);
 console.table(rows);
 
 // What ImageFeatures pays instead: each batch converted as it is gathered. A batch of 256 random

@@ -36,5 +36,5 @@ for (const c of cases) {
     }),
   );
 }
-console.log("\nfloat32 matmul, one thread, Node " + process.version);
+console.log(`\nfloat32 matmul, one thread, Node ${process.version}`);
 console.table(rows);

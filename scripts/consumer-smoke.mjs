@@ -55,4 +55,4 @@ await assert.rejects(coreBrowser.enableThreads(), /cross-origin isolated/, "@slo
 }
 assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
 assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
-console.log(`consumer: imported ${Object.keys({ core, autograd, nn, optim, data }).map((n) => "@slope/" + n).join(", ")}`);
+console.log(`consumer: imported ${Object.keys({ core, autograd, nn, optim, data }).map((n) => `@slope/${n}`).join(", ")}`);

@@ -157,7 +157,7 @@ describe("pooling", () => {
       const x = normal(...shape);
       expect(gradCheck((v) => weighted(name, ag.avgPool2d(v!, options)), [x]).maxRelError).toBeLessThan(1e-7);
       const f = (v: Var) => ag.sum(ag.square(ag.avgPool2d(v, options)));
-      expect(gradCheck((v) => weighted(name + "²", ag.grad(f)(v!)), [x]).maxRelError).toBeLessThan(1e-7);
+      expect(gradCheck((v) => weighted(`${name}²`, ag.grad(f)(v!)), [x]).maxRelError).toBeLessThan(1e-7);
     });
   }
   it("average pooling divides by the window's size, with or without the padding", () => {

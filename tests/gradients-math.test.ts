@@ -5,7 +5,7 @@
 // and high-precision references, NaN in and out, overflow at ±1e4, and float32.
 import * as ag from "@slope/autograd";
 import { type Var, constant, grad, gradCheck, noGrad, numericalGradient, relError } from "@slope/autograd";
-import { Rng, Tensor, rand, randn, tensor } from "@slope/core";
+import { Rng, type Tensor, rand, randn, tensor } from "@slope/core";
 import { describe, expect, it } from "vitest";
 
 const SMOOTH = 1e-7;
@@ -168,7 +168,7 @@ describe("forward values", () => {
     const known = [
       0.5204998778130465, 0.8427007929497149, 0.9999779095030014, -0.9953222650189527, 1.1283791670955126e-10,
     ];
-    known.forEach((v, i) => expectClose(erf[i]!, v, 2.3e-16, `erf at ${i}`));
+    known.forEach((v, i) => { expectClose(erf[i]!, v, 2.3e-16, `erf at ${i}`); });
   });
 
   it("activations match their formulas and high-precision values at hand-picked points", () => {

@@ -5,7 +5,7 @@
 // and no pooling window has a near tie, so the function is smooth within h of the point: rel error < 1e-7.
 import { type Var, backward, constant, mean, mul, noGrad, numericalGradient, param, relError, sum } from "@slope/autograd";
 import { Rng, type Tensor, randn } from "@slope/core";
-import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from "@slope/nn";
+import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from "@slope/nn";
 import { describe, expect, it } from "vitest";
 
 const SMOOTH = 1e-7;

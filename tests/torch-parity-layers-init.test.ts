@@ -178,23 +178,23 @@ function assign(target: Var | Tensor | null, source: JsonTensor | null): void {
 
 /** Runs a module on the case's x and compares the output and the gradients of x and of the named parameters. */
 function checkModule(module: nn.Module, c: OpCase, params: Record<string, Var | null> = {}): void {
-  const x = param(toTensor(c.inputs["x"]!));
+  const x = param(toTensor(c.inputs.x!));
   const y = module.forward(x);
   expectClose(y.value, c.output, RTOL, `${c.name}: output`);
   y.backward(toTensor(c.seed));
-  expectClose(x.grad, c.grads["x"]!, RTOL, `${c.name}: ∂/∂x`);
+  expectClose(x.grad, c.grads.x!, RTOL, `${c.name}: ∂/∂x`);
   for (const [k, p] of Object.entries(params)) if (p) expectClose(p.grad, c.grads[k]!, RTOL, `${c.name}: ∂/∂${k}`);
 }
 
 const moduleCases: [file: string, op: string, layer: string, make: (c: OpCase) => nn.Module][] = [
   ["conv.json", "conv2d", "Conv2d", (c) => {
-    const w = c.inputs["weight"]!.shape;
-    const groups = (c.options["groups"] as number | undefined) ?? 1;
+    const w = c.inputs.weight!.shape;
+    const groups = (c.options.groups as number | undefined) ?? 1;
     const conv = new nn.Conv2d(w[1]! * groups, w[0]!, [w[2]!, w[3]!], {
-      ...c.options, bias: c.inputs["bias"] !== undefined, dtype: "float64",
+      ...c.options, bias: c.inputs.bias !== undefined, dtype: "float64",
     });
-    assign(conv.weight, c.inputs["weight"]!);
-    assign(conv.bias, c.inputs["bias"] ?? null);
+    assign(conv.weight, c.inputs.weight!);
+    assign(conv.bias, c.inputs.bias ?? null);
     return conv;
   }],
   ["pool.json", "maxPool2d", "MaxPool2d", ({ options: { kernelSize, ...rest } }) =>
@@ -202,14 +202,14 @@ const moduleCases: [file: string, op: string, layer: string, make: (c: OpCase) =
   ["pool.json", "avgPool2d", "AvgPool2d", ({ options: { kernelSize, ...rest } }) =>
     new nn.AvgPool2d(kernelSize as never, rest)],
   ["pool.json", "adaptiveAvgPool2d", "AdaptiveAvgPool2d", (c) =>
-    new nn.AdaptiveAvgPool2d(c.options["outputSize"] as never)],
-  ["ops.json", "leakyRelu", "LeakyReLU", (c) => new nn.LeakyReLU(c.options["negativeSlope"] as number | undefined)],
-  ["ops.json", "elu", "ELU", (c) => new nn.ELU(c.options["alpha"] as number | undefined)],
+    new nn.AdaptiveAvgPool2d(c.options.outputSize as never)],
+  ["ops.json", "leakyRelu", "LeakyReLU", (c) => new nn.LeakyReLU(c.options.negativeSlope as number | undefined)],
+  ["ops.json", "elu", "ELU", (c) => new nn.ELU(c.options.alpha as number | undefined)],
   ["ops.json", "gelu", "GELU", (c) => new nn.GELU(c.options as never)],
   ["ops.json", "silu", "SiLU", () => new nn.SiLU()],
   ["ops.json", "softplus", "Softplus", (c) => new nn.Softplus(c.options as never)],
-  ["ops.json", "softmax", "Softmax", (c) => new nn.Softmax(c.options["axis"] as number)],
-  ["ops.json", "logSoftmax", "LogSoftmax", (c) => new nn.LogSoftmax(c.options["axis"] as number)],
+  ["ops.json", "softmax", "Softmax", (c) => new nn.Softmax(c.options.axis as number)],
+  ["ops.json", "logSoftmax", "LogSoftmax", (c) => new nn.LogSoftmax(c.options.axis as number)],
 ];
 
 for (const [file, op, layer, make] of moduleCases) {
@@ -217,18 +217,18 @@ for (const [file, op, layer, make] of moduleCases) {
   describe.skipIf(!exported(nn, layer))(`${layer} module on the ${op} fixtures (${file})${missing}`, () => {
     for (const c of loadFixture<{ cases: OpCase[] }>(file).cases.filter((c) => c.op === op)) {
       // gelu's exact form: 1e-8, for the cancellation in 1 + erf(x/√2) explained in torch-parity-ops.test.ts.
-      const rtol = op === "gelu" && c.options["approximate"] === "none" ? 1e-8 : RTOL;
+      const rtol = op === "gelu" && c.options.approximate === "none" ? 1e-8 : RTOL;
       it(`${c.name}: output and gradients match PyTorch's`, () => {
         const module = make(c);
         const params: Record<string, Var | null> =
           module instanceof nn.Conv2d ? { weight: module.weight, bias: module.bias } : {};
         if (rtol === RTOL) checkModule(module, c, params);
         else {
-          const x = param(toTensor(c.inputs["x"]!));
+          const x = param(toTensor(c.inputs.x!));
           const y = module.forward(x);
           expectClose(y.value, c.output, rtol, `${c.name}: output`);
           y.backward(toTensor(c.seed));
-          expectClose(x.grad, c.grads["x"]!, rtol, `${c.name}: ∂/∂x`);
+          expectClose(x.grad, c.grads.x!, rtol, `${c.name}: ∂/∂x`);
         }
       });
     }
@@ -282,9 +282,9 @@ describe.skipIf(!batchNormLayers)("BatchNorm1d / BatchNorm2d modules on the batc
           expect(count, `${label}: num_batches_tracked`).toBe(c.options.training ? i + 1 : 0);
         }
         y.backward(toTensor(step.seed));
-        expectClose(x.grad, step.grads["x"]!, RTOL, `${label}: ∂/∂x`);
-        if (bn.weight) expectClose(bn.weight.grad, step.grads["weight"]!, RTOL, `${label}: ∂/∂weight`);
-        if (bn.bias) expectClose(bn.bias.grad, step.grads["bias"]!, RTOL, `${label}: ∂/∂bias`);
+        expectClose(x.grad, step.grads.x!, RTOL, `${label}: ∂/∂x`);
+        if (bn.weight) expectClose(bn.weight.grad, step.grads.weight!, RTOL, `${label}: ∂/∂weight`);
+        if (bn.bias) expectClose(bn.bias.grad, step.grads.bias!, RTOL, `${label}: ∂/∂bias`);
       });
     });
   }
@@ -295,10 +295,10 @@ describe.skipIf(!exported(nn, "LayerNorm"))("LayerNorm module on the layerNorm f
     it(`${c.name}: output and gradients of x, weight and bias match PyTorch's`, () => {
       const { normalizedShape, ...rest } = c.options;
       const ln = new nn.LayerNorm(normalizedShape as number[], {
-        ...rest, elementwiseAffine: c.inputs["weight"] !== undefined, dtype: "float64",
+        ...rest, elementwiseAffine: c.inputs.weight !== undefined, dtype: "float64",
       });
-      assign(ln.weight, c.inputs["weight"] ?? null);
-      assign(ln.bias, c.inputs["bias"] ?? null);
+      assign(ln.weight, c.inputs.weight ?? null);
+      assign(ln.bias, c.inputs.bias ?? null);
       checkModule(ln, c, { weight: ln.weight, bias: ln.bias });
     });
   }

@@ -48,7 +48,7 @@ const calls: Record<string, Call> = {
   expm1: ({ x }) => ag.expm1(x!),
   sin: ({ x }) => ag.sin(x!),
   cos: ({ x }) => ag.cos(x!),
-  logSumExp: ({ x }, opts) => ag.logSumExp(x!, o(opts, "axis"), (opts["keepDims"] as boolean | undefined) ?? false),
+  logSumExp: ({ x }, opts) => ag.logSumExp(x!, o(opts, "axis"), (opts.keepDims as boolean | undefined) ?? false),
   variance: ({ x }, { axis, ...rest }) => ag.variance(x!, axis as never, rest),
   std: ({ x }, { axis, ...rest }) => ag.std(x!, axis as never, rest),
   norm: ({ x }, opts) => ag.norm(x!, opts as never),
@@ -78,7 +78,7 @@ function describeCases(file: string, cases: readonly OpCase[]): void {
   for (const op of ops) {
     describe.skipIf(!exported(ag, op))(`${op} (${file})${missing(op)}`, () => {
       for (const c of cases.filter((c) => c.op === op)) {
-        const rtol = op === "gelu" && c.options["approximate"] === "none" ? RTOL_GELU_EXACT : RTOL;
+        const rtol = op === "gelu" && c.options.approximate === "none" ? RTOL_GELU_EXACT : RTOL;
         it(`${c.name}: output and input gradients match PyTorch's within ${rtol}`, () => checkCase(c, rtol));
       }
     });
@@ -128,9 +128,9 @@ describe.skipIf(!exported(ag, "batchNorm"))(`batchNorm (norm.json)${missing("bat
         if (step.runningMean) expectClose(runningMean, step.runningMean, RTOL, `${label}: runningMean`);
         if (step.runningVar) expectClose(runningVar, step.runningVar, RTOL, `${label}: runningVar`);
         y.backward(toTensor(step.seed));
-        expectClose(x.grad, step.grads["x"]!, RTOL, `${label}: ∂/∂x`);
-        if (weight) expectClose(weight.grad, step.grads["weight"]!, RTOL, `${label}: ∂/∂weight`);
-        if (bias) expectClose(bias.grad, step.grads["bias"]!, RTOL, `${label}: ∂/∂bias`);
+        expectClose(x.grad, step.grads.x!, RTOL, `${label}: ∂/∂x`);
+        if (weight) expectClose(weight.grad, step.grads.weight!, RTOL, `${label}: ∂/∂weight`);
+        if (bias) expectClose(bias.grad, step.grads.bias!, RTOL, `${label}: ∂/∂bias`);
       });
       expect(c.steps.length).toBeGreaterThan(0);
     });

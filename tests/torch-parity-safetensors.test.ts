@@ -154,7 +154,7 @@ describe.skipIf(!available)(`a safetensors file written by Slope is what PyTorch
       // tile the rest of the file exactly (the reference implementation rejects gaps and overlaps).
       const { length, header } = parseHeader(bytes);
       expect((8 + length) % 8, "header padded to a multiple of 8 bytes (as the reference writer does)").toBe(0);
-      expect(header["__metadata__"]).toEqual(metadata);
+      expect(header.__metadata__).toEqual(metadata);
       const entries = Object.entries(header).filter(([k]) => k !== "__metadata__") as
         [string, { dtype: string; shape: number[]; data_offsets: [number, number] }][];
       expect(entries.map(([k]) => k).sort()).toEqual(KEYS);
@@ -192,7 +192,7 @@ describe.skipIf(!available)(`a safetensors file written by Slope is what PyTorch
         if (!Object.is(again.data[i], output.data[i])) expect.fail(`reloaded model's output[${i}] differs`);
       }
 
-      const folder = process.env["SLOPE_SAFETENSORS_OUT"];
+      const folder = process.env.SLOPE_SAFETENSORS_OUT;
       if (folder) {
         const stem = join(folder, `slope-small-convnet${dtype === "float64" ? "-f64" : ""}`);
         mkdirSync(folder, { recursive: true });

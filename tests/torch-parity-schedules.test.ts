@@ -97,7 +97,7 @@ function schedulerFor(c: ScheduleCase, optimizer: Optimizer): Scheduler {
   return new Scheduler(optimizer, schedule);
 }
 
-const lrsOf = (optimizer: Optimizer): number[] => optimizer.paramGroups.map((g) => g.options["lr"] as number);
+const lrsOf = (optimizer: Optimizer): number[] => optimizer.paramGroups.map((g) => g.options.lr as number);
 const reference = (c: ScheduleCase): number[][] => c.closedForm ?? c.lrs;
 /**
  * Slope's optimizers take lr > 0 only; PyTorch's schedules that reach lr ≤ 0 cannot drive them: PolynomialLR at
@@ -133,7 +133,7 @@ describe("schedules against PyTorch's learning rates (closed forms, ≥ 100 step
   it("torch 1.13 has PolynomialLR: polynomialDecay with lrEnd 0 is its closed form; lrEnd ≠ 0 follows TensorFlow", () => {
     const poly = fixture.schedules.filter((c) => c.schedule === "polynomialDecay");
     expect(poly.filter((c) => c.closedForm).length).toBeGreaterThanOrEqual(3);
-    expect(poly.some((c) => c.options["lrEnd"] !== undefined && c.options["lrEnd"] !== 0)).toBe(true);
+    expect(poly.some((c) => c.options.lrEnd !== undefined && c.options.lrEnd !== 0)).toBe(true);
   });
 });
 
@@ -150,9 +150,9 @@ describe("Scheduler over PyTorch's parameter groups", () => {
         optimizer.step();
         scheduler.step();
       }
-      lrsOf(optimizer).forEach((lr, g) => seen[g]!.push(lr));
+      lrsOf(optimizer).forEach((lr, g) => { seen[g]!.push(lr); });
     }
-    c.baseLrs.forEach((_, g) => expectSequence(seen[g]!, reference(c)[g]!, RTOL, `${c.name}, group ${g}`));
+    c.baseLrs.forEach((_, g) => { expectSequence(seen[g]!, reference(c)[g]!, RTOL, `${c.name}, group ${g}`); });
   });
 
   it("two groups with base lrs 0.1 and 0.004 keep their own: the second gets 0.04 of the first at every step", () => {
@@ -182,7 +182,7 @@ describe("Scheduler over PyTorch's parameter groups", () => {
         lr.step();
         momentum.step();
       }
-      seen.push(optimizer.paramGroups[0]!.options["momentum"] as number);
+      seen.push(optimizer.paramGroups[0]!.options.momentum as number);
       seenLr.push(optimizer.lr);
     }
     expectSequence(seen, c.momentum![0]!, RTOL, "momentum");
@@ -207,12 +207,12 @@ describe("resuming a Scheduler from its stateDict mid-run equals the uninterrupt
         // other ratios: the base lrs must come from the saved state.
         const other = c.baseLrs.map((lr, g) => lr * (3 + 4 * g));
         ({ params, optimizer } = groupsOf(other, (g) => new Momentum(g, { momentum: 0.5 })));
-        params.forEach((p, g) => (p.value.data[0] = saved.x[g]));
+        params.forEach((p, g) => { p.value.data[0] = saved.x[g]; });
         scheduler = schedulerFor(c, optimizer);
         optimizer.loadStateDict(saved.optimizer);
         scheduler.loadStateDict(saved.scheduler);
       }
-      params.forEach((p, g) => (p.grad = tensor([Math.sin(t + g) + p.value.data[0]!], { dtype: "float64" })));
+      params.forEach((p, g) => { p.grad = tensor([Math.sin(t + g) + p.value.data[0]!], { dtype: "float64" }); });
       optimizer.step();
       scheduler.step();
       out.push(...params.map((p) => p.value.data[0]!), ...lrsOf(optimizer));
@@ -293,14 +293,17 @@ describe("clipGradNorm against PyTorch's clip_grad_norm_", () => {
       expect(call).toThrow(/total norm .* is (NaN|Infinity)/);
       params.forEach((p, i) => {
         const now = Array.from(p.grad?.data ?? []);
-        now.forEach((v, j) => expect(Object.is(v, before[i]![j]), `grad ${i}[${j}] unchanged`).toBe(true));
+        now.forEach((v, j) => { expect(Object.is(v, before[i]![j]), `grad ${i}[${j}] unchanged`).toBe(true); });
       });
       return;
     }
     const total = call();
     expectSequence([total], [toNumber(c.total!)], RTOL, "total norm");
     c.clipped!.forEach((expected, i) => {
-      if (!expected) return expect(params[i]!.grad).toBeNull();
+      if (!expected) {
+        expect(params[i]!.grad).toBeNull();
+        return;
+      }
       const e = expected.data.map(toNumber);
       const a = Array.from(params[i]!.grad!.data);
       a.forEach((v, j) => {

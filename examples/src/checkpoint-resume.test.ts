@@ -58,7 +58,7 @@ describe("train: a checkpoint resumes only the run that made it", () => {
 
   it("a checkpoint whose W holds 100 of 30,730 values is refused (DataFormatError) before the data loads", async () => {
     const checkpoint = await trainCheckpoint("short-w");
-    rewrite(checkpoint, (state) => { state["W"] = encodeArray(new Float32Array(100)); });
+    rewrite(checkpoint, (state) => { state.W = encodeArray(new Float32Array(100)); });
     // Without preloaded data: the checkpoint is refused before any data loads.
     const options = { ...linear, quiet: true, out: join(root, "short-w-out"), checkpoint, resume: true };
     await expect(trainExperiment(options)).rejects.toThrow(DataFormatError);
@@ -68,8 +68,8 @@ describe("train: a checkpoint resumes only the run that made it", () => {
   it("a checkpoint of another shape of W (100 values, recorded as [10, 10]) is a CheckpointMismatchError", async () => {
     const checkpoint = await trainCheckpoint("other-shape");
     rewrite(checkpoint, (state) => {
-      state["W"] = encodeArray(new Float32Array(100));
-      state["shapes"] = { W: [10, 10] };
+      state.W = encodeArray(new Float32Array(100));
+      state.shapes = { W: [10, 10] };
     });
     await expect(trainExperiment({ ...common("other-shape-out"), ...linear, checkpoint, resume: true }))
       .rejects.toThrow(new CheckpointMismatchError(`the checkpoint ${join(checkpoint, "checkpoint.json")} holds tensors ` +
@@ -78,7 +78,7 @@ describe("train: a checkpoint resumes only the run that made it", () => {
 
   it("a checkpoint without a record of its data set (an older version's) is refused by name", async () => {
     const checkpoint = await trainCheckpoint("older");
-    rewrite(checkpoint, (state) => { delete state["dataSet"]; });
+    rewrite(checkpoint, (state) => { delete state.dataSet; });
     await expect(trainExperiment({ ...common("older-out"), ...linear, checkpoint, resume: true }))
       .rejects.toThrow(/not a checkpoint this version can resume: no record of its data set/);
   });

@@ -1,7 +1,7 @@
 // The command line's rules, in process (fast): negative numbers are values, every experiment has its own
 // --help, every option of every experiment is checked before any data loads, and every usage error exits 2.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +12,8 @@ import { USAGE_EXIT, UsageError, parseCommandLine, runCommandLine } from "./cli.
 const root = mkdtempSync(join(tmpdir(), "slope-cli-usage-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 // The runs that get as far as training use the synthetic set, quickly: no CIFAR-10 from the environment.
-process.env["SLOPE_CIFAR_DIR"] = "";
-process.env["SLOPE_CACHE_DIR"] = join(root, "no-cache");
+process.env.SLOPE_CIFAR_DIR = "";
+process.env.SLOPE_CACHE_DIR = join(root, "no-cache");
 const file = join(root, "a-file");
 writeFileSync(file, "not a folder");
 /** A folder that looks like CIFAR-10 (its six batch files are there) but is empty: loading it would fail. */

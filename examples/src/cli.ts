@@ -183,7 +183,7 @@ function usage(): string {
 /** The options an experiment takes: the common ones (download takes only --quiet) and its own. */
 function optionsOf(name: string): Record<string, OptionSpec> {
   const experiment = EXPERIMENTS[name]!;
-  return { ...(name === "download" ? { quiet: COMMON["quiet"]! } : COMMON), ...experiment.options };
+  return { ...(name === "download" ? { quiet: COMMON.quiet! } : COMMON), ...experiment.options };
 }
 
 /** The experiment of that name (its own: "constructor" is not one), or a UsageError listing them. */
@@ -255,7 +255,7 @@ export function parseCommandLine(argv: string[]): Command {
   experimentNamed(name);
   if (rest.includes("--help") || rest.includes("-h")) return { help: experimentHelp(name) };
   const kinds = optionsOf(name);
-  let parsed;
+  let parsed: { values: Record<string, string | boolean | undefined> };
   try {
     parsed = parseArgs({
       args: joinNegativeValues(rest, kinds), strict: true, allowPositionals: false,
@@ -310,7 +310,7 @@ const isUsageError = (error: unknown) =>
  * 1 a failure while running.
  */
 export async function runCommandLine(argv: string[]): Promise<number> {
-  let command;
+  let command: Command;
   try {
     command = parseCommandLine(argv);
     if ("help" in command) {

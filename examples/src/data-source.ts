@@ -26,7 +26,7 @@ const SYNTHETIC = { train: 3000, val: 300, test: 500, dev: 200 };
 /** Finds CIFAR-10: --data, else $SLOPE_CIFAR_DIR, else a complete download in the cache; null when none. */
 export function findCifarDir(option: string | undefined, env: Record<string, string | undefined> = process.env): { dir: string; origin: string } | null {
   if (option !== undefined) return { dir: option, origin: "--data" }; // "" is not "no option": loading refuses it
-  if (env["SLOPE_CIFAR_DIR"]) return { dir: env["SLOPE_CIFAR_DIR"], origin: "$SLOPE_CIFAR_DIR" };
+  if (env.SLOPE_CIFAR_DIR) return { dir: env.SLOPE_CIFAR_DIR, origin: "$SLOPE_CIFAR_DIR" };
   const cached = cachedCifar10();
   return cached ? { dir: cached, origin: "the download cache" } : null;
 }
@@ -104,7 +104,10 @@ const madeFeatures = new WeakMap<LectureData, Map<string, Features>>();
  */
 export function linearFeatures(data: LectureData, { scale = 1, dtype = "float32" as const }: { scale?: number; dtype?: "float32" | "float64" } = {}): Features {
   let made = madeFeatures.get(data);
-  if (made === undefined) madeFeatures.set(data, (made = new Map()));
+  if (made === undefined) {
+    made = new Map();
+    madeFeatures.set(data, made);
+  }
   const key = `${dtype} ${scale}`;
   const found = made.get(key);
   if (found) return found;

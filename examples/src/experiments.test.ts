@@ -37,7 +37,7 @@ function svgTexts(file: string): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === "object") {
       for (const [key, value] of Object.entries(node)) {
-        if (key === "text") (Array.isArray(value) ? value : [value]).forEach((t) => texts.push(typeof t === "object" ? String((t as Record<string, unknown>)["#text"] ?? "") : String(t)));
+        if (key === "text") (Array.isArray(value) ? value : [value]).forEach((t) => { texts.push(typeof t === "object" ? String((t as Record<string, unknown>)["#text"] ?? "") : String(t)); });
         else walk(value);
       }
     }
@@ -57,8 +57,8 @@ describe("every experiment runs end to end on small data", () => {
   it("random-search: a loss per attempt, a test accuracy, the loss plot", async () => {
     await randomSearchExperiment({ ...common("rs"), attempts: 30 });
     const r = readResults(join(root, "rs"));
-    expect(r["losses"]).toHaveLength(30);
-    expect(r["testAccuracy"]).toBeGreaterThanOrEqual(0);
+    expect(r.losses).toHaveLength(30);
+    expect(r.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(svgTexts(join(root, "rs", "loss.svg"))).toEqual(expect.arrayContaining(["this attempt", "best so far"]));
   });
 
@@ -66,10 +66,10 @@ describe("every experiment runs end to end on small data", () => {
     await gradientsExperiment({ ...common("gradients"), batch: 8, coordinates: 10 });
     const r = readResults(join(root, "gradients")) as Record<string, Record<string, number>>;
     for (const loss of ["svm", "softmax"]) {
-      expect(r[loss]!["numericalFullSecondsEstimate"]! / r[loss]!["analyticSeconds"]!).toBeGreaterThan(10);
-      expect(r[loss]!["maxRelErrorAtH1e5"]).toBeLessThan(1e-4);
+      expect(r[loss]!.numericalFullSecondsEstimate! / r[loss]!.analyticSeconds!).toBeGreaterThan(10);
+      expect(r[loss]!.maxRelErrorAtH1e5).toBeLessThan(1e-4);
     }
-    expect(r["miniBatchAgreement"]!["relError"]).toBeLessThan(1e-12);
+    expect(r.miniBatchAgreement!.relError).toBeLessThan(1e-12);
     expect(svgTexts(join(root, "gradients", "relative-error-vs-h.svg"))).toEqual(expect.arrayContaining(["svm", "softmax"]));
   });
 
@@ -77,7 +77,7 @@ describe("every experiment runs end to end on small data", () => {
     await trainExperiment({ ...common("train"), loss: "softmax", epochs: 1, sweep: true });
     const r = readResults(join(root, "train"));
     for (const key of ["trainAccuracy", "valAccuracy", "testAccuracy"]) expect(r[key]).toBeGreaterThan(0.15);
-    expect((r["sweep"] as unknown[]).length).toBe(4);
+    expect((r.sweep as unknown[]).length).toBe(4);
     expect(svgTexts(join(root, "train", "loss.svg"))).toContain("mini-batch loss");
   });
 
@@ -106,14 +106,14 @@ describe("every experiment runs end to end on small data", () => {
       expect(svgTexts(join(root, "optimizers", `surface-${surface}.svg`))).toEqual(expect.arrayContaining(names));
     }
     expect(svgTexts(join(root, "optimizers", "convergence-rosenbrock.svg"))).toEqual(expect.arrayContaining(["L-BFGS", "Newton (autograd Hessian)"]));
-    const newton = (r["distanceToMinimum"] as Record<string, Record<string, [number, number][]>>)["rosenbrock"]!["Newton (autograd Hessian)"]!;
+    const newton = (r.distanceToMinimum as Record<string, Record<string, [number, number][]>>).rosenbrock!["Newton (autograd Hessian)"]!;
     expect(newton.at(-1)![1]).toBeLessThan(1e-8);
   });
 
   it("two-layer: a net from the public API learns above chance", async () => {
     await twoLayerExperiment({ ...common("two-layer"), hidden: 32, epochs: 1 });
     const r = readResults(join(root, "two-layer"));
-    expect(r["testAccuracy"]).toBeGreaterThan(0.2);
+    expect(r.testAccuracy).toBeGreaterThan(0.2);
   });
 
   it("cnn: a convnet from @slope/nn learns on a few hundred images (the loss falls), with results, plots and weights", async () => {
@@ -222,7 +222,7 @@ describe("data sources", () => {
 
   it("the tour runs every experiment and writes a summary", async () => {
     const r = await tourExperiment({ quiet: true, out: join(root, "tour") });
-    expect(r.steps.map((s) => s["experiment"])).toEqual([
+    expect(r.steps.map((s) => s.experiment)).toEqual([
       "random-search", "gradients", "train", "batch-modes", "lr-decay", "optimizers", "two-layer", "cnn", "templates",
     ]);
     expect(JSON.parse(readFileSync(join(root, "tour", "results.json"), "utf8")).data).toBe("synthetic");

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 
 const repositoryRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 
-export const DATASETS_DIR = process.env["SLOPE_DATASETS_DIR"] ?? resolve(repositoryRoot, "..", "shared", "datasets");
+export const DATASETS_DIR = process.env.SLOPE_DATASETS_DIR ?? resolve(repositoryRoot, "..", "shared", "datasets");
 export const FIXTURE_100 = join(DATASETS_DIR, "cifar10-test-first100.bin");
 export const CIFAR10_ARCHIVE = join(DATASETS_DIR, "cifar-10-binary.tar.gz");
 

@@ -177,24 +177,24 @@ function readCnnCheckpoint(file: string): { tensors: Record<string, Tensor>; sta
   const saved = loadModelCheckpoint<Record<string, unknown>>(file);
   const state = saved.state;
   checkIdentityForm(file, state);
-  const completed = state["completedEpochs"];
+  const completed = state.completedEpochs;
   const problem =
     !Number.isSafeInteger(completed) || (completed as number) < 1 ? `completedEpochs is ${JSON.stringify(completed)}`
     : !["optimizer", "scheduler", "loader"].every((k) => typeof state[k] === "object" && state[k] !== null)
       ? "no optimizer, scheduler or data loader state"
-    : !Array.isArray(state["losses"]) ? "no losses"
-    : !Array.isArray(state["epochs"]) || state["epochs"].length !== completed
-      ? `${(state["epochs"] as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
+    : !Array.isArray(state.losses) ? "no losses"
+    : !Array.isArray(state.epochs) || state.epochs.length !== completed
+      ? `${(state.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
     : null;
   if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
   try {
     const number = (e: Record<string, unknown>, key: keyof CnnEpochRecord) => reviveNumber(e[key]);
-    const epochs = (state["epochs"] as Record<string, unknown>[]).map((e) => ({
+    const epochs = (state.epochs as Record<string, unknown>[]).map((e) => ({
       epoch: number(e, "epoch"), lr: number(e, "lr"), trainLoss: number(e, "trainLoss"),
       trainAccuracy: number(e, "trainAccuracy"), valAccuracy: number(e, "valAccuracy"), seconds: number(e, "seconds"),
       evalSeconds: number(e, "evalSeconds"),
     }));
-    const losses = (state["losses"] as unknown[]).map(reviveNumber);
+    const losses = (state.losses as unknown[]).map(reviveNumber);
     return { tensors: saved.tensors, state: { ...(state as unknown as CnnTrainingState), losses, epochs } };
   } catch (error) {
     throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${(error as Error).message}`);

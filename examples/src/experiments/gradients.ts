@@ -86,7 +86,7 @@ export async function gradientsExperiment(options: GradientsOptions = {}) {
   const W = param(W0);
   add(softmaxCrossEntropy(linear(X, W), y), mul(l2(W), reg)).backward();
   const batchAgreement = relError(average, W.grad!);
-  results["miniBatchAgreement"] = { relError: batchAgreement, note: "mean of per-example gradients vs gradient of the mean loss (softmax + reg)" };
+  results.miniBatchAgreement = { relError: batchAgreement, note: "mean of per-example gradients vs gradient of the mean loss (softmax + reg)" };
   context.log(`mini-batch: the mean of ${n} per-example gradients and the gradient of the mean loss differ by a relative ${batchAgreement.toExponential(2)}`);
 
   return finish(context, started, { batch: n, coordinates, reg, dtype: "float64" }, { ...results, losses: [] as number[] }, {

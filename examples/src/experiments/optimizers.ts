@@ -2,7 +2,7 @@ import { param } from "@slope/autograd";
 import { Rng, clone, randn, slice } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import {
-  AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type Surface, type TrajectoryPoint,
+  AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type TrajectoryPoint,
   beale, himmelblau, quadraticBowl, rosenbrock, runTrajectory, saddle, twoMinima,
 } from "@slope/optim";
 import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
@@ -123,6 +123,6 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
   }
 
   return finish(context, started, { rows, epochs, cifarRates: CIFAR_RATES, surfaces: SURFACES.map((s) => ({ name: s.name, steps: s.steps, rates: s.learningRates })) }, {
-    losses: curves["Adam"]!, cifarLosses: curves, trajectories, distanceToMinimum: rates,
+    losses: curves.Adam!, cifarLosses: curves, trajectories, distanceToMinimum: rates,
   }, pictures, summary);
 }

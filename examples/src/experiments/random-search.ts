@@ -43,7 +43,10 @@ export async function randomSearchExperiment(options: RandomSearchOptions = {}) 
   const testAccuracy = accuracy(f.xTest, result.best, f.yTest);
   const trainAccuracy = accuracy(f.xDev, result.best, f.yDev);
   let best = Infinity;
-  const bestSoFar = result.losses.map((l, i) => [i, (best = Math.min(best, l))] as [number, number]);
+  const bestSoFar = result.losses.map((l, i) => {
+    best = Math.min(best, l);
+    return [i, best] as [number, number];
+  });
   return finish(context, started, { attempts, scale, lossSet: "dev" }, {
     losses: result.losses, bestLoss: result.bestLoss, trainAccuracy, testAccuracy,
   }, {

@@ -27,16 +27,16 @@ export async function tourExperiment(options: CommonOptions = {}) {
   log(`tour: data: ${preloaded.description}`);
   const common = (name: string) => ({ ...options, quick: true, seed, preloaded, out: join(out, name) });
   const steps: [string, () => Promise<Record<string, unknown>>, (r: Record<string, unknown>) => string][] = [
-    ["random-search", () => randomSearchExperiment(common("random-search")), (r) => `test accuracy ${percent(r["testAccuracy"] as number)} (lecture: 15.5%)`],
-    ["gradients", () => gradientsExperiment(common("gradients")), (r) => `numerical ≈ ${Math.round((r["softmax"] as { numericalFullSecondsEstimate: number }).numericalFullSecondsEstimate / (r["softmax"] as { analyticSeconds: number }).analyticSeconds)}× slower than analytic; batch-gradient agreement ${((r["miniBatchAgreement"] as { relError: number }).relError).toExponential(1)}`],
-    ["train", () => trainExperiment({ ...common("train"), loss: "svm" }), (r) => `SVM test accuracy ${percent(r["testAccuracy"] as number)}`],
+    ["random-search", () => randomSearchExperiment(common("random-search")), (r) => `test accuracy ${percent(r.testAccuracy as number)} (lecture: 15.5%)`],
+    ["gradients", () => gradientsExperiment(common("gradients")), (r) => `numerical ≈ ${Math.round((r.softmax as { numericalFullSecondsEstimate: number }).numericalFullSecondsEstimate / (r.softmax as { analyticSeconds: number }).analyticSeconds)}× slower than analytic; batch-gradient agreement ${((r.miniBatchAgreement as { relError: number }).relError).toExponential(1)}`],
+    ["train", () => trainExperiment({ ...common("train"), loss: "svm" }), (r) => `SVM test accuracy ${percent(r.testAccuracy as number)}`],
     ["batch-modes", () => batchModesExperiment(common("batch-modes")), () => "loss against steps and against time"],
     ["lr-decay", () => lrDecayExperiment(common("lr-decay")), () => "four learning rates; constant, step, exponential, 1/t"],
     ["optimizers", () => optimizersExperiment(common("optimizers")), () => "6 optimizers on CIFAR and 6 surfaces; Newton and L-BFGS"],
-    ["two-layer", () => twoLayerExperiment(common("two-layer")), (r) => `test accuracy ${percent(r["testAccuracy"] as number)}`],
+    ["two-layer", () => twoLayerExperiment(common("two-layer")), (r) => `test accuracy ${percent(r.testAccuracy as number)}`],
     ["cnn", () => cnnExperiment(common("cnn")), (r) => {
-      const images = (r["config"] as { trainImages: number }).trainImages;
-      return `convnet test accuracy ${percent(r["testAccuracy"] as number)} after one epoch on ${images} images`;
+      const images = (r.config as { trainImages: number }).trainImages;
+      return `convnet test accuracy ${percent(r.testAccuracy as number)} after one epoch on ${images} images`;
     }],
     ["templates", () => templatesExperiment(common("templates")), () => "templates.png"],
   ];

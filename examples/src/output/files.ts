@@ -98,7 +98,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 /** JSON with numbers as they are (NaN and ±∞ as strings), pretty-printed. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   const json = JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2);
-  writeFileAtomic(path, json + "\n");
+  writeFileAtomic(path, `${json}\n`);
 }
 
 /** Checks that `value` is a non-empty string naming a path. */

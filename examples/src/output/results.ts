@@ -31,7 +31,7 @@ export async function finish<T extends Record<string, unknown>>(
     files.push(name);
   }
   const seconds = (performance.now() - started) / 1000;
-  const own = (results as Record<string, unknown>)["timings"] as Record<string, unknown> | undefined;
+  const own = (results as Record<string, unknown>).timings as Record<string, unknown> | undefined;
   const full = {
     experiment: context.experiment, data: context.data.kind, dataDescription: context.data.description,
     seed: context.seed, config, files, seconds, ...results, timings: { totalSeconds: seconds, ...own },

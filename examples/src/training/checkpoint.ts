@@ -73,13 +73,13 @@ const rowsOf = (r: DataSetRecord["rows"]) => `${r.train} train / ${r.val} val / 
 
 /** Checks that a checkpoint records its identity in the form `CheckpointIdentity` gives (else a CheckpointFormatError). */
 export function checkIdentityForm(file: string, saved: Record<string, unknown>): void {
-  const dataSet = saved["dataSet"];
+  const dataSet = saved.dataSet;
   const problem =
-    !isObject(saved["config"]) ? "no settings (config)"
-    : !Number.isFinite(saved["seed"]) ? "no seed"
-    : !isObject(dataSet) || !isObject(dataSet["rows"]) || typeof dataSet["sha256"] !== "string"
+    !isObject(saved.config) ? "no settings (config)"
+    : !Number.isFinite(saved.seed) ? "no seed"
+    : !isObject(dataSet) || !isObject(dataSet.rows) || typeof dataSet.sha256 !== "string"
       ? "no record of its data set (written by an older version?)"
-    : !isObject(saved["shapes"]) || !Object.values(saved["shapes"]).every(isShape) ? "no record of its tensors' shapes"
+    : !isObject(saved.shapes) || !Object.values(saved.shapes).every(isShape) ? "no record of its tensors' shapes"
     : null;
   if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
 }

@@ -77,29 +77,29 @@ export function readLinearCheckpoint(dir: string): LinearCheckpoint | null {
   if (saved === null) return null;
   const file = checkpointFile(dir);
   checkIdentityForm(file, saved);
-  const W = saved["W"] as Record<string, unknown> | undefined;
-  const completed = saved["completedEpochs"];
+  const W = saved.W as Record<string, unknown> | undefined;
+  const completed = saved.completedEpochs;
   const problem =
     !Number.isSafeInteger(completed) || (completed as number) < 1 ? `completedEpochs is ${JSON.stringify(completed)}`
-    : typeof W !== "object" || W === null || typeof W["base64"] !== "string" || W["dtype"] !== "float32"
-      ? "no float32 W" : !Number.isSafeInteger(W["length"]) ? "W has no length"
+    : typeof W !== "object" || W === null || typeof W.base64 !== "string" || W.dtype !== "float32"
+      ? "no float32 W" : !Number.isSafeInteger(W.length) ? "W has no length"
     : !["optimizer", "scheduler", "loader"].every((k) => typeof saved[k] === "object" && saved[k] !== null)
       ? "no optimizer, scheduler or data loader state"
-    : !Array.isArray(saved["stepLosses"]) ? "no step losses"
-    : !Array.isArray(saved["epochs"]) || saved["epochs"].length !== completed
-      ? `${(saved["epochs"] as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
+    : !Array.isArray(saved.stepLosses) ? "no step losses"
+    : !Array.isArray(saved.epochs) || saved.epochs.length !== completed
+      ? `${(saved.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
     : null;
   if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
   try {
     const values = decodeArray(W as unknown as EncodedArray);
-    const shape = (saved["shapes"] as Record<string, number[]>)["W"];
+    const shape = (saved.shapes as Record<string, number[]>).W;
     if (shape === undefined || values.length !== shape.reduce((a, b) => a * b, 1)) {
       throw new CheckpointFormatError(`W holds ${values.length} values, its recorded shape is ${JSON.stringify(shape)}`);
     }
-    const stepLosses = (saved["stepLosses"] as unknown[]).map(reviveNumber);
-    const epochs = (saved["epochs"] as Record<string, unknown>[]).map((e) => ({
-      epoch: reviveNumber(e["epoch"]), lr: reviveNumber(e["lr"]), meanLoss: reviveNumber(e["meanLoss"]),
-      seconds: reviveNumber(e["seconds"]), valAccuracy: reviveNumber(e["valAccuracy"]),
+    const stepLosses = (saved.stepLosses as unknown[]).map(reviveNumber);
+    const epochs = (saved.epochs as Record<string, unknown>[]).map((e) => ({
+      epoch: reviveNumber(e.epoch), lr: reviveNumber(e.lr), meanLoss: reviveNumber(e.meanLoss),
+      seconds: reviveNumber(e.seconds), valAccuracy: reviveNumber(e.valAccuracy),
     }));
     return { ...(saved as unknown as LinearCheckpoint), stepLosses, epochs };
   } catch (error) {

@@ -77,7 +77,7 @@ function showEpoch(report: EpochReport): void {
     for (let k = 0; k < 10; k++) {
       drawStretched(canvases[k]!, report.templates.subarray(k * IMAGE_BYTES, (k + 1) * IMAGE_BYTES), 32);
       canvases[k]!.setAttribute("aria-label", `template of ${labelNames[k]}, epoch ${report.epoch}`);
-      canvases[k]!.dataset["epoch"] = String(report.epoch);
+      canvases[k]!.dataset.epoch = String(report.epoch);
       captions[k]!.textContent = labelNames[k]!;
     }
   }
@@ -87,7 +87,7 @@ function showEpoch(report: EpochReport): void {
     for (let f = 0; f < count; f++) {
       drawStretched(canvases[f]!, report.filters.subarray(f * 75, (f + 1) * 75), 5);
       canvases[f]!.setAttribute("aria-label", `filter ${f + 1}, epoch ${report.epoch}`);
-      canvases[f]!.dataset["epoch"] = String(report.epoch);
+      canvases[f]!.dataset.epoch = String(report.epoch);
       captions[f]!.textContent = `filter ${f + 1}`;
     }
   }
@@ -116,8 +116,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       stepsPerEpoch = Math.max(1, Math.round(total / epochsAsked));
       const loss = $("loss");
       loss.textContent = losses.at(-1)!.toFixed(4);
-      loss.dataset["steps"] = String(losses.length);
-      loss.dataset["first"] ??= losses[0]!.toFixed(4); // the first loss, for comparison
+      loss.dataset.steps = String(losses.length);
+      loss.dataset.first ??= losses[0]!.toFixed(4); // the first loss, for comparison
       $("progress").textContent = `epoch ${message.epoch}: step ${message.step} of ${message.total}`;
       drawChartSoon();
       break;
@@ -178,7 +178,7 @@ $("run").addEventListener("click", () => {
   const lr = read("lr", DEFAULTS[model].lr), reg = read("reg", DEFAULTS[model].reg);
   losses = [];
   epochsAsked = epochs;
-  delete $("loss").dataset["first"];
+  delete $("loss").dataset.first;
   $("loss").textContent = "–";
   $("epoch").textContent = "0";
   $("accuracy").textContent = "–";

@@ -62,8 +62,8 @@ export function drawLineChart(
   const requested = options.scale ?? (logY ? "log" : "linear");
   const scale = requested === "auto" ? (all.length > 0 && lowest > 0 ? "log" : "linear") : requested;
   const log = scale === "log";
-  canvas.dataset["scale"] = scale;
-  canvas.dataset["lowest"] = String(lowest);
+  canvas.dataset.scale = scale;
+  canvas.dataset.lowest = String(lowest);
   const pad = { left: 52, right: 10, top: 20, bottom: xLabel ? 34 : 22 };
   g.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
   g.clearRect(0, 0, width, height);

@@ -41,7 +41,7 @@ function render(): void {
   });
   const show = (id: string, v: number) => {
     $(id).textContent = formatNumber(v, 6);
-    $(id).dataset["value"] = String(v);
+    $(id).dataset.value = String(v);
   };
   show("data-loss", evaluation.dataLoss);
   show("reg-loss", evaluation.regularisationLoss);

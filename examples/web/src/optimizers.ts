@@ -55,7 +55,7 @@ function buildTable(): void {
   body.innerHTML = "";
   for (const kind of KINDS) {
     const row = document.createElement("tr");
-    row.dataset["row"] = kind.name;
+    row.dataset.row = kind.name;
     const extras = kind.extras.map((e) => `<label>${e.label} <input type="number" step="any" value="${e.value}"
       data-option="${kind.name}:${e.key}" aria-label="${kind.name} ${e.label} (${e.key})" /></label>`).join("");
     const bias = kind.name === "Adam"
@@ -92,7 +92,7 @@ function reset(): void {
   expected = [];
   for (const kind of KINDS) {
     const row = document.querySelector<HTMLElement>(`[data-row="${kind.name}"]`)!;
-    row.querySelectorAll("input[type=number]").forEach((el) => el.removeAttribute("aria-invalid"));
+    row.querySelectorAll("input[type=number]").forEach((el) => { el.removeAttribute("aria-invalid"); });
     if (!input(`[data-kind="${kind.name}"]`)!.checked) continue;
     const point: Parameter = { value: tensor([...start], { dtype: "float64" }), grad: null };
     try {
@@ -105,7 +105,7 @@ function reset(): void {
       // @slope/optim's messages already name the optimizer ("Adam: lr must be …").
       const message = (error as Error).message;
       errors.push(message.startsWith(`${kind.name}:`) ? message : `${kind.name}: ${message}`);
-      row.querySelectorAll("input[type=number]").forEach((el) => el.setAttribute("aria-invalid", "true"));
+      row.querySelectorAll("input[type=number]").forEach((el) => { el.setAttribute("aria-invalid", "true"); });
     }
   }
   draw();
@@ -187,12 +187,12 @@ function draw(): void {
     scale: "auto", pixelRatio: chartRatio, xLabel: "step", legend: false, xMax: surface.steps,
     title: "loss against step",
   });
-  chart.setAttribute("aria-label", `loss against step for each optimizer, on a ${chart.dataset["scale"]} scale`);
+  chart.setAttribute("aria-label", `loss against step for each optimizer, on a ${chart.dataset.scale} scale`);
   const ctx = chart.getContext("2d")!;
   ctx.fillStyle = "#4b5563";
   ctx.font = "12px system-ui, sans-serif";
   ctx.textAlign = "right";
-  ctx.fillText(chart.dataset["scale"] === "log" ? "log scale: every loss > 0" : "linear scale: a loss ≤ 0",
+  ctx.fillText(chart.dataset.scale === "log" ? "log scale: every loss > 0" : "linear scale: a loss ≤ 0",
     chart.width / chartRatio - 12, 13);
   showNumbers();
 }
@@ -201,15 +201,15 @@ function showNumbers(): void {
   const current = runners.filter((r) => r.diverged === null).map((r) => r.losses.at(-1)!).filter(Number.isFinite);
   $("loss").textContent = current.length ? Math.min(...current).toPrecision(6) : "–";
   $("progress").textContent = `step ${stepsDone} of ${surface.steps}`;
-  $("progress").dataset["steps"] = String(stepsDone);
+  $("progress").dataset.steps = String(stepsDone);
   for (const kind of KINDS) {
     const now = document.querySelector<HTMLElement>(`[data-now="${kind.name}"]`)!;
     const r = runners.find((q) => q.kind === kind);
-    if (!r) { now.textContent = ""; delete now.dataset["x"]; delete now.dataset["y"]; continue; }
+    if (!r) { now.textContent = ""; delete now.dataset.x; delete now.dataset.y; continue; }
     const [x, y] = r.path.at(-1)!;
-    now.dataset["x"] = String(x);
-    now.dataset["y"] = String(y);
-    now.dataset["steps"] = String(r.path.length - 1);
+    now.dataset.x = String(x);
+    now.dataset.y = String(y);
+    now.dataset.steps = String(r.path.length - 1);
     now.classList.toggle("diverged", r.diverged !== null);
     now.textContent = r.diverged !== null
       ? `diverged at step ${r.diverged}: lower its learning rate`
@@ -235,7 +235,7 @@ function fit(): void {
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
   view = viewFor(surface, width, height);
-  canvas.dataset["view"] = JSON.stringify(view); // the window and its scale, for checking the plot is to scale
+  canvas.dataset.view = JSON.stringify(view); // the window and its scale, for checking the plot is to scale
   contours = renderContours(surface, view, ratio);
   const chartWidth = Math.max(200, chart.clientWidth);
   const chartHeight = Math.round(Math.min(200, Math.max(150, chartWidth * 0.3)));

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { Rng } from "@slope/core";
 import { CIFAR10_LABEL_NAMES, writeCifar10 } from "@slope/data";
@@ -85,7 +85,7 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
         w.seen.push({
           epoch: document.querySelector("#epoch")!.textContent!,
           templates: [...document.querySelectorAll<HTMLCanvasElement>("#templates canvas")]
-            .map((c) => c.dataset["epoch"] ?? ""),
+            .map((c) => c.dataset.epoch ?? ""),
           accuracy: document.querySelector("#accuracy")!.textContent!,
           progress: document.querySelector("#progress")!.textContent!,
           loss: document.querySelector("#loss")!.textContent!,
@@ -105,7 +105,7 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     expect(new Set(beforeEnd.map((r) => r.accuracy)).size).toBeGreaterThan(2);
     expect(new Set(beforeEnd.map((r) => r.loss)).size).toBeGreaterThan(3);
     const epochsDrawn = await page.locator("#templates canvas")
-      .evaluateAll((cs) => cs.map((c) => (c as HTMLElement).dataset["epoch"]));
+      .evaluateAll((cs) => cs.map((c) => (c as HTMLElement).dataset.epoch));
     expect(epochsDrawn).toEqual(Array(10).fill("6"));
     expect(errors).toEqual([]);
     await page.close();
@@ -175,7 +175,7 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     const filters = await page.locator("#filters canvas").evaluateAll((cs) => cs.map((c) => {
       const canvas = c as HTMLCanvasElement;
       const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-      return { size: canvas.width, epoch: canvas.dataset["epoch"], distinct: new Set(data).size };
+      return { size: canvas.width, epoch: canvas.dataset.epoch, distinct: new Set(data).size };
     }));
     expect(filters.length).toBe(8);
     for (const f of filters) {

@@ -100,8 +100,8 @@ async function focusWithoutRing(page: Page, tabs = 60): Promise<{ reached: numbe
     const focused = await page.evaluate(() => {
       const element = document.activeElement as HTMLElement | null;
       if (element === null || element === document.body) return null;
-      const again = element.dataset["tabVisited"] !== undefined; // a mark, so that the round ends where it began
-      element.dataset["tabVisited"] = "";
+      const again = element.dataset.tabVisited !== undefined; // a mark, so that the round ends where it began
+      element.dataset.tabVisited = "";
       const style = getComputedStyle(element);
       const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
       const name = element.id !== "" ? `#${element.id}` : ` "${(element.textContent ?? "").trim().slice(0, 30)}"`;

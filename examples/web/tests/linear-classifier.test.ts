@@ -25,7 +25,7 @@ const snapshot = (page: Page) =>
 /** What the page shows, at full precision (each cell's data-value). */
 async function shown(page: Page) {
   return page.evaluate(() => {
-    const value = (el: Element | null) => Number((el as HTMLElement).dataset["value"]);
+    const value = (el: Element | null) => Number((el as HTMLElement).dataset.value);
     const rows = [...document.querySelectorAll('[data-testid="points-table"] tbody tr')]
       .map((row) => [...row.querySelectorAll("td")].map(value));
     const grad = (name: string) => value(document.querySelector(`[data-grad="${name}"]`));

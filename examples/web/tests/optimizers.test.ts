@@ -21,7 +21,7 @@ async function settings(page: Page, name: string): Promise<Settings> {
     const lr = Number(document.querySelector<HTMLInputElement>(`[data-lr="${n}"]`)!.value);
     const extras: Record<string, number> = {};
     for (const el of document.querySelectorAll<HTMLInputElement>(`[data-option^="${n}:"]`)) {
-      extras[el.dataset["option"]!.split(":")[1]!] = Number(el.value);
+      extras[el.dataset.option!.split(":")[1]!] = Number(el.value);
     }
     const bias = document.querySelector<HTMLInputElement>("#biasCorrection")?.checked ?? true;
     return { lr, extras, bias };
@@ -33,12 +33,12 @@ function rebuild(name: string, p: Parameter[], s: Settings): Optimizer {
   const e = s.extras;
   switch (name) {
     case "SGD": return new SGD(p, { lr: s.lr });
-    case "Momentum": return new Momentum(p, { lr: s.lr, momentum: e["momentum"]! });
-    case "Nesterov": return new Nesterov(p, { lr: s.lr, momentum: e["momentum"]! });
+    case "Momentum": return new Momentum(p, { lr: s.lr, momentum: e.momentum! });
+    case "Nesterov": return new Nesterov(p, { lr: s.lr, momentum: e.momentum! });
     case "AdaGrad": return new AdaGrad(p, { lr: s.lr });
-    case "RMSProp": return new RMSProp(p, { lr: s.lr, decayRate: e["decayRate"]! });
+    case "RMSProp": return new RMSProp(p, { lr: s.lr, decayRate: e.decayRate! });
     case "Adam":
-      return new Adam(p, { lr: s.lr, beta1: e["beta1"]!, beta2: e["beta2"]!, eps: e["eps"]!, biasCorrection: s.bias });
+      return new Adam(p, { lr: s.lr, beta1: e.beta1!, beta2: e.beta2!, eps: e.eps!, biasCorrection: s.bias });
     default: throw new Error(`unknown optimizer ${name}`);
   }
 }

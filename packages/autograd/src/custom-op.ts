@@ -54,7 +54,7 @@ function checkGradients<T>(name: string, grads: unknown, inputs: readonly Var[],
   if (grads.length !== inputs.length) {
     throw new GraphError(`${name}: ${what} returned ${grads.length} gradient(s) for ${inputs.length} input(s)`);
   }
-  return grads.map((gi: unknown, i) => (gi === undefined ? null : (gi as T | null)));
+  return grads.map((gi: unknown) => (gi === undefined ? null : (gi as T | null)));
 }
 
 /** Checks one gradient tensor against its input: shape and dtype. */

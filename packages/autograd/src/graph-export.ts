@@ -53,11 +53,11 @@ export function toDot(root: Var, options: { name?: string; labels?: Map<Var, str
   const lines = [`digraph ${quote(options.name ?? "slope")} {`, "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];'];
   for (const node of reachable(root)) {
     const name = options.labels?.get(node);
-    const label = `${name ? name + ": " : ""}${node.op}\\n${core.formatShape(node.shape)} ${node.dtype}`;
+    const label = `${name ? `${name}: ` : ""}${node.op}\\n${core.formatShape(node.shape)} ${node.dtype}`;
     const fill = node.op === "param" ? "#dbeafe" : node === root ? "#fde68a" : node.inputs.length === 0 ? "#f3f4f6" : "white";
     lines.push(`  n${node.id} [label="${label.replace(/"/g, '\\"')}", fillcolor=${quote(fill)}];`);
     for (const input of node.inputs) lines.push(`  n${input.id} -> n${node.id};`);
   }
   lines.push("}");
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -111,7 +111,8 @@ class BufferReplay {
       this.stayPut = true;
       return;
     }
-    const resident: Float32Array[] = (this.resident = []);
+    const resident: Float32Array[] = [];
+    this.resident = resident;
     moving.forEach((i, j) => {
       resident[i] = arrays[j]!;
       this.buffers[i] = undefined; // its place is taken: let it go

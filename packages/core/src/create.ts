@@ -153,7 +153,7 @@ export function eye(n: number, m = n, options: { dtype?: DType } = {}): Tensor {
 
 /** Normal samples: mean + std·N(0, 1), drawn from `rng`. */
 export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DType; std?: number; mean?: number }): Tensor {
-  if (!options || !options.rng) throw new ValueError("randn: an rng is required (every random thing in Slope is seeded): randn(shape, { rng: new Rng(0) })");
+  if (!options?.rng) throw new ValueError("randn: an rng is required (every random thing in Slope is seeded): randn(shape, { rng: new Rng(0) })");
   const { rng, std = 1, mean = 0 } = checkOptions(options, ["rng", "dtype", "std", "mean"], "randn");
   const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "randn");
   for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
@@ -162,7 +162,7 @@ export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DTy
 
 /** Uniform samples in [low, high), drawn from `rng`. */
 export function rand(shape: readonly number[], options: { rng: Rng; low?: number; high?: number; dtype?: DType }): Tensor {
-  if (!options || !options.rng) throw new ValueError("rand: an rng is required (every random thing in Slope is seeded): rand(shape, { rng: new Rng(0) })");
+  if (!options?.rng) throw new ValueError("rand: an rng is required (every random thing in Slope is seeded): rand(shape, { rng: new Rng(0) })");
   const { rng, low = 0, high = 1 } = checkOptions(options, ["rng", "low", "high", "dtype"], "rand");
   const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "rand");
   for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.uniform();

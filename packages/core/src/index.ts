@@ -12,7 +12,7 @@ export { Rng, type RngState } from "./rng.js";
 export {
   type TensorOptions, tensor, fromData, scalar, full, zeros, ones, zerosLike, onesLike, clone, arange, eye, randn, rand,
 } from "./create.js";
-export { type Operand } from "./ops/operands.js";
+export type { Operand } from "./ops/operands.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, equal, notEqual, greater, greaterEqual, less, lessEqual,
   neg, exp, log, sqrt, square, abs, sign, reciprocal, tanh, sigmoid, relu, step, clip, where,

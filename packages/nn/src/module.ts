@@ -136,7 +136,11 @@ export abstract class Module {
   /** The direct submodules with their field names; a module held by two fields is listed once. */
   namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
-    return this.ownModules().filter(([, m]) => (seen.has(m) ? false : (seen.add(m), true)));
+    return this.ownModules().filter(([, m]) => {
+      if (seen.has(m)) return false;
+      seen.add(m);
+      return true;
+    });
   }
 
   /** The direct submodules. */

@@ -78,6 +78,6 @@ function totalNorm(grads: readonly FloatArray[], p: number): number {
     if (squares > 1e-280 && squares < Infinity) return Math.sqrt(squares); // else it over- or (nearly) underflowed
   }
   let sum = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) sum += Math.pow(Math.abs(g[i]!) / largest, p);
-  return largest * Math.pow(sum, 1 / p);
+  for (const g of grads) for (let i = 0; i < g.length; i++) sum += (Math.abs(g[i]!) / largest) ** p;
+  return largest * sum ** (1 / p);
 }

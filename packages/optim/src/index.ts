@@ -21,8 +21,8 @@ export { type CosineWarmRestartsOptions, cosineWarmRestarts } from "./schedules/
 export {
   type ReduceLROnPlateauOptions, type ReduceLROnPlateauState, ReduceLROnPlateau,
 } from "./schedules/reduce-lr-on-plateau.js";
-export { type StateNumber } from "./schedules/state-number.js";
-export { type ClipGradNormOptions } from "./clipping.js";
+export type { StateNumber } from "./schedules/state-number.js";
+export type { ClipGradNormOptions } from "./clipping.js";
 export { clipGradValue, clipGradNorm } from "./clipping.js";
 export { type SearchProgress, type SearchResult, type SearchOptions, RandomSearch, randomLocalSearch } from "./search/random-search.js";
 export {

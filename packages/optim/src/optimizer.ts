@@ -174,7 +174,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
 
   /** The learning rate of the first group; setting it sets every group's. */
   get lr(): number {
-    return this.paramGroups[0]!.options["lr"] as number;
+    return this.paramGroups[0]!.options.lr as number;
   }
 
   set lr(value: number) {
@@ -366,25 +366,25 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     const applyExtra = this.checkExtra(dict.extra, where);
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
-    this.paramGroups.forEach((g, i) => (g.options = optionsPerGroup[i]!));
+    this.paramGroups.forEach((g, i) => { g.options = optionsPerGroup[i]!; });
     this.iterations = dict.iterations;
     applyExtra();
   }
 
   /** A saved buffer's values, after checking its dtype, its length and that its bytes hold exactly that many. */
   protected decodeBuffer(encoded: unknown, length: number, dtype: string, what: string): FloatArray {
-    if (!isObject(encoded) || typeof encoded["base64"] !== "string") {
+    if (!isObject(encoded) || typeof encoded.base64 !== "string") {
       const got = JSON.stringify(encoded)?.slice(0, 80);
       throw new DataFormatError(`${what}: expected { dtype, length, base64 }, got ${got}`);
     }
-    if (encoded["dtype"] !== dtype) {
-      throw new DTypeError(`${what} is ${String(encoded["dtype"])}, the parameter ${dtype}`);
+    if (encoded.dtype !== dtype) {
+      throw new DTypeError(`${what} is ${String(encoded.dtype)}, the parameter ${dtype}`);
     }
-    if (encoded["length"] !== length) {
-      throw new DataFormatError(`${what}: expected ${length} values, the state says ${String(encoded["length"])}`);
+    if (encoded.length !== length) {
+      throw new DataFormatError(`${what}: expected ${length} values, the state says ${String(encoded.length)}`);
     }
     const bytes = (dtype === "float64" ? 8 : 4) * length;
-    const base64 = encoded["base64"] as string;
+    const base64 = encoded.base64 as string;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0 || decodedLength(base64) !== bytes) {
       throw new DataFormatError(
         `${what}: expected ${bytes} bytes of base64, got ${base64.length} characters that are not`,

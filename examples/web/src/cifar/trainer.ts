@@ -1,6 +1,6 @@
 // The two models the CIFAR page trains, with Slope only: the lecture's linear softmax classifier on
 // mean-subtracted pixels (bias trick), and a tiny convnet from @slope/nn. Pure: runs in the worker or Node.
-import { Rng, type Tensor, argmax, matmul, randn, reuseBuffers } from "@slope/core";
+import { type Rng, type Tensor, argmax, matmul, randn, reuseBuffers } from "@slope/core";
 import { add, l2, linear, mul, param, softmaxCrossEntropy } from "@slope/autograd";
 import { DataLoader, IMAGE_BYTES, ImageFeatures, type LabeledImages, meanImage } from "@slope/data";
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from "@slope/nn";

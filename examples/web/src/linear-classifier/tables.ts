@@ -8,7 +8,7 @@ import { SYMBOLS } from "./plane.js";
 const cellWith = (tag: "td" | "th", text: string, value?: number, className?: string): HTMLElement => {
   const cell = document.createElement(tag);
   cell.textContent = text;
-  if (value !== undefined) cell.dataset["value"] = String(value);
+  if (value !== undefined) cell.dataset.value = String(value);
   if (className) cell.className = className;
   return cell;
 };
@@ -26,7 +26,7 @@ export function buildParameterTable(body: HTMLElement, demo: Demo, changed: () =
       const input = document.createElement("input");
       input.type = "number";
       input.step = "0.1";
-      input.dataset["param"] = name;
+      input.dataset.param = name;
       input.setAttribute("aria-label", name);
       input.addEventListener("change", () => {
         const v = Number(input.value);
@@ -39,7 +39,7 @@ export function buildParameterTable(body: HTMLElement, demo: Demo, changed: () =
       });
       const grad = document.createElement("span");
       grad.className = "lc-grad";
-      grad.dataset["grad"] = name;
+      grad.dataset.grad = name;
       cell.append(input, grad);
       row.append(cell);
     });
@@ -55,12 +55,12 @@ export function updateParameterTable(body: HTMLElement, demo: Demo, evaluation: 
       const value = column < 2 ? demo.W.value.get(k, column) : demo.b.value.get(k);
       const gradient = column < 2 ? evaluation.dW[k]![column]! : evaluation.db[k]!;
       const input = body.querySelector<HTMLInputElement>(`input[data-param="${name}"]`)!;
-      input.dataset["value"] = String(value);
+      input.dataset.value = String(value);
       // Large values in exponent form (a number box reads "1.1e7"), so they never run out of the box.
       const text = Math.abs(value) >= 1e4 ? value.toExponential(1).replace("e+", "e") : String(+value.toFixed(4));
       if (document.activeElement !== input) input.value = Number.isFinite(value) ? text : "";
       const grad = body.querySelector<HTMLElement>(`[data-grad="${name}"]`)!;
-      grad.dataset["value"] = String(gradient);
+      grad.dataset.value = String(gradient);
       grad.textContent = `∇ ${formatNumber(gradient)}`;
       grad.title = `∂L/∂${name}`;
     }
@@ -73,7 +73,7 @@ export function updatePointsTable(
 ): void {
   const rows: HTMLElement[] = demo.points.map((p, i) => {
     const row = document.createElement("tr");
-    row.dataset["index"] = String(i);
+    row.dataset.index = String(i);
     row.append(cellWith("td", formatNumber(p.x0, 2), p.x0), cellWith("td", formatNumber(p.x1, 2), p.x1));
     row.append(cellWith("td", `${SYMBOLS[p.y]} ${p.y}`, p.y, `c${p.y}`));
     evaluation.scores[i]!.forEach((s, j) => {
@@ -88,5 +88,5 @@ export function updatePointsTable(
   body.replaceChildren(...rows);
   const average = evaluation.pointLossMean;
   mean.textContent = demo.points.length === 0 ? "–" : formatNumber(average);
-  mean.dataset["value"] = String(average);
+  mean.dataset.value = String(average);
 }

@@ -21,16 +21,16 @@ export const KINDS: Kind[] = [
   { name: "SGD", colour: "#2563eb", marker: "circle", extras: [], make: (p, lr) => new SGD(p, { lr }) },
   {
     name: "Momentum", colour: "#c2410c", marker: "square", extras: [{ key: "momentum", label: "μ", value: 0.9 }],
-    make: (p, lr, e) => new Momentum(p, { lr, momentum: e["momentum"]! }),
+    make: (p, lr, e) => new Momentum(p, { lr, momentum: e.momentum! }),
   },
   {
     name: "Nesterov", colour: "#be185d", marker: "triangle", extras: [{ key: "momentum", label: "μ", value: 0.9 }],
-    make: (p, lr, e) => new Nesterov(p, { lr, momentum: e["momentum"]! }),
+    make: (p, lr, e) => new Nesterov(p, { lr, momentum: e.momentum! }),
   },
   { name: "AdaGrad", colour: "#0f766e", marker: "diamond", extras: [], make: (p, lr) => new AdaGrad(p, { lr }) },
   {
     name: "RMSProp", colour: "#854d0e", marker: "down", extras: [{ key: "decayRate", label: "ρ", value: 0.99 }],
-    make: (p, lr, e) => new RMSProp(p, { lr, decayRate: e["decayRate"]! }),
+    make: (p, lr, e) => new RMSProp(p, { lr, decayRate: e.decayRate! }),
   },
   {
     name: "Adam", colour: "#7c3aed", marker: "star",
@@ -39,6 +39,6 @@ export const KINDS: Kind[] = [
       { key: "eps", label: "ε", value: 1e-8 },
     ],
     make: (p, lr, e, biasCorrection) =>
-      new Adam(p, { lr, beta1: e["beta1"]!, beta2: e["beta2"]!, eps: e["eps"]!, biasCorrection }),
+      new Adam(p, { lr, beta1: e.beta1!, beta2: e.beta2!, eps: e.eps!, biasCorrection }),
   },
 ];

@@ -70,7 +70,8 @@ export function renderContours(surface: Surface, view: View, pixelRatio: number)
   }
   let high = 0;
   for (let k = 0; k < values.length; k++) {
-    high = Math.max(high, (values[k] = Math.log1p(Math.max(0, values[k]! - low))));
+    values[k] = Math.log1p(Math.max(0, values[k]! - low));
+    high = Math.max(high, values[k]!);
   }
   const bands = new Uint8Array(values.length);
   for (let k = 0; k < values.length; k++) bands[k] = Math.min(19, Math.floor((20 * values[k]!) / (high || 1)));

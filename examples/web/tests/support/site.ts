@@ -10,7 +10,7 @@ import { type Browser, type Page, chromium } from "playwright-core";
 
 export const site = resolve(import.meta.dirname, "..", "..", "dist");
 export const artifacts = resolve(import.meta.dirname, "..", "..", "..", "..", ".artifacts", "web");
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const built = existsSync(join(site, "index.html"));
 export const haveBrowser = existsSync(CHROMIUM);
 if (!built) console.warn(`skipping the browser tests: ${site} is not built (pnpm web:build)`);

@@ -25,7 +25,7 @@ export interface SparseCheck {
 export function gradCheckSparse(
   f: (x: core.Tensor) => number, x: core.Tensor, analytic: core.Tensor, options: GradCheckSparseOptions,
 ): { maxRelError: number; checks: SparseCheck[] } {
-  if (!options || !options.rng) throw new core.ValueError("gradCheckSparse: an rng is required: { rng: new Rng(seed) }");
+  if (!options?.rng) throw new core.ValueError("gradCheckSparse: an rng is required: { rng: new Rng(seed) }");
   if (!core.sameShape(x.shape, analytic.shape)) {
     throw new core.ShapeError(`gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`);
   }

@@ -90,7 +90,7 @@ export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], o
       }
     }
   });
-  const maxRelError = relErrors.reduce((m, e) => (e > m || e !== e ? e : m), 0);
+  const maxRelError = relErrors.reduce((m, e) => (e > m || Number.isNaN(e) ? e : m), 0);
   const result: GradCheckResult = {
     ok: maxRelError <= tol, maxRelError, relErrors, worst, analytic, numerical: finalNumerical,
   };

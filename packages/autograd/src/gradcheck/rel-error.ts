@@ -18,7 +18,7 @@ export function relError(a: core.Tensor, b: core.Tensor): number {
   for (let i = 0; i < a.size; i++) {
     const x = a.data[i]!, y = b.data[i]!;
     const d = Math.abs(x - y);
-    if (d > difference || d !== d) difference = d;
+    if (d > difference || Number.isNaN(d)) difference = d;
     const s = Math.abs(x) + Math.abs(y);
     if (s > scale) scale = s;
   }

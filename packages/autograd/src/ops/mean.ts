@@ -1,4 +1,4 @@
-import * as core from "@slope/core";
+import type * as core from "@slope/core";
 import { type Var, type VarLike, toVar } from "../var.js";
 import { div } from "./div.js";
 import { sum } from "./sum.js";

@@ -61,7 +61,7 @@ export function enableThreads(options?: { threads?: number }): Promise<Kernels> 
   }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (isolated !== true || typeof SharedArrayBuffer !== "function") {
-    return Promise.reject(new ValueError("enableThreads: shared memory needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); crossOriginIsolated is " + String(isolated)));
+    return Promise.reject(new ValueError(`enableThreads: shared memory needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); crossOriginIsolated is ${String(isolated)}`));
   }
   return startThreads(threads, browser);
 }

@@ -99,7 +99,7 @@ export function maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, pl
             const xx = x0 + j * dilationW;
             if (xx < 0 || xx >= width) continue;
             const v = x[rowStart + xx]!;
-            if (v > best || at < 0 || v !== v) { best = v; at = rowStart + xx; if (v !== v) { i = kernelH; break; } }
+            if (v > best || at < 0 || Number.isNaN(v)) { best = v; at = rowStart + xx; if (Number.isNaN(v)) { i = kernelH; break; } }
           }
         }
         out[o] = best;
@@ -123,11 +123,11 @@ function maxPoolInside(out: FloatArray, argmax: Int32Array, x: FloatArray, plane
       for (let ox = 0; ox < outW; ox++, o++) {
         const corner = top + ox * strideW;
         let at = corner, best = x[corner]!;
-        for (let i = 0; i < kernelH && best === best; i++) {
+        for (let i = 0; i < kernelH && !Number.isNaN(best); i++) {
           const row = corner + i * width;
           for (let j = i === 0 ? 1 : 0; j < kernelW; j++) {
             const v = x[row + j]!;
-            if (v > best || v !== v) { best = v; at = row + j; if (v !== v) break; }
+            if (v > best || Number.isNaN(v)) { best = v; at = row + j; if (Number.isNaN(v)) break; }
           }
         }
         out[o] = best;

@@ -14,12 +14,12 @@ const binaryRows: Record<BinaryOp, BinaryRow> = {
   sub: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! - b[bi]!; },
   mul: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! * b[bi]!; },
   div: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! / b[bi]!; },
-  pow: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = Math.pow(a[ai]!, b[bi]!); },
+  pow: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! ** b[bi]!; },
   maximum: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x >= y || x !== x ? x : y; }
+    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x >= y || Number.isNaN(x) ? x : y; }
   },
   minimum: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x <= y || x !== x ? x : y; }
+    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x <= y || Number.isNaN(x) ? x : y; }
   },
   equal: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! === b[bi]! ? 1 : 0; },
   notEqual: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! !== b[bi]! ? 1 : 0; },
@@ -49,7 +49,7 @@ const unaryLoops: Record<UnaryOp, UnaryLoop> = {
       else { const e = Math.exp(v); out[i] = e / (1 + e); }
     }
   },
-  relu: (out, x, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : v !== v ? v : 0; } },
+  relu: (out, x, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0; } },
   step: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : 0; },
   sin: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); },
   cos: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); },
@@ -75,8 +75,8 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
         out[o] = acc;
       } else {
         let acc = length > 0 ? x[base]! : op === "max" ? -Infinity : Infinity;
-        if (op === "max") for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v > acc || v !== v) acc = v; if (acc !== acc) break; }
-        else for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v < acc || v !== v) acc = v; if (acc !== acc) break; }
+        if (op === "max") for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v > acc || Number.isNaN(v)) acc = v; if (Number.isNaN(acc)) break; }
+        else for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v < acc || Number.isNaN(v)) acc = v; if (Number.isNaN(acc)) break; }
         out[o] = acc;
       }
     }
@@ -98,8 +98,8 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
       for (let i = 0; i < inner; i++) acc[i] = x[base + i]!;
       for (let l = 1; l < length; l++) {
         const row = base + l * inner;
-        if (op === "max") for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v > acc[i]! || v !== v) acc[i] = v; }
-        else for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v < acc[i]! || v !== v) acc[i] = v; }
+        if (op === "max") for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v > acc[i]! || Number.isNaN(v)) acc[i] = v; }
+        else for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v < acc[i]! || Number.isNaN(v)) acc[i] = v; }
       }
     }
     // A NaN, once in, stays: v > NaN is false, so the comparison above never replaces it.
@@ -113,9 +113,9 @@ function argReduceKernel(op: ArgReduceOp, out: FloatArray, x: FloatArray, outer:
     for (let i = 0; i < inner; i++) {
       let best = x[o * length * inner + i]!;
       let bestIndex = 0;
-      for (let l = 1; l < length && best === best; l++) {
+      for (let l = 1; l < length && !Number.isNaN(best); l++) {
         const v = x[(o * length + l) * inner + i]!;
-        if (v !== v || (wantMax ? v > best : v < best)) { best = v; bestIndex = l; }
+        if (Number.isNaN(v) || (wantMax ? v > best : v < best)) { best = v; bestIndex = l; }
       }
       out[o * inner + i] = bestIndex;
     }
@@ -332,7 +332,7 @@ export const jsKernels: Kernels = {
         if (j === y) continue;
         const margin = scores[row + j]! - correct + delta;
         if (margin > 0) { total += margin; positive++; coefficients[row + j] = 1; }
-        else if (margin !== margin) { total += margin; positive += margin; coefficients[row + j] = margin; } // NaN in, NaN out
+        else if (Number.isNaN(margin)) { total += margin; positive += margin; coefficients[row + j] = margin; } // NaN in, NaN out
         else coefficients[row + j] = 0;
       }
       coefficients[row + y] = positive === 0 ? 0 : -positive; // not −0

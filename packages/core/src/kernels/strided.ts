@@ -22,15 +22,15 @@ export function collapseLoop(shape: readonly number[], operandStrides: readonly 
     const last = outShape.length - 1;
     if (last >= 0 && operandStrides.every((s, o) => outStrides[o]![last] === s[d]! * size)) {
       outShape[last] = outShape[last]! * size;
-      operandStrides.forEach((s, o) => (outStrides[o]![last] = s[d]!));
+      operandStrides.forEach((s, o) => { outStrides[o]![last] = s[d]!; });
     } else {
       outShape.push(size);
-      operandStrides.forEach((s, o) => outStrides[o]!.push(s[d]!));
+      operandStrides.forEach((s, o) => { outStrides[o]!.push(s[d]!); });
     }
   }
   if (outShape.length === 0) {
     outShape.push(1);
-    outStrides.forEach((s) => s.push(0));
+    outStrides.forEach((s) => { s.push(0); });
   }
   return { shape: outShape, strides: outStrides };
 }

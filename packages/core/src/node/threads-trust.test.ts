@@ -150,8 +150,10 @@ describe("a failed WebAssembly instantiation", () => {
   it("does not disable WebAssembly for the rest of the process, and enableThreads says what really failed", async () => {
     const wasm = WebAssembly as unknown as { Instance: unknown };
     const original = wasm.Instance;
-    wasm.Instance = function () {
-      throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
+    wasm.Instance = class {
+      constructor() {
+        throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
+      }
     };
     try {
       expect(singleThreadWasm()).toBeNull();
@@ -170,8 +172,10 @@ describe("a failed WebAssembly instantiation", () => {
     vi.resetModules();
     const wasm = WebAssembly as unknown as { Instance: unknown };
     const original = wasm.Instance;
-    wasm.Instance = function () {
-      throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
+    wasm.Instance = class {
+      constructor() {
+        throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
+      }
     };
     let registry: typeof import("../kernels/registry.js");
     try {

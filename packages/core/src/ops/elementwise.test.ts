@@ -48,7 +48,7 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
     expect(values(step(x))).toEqual([0, 0, 1, 1]);
     expect(values(sqrt(t([0, 1, 4, 9])))).toEqual([0, 1, 2, 3]);
     expect(values(reciprocal(t([1, 2, 4])))).toEqual([1, 0.5, 0.25]);
-    const close = (got: number[], want: number[]) => got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, dtype === "float32" ? 6 : 14));
+    const close = (got: number[], want: number[]) => got.forEach((g, i) => { expect(g).toBeCloseTo(want[i]!, dtype === "float32" ? 6 : 14); });
     close(values(exp(t([0, 1, -1]))), [1, Math.E, 1 / Math.E]);
     close(values(log(t([1, Math.E, 0.5]))), [0, 1, Math.log(0.5)]);
     close(values(tanh(t([0, 0.5]))), [0, Math.tanh(0.5)]);

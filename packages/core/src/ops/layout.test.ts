@@ -77,7 +77,7 @@ describe("layout properties", () => {
       const x = randn(shape, { rng: new Rng(seed), dtype: "float64" });
       const perm = new Rng(seed + 1).permutation(shape.length);
       const inverse = new Array<number>(shape.length);
-      perm.forEach((p, i) => (inverse[p] = i));
+      perm.forEach((p, i) => { inverse[p] = i; });
       const back = transpose(transpose(x, [...perm]), inverse);
       return back.shape.join() === x.shape.join() && back.data.every((v, i) => v === x.data[i]);
     }));

@@ -94,7 +94,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 /** Joins tensors along `axis`; every other dimension must agree. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError("concat: expected a non-empty array of tensors");
-  tensors.forEach((t, i) => checkTensor(t, "concat", `tensor ${i}`));
+  tensors.forEach((t, i) => { checkTensor(t, "concat", `tensor ${i}`); });
   const dtype = commonDType("concat", ...tensors);
   const first = tensors[0]!;
   const a = normalizeAxis(axis, first.rank, "concat");

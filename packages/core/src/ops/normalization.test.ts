@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type DType } from "../dtype.js";
+import type { DType } from "../dtype.js";
 import { full, randn, tensor, zeros } from "../create.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { jsKernels, kernels } from "../kernels/index.js";
 import { Rng } from "../rng.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import { cast } from "./layout.js";
 import {
   type BatchNormOptions, batchNormBackward, batchNormForward, dropoutMask, layerNormBackward, layerNormForward,
@@ -23,7 +23,7 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]! - b[i]!);
-    if (d > worst || d !== d) worst = d;
+    if (d > worst || Number.isNaN(d)) worst = d;
   }
   return worst;
 }

@@ -25,7 +25,7 @@ function tarEntry(name: string, content: Uint8Array, type = "0", linkName = ""):
   put("0000644\0", 100);
   put("0000000\0", 108);
   put("0000000\0", 116);
-  put(content.length.toString(8).padStart(11, "0") + "\0", 124);
+  put(`${content.length.toString(8).padStart(11, "0")}\0`, 124);
   put("00000000000\0", 136);
   put("        ", 148);
   put(type, 156);
@@ -33,7 +33,7 @@ function tarEntry(name: string, content: Uint8Array, type = "0", linkName = ""):
   put("ustar\0", 257);
   put("00", 263);
   const sum = header.reduce((s, b) => s + b, 0);
-  put(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+  put(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
   const body = new Uint8Array(Math.ceil(content.length / 512) * 512);
   body.set(content);
   const out = new Uint8Array(512 + body.length);
@@ -273,10 +273,10 @@ describe("downloads never hang, never lose data, refuse what the data set does n
   it("a member larger than the data set's file (a header claiming 1 GiB) is refused before extraction", async () => {
     const entry = tarEntry("cifar-10-batches-bin/data_batch_1.bin", new Uint8Array(0));
     const header = entry.subarray(0, 512);
-    header.set(Array.from((2 ** 30).toString(8).padStart(11, "0") + "\0", (c) => c.charCodeAt(0)), 124);
+    header.set(Array.from(`${(2 ** 30).toString(8).padStart(11, "0")}\0`, (c) => c.charCodeAt(0)), 124);
     header.fill(32, 148, 156);
     const sum = header.reduce((s, b) => s + b, 0);
-    header.set(Array.from(sum.toString(8).padStart(6, "0") + "\0 ", (c) => c.charCodeAt(0)), 148);
+    header.set(Array.from(`${sum.toString(8).padStart(6, "0")}\0 `, (c) => c.charCodeAt(0)), 148);
     const body = new Uint8Array(512 + (1 << 20));
     body.set(header);
     await refused(gzipSync(body), /data_batch_1\.bin is 1073741824 bytes, more than the data set's 30730000/);

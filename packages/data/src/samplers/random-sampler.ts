@@ -1,4 +1,4 @@
-import { Rng, ValueError } from "@slope/core";
+import { type Rng, ValueError } from "@slope/core";
 import { checkOptions } from "../options.js";
 import { type Sampler, type SamplerState, samplerStateRng } from "./sampler.js";
 

@@ -1,4 +1,4 @@
-export { type InitTarget } from "./target.js";
+export type { InitTarget } from "./target.js";
 export { uniform, normal, constant, zeros, ones } from "./basic.js";
 export { xavierUniform, xavierNormal } from "./xavier.js";
 export { type KaimingOptions, kaimingUniform, kaimingNormal } from "./kaiming.js";

@@ -10,4 +10,4 @@ export { Flatten } from "./flatten.js";
 export { type EmbeddingOptions, Embedding } from "./embedding.js";
 export { Sequential } from "./sequential.js";
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from "./activations.js";
-export { type Pair } from "./pair.js";
+export type { Pair } from "./pair.js";

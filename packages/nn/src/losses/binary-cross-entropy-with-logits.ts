@@ -1,6 +1,6 @@
 import { type Var, type VarLike, add, mul, sub } from "@slope/autograd";
 import { logSigmoid } from "./log-sigmoid.js";
-import { type ElementwiseLossOptions } from "./mse-loss.js";
+import type { ElementwiseLossOptions } from "./mse-loss.js";
 import { checkBroadcastsTo, checkSameDType, inputAndTarget, toOperand } from "./operands.js";
 import { checkReduction, reduceLosses } from "./reduction.js";
 

@@ -1,5 +1,5 @@
-export { type Reduction } from "./reduction.js";
-export { type ClassIndices } from "./class-targets.js";
+export type { Reduction } from "./reduction.js";
+export type { ClassIndices } from "./class-targets.js";
 export { type CrossEntropyOptions, crossEntropy } from "./cross-entropy.js";
 export { type NllLossOptions, nllLoss } from "./nll-loss.js";
 export { type ElementwiseLossOptions, mseLoss } from "./mse-loss.js";

@@ -25,7 +25,7 @@ function bytesOf(
 ): Uint8Array {
   const out = new Uint8Array(size * values.length);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => set(view, i * size, v as never));
+  values.forEach((v, i) => { set(view, i * size, v as never); });
   return out;
 }
 
@@ -52,9 +52,9 @@ describe("saveSafetensors / loadSafetensors round trip", () => {
     const bytes = saveSafetensors(model);
     const pooled = Buffer.from(bytes); // small Buffers share Node's 8 KB pool: byteOffset ≠ 0
     const loaded = loadSafetensors(pooled);
-    expect(loaded["weight"]!.shape).toEqual([2, 3]);
-    expect(Array.from(loaded["weight"]!.data)).toEqual(Array.from(model.weight.value.data));
-    expect(Array.from(loaded["bias"]!.data)).toEqual(Array.from(model.bias!.value.data));
+    expect(loaded.weight!.shape).toEqual([2, 3]);
+    expect(Array.from(loaded.weight!.data)).toEqual(Array.from(model.weight.value.data));
+    expect(Array.from(loaded.bias!.data)).toEqual(Array.from(model.bias!.value.data));
   });
 
   it("keeps float32 and float64 bit for bit, NaN payloads, −0, ±∞ and denormals included", () => {

@@ -50,8 +50,8 @@ export function adamUpdate(
   { lr, beta1, beta2, eps, biasCorrection, weightDecay, maximize, amsgradMaxOf }: AdamOptions,
 ): void {
   const sign = maximize ? -1 : 1;
-  const c1 = biasCorrection ? 1 - Math.pow(beta1, t) : 1;
-  const c2 = biasCorrection ? 1 - Math.pow(beta2, t) : 1;
+  const c1 = biasCorrection ? 1 - beta1 ** t : 1;
+  const c2 = biasCorrection ? 1 - beta2 ** t : 1;
   const rawMax = amsgradMaxOf === "v";
   const sqrtC2 = Math.sqrt(c2);
   const stepSize = lr / c1;

@@ -40,7 +40,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     const sign = maximize ? -1 : 1;
     const m = this.buffer(state, "m", x);
     const u = this.buffer(state, "u", x);
-    const step = lr / (1 - Math.pow(beta1, state.step));
+    const step = lr / (1 - beta1 ** state.step);
     for (let i = 0; i < x.length; i++) {
       const g = sign * dx[i]! + weightDecay * x[i]!;
       const mi = beta1 * m[i]! + (1 - beta1) * g;

@@ -38,7 +38,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
 
   /** The running average x̄ of `p`'s iterates (zeros before its first step). */
   average(p: Parameter): FloatArray | undefined {
-    return this.state.get(p)?.buffers["ax"];
+    return this.state.get(p)?.buffers.ax;
   }
 
   protected update(x: FloatArray, dx: FloatArray, state: ParameterState, options: ASGDOptions): void {
@@ -56,7 +56,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
       x[i] = xi;
       ax[i] = mu !== 1 ? ax[i]! + (xi - ax[i]!) * mu : xi;
     }
-    etaBuffer[0] = lr / Math.pow(1 + lambd * lr * state.step, alpha);
+    etaBuffer[0] = lr / (1 + lambd * lr * state.step) ** alpha;
     muBuffer[0] = 1 / Math.max(1, state.step - t0);
   }
 }

@@ -428,13 +428,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       return (e[key] as unknown[]).map((v, i) => vector(v, `${key}[${i}]`));
     };
     const funcEvals = count("funcEvals"), nIter = count("nIter");
-    const [t, hDiag, prevLoss] = vector(e["scalars"], "scalars", 3);
+    const [t, hDiag, prevLoss] = vector(e.scalars, "scalars", 3);
     const d = optional("d"), prevFlatGrad = optional("prevFlatGrad");
     const oldDirs = list("oldDirs"), oldSteps = list("oldSteps");
-    if (!Array.isArray(e["ro"]) && (typeof e["ro"] !== "object" || e["ro"] === null)) {
+    if (!Array.isArray(e.ro) && (typeof e.ro !== "object" || e.ro === null)) {
       throw new DataFormatError(`${where}: ro must be an encoded array`);
     }
-    const ro = Array.from(vector(e["ro"], "ro", oldDirs.length));
+    const ro = Array.from(vector(e.ro, "ro", oldDirs.length));
     if (oldSteps.length !== oldDirs.length) {
       throw new DataFormatError(`${where}: ${oldDirs.length} oldDirs but ${oldSteps.length} oldSteps`);
     }

@@ -50,7 +50,9 @@ function trained(make: (p: Parameter[]) => Optimizer): { optimizer: Optimizer; p
   return { optimizer, ps };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a corruption reaches into a saved state of any shape, on purpose.
 type Corruption = [string, (d: any) => void, new (...a: never[]) => SlopeError];
+// biome-ignore lint/suspicious/noExplicitAny: as above, the state is taken apart without its type.
 const firstBuffer = (d: any) => Object.values(d.state[0].buffers)[0] as any;
 const corruptions: Corruption[] = [
   ["a NaN step count", (d) => (d.state[0].step = NaN), DataFormatError],
@@ -179,7 +181,7 @@ describe("maximize: gradient ascent on every optimizer", () => {
       return ps.flatMap((p) => Array.from(p.value.data));
     };
     const up = run(true), down = run(false);
-    up.forEach((v, i) => expect(Object.is(v, down[i]), `element ${i}: ${v} vs ${down[i]}`).toBe(true));
+    up.forEach((v, i) => { expect(Object.is(v, down[i]), `element ${i}: ${v} vs ${down[i]}`).toBe(true); });
     expect(up.some((v, i) => v !== [0.3, -1.2, 2.5, 1, 2][i])).toBe(true);
   });
 
@@ -201,7 +203,7 @@ describe("maximize: gradient ascent on every optimizer", () => {
       return ps.flatMap((p) => Array.from(p.value.data));
     };
     const up = run(true), down = run(false);
-    up.forEach((v, i) => expect(Object.is(v, down[i])).toBe(true));
+    up.forEach((v, i) => { expect(Object.is(v, down[i])).toBe(true); });
     expect(Math.max(...up.map(Math.abs))).toBeLessThan(0.1); // it found the maximum at 0
   });
 });

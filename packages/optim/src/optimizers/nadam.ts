@@ -46,9 +46,9 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const product = this.buffer(state, "muProduct", x, 1);
     const t = state.step;
     const sign = maximize ? -1 : 1;
-    const c2 = 1 - Math.pow(beta2, t);
-    const mu = beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
-    const muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * momentumDecay));
+    const c2 = 1 - beta2 ** t;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
     product[0] = product[0]! * mu; // rounded to the parameter's dtype, as PyTorch's state tensor is
     const muProduct = product[0]!;
     const gradStep = (lr * (1 - mu)) / (1 - muProduct);

@@ -19,7 +19,7 @@ function threeSteps(make: (p: Parameter[]) => Optimizer): number[] {
 }
 
 function expectIterates(got: number[], want: number[]) {
-  got.forEach((x, i) => expect(Math.abs(x - want[i]!)).toBeLessThan(1e-12));
+  got.forEach((x, i) => { expect(Math.abs(x - want[i]!)).toBeLessThan(1e-12); });
 }
 
 describe("each optimizer's first three steps agree with hand-worked values (x0 = 1, dx = 0.5, −0.25, 1, lr = 0.1)", () => {
@@ -294,7 +294,7 @@ describe("options, groups and state", () => {
     const resumed = make(resumedParams);
     resumed.loadStateDict(JSON.parse(saved));
     drive(resumedParams, resumed, 10, 20);
-    resumedParams.forEach((p, k) => expect(Array.from(p.value.data)).toEqual(Array.from(straight[k]!.value.data)));
+    resumedParams.forEach((p, k) => { expect(Array.from(p.value.data)).toEqual(Array.from(straight[k]!.value.data)); });
     expect(JSON.stringify(resumed.stateDict())).toBe(JSON.stringify(reference.stateDict()));
   });
 

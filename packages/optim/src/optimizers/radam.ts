@@ -41,10 +41,10 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const v = this.buffer(state, "v", x);
     const t = state.step;
     const sign = maximize ? -1 : 1;
-    const c1 = 1 - Math.pow(beta1, t);
-    const c2 = 1 - Math.pow(beta2, t);
+    const c1 = 1 - beta1 ** t;
+    const c2 = 1 - beta2 ** t;
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * t * Math.pow(beta2, t)) / c2;
+    const rhoT = rhoInf - (2 * t * beta2 ** t) / c2;
     const rectified = rhoT > 5;
     const r = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 1;
     const sqrtC2 = Math.sqrt(c2);

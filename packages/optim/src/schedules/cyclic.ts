@@ -43,7 +43,7 @@ export function cyclic(options: CyclicOptions): Schedule {
   const ratio = stepsUp / total;
   const amplitude: (cycle: number, t: number) => number = mode === "triangular"
     ? () => 1
-    : mode === "triangular2" ? (cycle) => 1 / Math.pow(2, cycle - 1) : (_, t) => Math.pow(gamma, t);
+    : mode === "triangular2" ? (cycle) => 1 / 2 ** (cycle - 1) : (_, t) => gamma ** t;
   return (t) => {
     const cycle = Math.floor(1 + t / total);
     const x = 1 + t / total - cycle;

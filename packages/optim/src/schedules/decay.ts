@@ -7,7 +7,7 @@ export type Schedule = (t: number) => number;
 /** Step decay: lr0 · factor^⌊t / every⌋ (e.g. halve every 5 epochs). */
 export function stepDecay({ lr0, factor, every }: { lr0: number; factor: number; every: number }): Schedule {
   check("stepDecay", { lr0, factor, every }, ["lr0", "factor", "every"]);
-  return (t) => lr0 * Math.pow(factor, Math.floor(t / every));
+  return (t) => lr0 * factor ** Math.floor(t / every);
 }
 
 /** Exponential decay: α₀ · e^(−k·t). */

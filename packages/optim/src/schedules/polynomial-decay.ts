@@ -22,5 +22,5 @@ export interface PolynomialDecayOptions {
 export function polynomialDecay({ lr0, steps = 5, power = 1, lrEnd = 0 }: PolynomialDecayOptions): Schedule {
   checkFinite("polynomialDecay", { lr0, power, lrEnd }, ["lr0", "power"]);
   checkInteger("polynomialDecay", "steps", steps, 1);
-  return (t) => (lr0 - lrEnd) * Math.pow(1 - Math.min(steps, t) / steps, power) + lrEnd;
+  return (t) => (lr0 - lrEnd) * (1 - Math.min(steps, t) / steps) ** power + lrEnd;
 }

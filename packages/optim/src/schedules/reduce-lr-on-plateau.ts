@@ -123,7 +123,7 @@ export class ReduceLROnPlateau {
   private reduce(): void {
     const { factor, minLrs, eps } = this.settings;
     const lrs = this.optimizer.paramGroups.map((group, g) => {
-      const old = group.options["lr"] as number;
+      const old = group.options.lr as number;
       const reduced = Math.max(old * factor, minLrs[g]!);
       return old - reduced > eps ? reduced : old;
     });

@@ -211,7 +211,7 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
     for (let i = 0; i < 5; i++) {
       scheduler.step();
       resumed.step();
-      lrs(sgd).forEach((lr, g) => expect(Object.is(lr, lrs(other)[g])).toBe(true));
+      lrs(sgd).forEach((lr, g) => { expect(Object.is(lr, lrs(other)[g])).toBe(true); });
     }
   });
 

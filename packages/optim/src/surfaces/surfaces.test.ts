@@ -53,7 +53,7 @@ describe("loss surfaces", () => {
     const b: Parameter = { value: tensor([0]), grad: tensor([12]) };
     expect(clipGradNorm([a, b], 6.5)).toBe(13);
     // PyTorch's coefficient maxNorm / (total + 1e-6): 1.5 and −2 within float32's rounding of that 1e-6
-    [1.5, -2, 6].forEach((v, i) => expect([...a.grad!.data, ...b.grad!.data][i]).toBeCloseTo(v, 6));
+    [1.5, -2, 6].forEach((v, i) => { expect([...a.grad!.data, ...b.grad!.data][i]).toBeCloseTo(v, 6); });
     clipGradValue([a, b], 1.75);
     expect(Array.from(a.grad!.data)).toEqual([Math.fround(3 * (6.5 / (13 + 1e-6))), -1.75]);
     expect(Array.from(b.grad!.data)).toEqual([1.75]);

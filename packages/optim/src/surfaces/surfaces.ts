@@ -95,9 +95,9 @@ export const beale = surface({
     let gx = 0, gy = 0;
     [1.5, 2.25, 2.625].forEach((c, k) => {
       const i = k + 1;
-      const term = c - x + x * Math.pow(y, i);
-      gx += 2 * term * (Math.pow(y, i) - 1);
-      gy += 2 * term * x * i * Math.pow(y, i - 1);
+      const term = c - x + x * y ** i;
+      gx += 2 * term * (y ** i - 1);
+      gy += 2 * term * x * i * y ** (i - 1);
     });
     return [gx, gy];
   },

@@ -139,7 +139,7 @@ class ThreadedRunner {
     parts.forEach((args, slot) => {
       const at = 4 + slot * SLOT;
       c[at] = job;
-      args.forEach((v, i) => (c[at + 1 + i] = v));
+      args.forEach((v, i) => { c[at + 1 + i] = v; });
       Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
     Atomics.add(c, 0, 1);
@@ -188,14 +188,14 @@ class ThreadedRunner {
   }
 
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m < 4 * this.threads) return this.local.dotRows(a, b, c, m, k, n);
+    if (m < 4 * this.threads) { this.local.dotRows(a, b, c, m, k, n); return; }
     const at = this.split(m, 4);
     const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
   }
 
   rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m < 2 * this.threads) return this.local.rowsTimes(a, b, c, m, k, n);
+    if (m < 2 * this.threads) { this.local.rowsTimes(a, b, c, m, k, n); return; }
     const at = this.split(m, 2);
     const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(2, parts, () => this.local.rowsTimes(a, b, c, at[1]!, k, n));
@@ -203,7 +203,7 @@ class ThreadedRunner {
 
   /** Each thread packs its own 16·k-float panel: `scratch` holds one per thread, side by side. */
   transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void {
-    if (m < 16 * this.threads) return this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
+    if (m < 16 * this.threads) { this.local.transposedTimes(a, lda, b, c, m, k, n, scratch); return; }
     const at = this.split(m, 16);
     const panel = 16 * k * 4;
     const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n, scratch + (t + 1) * panel]);
@@ -213,7 +213,7 @@ class ThreadedRunner {
   /** Each thread takes a band of C's rows (a multiple of 4) and packs into its own panels, side by side after the first's. */
   blockedProduct(a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number,
     m: number, k: number, n: number, add: boolean, packedA: number, packedB: number): void {
-    if (m < 8 * this.threads) return this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, m, k, n, add, packedA, packedB);
+    if (m < 8 * this.threads) { this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, m, k, n, add, packedA, packedB); return; }
     const at = this.split(m, 4);
     const parts = at.slice(1, -1).map((start, t) => [
       transA ? a + start * 4 : a + start * lda * 4, lda, +transA, b, ldb, +transB, c + start * ldc * 4, ldc, at[t + 2]! - start, k, n, +add,
