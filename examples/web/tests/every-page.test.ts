@@ -3,7 +3,7 @@
 // and one h1, headings that skip no level; every form control has a name; keyboard focus is visible;
 // a disabled button looks disabled; and on a 390×844 phone nothing scrolls sideways and every canvas
 // fits the screen without being stretched. Screenshots of each page at 1280×800 and 390×844 are kept
-// in .artifacts/web/ (<page>-desktop.png, <page>-phone.png).
+// in .artifacts/web/ (<page>-every-page-desktop.png, <page>-every-page-phone.png).
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,13 +157,13 @@ describe.skipIf(!built || !haveBrowser)("every page of the web demos", () => {
       });
 
       it("at 1280×800: axe-core finds no serious or critical violation", async () => {
-        await desktop.page.screenshot({ path: join(artifacts, `${name}-desktop.png`), fullPage: true });
+        await desktop.page.screenshot({ path: join(artifacts, `${name}-every-page-desktop.png`), fullPage: true });
         expect(await seriousViolations(desktop.page)).toEqual([]);
       });
 
       it("at 390×844: no sideways scroll, canvases fit unstretched, no serious or critical axe fault", async () => {
         const { page } = phone;
-        await page.screenshot({ path: join(artifacts, `${name}-phone.png`), fullPage: true });
+        await page.screenshot({ path: join(artifacts, `${name}-every-page-phone.png`), fullPage: true });
         const found = {
           scrollsSideways: await scrollsSideways(page),
           canvasesThatDoNotFit: await canvasesThatDoNotFit(page),
