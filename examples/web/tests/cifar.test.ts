@@ -2,7 +2,7 @@
 // it trains on real-sized batch files; the loss, the epoch, the validation accuracy and the templates
 // are redrawn every epoch; stop stops; a disabled button looks disabled; the synthetic set is not
 // captioned with CIFAR's names; the step count is right; the convnet trains and draws its filters;
-// axe-core finds nothing serious; the page fits a 390-px phone. Screenshots in .artifacts/web/.
+// axe-core finds no violation; the page fits a 390-px phone. Screenshots in .artifacts/web/.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { Rng } from "@slope/core";
 import { CIFAR10_LABEL_NAMES, writeCifar10 } from "@slope/data";
 import {
-  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, seriousViolations, startSite,
+  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, axeViolations, startSite,
 } from "./support/site.js";
 
 /** A CIFAR-10 binary batch file of `count` seeded random images (the size of a real one when count is 10,000). */
@@ -190,14 +190,14 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
 
   for (const [name, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", PHONE]] as const) {
     const size = `${viewport.width}×${viewport.height}`;
-    it(`at ${size} (${name}): no serious axe violation, no sideways scroll, after training`, async () => {
+    it(`at ${size} (${name}): no axe-core violation, no sideways scroll, after training`, async () => {
       const { page, errors } = await openPage(s, "cifar.html", viewport);
       await page.getByTestId("run").click();
       await waitEnd(page);
       expect(await scrollsSideways(page)).toBe(false);
       const chart = await page.locator("#chart").boundingBox();
       expect(chart!.x + chart!.width).toBeLessThanOrEqual(viewport.width);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({ path: join(artifacts, `cifar-${name}.png`), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();

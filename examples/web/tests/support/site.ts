@@ -67,17 +67,15 @@ export async function openPage(s: Site, name: string, viewport = { width: 1280, 
   return { page, errors };
 }
 
-/** axe-core's violations of impact "serious" or "critical" on the page as it is now (id and the first target). */
-export async function seriousViolations(page: Page): Promise<string[]> {
+/** axe-core's violations of every impact (minor to critical) on the page as it is now (id, impact, the first targets). */
+export async function axeViolations(page: Page): Promise<string[]> {
   const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   await page.addScriptTag({ content: source });
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
     return (await axe.run()).violations;
   });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  return violations.map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
 /** Whether the page scrolls sideways (content wider than the viewport). */
