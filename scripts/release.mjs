@@ -41,6 +41,8 @@ export function tarballProblems({ source, packed, files, read, versions }) {
   const name = source.name;
   const problems = [];
   const have = new Set(files);
+  // tsc -b neither deletes the outputs of a deleted source nor rebuilds a removed dist/ while .tsbuildinfo stays.
+  const rebuild = "rm -r packages/*/dist packages/*/.tsbuildinfo && pnpm build";
 
   for (const file of files) {
     if (!ALLOWED_TOP.has(file) && !ALLOWED_FOLDERS.some((folder) => file.startsWith(folder))) {
@@ -100,7 +102,7 @@ export function tarballProblems({ source, packed, files, read, versions }) {
       if (path.startsWith("../")) {
         problems.push(`${name}: ${map} points at ${sourceFile}, outside the package`);
       } else if (!have.has(path)) {
-        const stale = path.startsWith("src/") ? " (a build output whose source is gone? pnpm clean && pnpm build)" : "";
+        const stale = path.startsWith("src/") ? ` (a build output whose source is gone? ${rebuild})` : "";
         problems.push(`${name}: ${map} points at ${sourceFile}, and ${path} is not in the tarball${stale}`);
       }
     }
