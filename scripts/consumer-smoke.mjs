@@ -1,5 +1,6 @@
 // Runs in an empty project that installed the packed tarballs with npm: each package must import and compute.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import * as core from "@slope/core";
 import * as autograd from "@slope/autograd";
 import * as optim from "@slope/optim";
@@ -18,6 +19,7 @@ for (const [name, module] of Object.entries({ autograd, optim, data, nn })) {
 {
   const W = autograd.param(core.tensor([[1, 2], [3, 4]], { dtype: "float64" }));
   autograd.l2(W).backward();
+  assert.ok(W.grad, "backward fills a parameter's grad");
   assert.deepEqual(W.grad.toArray(), [[2, 4], [6, 8]]);
 }
 {
@@ -40,6 +42,7 @@ assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
   assert.deepEqual(Object.keys(fresh.stateDict()), ["weight", "bias"]);
   assert.throws(() => fresh.loadStateDict({ weight: core.zeros([3, 2]) }), nn.StateDictError);
   nn.crossEntropy(fresh.forward(x), [1]).backward();   // dW[i][j] = (p_i − onehot_i)·x_j sums to 0 over classes i
+  assert.ok(fresh.weight.grad, "backward fills the layer's weight grad");
   assert.deepEqual(fresh.weight.grad.shape, [2, 2]);
   assert.ok(Math.abs(fresh.weight.grad.data[0] + fresh.weight.grad.data[2]) < 1e-7);
 }
@@ -56,3 +59,22 @@ await assert.rejects(coreBrowser.enableThreads(), /cross-origin isolated/, "@slo
 assert.equal(typeof dataNode.loadCifar10, "function", "@slope/data/node exports loadCifar10");
 assert.throws(() => dataNode.loadCifar10("/nonexistent-slope-folder"), /does not exist/);
 console.log(`consumer: imported ${Object.keys({ core, autograd, nn, optim, data }).map((n) => `@slope/${n}`).join(", ")}`);
+{
+  // The release runs this under --enable-source-maps: through the shipped maps a library error's stack names
+  // the TypeScript line that threw, in the installed package's src/ (where a debugger steps too).
+  let error;
+  try {
+    core.reshape(core.zeros([2, 3]), [-1, -1]);
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof core.ShapeError, "reshape to two inferred dimensions throws a ShapeError");
+  assert.ok(error.stack);
+  const frames = error.stack.split("\n").filter((line) => /^\s+at /.test(line));
+  const frame = frames.map((line) => /\((?:file:\/\/)?(\/[^()]*\/node_modules\/@slope\/core\/src\/[^()]+\.ts):(\d+):\d+\)/.exec(line))
+    .find((match) => match && !match[1].endsWith("/errors.ts"));
+  assert.ok(frame, `a frame in @slope/core's src/ (run with --enable-source-maps?):\n${frames.join("\n")}`);
+  const line = readFileSync(frame[1], "utf8").split("\n")[Number(frame[2]) - 1];
+  assert.match(line, /throw new ShapeError/, `${frame[1]}:${frame[2]} is the line that throws`);
+  console.log(`consumer: a ShapeError's stack maps to ${frame[1].slice(frame[1].indexOf("node_modules/"))}:${frame[2]}`);
+}
