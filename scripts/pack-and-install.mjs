@@ -38,6 +38,17 @@ try {
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], project);
   writeFileSync(join(project, "smoke.mjs"), readFileSync(join(root, "scripts", "consumer-smoke.mjs")));
   process.stdout.write(run("node", ["smoke.mjs"], project));
+
+  // The types a TypeScript user gets from the packed .d.ts files alone, Var's methods included.
+  const compilerOptions = { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, types: [] };
+  writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["types.ts"] }));
+  writeFileSync(join(project, "types.ts"), readFileSync(join(root, "scripts", "consumer-types.ts")));
+  try {
+    run(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], project);
+  } catch (error) {
+    throw new Error(`a consumer's TypeScript does not type-check against the packed .d.ts files:\n${error.stdout}${error.stderr}`);
+  }
+  console.log("consumer: types.ts type-checks against the packed .d.ts files (Var's methods included)");
   console.log("pack-and-install: every package installs from its tarball and works outside the workspace");
 } finally {
   rmSync(work, { recursive: true, force: true });
