@@ -262,14 +262,16 @@ function dryRun(work) {
     throw new Error(`scripts/consumer-smoke.mjs does not import ${untested.join(", ")}: every entry point must be tried`);
   }
 
-  // The consumer's program checked against the installed declarations (lib checks on), as a TypeScript user sees them.
+  // The consumer's program checked against the installed declarations (lib checks on), as a TypeScript user sees them,
+  // and scripts/consumer-types.ts beside it: Var's methods typed through @slope/autograd's main entry alone.
+  writeFileSync(join(project, "types.ts"), readFileSync(join(root, "scripts", "consumer-types.ts")));
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   timed(`type-checked the consumer against the installed declarations of ${specifiers.length} entry points`, () => {
     try {
       const options = ["--noEmit", "--strict", "--allowJs", "--checkJs", "--skipLibCheck", "false", "--target", "es2022"];
       const resolution = ["--module", "nodenext", "--moduleResolution", "nodenext"];
       const types = ["--types", "node", "--typeRoots", join(root, "node_modules", "@types")];
-      run(process.execPath, [tsc, ...options, ...resolution, ...types, "smoke.mjs"], project);
+      run(process.execPath, [tsc, ...options, ...resolution, ...types, "smoke.mjs", "types.ts"], project);
     } catch (error) {
       throw new Error(`the consumer does not type-check against the installed packages:\n${error.stdout}${error.stderr}`);
     }

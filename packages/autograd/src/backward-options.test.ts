@@ -2,6 +2,7 @@ import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { sum } from "./ops/index.js";
 import { param } from "./var.js";
+import "./methods/install-all.js"; // loss.backward() and the other methods of Var
 
 describe("backward's arguments", () => {
   const f64 = (v: number[]) => core.tensor(v, { dtype: "float64" });

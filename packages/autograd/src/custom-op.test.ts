@@ -4,6 +4,7 @@ import { GraphError, grad } from "./backward.js";
 import { customOp } from "./custom-op.js";
 import { mul, sum } from "./ops/index.js";
 import { param } from "./var.js";
+import "./methods/install-all.js"; // loss.backward() and the other methods of Var
 
 const f64 = (v: number[]) => core.tensor(v, { dtype: "float64" });
 /** x³ with its gradient over tensors (differentiable once). */

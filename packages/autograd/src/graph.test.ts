@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GraphError, backward } from "./backward.js";
 import { add, exp, matmul, mul, sum } from "./ops/index.js";
 import { constant, noGrad, param } from "./var.js";
+import "./methods/install-all.js"; // loss.backward() and the other methods of Var
 
 const f64 = (v: core.NestedArray) => core.tensor(v, { dtype: "float64" });
 

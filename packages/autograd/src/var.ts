@@ -1,9 +1,7 @@
 import {
-  type Axis, type DType, type MatmulOptions, type NestedArray, Tensor, ValueError, add, cast, checkOptions, clone, kernels,
-  persistent, reusingBuffers, sameShape, scalar, tensor,
+  type DType, type NestedArray, Tensor, ValueError, add, cast, checkOptions, clone, kernels, persistent, reusingBuffers,
+  sameShape, scalar, tensor,
 } from "@slope/core";
-import { backward, type BackwardOptions } from "./backward.js";
-import * as ops from "./ops/index.js";
 
 /**
  * A node's vector-Jacobian product: given the gradient g of the final output with respect to this
@@ -44,8 +42,10 @@ let nextId = 0;
 
 /**
  * A node of the computation graph: a value, the op that made it, its inputs, and — for leaves that
- * require it — the gradient that `backward` accumulates. Ops on Vars are also methods
- * (`x.matmul(W).add(b)`); see ops/.
+ * require it — the gradient that `backward` accumulates. Ops on Vars are also methods, so that models
+ * read left to right (`x.matmul(W).add(b).relu()`), and so is `backward()`: each is installed from its
+ * own side by a file of methods/ (as TensorFlow.js installs its chained ops), which keeps this module
+ * a leaf that imports no op. Importing the package installs them all.
  */
 export class Var {
   /** The value computed by the forward pass. */
@@ -141,58 +141,23 @@ export class Var {
     return new Var(this.value, { op: "detach" });
   }
 
-  /**
-   * Accumulates ∂this/∂p into p.grad for every parameter p this depends on. A non-scalar output
-   * needs a `seed` of its shape (the vector in the vector-Jacobian product).
-   */
-  backward(seed?: Tensor, options?: BackwardOptions): void {
-    backward(this, seed, options);
-  }
-
-  // The ops as methods, so that models read left to right: x.matmul(W).add(b).relu().
-  add(other: VarLike): Var { return ops.add(this, other); }
-  sub(other: VarLike): Var { return ops.sub(this, other); }
-  mul(other: VarLike): Var { return ops.mul(this, other); }
-  div(other: VarLike): Var { return ops.div(this, other); }
-  pow(exponent: VarLike): Var { return ops.pow(this, exponent); }
-  maximum(other: VarLike): Var { return ops.maximum(this, other); }
-  minimum(other: VarLike): Var { return ops.minimum(this, other); }
-  matmul(other: VarLike, options?: MatmulOptions): Var { return ops.matmul(this, other, options); }
-  neg(): Var { return ops.neg(this); }
-  exp(): Var { return ops.exp(this); }
-  log(): Var { return ops.log(this); }
-  sqrt(): Var { return ops.sqrt(this); }
-  reciprocal(): Var { return ops.reciprocal(this); }
-  square(): Var { return ops.square(this); }
-  abs(): Var { return ops.abs(this); }
-  tanh(): Var { return ops.tanh(this); }
-  sigmoid(): Var { return ops.sigmoid(this); }
-  relu(): Var { return ops.relu(this); }
-  clip(low: number, high: number): Var { return ops.clip(this, low, high); }
-  sum(axis?: Axis, keepDims?: boolean): Var { return ops.sum(this, axis, keepDims); }
-  mean(axis?: Axis, keepDims?: boolean): Var { return ops.mean(this, axis, keepDims); }
-  max(axis?: Axis, keepDims?: boolean): Var { return ops.max(this, axis, keepDims); }
-  min(axis?: Axis, keepDims?: boolean): Var { return ops.min(this, axis, keepDims); }
-  reshape(shape: readonly number[]): Var { return ops.reshape(this, shape); }
-  transpose(perm?: readonly number[]): Var { return ops.transpose(this, perm); }
-  gather(indices: ArrayLike<number>): Var { return ops.gather(this, indices); }
-  slice(begin: readonly number[], size?: readonly number[]): Var { return ops.slice(this, begin, size); }
-  cast(dtype: DType): Var { return ops.cast(this, dtype); }
-  softmax(axis?: number): Var { return ops.softmax(this, axis); }
-  logSoftmax(axis?: number): Var { return ops.logSoftmax(this, axis); }
-  sin(): Var { return ops.sin(this); }
-  cos(): Var { return ops.cos(this); }
-  log1p(): Var { return ops.log1p(this); }
-  expm1(): Var { return ops.expm1(this); }
-  erf(): Var { return ops.erf(this); }
-  logSumExp(axis?: Axis, keepDims?: boolean): Var { return ops.logSumExp(this, axis, keepDims); }
-  variance(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.variance(this, axis, options); }
-  std(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.std(this, axis, options); }
-  norm(options?: ops.NormOptions): Var { return ops.norm(this, options); }
-
   toString(): string {
     return `Var(${this.op}, requiresGrad=${this.requiresGrad}) ${this.value.toString()}`;
   }
+}
+
+/** The names of Var's methods. */
+type MethodName = { [K in keyof Var]: Var[K] extends (...args: never[]) => unknown ? K : never }[keyof Var];
+
+/** Var's method `K` as a function of its receiver. */
+type Method<K extends MethodName> = Var[K] extends (...args: infer A) => infer R ? (this: Var, ...args: A) => R : never;
+
+/**
+ * Installs `method` as Var's method `name`, as the class body would declare it (writable, not
+ * enumerable). Each file of methods/ calls it for one op, after declaring the method's type on Var. @internal
+ */
+export function installMethod<K extends MethodName>(name: K, method: Method<K>): void {
+  Object.defineProperty(Var.prototype, name, { value: method, writable: true, enumerable: false, configurable: true });
 }
 
 /** A leaf that collects a gradient: a model's parameter. */

@@ -1,10 +1,10 @@
-import { DEFAULT_DTYPE, type DType, type FloatArray, allocate, checkDType } from "./dtype.js";
+import { allocate } from "./buffers.js";
+import { DEFAULT_DTYPE, type DType, type FloatArray, checkDType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "./errors.js";
 import { checkOptions } from "./options.js";
-import { checkTensor } from "./ops/operands.js";
 import type { Rng } from "./rng.js";
 import { MAX_TENSOR_SIZE, checkShape, sizeOf } from "./shape.js";
-import { type NestedArray, Tensor } from "./tensor.js";
+import { type NestedArray, Tensor, checkTensor } from "./tensor.js";
 
 /** Options of the factories: the dtype (float32 unless asked) and, for flat input, the shape. */
 export interface TensorOptions {

@@ -9,9 +9,6 @@ export type FloatArray = Float32Array | Float64Array;
 /** The dtype used when none is given. */
 export const DEFAULT_DTYPE: DType = "float32";
 
-// Every tensor's storage comes from `allocate`, which lives with the buffer reuse of training steps.
-export { allocate } from "./buffers.js";
-
 /** The dtype of a typed array. */
 export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float64Array ? "float64" : "float32";

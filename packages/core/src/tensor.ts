@@ -98,3 +98,11 @@ export class Tensor {
     return `Tensor(${this.dtype}, ${formatShape(this.shape)}) ${build(0, 0)}`;
   }
 }
+
+/** Checks that `t` is a Tensor, naming the argument otherwise. */
+export function checkTensor(t: unknown, where: string, name = "argument"): Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new ValueError(`${where}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t === "object" ? (t as object).constructor?.name ?? "object" : typeof t}`);
+  }
+  return t;
+}

@@ -4,6 +4,7 @@ import { customOp } from "../custom-op.js";
 import { l2, linear, softmaxCrossEntropy, svmLoss } from "../losses/index.js";
 import { add, matmul, mul, sum } from "../ops/index.js";
 import { type Var, noGrad, param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { gradCheck, gradCheckSparse, numericalGradient, relError } from "./index.js";
 
 const f64 = (v: core.NestedArray) => core.tensor(v, { dtype: "float64" });

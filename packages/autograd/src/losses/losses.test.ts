@@ -4,6 +4,7 @@ import { abs, add, exp, log, matmul, maximum, mean, mul, reshape, sub, sum } fro
 import { gather } from "../ops/gather.js";
 import { relError } from "../gradcheck/rel-error.js";
 import { type Var, param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { l2, linear, softmaxCrossEntropy, svmLoss } from "./index.js";
 
 const rng = new core.Rng("losses");

@@ -2,6 +2,7 @@ import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { grad } from "../backward.js";
 import { type Var, param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { elu } from "./elu.js";
 import { gelu } from "./gelu.js";
 import { leakyRelu } from "./leaky-relu.js";

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GraphError, grad } from "../backward.js";
 import { gradCheck } from "../gradcheck/index.js";
 import { type Var, param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { layerNorm } from "./layer-norm.js";
 import { mul } from "./mul.js";
 import { sum } from "./sum.js";

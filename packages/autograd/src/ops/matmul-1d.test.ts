@@ -1,6 +1,7 @@
 import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { matmul } from "./matmul.js";
 import { slice } from "./slice.js";
 import { sum } from "./sum.js";

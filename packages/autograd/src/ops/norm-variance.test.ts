@@ -2,6 +2,7 @@ import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { grad } from "../backward.js";
 import { param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { logSumExp } from "./log-sum-exp.js";
 import { norm } from "./norm.js";
 import { sum } from "./sum.js";

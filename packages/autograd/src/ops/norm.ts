@@ -1,7 +1,7 @@
 import * as core from "@slope/core";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { abs } from "./abs.js";
-import { broadcastTo } from "./broadcast-to.js";
+import { broadcastTo } from "./sum-to.js";
 import { div } from "./div.js";
 import { max } from "./max.js";
 import { mul } from "./mul.js";

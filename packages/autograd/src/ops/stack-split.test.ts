@@ -1,6 +1,7 @@
 import * as core from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { param } from "../var.js";
+import "../methods/install-all.js"; // loss.backward() and the other methods of Var
 import { argmax } from "./argmax.js";
 import { oneHot } from "./one-hot.js";
 import { split } from "./split.js";

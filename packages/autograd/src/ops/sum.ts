@@ -1,6 +1,6 @@
 import * as core from "@slope/core";
 import { type Var, type VarLike, record, toVar } from "../var.js";
-import { broadcastTo } from "./broadcast-to.js";
+import { broadcastTo } from "./sum-to.js";
 import { reshape } from "./reshape.js";
 
 /** The shape of a reduction of `shape` over `axis` with keepDims: the reduced axes become 1. */

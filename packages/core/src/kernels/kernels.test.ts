@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allocate } from "../dtype.js";
+import { allocate } from "../buffers.js";
 import { Rng } from "../rng.js";
 import { jsKernels } from "./js.js";
 import { kernels } from "./registry.js";

@@ -3,10 +3,10 @@ import { ShapeError, ValueError, formatShape } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { type Conv2dShape, kernels } from "../kernels/index.js";
 import { checkShape, sizeOf } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, checkTensor } from "../tensor.js";
 import { add } from "./elementwise.js";
 import { reshape } from "./layout.js";
-import { checkTensor, commonDType } from "./operands.js";
+import { commonDType } from "./operands.js";
 
 /** A size given once for both spatial axes, or as [height, width]. */
 export type Pair = number | readonly [number, number];

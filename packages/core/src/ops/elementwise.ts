@@ -2,9 +2,9 @@ import { allocateOutput } from "../buffers.js";
 import { ValueError } from "../errors.js";
 import { type BinaryOp, type UnaryOp, kernels } from "../kernels/index.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, checkTensor } from "../tensor.js";
 import { scalar } from "../create.js";
-import { type Operand, broadcastView, checkTensor, toTensors } from "./operands.js";
+import { type Operand, broadcastView, toTensors } from "./operands.js";
 
 function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const [ta, tb] = toTensors(op, a, b) as [Tensor, Tensor];

@@ -1,10 +1,11 @@
 import { checkOptions } from "../options.js";
-import { type DType, type FloatArray, allocate, checkDType } from "../dtype.js";
+import { allocate } from "../buffers.js";
+import { type DType, type FloatArray, checkDType } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
 import { broadcastShapes, checkList, checkShape, normalizeAxis, sameShape, sizeOf, stridesOf } from "../shape.js";
-import { Tensor } from "../tensor.js";
-import { broadcastView, checkTensor, commonDType } from "./operands.js";
+import { Tensor, checkTensor } from "../tensor.js";
+import { broadcastView, commonDType } from "./operands.js";
 import { sum } from "./reduce.js";
 
 /**

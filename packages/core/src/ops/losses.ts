@@ -1,8 +1,7 @@
-import { allocate } from "../dtype.js";
+import { allocate } from "../buffers.js";
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
-import { Tensor } from "../tensor.js";
-import { checkTensor } from "./operands.js";
+import { Tensor, checkTensor } from "../tensor.js";
 
 /** Class labels, one per row: a plain array or an integer typed array. */
 export type Labels = readonly number[] | Int32Array | Uint8Array | Uint16Array | Uint32Array | Int16Array | Int8Array;

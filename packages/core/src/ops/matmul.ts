@@ -2,8 +2,8 @@ import { allocateOutput } from "../buffers.js";
 import { ShapeError, ValueError, formatShape } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { kernels } from "../kernels/index.js";
-import { Tensor } from "../tensor.js";
-import { checkTensor, commonDType } from "./operands.js";
+import { Tensor, checkTensor } from "../tensor.js";
+import { commonDType } from "./operands.js";
 
 /** Which operands `matmul` reads transposed (never materialising the transpose). */
 export interface MatmulOptions {

@@ -4,8 +4,7 @@ import { DTypeError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
 import type { Rng } from "../rng.js";
 import { sameShape, sizeOf } from "../shape.js";
-import { Tensor } from "../tensor.js";
-import { checkTensor } from "./operands.js";
+import { Tensor, checkTensor } from "../tensor.js";
 
 /** Options of `batchNormForward` (torch.nn.functional.batch_norm's). */
 export interface BatchNormOptions {

@@ -1,7 +1,7 @@
 import { DEFAULT_DTYPE, type DType } from "../dtype.js";
-import { DTypeError, ValueError } from "../errors.js";
+import { DTypeError } from "../errors.js";
 import type { StridedOperand } from "../kernels/index.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, checkTensor } from "../tensor.js";
 import { scalar } from "../create.js";
 
 /** Where a tensor is expected, a plain number is accepted too (it becomes a scalar of the other operand's dtype). */
@@ -16,14 +16,6 @@ export function commonDType(where: string, ...tensors: Tensor[]): DType {
     }
   }
   return dtype;
-}
-
-/** Checks that `t` is a Tensor, naming the argument otherwise. */
-export function checkTensor(t: unknown, where: string, name = "argument"): Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new ValueError(`${where}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t === "object" ? (t as object).constructor?.name ?? "object" : typeof t}`);
-  }
-  return t;
 }
 
 /** Turns numbers into scalars of the tensors' dtype and checks that the tensors agree on one. */

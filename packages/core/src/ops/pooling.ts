@@ -3,9 +3,8 @@ import { allocate, allocateOutput } from "../buffers.js";
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { checkList, checkShape, sizeOf } from "../shape.js";
 import { type Pool2dGeometry, type WindowAverage, kernels } from "../kernels/index.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, checkTensor } from "../tensor.js";
 import { type Pair, pairOf } from "./convolution.js";
-import { checkTensor } from "./operands.js";
 
 /** torch.nn.functional.max_pool2d's options; stride defaults to the kernel size. */
 export interface MaxPool2dOptions {

@@ -1,9 +1,8 @@
-import { allocate } from "../dtype.js";
+import { allocate } from "../buffers.js";
 import { ValueError, formatShape } from "../errors.js";
 import { type ArgReduceOp, type ReduceOp, kernels } from "../kernels/index.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { Tensor } from "../tensor.js";
-import { checkTensor } from "./operands.js";
+import { Tensor, checkTensor } from "../tensor.js";
 
 /** An axis, a list of axes (negative counts from the end), or undefined for every axis. */
 export type Axis = number | readonly number[] | undefined;

@@ -1,0 +1,13 @@
+import { cos } from "../ops/sin-cos.js";
+import { type Var, installMethod } from "../var.js";
+
+declare module "../var.js" {
+  interface Var {
+    /** cos x elementwise (ops/cos.ts). */
+    cos(): Var;
+  }
+}
+
+installMethod("cos", function () {
+  return cos(this);
+});

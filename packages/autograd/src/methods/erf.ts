@@ -1,0 +1,13 @@
+import { erf } from "../ops/erf.js";
+import { type Var, installMethod } from "../var.js";
+
+declare module "../var.js" {
+  interface Var {
+    /** The error function elementwise (ops/erf.ts). */
+    erf(): Var;
+  }
+}
+
+installMethod("erf", function () {
+  return erf(this);
+});

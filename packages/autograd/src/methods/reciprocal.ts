@@ -1,0 +1,13 @@
+import { reciprocal } from "../ops/reciprocal.js";
+import { type Var, installMethod } from "../var.js";
+
+declare module "../var.js" {
+  interface Var {
+    /** 1/x elementwise (ops/reciprocal.ts). */
+    reciprocal(): Var;
+  }
+}
+
+installMethod("reciprocal", function () {
+  return reciprocal(this);
+});

@@ -1,0 +1,13 @@
+import { relu } from "../ops/relu.js";
+import { type Var, installMethod } from "../var.js";
+
+declare module "../var.js" {
+  interface Var {
+    /** max(0, x) elementwise (ops/relu.ts). */
+    relu(): Var;
+  }
+}
+
+installMethod("relu", function () {
+  return relu(this);
+});
