@@ -52,7 +52,7 @@ function train(name: string, Optimizer: OptimizerClass, reuse: boolean): Run {
     new Linear(features, 128, { rng }), new BatchNorm1d(128), new ReLU(), new Dropout(0.2, { rng }), new Linear(128, 5, { rng }),
   );
   const optimizer = new Optimizer(model.parameters(), OPTIONS[name] ?? {});
-  const lr0 = optimizer.paramGroups[0]!.options["lr"] as number;
+  const lr0 = optimizer.paramGroups[0]!.options.lr as number;
   const scheduler = new optim.Scheduler(optimizer, optim.cosineDecay({ lr0, steps: 6 }));
   const loader = new DataLoader(X, Y, { batchSize: 256, shuffle: true, rng: new Rng("loader") });
   const plain = (): number => {

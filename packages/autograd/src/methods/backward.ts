@@ -1,6 +1,6 @@
 import type { Tensor } from "@slope/core";
 import { type BackwardOptions, backward } from "../backward.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

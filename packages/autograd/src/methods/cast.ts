@@ -1,6 +1,6 @@
 import type { DType } from "@slope/core";
 import { cast } from "../ops/cast.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

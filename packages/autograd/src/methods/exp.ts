@@ -1,5 +1,5 @@
 import { exp } from "../ops/exp.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

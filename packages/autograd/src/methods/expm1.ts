@@ -1,5 +1,5 @@
 import { expm1 } from "../ops/expm1.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

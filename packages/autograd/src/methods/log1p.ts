@@ -1,5 +1,5 @@
 import { log1p } from "../ops/log1p.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

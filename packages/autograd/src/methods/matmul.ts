@@ -1,6 +1,6 @@
 import type { MatmulOptions } from "@slope/core";
 import { matmul } from "../ops/matmul.js";
-import { type Var, type VarLike, installMethod } from "../var.js";
+import { type VarLike, installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,6 +1,6 @@
 import type { Axis } from "@slope/core";
 import { mean } from "../ops/mean.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,5 +1,5 @@
 import { minimum } from "../ops/minimum.js";
-import { type Var, type VarLike, installMethod } from "../var.js";
+import { type VarLike, installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

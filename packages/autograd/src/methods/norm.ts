@@ -1,5 +1,5 @@
 import { type NormOptions, norm } from "../ops/norm.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,5 +1,5 @@
 import { sigmoid } from "../ops/sigmoid.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,5 +1,5 @@
 import { sub } from "../ops/sub.js";
-import { type Var, type VarLike, installMethod } from "../var.js";
+import { type VarLike, installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,5 +1,5 @@
 import { transpose } from "../ops/transpose.js";
-import { type Var, installMethod } from "../var.js";
+import { installMethod } from "../var.js";
 
 declare module "../var.js" {
   interface Var {

@@ -1,7 +1,7 @@
 import { DEFAULT_DTYPE, type DType } from "../dtype.js";
 import { DTypeError } from "../errors.js";
 import type { StridedOperand } from "../kernels/index.js";
-import { Tensor, checkTensor } from "../tensor.js";
+import { type Tensor, checkTensor } from "../tensor.js";
 import { scalar } from "../create.js";
 
 /** Where a tensor is expected, a plain number is accepted too (it becomes a scalar of the other operand's dtype). */
