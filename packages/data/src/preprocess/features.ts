@@ -128,7 +128,7 @@ export function meanImage(images: Uint8Array, count: number, dtype: DType = "flo
   const sums = new Float64Array(IMAGE_BYTES);
   for (let n = 0; n < count; n++) {
     const from = n * IMAGE_BYTES;
-    for (let k = 0; k < IMAGE_BYTES; k++) sums[k] += images[from + k]!;
+    for (let k = 0; k < IMAGE_BYTES; k++) sums[k]! += images[from + k]!;
   }
   const out = allocate(dtype, IMAGE_BYTES);
   for (let k = 0; k < IMAGE_BYTES; k++) out[k] = sums[k]! / count;

@@ -85,7 +85,7 @@ export function classIndexTargets(
           `expected a class in [0, ${classes}) or ignoreIndex ${ignoreIndex}`,
       );
     }
-    positions[i] += y;
+    positions[i] = i * classes + y;
     valid.data[i] = 1;
     itemWeight.data[i] = weight === null ? 1 : weight.data[y]!;
     totalWeight += itemWeight.data[i]!;

@@ -230,10 +230,10 @@ function readHeader(input: Uint8Array | ArrayBuffer, where: string): Header {
     if (!Array.isArray(shape) || !shape.every(isIndex)) {
       fail(`${what} has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
+    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [];
+    if (!isIndex(begin) || !isIndex(end) || begin > end) {
       fail(`${what} has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with 0 ≤ begin ≤ end`);
     }
-    const [begin, end] = offsets as [number, number];
     const info: TensorInfo = { name, dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
     const expected = info.shape.reduce((n, d) => n * d, 1) * DTYPES[info.dtype].bytes;
     if (expected !== info.end - info.begin) {
