@@ -150,6 +150,21 @@ describe("synthetic data", () => {
     expect(a.labelNames[3]).toBe("cat");
   });
 
+  it("the CIFAR-shaped set refuses shifts, variants, distractors and noise that would index past its templates", () => {
+    const rng = new Rng(5);
+    expect(() => syntheticCifar({ count: 4, rng, maxShift: 1.5 })).toThrow(
+      new ValueError("syntheticCifar: maxShift must be a non-negative integer, got 1.5"),
+    );
+    expect(() => syntheticCifar({ count: 4, rng, maxShift: -1 })).toThrow(/maxShift must be a non-negative integer/);
+    expect(() => syntheticCifar({ count: 4, rng, variants: 0 })).toThrow(
+      new ValueError("syntheticCifar: variants must be a positive integer, got 0"),
+    );
+    expect(() => syntheticCifar({ count: 4, rng, distractors: 0.5 })).toThrow(/distractors must be a non-negative integer/);
+    expect(() => syntheticCifar({ count: 4, rng, noise: NaN })).toThrow(/noise must be a finite number ≥ 0, got NaN/);
+    const plain = syntheticCifar({ count: 4, rng: new Rng(5), maxShift: 0, variants: 1, distractors: 0, noise: 0 });
+    expect(plain.images.length).toBe(4 * IMAGE_BYTES);
+  });
+
   it("blobs and spirals have the asked-for size and classes", () => {
     const blobs = gaussianBlobs({ count: 30, rng: new Rng(6) });
     expect(blobs.x.shape).toEqual([30, 2]);
