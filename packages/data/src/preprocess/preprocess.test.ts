@@ -1,4 +1,4 @@
-import { IndexError, Rng, ShapeError, ValueError, gather, zeros } from "@slope/core";
+import { IndexError, Rng, ShapeError, ValueError, full, gather, zeros } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { syntheticCifar } from "../synthetic/synthetic-cifar.js";
@@ -114,6 +114,17 @@ describe("unknown options and option values are ValueErrors, never a silent defa
     expect(() => toFeatures(images, 2, null as never)).toThrow(ValueError);
     expect(() => meanImage(images, 2, "int8" as never)).toThrow(ValueError);
     expect(() => normalizeChannels(toFeatures(images, 2), "chw" as never, [0, 0, 0], [1, 1, 1])).toThrow(ValueError);
+    // A shape that is not whole images would be left untouched (no rows) or read across image boundaries.
+    const three = [0, 0, 0], one = [1, 1, 1];
+    expect(() => normalizeChannels(zeros([3072]), "flat", three, one)).toThrow(
+      new ShapeError("normalizeChannels: expected flat images as [N, D] with D ≥ 3072, got [3072]"),
+    );
+    expect(() => normalizeChannels(zeros([4, 1000]), "flat", three, one)).toThrow(/\[N, D\] with D ≥ 3072, got \[4, 1000\]/);
+    expect(() => normalizeChannels(zeros([2, 3, 32, 31]), "nchw", three, one)).toThrow(
+      new ShapeError("normalizeChannels: expected nchw images as whole images of 3072 values, got [2, 3, 32, 31]"),
+    );
+    const withBias = normalizeChannels(full([2, 3073], 3, { dtype: "float64" }), "flat", [1, 1, 1], [2, 2, 2]);
+    expect([withBias.get(1, 0), withBias.get(1, 3071), withBias.get(1, 3072)]).toEqual([1, 1, 3]);
   });
 
   it("a fractional slice, a count past the images, or no images are ValueErrors, not silently rounded", () => {
