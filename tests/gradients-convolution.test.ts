@@ -184,6 +184,23 @@ describe("pooling", () => {
     expect(() => core.maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrow(/at most half the kernel size/);
     expect(() => core.maxPool2d(core.zeros([3, 3]), { kernelSize: 2 })).toThrow(/expected input \[N, C, H, W\]/);
   });
+  it("pairs are checked entry by entry: a pair that is too short, too long, or holds a non-number is a ValueError", () => {
+    const x = core.zeros([1, 1, 4, 4]);
+    for (const stride of [[1], [1, 1, 1], [1, "2"], [1, null], [2.5, 1]]) {
+      expect(() => core.avgPool2d(x, { kernelSize: 2, stride: stride as never })).toThrow(
+        new core.ValueError(`avgPool2d: expected stride to be an integer ≥ 1 or a pair of them, got ${JSON.stringify(stride)}`),
+      );
+    }
+    expect(core.avgPool2d(x, { kernelSize: [2, 1], stride: [2, 1] }).shape).toEqual([1, 1, 2, 4]);
+    expect(() => core.adaptiveAvgPool2d(x, [2] as never)).toThrow(/outputSize to be an integer ≥ 1 or a pair of them, got \[2\]/);
+  });
+  it("the window tables of a shape without two trailing dimensions are a ShapeError, not NaN sizes", () => {
+    expect(() => core.avgPoolWindows("test", { shape: [4] }, { kernelSize: 2 })).toThrow(
+      new core.ShapeError("test: expected an input shape [..., H, W], got [4]"),
+    );
+    expect(() => core.adaptiveAvgPoolWindows("test", { shape: [] }, 1)).toThrow(core.ShapeError);
+    expect(core.adaptiveAvgPoolWindows("test", { shape: [3, 5] }, [1, 2]).rowCounts).toEqual(new Int32Array([3]));
+  });
 });
 
 describe("float32 kernels", () => {

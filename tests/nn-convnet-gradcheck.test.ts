@@ -58,7 +58,7 @@ function checkModule(net: Module, x: Var, weights: Tensor): Map<string, number> 
   for (const [name, p] of [...net.namedParameters(), ["input", x] as [string, Var]]) {
     const numerical = numericalGradient(() => noGrad(() => loss().item()), p.value);
     const analytic = p.grad!;
-    const largest = (t: Tensor) => t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const largest = (t: Tensor) => Array.from(t.data).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     errors.set(name, largest(analytic) < 1e-10 ? largest(numerical) : relError(analytic, numerical));
   }
   return errors;

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 type OptimizerClass = new (params: readonly optim.Parameter[], options?: Record<string, unknown>) => optim.Optimizer;
 
 /** Every class the package exports that extends Optimizer, by name. */
-const optimizerClasses = Object.entries(optim).filter(
+const optimizerClasses = Object.entries(optim as Record<string, unknown>).filter(
   (entry): entry is [string, OptimizerClass] =>
     typeof entry[1] === "function" && entry[1].prototype instanceof optim.Optimizer,
 );
@@ -118,10 +118,10 @@ describe("every optimizer with the stateful pieces around it, under reuseBuffers
 function countWakeUps<T>(f: () => T): { result: T; wakeUps: number } {
   const notify = Atomics.notify;
   let wakeUps = 0;
-  Atomics.notify = (...args: Parameters<typeof Atomics.notify>) => {
+  Atomics.notify = ((typedArray: Int32Array, index: number, count?: number) => {
     wakeUps++;
-    return notify(...args);
-  };
+    return notify(typedArray, index, count);
+  }) as typeof Atomics.notify;
   try {
     return { result: f(), wakeUps };
   } finally {

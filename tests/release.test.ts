@@ -187,8 +187,9 @@ describe("release dry run: the changesets", () => {
       .map((file) => ({ file, text: readFileSync(join(folder, file), "utf8") }));
     // The workspace's packages, from pnpm-workspace.yaml's entries ("packages/*", "examples", ...).
     const rootDir = fileURLToPath(new URL("../", import.meta.url));
-    const entries = [...readFileSync(join(rootDir, "pnpm-workspace.yaml"), "utf8").matchAll(/^\s*-\s*["']?([^"'\s]+)["']?\s*$/gm)];
-    const folders = entries.flatMap(([, entry]) =>
+    const entries = [...readFileSync(join(rootDir, "pnpm-workspace.yaml"), "utf8").matchAll(/^\s*-\s*["']?([^"'\s]+)["']?\s*$/gm)]
+      .map((match) => match[1] ?? "");
+    const folders = entries.flatMap((entry) =>
       entry.endsWith("/*") ? readdirSync(join(rootDir, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`) : [entry],
     );
     const manifests = folders.map((dir) => JSON.parse(readFileSync(join(rootDir, dir, "package.json"), "utf8")));

@@ -16,7 +16,7 @@ it("a linear classifier learns the synthetic set well above chance and random se
   const yTest = data.labels.subarray(1000);
   const accuracy = (W: Tensor) => {
     const predicted = argmax(matmul(xTest, W), 1).data;
-    return predicted.reduce((n, p, i) => n + (p === yTest[i] ? 1 : 0), 0) / yTest.length;
+    return Array.from(predicted).reduce((n, p, i) => n + (p === yTest[i] ? 1 : 0), 0) / yTest.length;
   };
 
   const W = param(randn([3073, 10], { rng, std: 1e-3 }));

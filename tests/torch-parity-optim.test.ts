@@ -75,8 +75,8 @@ function rosenbrockClosure(params: Parameter[]): () => number {
       const u = z[i + 1]! - z[i]! * z[i]!;
       const v = 1 - z[i]!;
       f += k * u * u + v * v;
-      g[i] += -4 * k * z[i]! * u - 2 * v;
-      g[i + 1] += 2 * k * u;
+      g[i]! += -4 * k * z[i]! * u - 2 * v;
+      g[i + 1]! += 2 * k * u;
     }
     setGrads(params, g);
     return f;

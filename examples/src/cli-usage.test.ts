@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { encodeArray } from "@slope/core";
-import { USAGE_EXIT, UsageError, parseCommandLine, runCommandLine } from "./cli.js";
+import { USAGE_EXIT, UsageError, checkCommand, parseCommandLine, runCommandLine } from "./cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "slope-cli-usage-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,6 +54,22 @@ describe("parseCommandLine", () => {
       expect(help).toEqual(parseCommandLine([name, "--quiet", "-h"]));
       expect("help" in help && help.help).toContain(`usage: pnpm lecture ${name} [options]`);
     }
+  });
+
+  it("an experiment that is not one (or an Object property such as constructor) is named with the valid ones", () => {
+    for (const name of ["nope", "constructor", "toString"]) {
+      expect(() => parseCommandLine([name])).toThrow(new RegExp(`unknown experiment "${name}"; valid experiments: random-search, `));
+      expect(() => checkCommand(name, {})).toThrow(UsageError);
+      expect(() => checkCommand(name, {})).toThrow(`unknown experiment "${name}"`);
+    }
+    expect(() => checkCommand("train", { lr: 0.1 })).not.toThrow();
+  });
+
+  it("an experiment's help lists its own options first, each with its own help, then the common ones", () => {
+    const help = parseCommandLine(["download", "--help"]);
+    const text = "help" in help ? help.help : "";
+    expect(text).toMatch(/\noptions:\n {2}--cache-dir DIR +the download cache .*\n {2}--url URL +an http.*\n {2}--timeout S +seconds /);
+    expect(text).toMatch(/\ncommon options:\n {2}--quiet +print nothing$/);
   });
 });
 

@@ -27,7 +27,7 @@ const number = (value: string, help: string): OptionSpec => ({ kind: "number", v
 const text = (value: string, help: string): OptionSpec => ({ kind: "string", value, help });
 const flag = (help: string): OptionSpec => ({ kind: "boolean", help });
 
-const COMMON: Record<string, OptionSpec> = {
+const COMMON = {
   data: text("DIR", "a cifar-10-batches-bin folder (or one holding it); else $SLOPE_CIFAR_DIR, " +
     "else the download cache, else a synthetic CIFAR-shaped set"),
   out: text("DIR", "where results.json and the pictures go (default out/<experiment>)"),
@@ -35,7 +35,7 @@ const COMMON: Record<string, OptionSpec> = {
   quick: flag("the tour's short version: fewer steps and epochs"),
   quiet: flag("print nothing"),
   threads: number("N", "threads for the large matrix products (default the machine's cores, at most 4)"),
-};
+} satisfies Record<string, OptionSpec>;
 
 /**
  * Threads for the large matrix products when --threads is not given: the machine's cores, at most
@@ -182,16 +182,17 @@ function usage(): string {
 
 /** The options an experiment takes: the common ones (download takes only --quiet) and its own. */
 function optionsOf(name: string): Record<string, OptionSpec> {
-  const experiment = EXPERIMENTS[name]!;
-  return { ...(name === "download" ? { quiet: COMMON.quiet! } : COMMON), ...experiment.options };
+  const experiment = experimentNamed(name);
+  return { ...(name === "download" ? { quiet: COMMON.quiet } : COMMON), ...experiment.options };
 }
 
 /** The experiment of that name (its own: "constructor" is not one), or a UsageError listing them. */
 function experimentNamed(name: string): Experiment {
-  if (!Object.hasOwn(EXPERIMENTS, name)) {
+  const experiment = Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
+  if (experiment === undefined) {
     throw new UsageError(`unknown experiment "${name}"; valid experiments: ${Object.keys(EXPERIMENTS).join(", ")}`);
   }
-  return EXPERIMENTS[name]!;
+  return experiment;
 }
 
 /** One experiment's help: what it does and every option it takes, with its value and default. */
@@ -201,15 +202,15 @@ export function experimentHelp(name: string): string {
   const left = (key: string, spec: OptionSpec) => `--${key}${spec.value ? ` ${spec.value}` : ""}`;
   const width = Math.max(...Object.entries(options).map(([k, spec]) => left(k, spec).length));
   const own = Object.keys(experiment.options);
-  const line = (key: string) => `  ${left(key, options[key]!).padEnd(width)}  ${options[key]!.help}`;
+  const line = ([key, spec]: [string, OptionSpec]) => `  ${left(key, spec).padEnd(width)}  ${spec.help}`;
   return [
     `usage: pnpm lecture ${name} [options]`,
     "",
     `${name}: ${experiment.about}`,
-    ...(own.length > 0 ? ["", "options:", ...own.map(line)] : []),
+    ...(own.length > 0 ? ["", "options:", ...Object.entries(experiment.options).map(line)] : []),
     "",
     "common options:",
-    ...Object.keys(options).filter((k) => !own.includes(k)).map(line),
+    ...Object.entries(options).filter(([k]) => !own.includes(k)).map(line),
   ].join("\n");
 }
 
@@ -291,7 +292,7 @@ export function checkCommand(name: string, options: Record<string, unknown>): vo
     if (threads !== undefined && (!Number.isInteger(count) || count < 1 || count > MAX_THREADS)) {
       throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got ${String(threads)}`);
     }
-    EXPERIMENTS[name]!.check(rest);
+    experimentNamed(name).check(rest);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const usageError = new UsageError((error as Error).message);
@@ -327,7 +328,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   const { threads = DEFAULT_THREADS, ...options } = command.options as { threads?: number };
   try {
     if (threads > 1 && command.name !== "download") await enableThreads({ threads }); // a download computes nothing
-    await EXPERIMENTS[command.name]!.run(options);
+    await experimentNamed(command.name).run(options);
     return 0;
   } catch (error) {
     console.error(`lecture ${command.name}: ${(error as Error).message}`);

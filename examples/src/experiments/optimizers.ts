@@ -2,7 +2,7 @@ import { param } from "@slope/autograd";
 import { Rng, clone, randn, slice } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import {
-  AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type TrajectoryPoint,
+  AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type Surface, type TrajectoryPoint,
   beale, himmelblau, quadraticBowl, rosenbrock, runTrajectory, saddle, twoMinima,
 } from "@slope/optim";
 import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
@@ -22,7 +22,10 @@ export interface OptimizersOptions extends CommonOptions {
 }
 
 type Maker = (params: Parameter[], lr: number) => Optimizer;
-const first: Record<string, Maker> = {
+/** The first-order optimizers, the ones every surface has a learning rate for, in the order the pictures list them. */
+type FirstName = keyof Surface["learningRates"];
+const FIRST_NAMES: readonly FirstName[] = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"];
+const first: Record<FirstName, Maker> = {
   SGD: (p, lr) => new SGD(p, { lr }),
   Momentum: (p, lr) => new Momentum(p, { lr, momentum: 0.9 }),
   Nesterov: (p, lr) => new Nesterov(p, { lr, momentum: 0.9 }),
@@ -32,7 +35,7 @@ const first: Record<string, Maker> = {
 };
 
 /** Learning rates per optimizer for the CIFAR softmax (raw pixels: the adaptive ones move each weight by ~lr). */
-const CIFAR_RATES: Record<string, number> = { SGD: 1e-6, Momentum: 1e-7, Nesterov: 1e-7, AdaGrad: 1e-4, RMSProp: 1e-5, Adam: 1e-5 };
+const CIFAR_RATES: Record<FirstName, number> = { SGD: 1e-6, Momentum: 1e-7, Nesterov: 1e-7, AdaGrad: 1e-4, RMSProp: 1e-5, Adam: 1e-5 };
 
 const SURFACES = [quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima];
 
@@ -67,9 +70,9 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
 
   const curves: Record<string, number[]> = {};
   const summary: Record<string, unknown>[] = [];
-  for (const [name, make] of Object.entries(first)) {
+  for (const name of FIRST_NAMES) {
     const W = param(clone(W0));
-    const optimizer = make([W], CIFAR_RATES[name]!);
+    const optimizer = first[name]([W], CIFAR_RATES[name]);
     const loader = new DataLoader(X, y, { batchSize: 128, shuffle: true, rng: new Rng(`order-${context.seed}`) });
     const losses: number[] = [];
     const progress = context.progress(epochs * loader.length, name);
@@ -94,8 +97,8 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
   const trajectories: Record<string, Record<string, TrajectoryPoint[]>> = {};
   for (const surface of SURFACES) {
     const paths: Record<string, TrajectoryPoint[]> = {};
-    const rates = surface.learningRates as Record<string, number>;
-    for (const [name, make] of Object.entries(first)) paths[name] = runTrajectory(surface, (p) => make(p, rates[name]!), { steps: context.quick ? Math.ceil(surface.steps / 2) : surface.steps });
+    const steps = context.quick ? Math.ceil(surface.steps / 2) : surface.steps;
+    for (const name of FIRST_NAMES) paths[name] = runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps });
     trajectories[surface.name] = paths;
     pictures[`surface-${surface.name}.svg`] = contourChart({
       title: surface.title, f: surface.f, domain: surface.domain, minima: surface.minima,
@@ -108,7 +111,7 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
   for (const { surface, steps } of [{ surface: quadraticBowl, steps: 60 }, { surface: rosenbrock, steps: context.quick ? 300 : 2000 }]) {
     const minimum = surface.minima[0]!;
     const series: Record<string, [number, number][]> = {};
-    for (const name of ["SGD", "Momentum", "Adam"] as const) series[name] = distance(runTrajectory(surface, (p) => first[name]!(p, surface.learningRates[name]), { steps }), minimum);
+    for (const name of ["SGD", "Momentum", "Adam"] as const) series[name] = distance(runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps }), minimum);
     series["L-BFGS"] = distance(runTrajectory(surface, (p) => new LBFGS(p, { maxIterations: 1 }), { steps: Math.min(steps, 60) }), minimum);
     series["Newton (autograd Hessian)"] = distance(newtonTrajectory(surface, { steps: 20 }), minimum);
     rates[surface.name] = series;

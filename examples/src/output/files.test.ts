@@ -12,8 +12,8 @@ vi.mock("node:fs", async (importOriginal) => {
   const opened = new Map<number, string>();
   return {
     ...fs,
-    openSync: (path: string, ...rest: [string?]) => {
-      const fd = fs.openSync(path, ...rest);
+    openSync: (path: string, flags?: string) => {
+      const fd = fs.openSync(path, flags ?? "r");
       opened.set(fd, String(path));
       return fd;
     },

@@ -59,7 +59,7 @@ describe("customOp's backward results", () => {
   it("a definition without a name, a forward, or with both or neither of backward and vjp is a ValueError", () => {
     expect(() => customOp(null as never)).toThrow(core.ValueError);
     expect(() => customOp({ name: "", forward: (x) => x, backward: (g) => [g] })).toThrow(/name/);
-    expect(() => customOp({ name: "n", forward: (x) => x } as never)).toThrow(/exactly one of backward/);
+    expect(() => customOp({ name: "n", forward: (x: core.Tensor) => x } as never)).toThrow(/exactly one of backward/);
     expect(() => customOp({ name: "n", forward: (x) => x, backward: (g) => [g], vjp: (g) => [g] })).toThrow(/exactly one/);
     const misspelt = { name: "n", forward: (x: core.Tensor) => x, backwards: (g: core.Tensor) => [g] };
     expect(() => customOp(misspelt as never)).toThrow(/unknown option "backwards"/);

@@ -1,6 +1,6 @@
 import * as core from "@slope/core";
 import { GraphError } from "./backward.js";
-import { type Var, type VarLike, isRecording, record, toVars } from "./var.js";
+import { type Var, type VarLike, isRecording, record, toVar, toVars } from "./var.js";
 
 /** A user-defined node: a forward over tensors and its vector-Jacobian product, over tensors or over Vars. */
 export interface CustomOpDefinition {
@@ -87,7 +87,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: VarLike[])
         return xs.map((x, i) => {
           const gi = grads[i];
           if (gi === null || gi === undefined) return null;
-          const v = toVars(gi)[0]!;
+          const v = toVar(gi);
           checkGradient(name, v.value, x, i);
           return v;
         });
@@ -97,7 +97,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: VarLike[])
       const grads = checkGradients<core.Tensor>(name, backward!(g.value, output.value, values), xs, "backward");
       const gradientOf = (gi: core.Tensor): Var => {
         // While a graph of the gradient is built, the tensor gradient becomes a node that refuses to be differentiated.
-        if (!isRecording()) return toVars(gi)[0]!;
+        if (!isRecording()) return toVar(gi);
         return record(`${name}.backward`, gi, [g, ...xs], () => {
           throw new GraphError(`${name}: its backward works on tensors, so its gradient cannot be differentiated ` +
             "again " +

@@ -31,7 +31,7 @@ describe("reuseBuffers", () => {
   it("gives reused buffers back zero-filled, as a fresh allocation would be", () => {
     const step = reuseBuffers(() => {
       const z = zeros([100]);
-      const total = z.data.reduce((s, v) => s + v, 0);
+      const total = Array.from(z.data).reduce((s, v) => s + v, 0);
       z.data.fill(7); // the step scribbles over its scratch
       return total;
     });

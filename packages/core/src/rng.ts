@@ -16,7 +16,7 @@ export interface RngState {
  * or a finite number. Nothing is built before the whole state is checked.
  */
 function checkRngState(state: RngState): void {
-  const fail = (what: string): never => {
+  const fail: (what: string) => never = (what) => {
     throw new ValueError(`Rng.fromState: expected the object returned by rng.state(), but ${what}`);
   };
   if (typeof state !== "object" || state === null) fail(`got ${String(state)}`);
@@ -31,7 +31,7 @@ function checkRngState(state: RngState): void {
   const seen = new Uint8Array(256);
   for (let k = 0; k < 256; k++) {
     const v = S[k];
-    if (!Number.isInteger(v) || v < 0 || v > 255) fail(`arc4.S[${k}] is ${String(v)} (expected an integer in [0, 255])`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) fail(`arc4.S[${k}] is ${String(v)} (expected an integer in [0, 255])`);
     if (seen[v]) fail(`arc4.S repeats ${v} (at ${k}): it must be a permutation of 0..255`);
     seen[v] = 1;
   }

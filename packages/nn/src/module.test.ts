@@ -223,7 +223,7 @@ describe("stateDict and loadStateDict", () => {
   it("an unexpected key throws under strict and is reported without strict", () => {
     const target = new Net(new Rng(17));
     const before = snapshot(target);
-    const dict = { ...new Net(new Rng(18)).stateDict(), "head.extra": zeros([2]) };
+    const dict: Record<string, Tensor> = { ...new Net(new Rng(18)).stateDict(), "head.extra": zeros([2]) };
     expect(() => target.loadStateDict(dict)).toThrow(/unexpected key\(s\): "head\.extra"/);
     expectUnchanged(target, before);
     const partial = { ...dict };

@@ -297,7 +297,8 @@ export abstract class Module {
       throw new StateDictError(`loadStateDict for ${this.constructor.name}: ${problems.join("; ")}`);
     }
     for (const [key, { tensor }] of targets) {
-      if (Object.hasOwn(dict, key)) tensor.data.set(dict[key]!.data); // typed-array set converts float64 ↔ float32
+      const value = Object.hasOwn(dict, key) ? dict[key] : undefined;
+      if (value !== undefined) tensor.data.set(value.data); // typed-array set converts float64 ↔ float32
     }
     return { missingKeys, unexpectedKeys };
   }

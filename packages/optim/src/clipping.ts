@@ -47,7 +47,7 @@ export function clipGradNorm(params: readonly Parameter[], maxNorm: number, opti
   }
   const coefficient = maxNorm / (total + 1e-6);
   if (!(coefficient >= 1)) { // < 1, or NaN: PyTorch multiplies by min(1, coefficient) (NaN stays NaN)
-    for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coefficient;
+    for (const g of grads) for (let i = 0; i < g.length; i++) g[i]! *= coefficient;
   }
   return total;
 }

@@ -195,9 +195,8 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     return this.paramGroups.flatMap((g) => [...g.params]);
   }
 
-  /** Throws unless `p`'s gradient has its parameter's shape and dtype. */
-  protected checkGradient(p: Parameter): void {
-    const grad = p.grad!;
+  /** Throws unless `grad`, `p`'s gradient, has its parameter's shape and dtype. */
+  protected checkGradient(p: Parameter, grad: Tensor): void {
     if (!(grad.data instanceof Float32Array || grad.data instanceof Float64Array) || !Array.isArray(grad.shape)) {
       throw new ValueError(`${this.name}: a parameter's grad must be a Tensor or null, got ${String(grad)}`);
     }
@@ -213,7 +212,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
   /** One update of every parameter that has a gradient; parameters whose grad is null are skipped. */
   step(): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) if (p.grad !== null && p.grad !== undefined) this.checkGradient(p);
+      for (const p of group.params) if (p.grad !== null && p.grad !== undefined) this.checkGradient(p, p.grad);
     }
     this.iterations++;
     for (const group of this.paramGroups) {

@@ -73,8 +73,8 @@ export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], o
         "(check in float64 for 1e-7)";
     }
   }
-  numerical ??= inputs.map((_, k) =>
-    numericalGradient(() => noGrad(() => f(...params).item()), inputs[k]!, { h: options.h ?? (float32 ? 1e-2 : 1e-5) }),
+  numerical ??= inputs.map((input) =>
+    numericalGradient(() => noGrad(() => f(...params).item()), input, { h: options.h ?? (float32 ? 1e-2 : 1e-5) }),
   );
   const finalNumerical = numerical;
   const relErrors = analytic.map((a, k) => relError(core.cast(a, "float64"), finalNumerical[k]!));

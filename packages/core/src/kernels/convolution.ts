@@ -66,7 +66,7 @@ export function col2im(dx: FloatArray, dxOffset: number, cols: FloatArray, g: Co
         for (let oy = yFirst; oy < yEnd; oy++) {
           const from = base + oy * outW;
           const to = xPlane + (oy * strideH - padTop + i * dilationH) * width - padLeft + j * dilationW;
-          for (let ox = xFirst; ox < xEnd; ox++) dx[to + ox * strideW] += cols[from + ox]!;
+          for (let ox = xFirst; ox < xEnd; ox++) dx[to + ox * strideW]! += cols[from + ox]!;
         }
       }
     }
@@ -139,7 +139,7 @@ function maxPoolInside(out: FloatArray, argmax: Int32Array, x: FloatArray, plane
 
 /** out[indices[i]] += x[i]: the adjoint of taking x's values at flat indices (max pooling's backward). */
 export function scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): void {
-  for (let i = 0; i < indices.length; i++) out[indices[i]!] += x[i]!;
+  for (let i = 0; i < indices.length; i++) out[indices[i]!]! += x[i]!;
 }
 
 /** out[i] = x[indices[i]]: values at flat indices. */
@@ -186,7 +186,7 @@ export function windowAverageBackward(dx: FloatArray, g: FloatArray, planes: num
         const share = g[o]! / (rowCounts[oy]! * colCounts[ox]!);
         for (let y = y0; y < y1; y++) {
           const row = base + y * width;
-          for (let xx = x0; xx < x1; xx++) dx[row + xx] += share;
+          for (let xx = x0; xx < x1; xx++) dx[row + xx]! += share;
         }
       }
     }

@@ -90,7 +90,7 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
       acc.fill(0, 0, inner);
       for (let l = 0; l < length; l++) {
         const row = base + l * inner;
-        for (let i = 0; i < inner; i++) acc[i] += x[row + i]!;
+        for (let i = 0; i < inner; i++) acc[i]! += x[row + i]!;
       }
     } else if (length === 0) {
       acc.fill(op === "max" ? -Infinity : Infinity, 0, inner);
@@ -134,10 +134,10 @@ function matmulNN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
       const row = bo + p * n;
       for (let j = 0; j < n; j++) {
         const y = b[row + j]!;
-        acc[j] += x0 * y;
-        acc[n + j] += x1 * y;
-        acc[2 * n + j] += x2 * y;
-        acc[3 * n + j] += x3 * y;
+        acc[j]! += x0 * y;
+        acc[n + j]! += x1 * y;
+        acc[2 * n + j]! += x2 * y;
+        acc[3 * n + j]! += x3 * y;
       }
     }
     const out = co + i * n;
@@ -149,7 +149,7 @@ function matmulNN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
     for (let p = 0; p < k; p++) {
       const x = a[ai + p]!;
       const row = bo + p * n;
-      for (let j = 0; j < n; j++) acc[j] += x * b[row + j]!;
+      for (let j = 0; j < n; j++) acc[j]! += x * b[row + j]!;
     }
     for (let j = 0; j < n; j++) c[co + i * n + j] = acc[j]!;
   }
@@ -167,10 +167,10 @@ function matmulTN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
       const row = bo + p * n;
       for (let j = 0; j < n; j++) {
         const y = b[row + j]!;
-        acc[j] += x0 * y;
-        acc[n + j] += x1 * y;
-        acc[2 * n + j] += x2 * y;
-        acc[3 * n + j] += x3 * y;
+        acc[j]! += x0 * y;
+        acc[n + j]! += x1 * y;
+        acc[2 * n + j]! += x2 * y;
+        acc[3 * n + j]! += x3 * y;
       }
     }
     const out = co + i * n;
@@ -181,7 +181,7 @@ function matmulTN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
     for (let p = 0; p < k; p++) {
       const x = a[ao + p * m + i]!;
       const row = bo + p * n;
-      for (let j = 0; j < n; j++) acc[j] += x * b[row + j]!;
+      for (let j = 0; j < n; j++) acc[j]! += x * b[row + j]!;
     }
     for (let j = 0; j < n; j++) c[co + i * n + j] = acc[j]!;
   }
@@ -267,7 +267,7 @@ export const jsKernels: Kernels = {
     else matmulTT(out, outOffset, a, aOffset, b, bOffset, m, k, n);
   },
   axpy(y, alpha, x) {
-    for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]!;
+    for (let i = 0; i < y.length; i++) y[i]! += alpha * x[i]!;
   },
   sumOfSquares(x) {
     let total = 0;
@@ -300,7 +300,7 @@ export const jsKernels: Kernels = {
   scatterAddRows(out, x, rowLength, indices) {
     for (let r = 0; r < indices.length; r++) {
       const to = indices[r]! * rowLength, from = r * rowLength;
-      for (let i = 0; i < rowLength; i++) out[to + i] += x[from + i]!;
+      for (let i = 0; i < rowLength; i++) out[to + i]! += x[from + i]!;
     }
   },
   transpose: transposeKernel,

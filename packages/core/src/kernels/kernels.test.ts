@@ -9,6 +9,13 @@ import { createWasmKernels, singleThreadWasm } from "./wasm/wasm-backend.js";
 
 const wasm = createWasmKernels();
 
+/** Arrays that live in the module's memory (the tests below need the room for them). */
+function resident(sizes: number[]): Float32Array[] {
+  const arrays = wasm!.residentArrays!(sizes);
+  if (arrays === null) throw new Error(`no room in the module's memory for arrays of ${sizes.join(", ")} floats`);
+  return arrays;
+}
+
 describe("the kernel backends", () => {
   it("WebAssembly SIMD is the default where the platform has it", () => {
     expect(wasm).not.toBeNull();
@@ -144,7 +151,7 @@ describe("the kernel backends", () => {
     for (const [m, k, n] of [[67, 45, 19], [40, 7, 33]] as const) {
       for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
         for (let where = 0; where < 8; where++) {
-          const [a, b, c] = wasm!.residentArrays!([m * k, k * n, m * n]);
+          const [a, b, c] = resident([m * k, k * n, m * n]);
           const inA = where & 1 ? fill(a!) : plain(m * k), inB = where & 2 ? fill(b!) : plain(k * n), out = where & 4 ? c! : new Float32Array(m * n);
           const expected = new Float32Array(m * n);
           wasm!.matmul(expected, 0, inA.slice(), 0, inB.slice(), 0, m, k, n, tA, tB);
@@ -155,7 +162,7 @@ describe("the kernel backends", () => {
     }
     // Elementwise, one-operand (the result never overwrites an x that lives there), axpy, Σx², bytes.
     const n = 5003;
-    const [x, y, z] = wasm!.residentArrays!([n, n, n]).map(fill);
+    const [x, y, z] = resident([n, n, n]).map(fill);
     const copyOf = (v: Float32Array) => v.slice();
     const sum = new Float32Array(n), fromCopies = new Float32Array(n);
     wasm!.binary("mul", sum, [n], { data: x!, strides: [1] }, { data: y!, strides: [1] });
@@ -173,7 +180,7 @@ describe("the kernel backends", () => {
     expect(same(y!, yCopy)).toBe(true);
     expect(wasm!.sumOfSquares(x!)).toBe(wasm!.sumOfSquares(xBefore));
     const bytes = Uint8Array.from({ length: 64 * 100 }, () => rng.int(256));
-    const [features] = wasm!.residentArrays!([64 * 101]);
+    const [features] = resident([64 * 101]);
     features!.fill(-1);
     const expectedFeatures = new Float32Array(64 * 101).fill(-1);
     const rows = Int32Array.from({ length: 64 }, () => rng.int(64));
@@ -184,7 +191,7 @@ describe("the kernel backends", () => {
 
   it("a memory that holds arrays never grows: a call needing more scratch runs elsewhere, and the arrays stay attached", () => {
     const rng = new Rng("fixed");
-    const [small] = wasm!.residentArrays!([64 * 64]);
+    const [small] = resident([64 * 64]);
     for (let i = 0; i < small!.length; i++) small![i] = rng.normal();
     // A product whose operands from outside need far more scratch than that memory was given.
     const big = Float32Array.from({ length: 64 * 300_000 }, () => rng.normal());

@@ -36,7 +36,7 @@ function channelSums(
         }
         for (; i < end; i++) { const d = x[i]! - m; s0 += d * d; }
       }
-      out[c] += (s0 + s1) + (s2 + s3);
+      out[c]! += (s0 + s1) + (s2 + s3);
     }
   }
 }
@@ -89,8 +89,8 @@ export const normalizationKernels: Pick<Kernels, "batchNormStatistics" | "batchN
             sgh0 += g0 * normalized[i]!; sgh1 += g1 * normalized[i + 1]!;
           }
           if (i < end) { sg0 += g[i]!; sgh0 += g[i]! * normalized[i]!; }
-          sums[c] += sg0 + sg1;
-          sums[channels + c] += sgh0 + sgh1;
+          sums[c]! += sg0 + sg1;
+          sums[channels + c]! += sgh0 + sgh1;
         }
       }
       if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;

@@ -11,9 +11,13 @@ import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads } from "../
 import { KERNELS_WASM_BASE64 } from "../kernels/wasm/module.js";
 import { kernelsWith, singleThreadWasm, wasmFailure } from "../kernels/wasm/wasm-backend.js";
 import { type KernelExports, WasmKernels, type WasmMemory, vectors } from "../kernels/wasm/wasm-kernels.js";
+import type { WebAssemblyGlobal } from "../kernels/wasm/webassembly.js";
 import { matmul } from "../ops/matmul.js";
 import { Rng } from "../rng.js";
 import { disableThreads, enableThreads, nodeThreads } from "./threads.js";
+
+/** The platform's WebAssembly global, typed as core types it (core has no DOM typings). */
+const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyGlobal }).WebAssembly;
 
 afterEach(() => disableThreads());
 

@@ -21,11 +21,13 @@ export interface Conv2dOptions {
 
 /** [height, width] of a Pair, checked to be integers of at least `min`. */
 export function pairOf(value: Pair, name: string, where: string, min: number): [number, number] {
-  const pair: readonly number[] = typeof value === "number" ? [value, value] : value;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= min)) {
+  const pair: readonly unknown[] = typeof value === "number" ? [value, value] : value;
+  const [height, width] = Array.isArray(pair) && pair.length === 2 ? pair : [];
+  const fits = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= min;
+  if (!fits(height) || !fits(width)) {
     throw new ValueError(`${where}: expected ${name} to be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
   }
-  return [pair[0]!, pair[1]!];
+  return [height, width];
 }
 
 /** The output length of a sliding window: ⌊(size + padding − dilation·(kernel − 1) − 1) / stride⌋ + 1. */

@@ -171,6 +171,21 @@ describe("batchNormForward", () => {
 });
 
 describe("batchNormBackward", () => {
+  it("refuses a g without a channel axis and an invStd that is not one value per channel", () => {
+    const x = normal([4, 3]);
+    const { normalized, invStd } = train(x);
+    const needs = [true, true, true] as const;
+    const g = normal([4, 3]);
+    expect(() => batchNormBackward(normal([4]), normal([4]), invStd, null, { training: true, needs })).toThrow(
+      new ShapeError("batchNormBackward: expected g of shape [N, C] or [N, C, *], got [4]"),
+    );
+    expect(() => batchNormBackward(g, normalized!, invStd.subarray(0, 2), null, { training: true, needs })).toThrow(
+      new ShapeError("batchNormBackward: expected invStd to be a Float64Array of 3 values (one per channel), got 2 values"),
+    );
+    expect(() => batchNormBackward(g, normalized!, [1, 1, 1] as never, null, { training: true, needs })).toThrow(ShapeError);
+    expect(batchNormBackward(g, normalized!, invStd, null, { training: true, needs }).dx!.shape).toEqual([4, 3]);
+  });
+
   it("eval: dx = g·γ·inv exactly, dγ = Σ g·x̂, dβ = Σ g", () => {
     const x = normal([5, 2]);
     const runningMean = f64([0.3, -0.2]), runningVar = f64([1.5, 0.5]);

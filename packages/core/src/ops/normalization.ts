@@ -78,7 +78,8 @@ export function batchNormForward(
   options: BatchNormOptions,
 ): NormalizationForward {
   checkTensor(x, "batchNorm", "x");
-  if (x.rank < 2) {
+  const [outer, channels] = x.shape;
+  if (outer === undefined || channels === undefined) {
     throw new ShapeError(`batchNorm: expected an input of shape [N, C] or [N, C, *], got ${formatShape(x.shape)}`);
   }
   if (!options || typeof options.training !== "boolean") {
@@ -89,8 +90,6 @@ export function batchNormForward(
     throw new ValueError(`batchNorm: momentum must be a number in [0, 1], got ${momentum}`);
   }
   checkEps(eps, "batchNorm");
-  const channels = x.shape[1]!;
-  const outer = x.shape[0]!;
   const inner = x.size / Math.max(outer * channels, 1);
   const perChannel = [channels];
   const mean = checkPerChannel(runningMean, "runningMean", "batchNorm", perChannel, x.dtype);
@@ -102,9 +101,6 @@ export function batchNormForward(
     throw new ValueError(
       `batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`,
     );
-  }
-  if (!training && (mean === null || variance === null)) {
-    throw new ValueError("batchNorm: eval mode (training: false) needs runningMean and runningVar");
   }
   const kernel = kernels();
   const mu = new Float64Array(channels);
@@ -126,9 +122,12 @@ export function batchNormForward(
       }
     }
   } else {
+    if (mean === null || variance === null) {
+      throw new ValueError("batchNorm: eval mode (training: false) needs runningMean and runningVar");
+    }
     for (let c = 0; c < channels; c++) {
-      mu[c] = mean!.data[c]!;
-      invStd[c] = 1 / Math.sqrt(variance!.data[c]! + eps);
+      mu[c] = mean.data[c]!;
+      invStd[c] = 1 / Math.sqrt(variance.data[c]! + eps);
     }
   }
   const output = allocateOutput(x.dtype, x.size);
@@ -149,8 +148,14 @@ export function batchNormBackward(
   options: { training: boolean; needs: readonly [boolean, boolean, boolean] },
 ): NormalizationBackward {
   checkGradient(g, normalized, "batchNormBackward");
-  const channels = g.shape[1]!;
-  const outer = g.shape[0]!;
+  const [outer, channels] = g.shape;
+  if (outer === undefined || channels === undefined) {
+    throw new ShapeError(`batchNormBackward: expected g of shape [N, C] or [N, C, *], got ${formatShape(g.shape)}`);
+  }
+  if (!(invStd instanceof Float64Array) || invStd.length !== channels) {
+    const got = invStd instanceof Float64Array ? `${invStd.length} values` : typeof invStd;
+    throw new ShapeError(`batchNormBackward: expected invStd to be a Float64Array of ${channels} values (one per channel), got ${got}`);
+  }
   const inner = g.size / Math.max(outer * channels, 1);
   const [needsX, needsWeight, needsBias] = options.needs;
   const dx = needsX ? allocateOutput(g.dtype, g.size) : null;

@@ -37,7 +37,17 @@ function planesOf(where: string, x: Tensor): { planes: number; height: number; w
   checkTensor(x, where, "input");
   if (x.rank !== 4 && x.rank !== 3) throw new ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${formatShape(x.shape)}`);
   const lead = x.shape.slice(0, -2);
-  return { planes: lead.reduce((a, b) => a * b, 1), height: x.shape[x.rank - 2]!, width: x.shape[x.rank - 1]!, lead };
+  const [height, width] = planeSize(where, x.shape);
+  return { planes: lead.reduce((a, b) => a * b, 1), height, width, lead };
+}
+
+/** [H, W], the last two dimensions of a shape [..., H, W]; a shorter shape is a ShapeError. */
+function planeSize(where: string, shape: readonly number[]): [number, number] {
+  const height = shape.at(-2), width = shape.at(-1);
+  if (height === undefined || width === undefined) {
+    throw new ShapeError(`${where}: expected an input shape [..., H, W], got ${formatShape(shape)}`);
+  }
+  return [height, width];
 }
 
 /** Checks pooling options and works out the windows' geometry over planes of height × width. */
@@ -134,7 +144,7 @@ function adaptiveAxis(size: number, outSize: number): [Int32Array, Int32Array] {
 
 /** The windows of avg_pool2d over planes of height × width. */
 export function avgPoolWindows(where: string, x: { shape: readonly number[] }, options: AvgPool2dOptions): WindowAverage {
-  const height = x.shape[x.shape.length - 2]!, width = x.shape[x.shape.length - 1]!;
+  const [height, width] = planeSize(where, x.shape);
   const g = poolGeometry(where, height, width, { ...options, dilation: 1 }, x.shape);
   const include = options.countIncludePad ?? true;
   const [rows, rowCounts] = averageAxis(height, g.kernelH, g.strideH, g.padTop, g.outH, include);
@@ -144,7 +154,7 @@ export function avgPoolWindows(where: string, x: { shape: readonly number[] }, o
 
 /** The windows of adaptive_avg_pool2d over planes of height × width, for an output of `outputSize`. */
 export function adaptiveAvgPoolWindows(where: string, x: { shape: readonly number[] }, outputSize: Pair): WindowAverage {
-  const height = x.shape[x.shape.length - 2]!, width = x.shape[x.shape.length - 1]!;
+  const [height, width] = planeSize(where, x.shape);
   const [outH, outW] = pairOf(outputSize, "outputSize", where, 1);
   const [rows, rowCounts] = adaptiveAxis(height, outH);
   const [cols, colCounts] = adaptiveAxis(width, outW);

@@ -106,6 +106,12 @@ describe("unpickle bounds what it builds by what a CIFAR batch can hold", () => 
     refusal(() => unpickle(op(0x7d, 0x28, 0x4b, 1, 0x75, 0x2e))); // odd SETITEMS
     refusal(() => unpickle(op(0x4e, 0x29, 0x52, 0x2e))); // REDUCE of None
   });
+
+  it("BINGET of a memo slot never set and POP_MARK without a MARK are named, at their byte offsets", () => {
+    expect(refusal(() => unpickle(op(0x80, 2, 0x4b, 1, 0x71, 0, 0x68, 5, 0x2e))).error.message).toMatch(/memo 5 unset at byte offset 6/);
+    expect(unpickle(op(0x80, 2, 0x4b, 1, 0x71, 0, 0x30, 0x68, 0, 0x2e))).toBe(1); // slot 0 was set: BINGET reads it back
+    expect(refusal(() => unpickle(op(0x4b, 1, 0x31, 0x2e))).error.message).toMatch(/no MARK on the stack at byte offset 2/);
+  });
 });
 
 describe("readCifarPickle", () => {

@@ -67,7 +67,7 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
   /** Bytes made by _codecs.encode: at most the file's size (a memoised string can be encoded again and again). */
   let encoded = 0;
   let at = 0, start = 0;
-  const fail = (what: string): never => { throw new DataFormatError(`${file}: ${what} at byte offset ${start}`); };
+  const fail: (what: string) => never = (what) => { throw new DataFormatError(`${file}: ${what} at byte offset ${start}`); };
   const need = (n: number) => { if (at + n > bytes.length) fail(`truncated pickle (needed ${n} more bytes)`); };
   const u8 = () => { need(1); return bytes[at++]!; };
   const u16 = () => { need(2); const v = view.getUint16(at, true); at += 2; return v; };
@@ -105,7 +105,7 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
   const popMark = (): Value[] => {
     const i = marks.pop();
     if (i === undefined) fail("no MARK on the stack");
-    const items = stack.splice(i!) as Value[];
+    const items = stack.splice(i) as Value[];
     items.shift();
     return items;
   };
@@ -134,8 +134,9 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
     memo.set(k, top());
   };
   const recall = (k: number) => {
-    if (!memo.has(k)) fail(`memo ${k} unset`);
-    push(memo.get(k)!);
+    const v = memo.get(k);
+    if (v === undefined) fail(`memo ${k} unset`);
+    else push(v);
   };
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   const text = (b: Uint8Array) => {

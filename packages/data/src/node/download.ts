@@ -244,10 +244,13 @@ function checkEntries(archive: string, spec: DatasetSpec, memberMd5s: Record<str
         } else if (inside[0] !== spec.folder || inside.length !== (entry.type === "Directory" ? 1 : 2)) {
           refuse(`${path} (the data set has no such ${entry.type === "Directory" ? "folder" : "file"}; ` +
             `it has ${spec.folder}/ holding ${[...allowed.keys()].join(", ")})`);
-        } else if (entry.type !== "Directory" && inside.length === 2 && !allowed.has(inside[1]!)) {
-          refuse(`${path} (the data set has no such file; it has ${[...allowed.keys()].join(", ")})`);
-        } else if (entry.type !== "Directory" && (entry.size ?? 0) > allowed.get(inside[1]!)!) {
-          refuse(`${path} is ${entry.size} bytes, more than the data set's ${allowed.get(inside[1]!) ?? 0}`);
+        } else if (entry.type !== "Directory") {
+          const largestAllowed = allowed.get(inside[1] ?? "");
+          if (largestAllowed === undefined) {
+            refuse(`${path} (the data set has no such file; it has ${[...allowed.keys()].join(", ")})`);
+          } else if ((entry.size ?? 0) > largestAllowed) {
+            refuse(`${path} is ${entry.size} bytes, more than the data set's ${largestAllowed}`);
+          }
         }
         entry.resume();
       },

@@ -67,26 +67,26 @@ export function loadCifar10(dir: string, options: { split?: "train" | "test" } =
  * images end up contiguous in the same memory: one read, no second copy of the data set.
  */
 function readBinaryBatches(files: string[]): LabeledImages {
-  const sizes = files.map((f) => {
-    requireBatch(f, "loadCifar10");
-    const size = statSync(f).size;
-    if (size === 0) throw new DataFormatError(`loadCifar10: ${f} is empty (a batch holds at least one record)`);
-    return size;
+  const batches = files.map((file) => {
+    requireBatch(file, "loadCifar10");
+    const size = statSync(file).size;
+    if (size === 0) throw new DataFormatError(`loadCifar10: ${file} is empty (a batch holds at least one record)`);
+    return { file, size };
   });
-  const buffer = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  const buffer = new Uint8Array(batches.reduce((total, b) => total + b.size, 0));
   let at = 0;
-  files.forEach((file, i) => {
+  for (const { file, size } of batches) {
     const fd = openSync(file, "r");
     try {
-      for (let read = 0; read < sizes[i]!; ) read += readSync(fd, buffer, at + read, sizes[i]! - read, null) || fail(file);
+      for (let read = 0; read < size; ) read += readSync(fd, buffer, at + read, size - read, null) || fail(file);
     } finally {
       closeSync(fd);
     }
     // Checks the size (whole records) and the labels, naming the file and the byte offset.
-    const bytes = buffer.subarray(at, at + sizes[i]!);
+    const bytes = buffer.subarray(at, at + size);
     checkRecords(bytes, file);
-    at += sizes[i]!;
-  });
+    at += size;
+  }
   const count = buffer.length / CIFAR10_RECORD_BYTES;
   const labels = new Uint8Array(count);
   for (let r = 0; r < count; r++) {

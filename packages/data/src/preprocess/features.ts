@@ -1,4 +1,6 @@
-import { type DType, type FloatArray, type GatherOptions, type Tensor, ValueError, allocate, fromData, kernels, rowsOutput } from "@slope/core";
+import {
+  type DType, type FloatArray, type GatherOptions, ShapeError, type Tensor, ValueError, allocate, formatShape, fromData, kernels, rowsOutput,
+} from "@slope/core";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { checkChoice, checkOptions } from "../options.js";
 
@@ -128,7 +130,7 @@ export function meanImage(images: Uint8Array, count: number, dtype: DType = "flo
   const sums = new Float64Array(IMAGE_BYTES);
   for (let n = 0; n < count; n++) {
     const from = n * IMAGE_BYTES;
-    for (let k = 0; k < IMAGE_BYTES; k++) sums[k] += images[from + k]!;
+    for (let k = 0; k < IMAGE_BYTES; k++) sums[k]! += images[from + k]!;
   }
   const out = allocate(dtype, IMAGE_BYTES);
   for (let k = 0; k < IMAGE_BYTES; k++) out[k] = sums[k]! / count;
@@ -164,7 +166,12 @@ export function channelStatistics(images: Uint8Array, count: number): { mean: [n
 export function normalizeChannels(x: Tensor, layout: ImageLayout, mean: readonly number[], std: readonly number[]): Tensor {
   checkChoice("normalizeChannels", "layout", layout, ["flat", "nchw", "nhwc"]);
   if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0))) throw new ValueError("normalizeChannels: expected three means and three positive standard deviations");
-  const perImage = layout === "flat" ? x.shape[1]! : IMAGE_BYTES;
+  // Flat rows may carry more than the image (the bias column), so each row is one image; else images follow one another.
+  const perImage = layout !== "flat" ? IMAGE_BYTES : x.rank === 2 ? x.shape[1] : undefined;
+  if (perImage === undefined || perImage < IMAGE_BYTES || x.size % perImage !== 0) {
+    const expected = layout === "flat" ? `[N, D] with D ≥ ${IMAGE_BYTES}` : `whole images of ${IMAGE_BYTES} values`;
+    throw new ShapeError(`normalizeChannels: expected ${layout} images as ${expected}, got ${formatShape(x.shape)}`);
+  }
   const count = x.size / perImage;
   const data = x.data;
   for (let n = 0; n < count; n++) {

@@ -1,4 +1,4 @@
-import { IndexError, Rng, ShapeError, ValueError, gather, zeros } from "@slope/core";
+import { IndexError, Rng, ShapeError, ValueError, full, gather, zeros } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { syntheticCifar } from "../synthetic/synthetic-cifar.js";
@@ -114,6 +114,17 @@ describe("unknown options and option values are ValueErrors, never a silent defa
     expect(() => toFeatures(images, 2, null as never)).toThrow(ValueError);
     expect(() => meanImage(images, 2, "int8" as never)).toThrow(ValueError);
     expect(() => normalizeChannels(toFeatures(images, 2), "chw" as never, [0, 0, 0], [1, 1, 1])).toThrow(ValueError);
+    // A shape that is not whole images would be left untouched (no rows) or read across image boundaries.
+    const three = [0, 0, 0], one = [1, 1, 1];
+    expect(() => normalizeChannels(zeros([3072]), "flat", three, one)).toThrow(
+      new ShapeError("normalizeChannels: expected flat images as [N, D] with D ≥ 3072, got [3072]"),
+    );
+    expect(() => normalizeChannels(zeros([4, 1000]), "flat", three, one)).toThrow(/\[N, D\] with D ≥ 3072, got \[4, 1000\]/);
+    expect(() => normalizeChannels(zeros([2, 3, 32, 31]), "nchw", three, one)).toThrow(
+      new ShapeError("normalizeChannels: expected nchw images as whole images of 3072 values, got [2, 3, 32, 31]"),
+    );
+    const withBias = normalizeChannels(full([2, 3073], 3, { dtype: "float64" }), "flat", [1, 1, 1], [2, 2, 2]);
+    expect([withBias.get(1, 0), withBias.get(1, 3071), withBias.get(1, 3072)]).toEqual([1, 1, 3]);
   });
 
   it("a fractional slice, a count past the images, or no images are ValueErrors, not silently rounded", () => {
@@ -148,6 +159,21 @@ describe("synthetic data", () => {
     for (const l of a.labels) counts[l]++;
     expect(counts).toEqual(new Array(10).fill(10));
     expect(a.labelNames[3]).toBe("cat");
+  });
+
+  it("the CIFAR-shaped set refuses shifts, variants, distractors and noise that would index past its templates", () => {
+    const rng = new Rng(5);
+    expect(() => syntheticCifar({ count: 4, rng, maxShift: 1.5 })).toThrow(
+      new ValueError("syntheticCifar: maxShift must be a non-negative integer, got 1.5"),
+    );
+    expect(() => syntheticCifar({ count: 4, rng, maxShift: -1 })).toThrow(/maxShift must be a non-negative integer/);
+    expect(() => syntheticCifar({ count: 4, rng, variants: 0 })).toThrow(
+      new ValueError("syntheticCifar: variants must be a positive integer, got 0"),
+    );
+    expect(() => syntheticCifar({ count: 4, rng, distractors: 0.5 })).toThrow(/distractors must be a non-negative integer/);
+    expect(() => syntheticCifar({ count: 4, rng, noise: NaN })).toThrow(/noise must be a finite number ≥ 0, got NaN/);
+    const plain = syntheticCifar({ count: 4, rng: new Rng(5), maxShift: 0, variants: 1, distractors: 0, noise: 0 });
+    expect(plain.images.length).toBe(4 * IMAGE_BYTES);
   });
 
   it("blobs and spirals have the asked-for size and classes", () => {

@@ -56,6 +56,13 @@ export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & 
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`syntheticCifar: count must be a non-negative integer, got ${count}`);
   if (!rng) throw new ValueError("syntheticCifar: an rng is required: { count, rng: new Rng(seed) }");
   if (!Number.isInteger(classes) || classes < 2 || classes > 256) throw new ValueError(`syntheticCifar: classes must be an integer in [2, 256], got ${classes}`);
+  // Shifts and template choices index pixels and lists: a fractional or negative one would read past them.
+  if (!Number.isInteger(variants) || variants < 1) throw new ValueError(`syntheticCifar: variants must be a positive integer, got ${variants}`);
+  if (!Number.isInteger(maxShift) || maxShift < 0) throw new ValueError(`syntheticCifar: maxShift must be a non-negative integer, got ${maxShift}`);
+  if (!Number.isInteger(distractors) || distractors < 0) {
+    throw new ValueError(`syntheticCifar: distractors must be a non-negative integer, got ${distractors}`);
+  }
+  if (!(Number.isFinite(noise) && noise >= 0)) throw new ValueError(`syntheticCifar: noise must be a finite number ≥ 0, got ${noise}`);
   const templates = Array.from({ length: classes }, () => Array.from({ length: variants }, () => makeTemplate(rng)));
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) labels[i] = i % classes;

@@ -5,12 +5,12 @@ import { ValueError, formatShape } from "@slope/core";
  * (1 for a matrix), fanIn = in·r and fanOut = out·r. Fewer than 2 dimensions is a ValueError.
  */
 export function calculateFanInAndFanOut(shape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (shape.length < 2) {
+  const [outputs, inputs, ...kernel] = shape;
+  if (outputs === undefined || inputs === undefined) {
     throw new ValueError(`init: fan in and fan out need a tensor of at least 2 dimensions, got shape ${formatShape(shape)}`);
   }
-  let receptiveField = 1;
-  for (let d = 2; d < shape.length; d++) receptiveField *= shape[d]!;
-  return { fanIn: shape[1]! * receptiveField, fanOut: shape[0]! * receptiveField };
+  const receptiveField = kernel.reduce((r, d) => r * d, 1);
+  return { fanIn: inputs * receptiveField, fanOut: outputs * receptiveField };
 }
 
 /** The fan a kaiming initializer divides by: "fanIn" keeps the forward pass's variance, "fanOut" the backward's. */

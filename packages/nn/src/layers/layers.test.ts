@@ -106,6 +106,15 @@ describe("Conv2d", () => {
     expect(() => new Conv2d(3, 4, 0)).toThrow(/kernelSize must be an integer ≥ 1/);
   });
 
+  it("checks both entries of a pair: too short, too long, or not integers is a ValueError naming the value", () => {
+    for (const kernelSize of [[3], [3, 3, 3], [3, "3"], [3, null], [3, 1.5]]) {
+      expect(() => new Conv2d(3, 4, kernelSize as never)).toThrow(
+        new ValueError(`Conv2d: kernelSize must be an integer ≥ 1 or a pair of them, got ${JSON.stringify(kernelSize)}`),
+      );
+    }
+    expect(new Conv2d(3, 4, [3, 1]).weight.shape).toEqual([4, 3, 3, 1]);
+  });
+
   it("gives output shapes as PyTorch's, for numbers, pairs, 'same', 'valid' and unbatched input", () => {
     const rng = new Rng(6);
     const x = randn([2, 3, 9, 8], { rng });

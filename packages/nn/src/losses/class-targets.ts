@@ -18,10 +18,11 @@ export interface ClassRows {
 /** Moves the class axis (axis 1, or 0 for a single [C] row) last and flattens the rest: [M, C]. */
 export function classRows(x: Var, where: string): ClassRows {
   const shape = x.shape;
-  if (shape.length === 0) throw new ShapeError(`${where}: input must be [N, C], [N, C, d1, ...] or [C], got a scalar`);
-  if (shape.length === 1) return { rows: reshape(x, [1, shape[0]!]), itemShape: [], classes: shape[0]! };
-  const classes = shape[1]!;
-  const itemShape = [shape[0]!, ...shape.slice(2)];
+  const [first, second] = shape;
+  if (first === undefined) throw new ShapeError(`${where}: input must be [N, C], [N, C, d1, ...] or [C], got a scalar`);
+  if (second === undefined) return { rows: reshape(x, [1, first]), itemShape: [], classes: first };
+  const classes = second;
+  const itemShape = [first, ...shape.slice(2)];
   const moved = shape.length === 2 ? x : transpose(x, [0, ...shape.slice(2).map((_, i) => i + 2), 1]);
   return { rows: reshape(moved, [sizeOf(itemShape), classes]), itemShape, classes };
 }
@@ -85,7 +86,7 @@ export function classIndexTargets(
           `expected a class in [0, ${classes}) or ignoreIndex ${ignoreIndex}`,
       );
     }
-    positions[i] += y;
+    positions[i] = i * classes + y;
     valid.data[i] = 1;
     itemWeight.data[i] = weight === null ? 1 : weight.data[y]!;
     totalWeight += itemWeight.data[i]!;

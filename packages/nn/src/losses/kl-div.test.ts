@@ -28,6 +28,11 @@ describe("klDiv", () => {
     expectValues(klDiv(input(), target(), { reduction: "sum" }), [total], []);
   });
 
+  it("batchmean of a scalar input divides by a batch of one", () => {
+    const loss = klDiv(core.scalar(Math.log(0.25), "float64"), core.scalar(0.5, "float64"), { reduction: "batchmean" });
+    expectValues(loss, [0.5 * Math.log(2)], []);
+  });
+
   it("takes log-probability targets with logTarget: e^t·(t − x)", () => {
     // log 0 given as −1000 (e^−1000 = 0): −∞ itself gives e^−∞·(−∞ − x) = NaN, as in PyTorch
     const logTarget = f64([[Math.log(0.5), Math.log(0.5)], [-1000, 0]]);

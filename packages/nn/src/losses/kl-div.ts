@@ -33,5 +33,5 @@ export function klDiv(input: VarLike, target: VarLike, options: KlDivOptions = {
     losses = sub(mul(t, log(where(zero, 1, t))), mul(t, x)); // t·log t is 0 at t = 0, and so is its gradient's factor t
   }
   if (reduction !== "batchmean") return reduceLosses(losses, reduction);
-  return div(sum(losses), x.shape.length === 0 ? 1 : x.shape[0]!);
+  return div(sum(losses), x.shape[0] ?? 1); // a scalar input is a batch of one
 }

@@ -91,10 +91,11 @@ export function saveSafetensors(
   const parts: string[] = [];
   if (metadata !== undefined) parts.push(`"__metadata__":${JSON.stringify(checkMetadata(metadata, name))}`);
   let offset = 0;
-  const starts: number[] = [];
+  /** Where each entry's bytes begin, after the header. */
+  const placed: { tensor: Tensor; dtype: SafetensorsDType; start: number }[] = [];
   for (const { key, tensor, dtype } of entries) {
     const size = tensor.size * (dtype === "F32" ? 4 : 8);
-    starts.push(offset);
+    placed.push({ tensor, dtype, start: offset });
     const shape = JSON.stringify(tensor.shape);
     const range = `[${offset},${offset + size}]`;
     parts.push(`${JSON.stringify(key)}:{"dtype":"${dtype}","shape":${shape},"data_offsets":${range}}`);
@@ -107,8 +108,8 @@ export function saveSafetensors(
   view.setBigUint64(0, BigInt(headerLength), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLength);
-  entries.forEach(({ tensor, dtype }, i) => {
-    const start = 8 + headerLength + starts[i]!;
+  placed.forEach(({ tensor, dtype, start: offsetInData }) => {
+    const start = 8 + headerLength + offsetInData;
     if (dtype === "I64") {
       for (let j = 0; j < tensor.size; j++) view.setBigInt64(start + 8 * j, BigInt(tensor.data[j]!), true);
     } else {
@@ -182,8 +183,9 @@ function readHeader(input: Uint8Array | ArrayBuffer, where: string): Header {
     fail(`the header length is ${headerLength} bytes but only ${rest} bytes follow the length field (truncated file?)`);
   }
   const headerBytes = bytes.subarray(8, 8 + headerLength);
-  if (headerBytes[0] !== 0x7b) {
-    const first = headerBytes.length === 0 ? "an empty header" : `byte 0x${headerBytes[0]!.toString(16)}`;
+  const firstByte = headerBytes[0];
+  if (firstByte !== 0x7b) {
+    const first = firstByte === undefined ? "an empty header" : `byte 0x${firstByte.toString(16)}`;
     fail(`expected the header to start with "{", got ${first}`);
   }
   let text = "";
@@ -230,10 +232,10 @@ function readHeader(input: Uint8Array | ArrayBuffer, where: string): Header {
     if (!Array.isArray(shape) || !shape.every(isIndex)) {
       fail(`${what} has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
+    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [];
+    if (!isIndex(begin) || !isIndex(end) || begin > end) {
       fail(`${what} has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with 0 ≤ begin ≤ end`);
     }
-    const [begin, end] = offsets as [number, number];
     const info: TensorInfo = { name, dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
     const expected = info.shape.reduce((n, d) => n * d, 1) * DTYPES[info.dtype].bytes;
     if (expected !== info.end - info.begin) {

@@ -44,7 +44,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       cache[i] = c;
       const delta = (Math.sqrt(acc[i]! + eps) / Math.sqrt(c + eps)) * g;
       acc[i] = rho * acc[i]! + (1 - rho) * delta * delta;
-      x[i] -= lr * delta;
+      x[i]! -= lr * delta;
     }
   }
 }

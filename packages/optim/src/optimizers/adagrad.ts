@@ -47,7 +47,7 @@ export class AdaGrad extends Optimizer<AdaGradOptions> {
       const g = sign * dx[i]! + weightDecay * x[i]!;
       const c = cache[i]! + g * g;
       cache[i] = c;
-      x[i] -= (lrT * g) / (epsInsideSqrt ? Math.sqrt(c + eps) : Math.sqrt(c) + eps);
+      x[i]! -= (lrT * g) / (epsInsideSqrt ? Math.sqrt(c + eps) : Math.sqrt(c) + eps);
     }
   }
 }

@@ -64,7 +64,7 @@ export function adamUpdate(
     if (vMax && rawMax) {
       const most = vi > vMax[i]! || Number.isNaN(vi) ? vi : vMax[i]!;
       vMax[i] = most;
-      x[i] -= (stepSize * mi) / (Math.sqrt(most) / sqrtC2 + eps);
+      x[i]! -= (stepSize * mi) / (Math.sqrt(most) / sqrtC2 + eps);
       continue;
     }
     let vHat = vi / c2;
@@ -72,7 +72,7 @@ export function adamUpdate(
       if (vHat < vMax[i]! || Number.isNaN(vMax[i]!)) vHat = vMax[i]!;
       vMax[i] = vHat;
     }
-    x[i] -= (lr * (mi / c1)) / (Math.sqrt(vHat) + eps);
+    x[i]! -= (lr * (mi / c1)) / (Math.sqrt(vHat) + eps);
   }
 }
 

@@ -47,7 +47,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       const ui = Math.max(beta2 * u[i]!, Math.abs(g) + eps);
       m[i] = mi;
       u[i] = ui;
-      x[i] -= (step * mi) / ui;
+      x[i]! -= (step * mi) / ui;
     }
   }
 }

@@ -25,7 +25,7 @@ export class AdamW extends Optimizer<AdamWOptions> {
 
   protected update(x: FloatArray, dx: FloatArray, state: ParameterState, options: AdamWOptions): void {
     const shrink = 1 - options.lr * options.weightDecay;
-    for (let i = 0; i < x.length; i++) x[i] *= shrink;
+    for (let i = 0; i < x.length; i++) x[i]! *= shrink;
     const m = this.buffer(state, "m", x);
     const v = this.buffer(state, "v", x);
     const vMax = options.amsgrad ? this.buffer(state, "vMax", x) : null;

@@ -217,7 +217,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     let offset = 0;
     for (const p of this.params) {
       if (p.grad) {
-        this.checkGradient(p);
+        this.checkGradient(p, p.grad);
         const g: FloatArray = p.grad.data;
         for (let i = 0; i < g.length; i++) out[offset + i] = sign * g[i]!;
       }
@@ -313,7 +313,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       prevFlatGrad = Float64Array.from(g);
       prevLoss = loss;
       t = state.nIter === 1 ? Math.min(1, 1 / g.reduce((sum, v) => sum + Math.abs(v), 0)) * o.lr : o.lr;
-      let gtd = dot(g, d!);
+      let gtd = dot(g, d);
       if (o.lineSearchFn === "backtracking" && !(gtd < 0)) {
         // Slope's rule: not a descent direction, so forget the curvature and go down the gradient.
         state.oldDirs = [];
@@ -330,7 +330,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       let stop = false;
       if (o.lineSearchFn === "strong_wolfe") {
         const x = this.readValues();
-        const direction = d!;
+        const direction = d;
         const evaluate: Directional = (step) => {
           this.writeStep(x, step, direction);
           const f = call();
@@ -346,7 +346,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         const x = this.readValues();
         let accepted = false;
         for (let trial = 0; trial < o.maxLineSearch; trial++) {
-          this.writeStep(x, t, d!);
+          this.writeStep(x, t, d);
           const f = call();
           evaluations++;
           if (f <= loss + 1e-4 * t * gtd) {
@@ -366,7 +366,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         g = this.readGradient(sign);
         optimal = maxAbs(g) <= o.toleranceGrad;
       } else {
-        this.writeStep(this.readValues(), t, d!);
+        this.writeStep(this.readValues(), t, d);
         if (nIter !== o.maxIterations) {
           loss = call();
           g = this.readGradient(sign);
@@ -378,7 +378,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       state.funcEvals += evaluations;
       if (stop || nIter === o.maxIterations || currentEvals >= o.maxEval || optimal) break;
       let change = 0;
-      for (let i = 0; i < d!.length; i++) change = Math.max(change, Math.abs(d![i]! * t));
+      for (let i = 0; i < d.length; i++) change = Math.max(change, Math.abs(d[i]! * t));
       if (change <= o.toleranceChange) break;
       if (Math.abs(loss - prevLoss) < o.toleranceChange) break;
     }

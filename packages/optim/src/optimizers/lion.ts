@@ -38,7 +38,7 @@ export class Lion extends Optimizer<LionOptions> {
     for (let i = 0; i < x.length; i++) {
       const g = sign * dx[i]!;
       const c = beta1 * m[i]! + (1 - beta1) * g;
-      x[i] -= lr * (Math.sign(c) + weightDecay * x[i]!);
+      x[i]! -= lr * (Math.sign(c) + weightDecay * x[i]!);
       m[i] = beta2 * m[i]! + (1 - beta2) * g;
     }
   }

@@ -48,7 +48,7 @@ export class Momentum extends Optimizer<MomentumOptions> {
         const g = sign * dx[i]! + weightDecay * x[i]!;
         const vi = first ? g : momentum * v[i]! + (1 - dampening) * g;
         v[i] = vi;
-        x[i] -= lr * vi;
+        x[i]! -= lr * vi;
       }
       return;
     }
@@ -56,7 +56,7 @@ export class Momentum extends Optimizer<MomentumOptions> {
     for (let i = 0; i < x.length; i++) {
       const vi = momentum * v[i]! - scale * (sign * dx[i]! + weightDecay * x[i]!);
       v[i] = vi;
-      x[i] += vi;
+      x[i]! += vi;
     }
   }
 }

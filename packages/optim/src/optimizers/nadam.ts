@@ -60,8 +60,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
       m[i] = mi;
       v[i] = vi;
       const d = Math.sqrt(vi / c2) + eps;
-      x[i] -= (gradStep * g) / d;
-      x[i] -= (momentumStep * mi) / d;
+      x[i]! -= (gradStep * g) / d;
+      x[i]! -= (momentumStep * mi) / d;
     }
   }
 }

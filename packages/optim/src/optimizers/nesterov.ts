@@ -39,7 +39,7 @@ export class Nesterov extends Optimizer<NesterovOptions> {
       const previous = v[i]!;
       const vi = momentum * previous - lr * (sign * dx[i]! + weightDecay * x[i]!);
       v[i] = vi;
-      x[i] += -momentum * previous + (1 + momentum) * vi;
+      x[i]! += -momentum * previous + (1 + momentum) * vi;
     }
   }
 }

@@ -55,7 +55,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
       m[i] = mi;
       v[i] = vi;
       const mHat = mi / c1;
-      x[i] -= rectified ? mHat * lr * (sqrtC2 / (Math.sqrt(vi) + eps)) * r : mHat * lr;
+      x[i]! -= rectified ? mHat * lr * (sqrtC2 / (Math.sqrt(vi) + eps)) * r : mHat * lr;
     }
   }
 }

@@ -67,9 +67,9 @@ export class RMSProp extends Optimizer<RMSPropOptions> {
       if (b) {
         const bi = momentum * b[i]! + g / d;
         b[i] = bi;
-        x[i] -= lr * bi;
+        x[i]! -= lr * bi;
       } else {
-        x[i] -= (lr * g) / d;
+        x[i]! -= (lr * g) / d;
       }
     }
   }

@@ -56,7 +56,7 @@ export class Rprop extends Optimizer<RpropOptions> {
       const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : Number.isNaN(s) ? s : 1;
       stepSize[i] = Math.min(Math.max(stepSize[i]! * factor, stepSizeMin), stepSizeMax);
       if (s < 0) g = 0;
-      x[i] -= Math.sign(g) * stepSize[i]!;
+      x[i]! -= Math.sign(g) * stepSize[i]!;
       previous[i] = g;
     }
   }

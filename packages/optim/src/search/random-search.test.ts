@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RandomSearch, randomLocalSearch } from "./random-search.js";
 
 const target = tensor([0.5, -0.25, 0.1], { dtype: "float64" });
-const distance = (W: Tensor) => W.data.reduce((s, v, i) => s + (v - target.data[i]!) ** 2, 0);
+const distance = (W: Tensor) => Array.from(W.data).reduce((s, v, i) => s + (v - target.data[i]!) ** 2, 0);
 
 describe("derivative-free baselines", () => {
   it("RandomSearch keeps the best of its attempts, reports each one, and is deterministic under a seed", () => {

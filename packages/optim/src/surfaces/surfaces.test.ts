@@ -1,4 +1,4 @@
-import { tensor } from "@slope/core";
+import { ValueError, tensor } from "@slope/core";
 import { describe, expect, it } from "vitest";
 import { clipGradNorm, clipGradValue } from "../clipping.js";
 import type { Parameter } from "../optimizer.js";
@@ -38,6 +38,18 @@ describe("loss surfaces", () => {
     // It starts at x = −8 and, carried by its velocity, passes the minimum (x > 0) before settling.
     expect(Math.max(...momentum.map((p) => p.x))).toBeGreaterThan(0.5);
     expect(Math.max(...sgd.map((p) => p.x))).toBeLessThanOrEqual(0);
+  });
+
+  it("a trajectory starts from a point of two finite numbers, given or the surface's own, and nothing else", () => {
+    const sgd = (p: Parameter[]) => new SGD(p, { lr: 0.1 });
+    for (const start of [[1], [1, 2, 3], [1, NaN], [1, "2"], null]) {
+      expect(() => runTrajectory(quadraticBowl, sgd, { steps: 1, start: start as never })).toThrow(
+        new ValueError(`runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`),
+      );
+    }
+    const [first] = runTrajectory(quadraticBowl, sgd, { steps: 1, start: [1, 2] });
+    expect(first).toEqual({ x: 1, y: 2, loss: quadraticBowl.f(1, 2) });
+    expect(runTrajectory(quadraticBowl, sgd, { steps: 0 })[0]?.x).toBe(quadraticBowl.start[0]);
   });
 
   it("L-BFGS reaches Rosenbrock's minimum in far fewer steps than Adam", () => {

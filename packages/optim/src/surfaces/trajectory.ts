@@ -19,14 +19,23 @@ export function runTrajectory(
   surface: Surface, makeOptimizer: (params: Parameter[]) => Optimizer, { steps, start = surface.start }: { steps: number; start?: [number, number] },
 ): TrajectoryPoint[] {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`runTrajectory: steps must be a non-negative integer, got ${steps}`);
-  const point: Parameter = { value: tensor([...start], { dtype: "float64" }), grad: null };
+  const [x0, y0] = Array.isArray(start) && start.length === 2 ? start : [];
+  if (typeof x0 !== "number" || typeof y0 !== "number" || !Number.isFinite(x0) || !Number.isFinite(y0)) {
+    throw new ValueError(`runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`);
+  }
+  const point: Parameter = { value: tensor([x0, y0], { dtype: "float64" }), grad: null };
   const optimizer = makeOptimizer([point]);
+  /** Where the optimizer has moved the point: its two coordinates. */
+  const at = (): [number, number] => [point.value.data[0]!, point.value.data[1]!];
   const evaluate = () => {
-    const [x, y] = point.value.data as unknown as [number, number];
+    const [x, y] = at();
     point.grad = tensor(surface.gradient(x, y), { dtype: "float64" });
     return surface.f(x, y);
   };
-  const here = (): TrajectoryPoint => ({ x: point.value.data[0]!, y: point.value.data[1]!, loss: surface.f(point.value.data[0]!, point.value.data[1]!) });
+  const here = (): TrajectoryPoint => {
+    const [x, y] = at();
+    return { x, y, loss: surface.f(x, y) };
+  };
   const points = [here()];
   for (let s = 0; s < steps; s++) {
     if (optimizer instanceof LBFGS) optimizer.step(evaluate);

@@ -79,6 +79,10 @@ function serve({ bytes, memory, control, slot }, ready) {
   }
 }`;
 
+/** The kernel of each job number a part is posted with (the worker's `byJob` above, in the same order). */
+const JOB_KERNELS = { 1: "dotRows", 2: "rowsTimes", 3: "transposedTimes", 4: "blockedProduct" } as const;
+type Job = keyof typeof JOB_KERNELS;
+
 /** What a worker is given: the module's bytes, the shared memory and control block, its slot. */
 export interface WorkerData {
   bytes: Uint8Array;
@@ -123,9 +127,9 @@ class ThreadedRunner {
   onAbandon: () => void = () => {};
 
   /** Runs a posted part here: the kernel of `job` on its arguments. */
-  private runHere(job: number, args: readonly number[]): void {
-    const l = this.local as unknown as Record<string, (...a: number[]) => void>;
-    l[["", "dotRows", "rowsTimes", "transposedTimes", "blockedProduct"][job]!]!(...args);
+  private runHere(job: Job, args: readonly number[]): void {
+    const l = this.local as unknown as Record<(typeof JOB_KERNELS)[Job], (...a: number[]) => void>;
+    l[JOB_KERNELS[job]](...args);
   }
 
   /**
@@ -133,7 +137,7 @@ class ThreadedRunner {
    * (compare-exchange on its claim) and runs it here too: each part is a band of output rows computed the same way on
    * any thread, so the bits do not depend on who ran it. Then waits, with a bound, for the parts workers took.
    */
-  private run(job: 1 | 2 | 3 | 4, parts: number[][], mine: () => void): void {
+  private run(job: Job, parts: number[][], mine: () => void): void {
     const c = this.control;
     Atomics.store(c, 1, 0);
     parts.forEach((args, slot) => {

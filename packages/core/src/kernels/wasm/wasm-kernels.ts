@@ -259,10 +259,11 @@ export class WasmKernels {
     if (loop.shape.length > 2) return false;
     const cols = loop.shape.at(-1)!, rows = out.length / cols;
     if (rows > 1 && cols < MIN_ROW) return false;
-    // Each operand's step from row to row and from element to element (0: repeated).
-    const [aRow, aStep] = rows > 1 ? loop.strides[0]! : [0, loop.strides[0]![0]!];
-    const [bRow, bStep] = rows > 1 ? loop.strides[1]! : [0, loop.strides[1]![0]!];
-    const floatsA = operandFloats(aRow!, aStep!, rows, cols), floatsB = operandFloats(bRow!, bStep!, rows, cols);
+    // Each operand's step from row to row and from element to element (0: repeated); the loop has one stride
+    // list per operand, one stride per dimension.
+    const steps = (s: readonly number[]): [number, number] => (rows > 1 ? [s[0]!, s[1]!] : [0, s[0]!]);
+    const [aRow, aStep] = steps(loop.strides[0]!), [bRow, bStep] = steps(loop.strides[1]!);
+    const floatsA = operandFloats(aRow, aStep, rows, cols), floatsB = operandFloats(bRow, bStep, rows, cols);
     if (floatsA < 0 || floatsB < 0) return false;
     const residentA = this.residentAt(a.data, 0), residentB = this.residentAt(b.data, 0), residentC = this.residentAt(out, 0);
     this.startLayout();
@@ -272,7 +273,7 @@ export class WasmKernels {
     if (residentA < 0) this.copyIn(heap, a.data, 0, floatsA, offA);
     if (residentB < 0) this.copyIn(heap, b.data, 0, floatsB, offB);
     for (let r = 0; r < rows; r++) {
-      this.exports.binary(code, (offA + r * aRow!) * 4, aStep!, (offB + r * bRow!) * 4, bStep!, (offC + r * cols) * 4, cols);
+      this.exports.binary(code, (offA + r * aRow) * 4, aStep, (offB + r * bRow) * 4, bStep, (offC + r * cols) * 4, cols);
     }
     if (residentC < 0) this.copyOut(heap, out, 0, offC, out.length);
     return true;
