@@ -80,14 +80,17 @@ export class Var {
     this.id = nextId++;
   }
 
+  /** The value's shape. */
   get shape(): readonly number[] {
     return this.value.shape;
   }
 
+  /** The value's dtype. */
   get dtype(): DType {
     return this.value.dtype;
   }
 
+  /** The value's number of elements. */
   get size(): number {
     return this.value.size;
   }
@@ -150,46 +153,86 @@ export class Var {
   }
 
   // The ops as methods, so that models read left to right: x.matmul(W).add(b).relu().
+  /** this + other, with numpy broadcasting (the function `add`). */
   add(other: VarLike): Var { return ops.add(this, other); }
+  /** this − other, with numpy broadcasting (`sub`). */
   sub(other: VarLike): Var { return ops.sub(this, other); }
+  /** this · other elementwise, with numpy broadcasting (`mul`). */
   mul(other: VarLike): Var { return ops.mul(this, other); }
+  /** this / other elementwise, with numpy broadcasting (`div`). */
   div(other: VarLike): Var { return ops.div(this, other); }
+  /** this^exponent elementwise (`pow`). */
   pow(exponent: VarLike): Var { return ops.pow(this, exponent); }
+  /** max(this, other) elementwise (`maximum`). */
   maximum(other: VarLike): Var { return ops.maximum(this, other); }
+  /** min(this, other) elementwise (`minimum`). */
   minimum(other: VarLike): Var { return ops.minimum(this, other); }
+  /** The matrix product this · other, either side optionally transposed (`matmul`). */
   matmul(other: VarLike, options?: MatmulOptions): Var { return ops.matmul(this, other, options); }
+  /** −this (`neg`). */
   neg(): Var { return ops.neg(this); }
+  /** eˣ elementwise (`exp`). */
   exp(): Var { return ops.exp(this); }
+  /** ln x elementwise (`log`). */
   log(): Var { return ops.log(this); }
+  /** √x elementwise (`sqrt`). */
   sqrt(): Var { return ops.sqrt(this); }
+  /** 1/x elementwise (`reciprocal`). */
   reciprocal(): Var { return ops.reciprocal(this); }
+  /** x² elementwise (`square`). */
   square(): Var { return ops.square(this); }
+  /** |x| elementwise (`abs`). */
   abs(): Var { return ops.abs(this); }
+  /** tanh x elementwise (`tanh`). */
   tanh(): Var { return ops.tanh(this); }
+  /** σ(x) = 1/(1 + e⁻ˣ) elementwise (`sigmoid`). */
   sigmoid(): Var { return ops.sigmoid(this); }
+  /** max(0, x) elementwise (`relu`). */
   relu(): Var { return ops.relu(this); }
+  /** x clamped to [low, high] (`clip`). */
   clip(low: number, high: number): Var { return ops.clip(this, low, high); }
+  /** Σ x over `axis` (every axis when omitted) (`sum`). */
   sum(axis?: Axis, keepDims?: boolean): Var { return ops.sum(this, axis, keepDims); }
+  /** The mean over `axis` (every axis when omitted) (`mean`). */
   mean(axis?: Axis, keepDims?: boolean): Var { return ops.mean(this, axis, keepDims); }
+  /** The maximum over `axis` (every axis when omitted) (`max`). */
   max(axis?: Axis, keepDims?: boolean): Var { return ops.max(this, axis, keepDims); }
+  /** The minimum over `axis` (every axis when omitted) (`min`). */
   min(axis?: Axis, keepDims?: boolean): Var { return ops.min(this, axis, keepDims); }
+  /** The same elements in a new shape (`reshape`). */
   reshape(shape: readonly number[]): Var { return ops.reshape(this, shape); }
+  /** The axes permuted by `perm` (reversed when omitted) (`transpose`). */
   transpose(perm?: readonly number[]): Var { return ops.transpose(this, perm); }
+  /** The rows at `indices` along the first axis (`gather`). */
   gather(indices: ArrayLike<number>): Var { return ops.gather(this, indices); }
+  /** The block that starts at `begin` and has shape `size` (`slice`). */
   slice(begin: readonly number[], size?: readonly number[]): Var { return ops.slice(this, begin, size); }
+  /** The value in another dtype; the gradient is cast back (`cast`). */
   cast(dtype: DType): Var { return ops.cast(this, dtype); }
+  /** softmax(x)ᵢ = eˣⁱ / Σⱼ eˣʲ along `axis` (the last by default) (`softmax`). */
   softmax(axis?: number): Var { return ops.softmax(this, axis); }
+  /** log softmax(x)ᵢ = xᵢ − log Σⱼ eˣʲ along `axis` (the last by default) (`logSoftmax`). */
   logSoftmax(axis?: number): Var { return ops.logSoftmax(this, axis); }
+  /** sin x elementwise (`sin`). */
   sin(): Var { return ops.sin(this); }
+  /** cos x elementwise (`cos`). */
   cos(): Var { return ops.cos(this); }
+  /** ln(1 + x) elementwise, exact for small x (`log1p`). */
   log1p(): Var { return ops.log1p(this); }
+  /** eˣ − 1 elementwise, exact for small x (`expm1`). */
   expm1(): Var { return ops.expm1(this); }
+  /** The error function erf x elementwise (`erf`). */
   erf(): Var { return ops.erf(this); }
+  /** log Σ eˣ over `axis`, computed stably (`logSumExp`). */
   logSumExp(axis?: Axis, keepDims?: boolean): Var { return ops.logSumExp(this, axis, keepDims); }
+  /** Σ (x − x̄)² / (n − correction) over `axis` (`variance`). */
   variance(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.variance(this, axis, options); }
+  /** √variance over `axis` (`std`). */
   std(axis?: Axis, options?: ops.VarianceOptions): Var { return ops.std(this, axis, options); }
+  /** The vector p-norm (Σ |x|ᵖ)^(1/p) (`norm`). */
   norm(options?: ops.NormOptions): Var { return ops.norm(this, options); }
 
+  /** The op, whether it requires a gradient, and the value, for printing. */
   toString(): string {
     return `Var(${this.op}, requiresGrad=${this.requiresGrad}) ${this.value.toString()}`;
   }

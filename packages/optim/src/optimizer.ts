@@ -177,6 +177,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     return this.paramGroups[0]!.options["lr"] as number;
   }
 
+  /** Sets the learning rate of every group, checked against its allowed range. */
   set lr(value: number) {
     this.setOption("lr", value);
   }

@@ -25,6 +25,7 @@ export class BatchSampler implements Iterable<Int32Array> {
     return batches;
   }
 
+  /** One epoch of batches: the wrapped sampler's next order cut into `batchSize` pieces. */
   *[Symbol.iterator](): Iterator<Int32Array> {
     yield* this.batchesOf(this.sampler.order());
   }

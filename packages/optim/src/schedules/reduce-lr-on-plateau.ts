@@ -130,6 +130,7 @@ export class ReduceLROnPlateau {
     setPerGroup(this.optimizer, "lr", lrs);
   }
 
+  /** Every setting and counter (best, bad epochs, cooldown), as plain JSON for `loadStateDict`. */
   stateDict(): ReduceLROnPlateauState {
     return {
       ...this.settings,

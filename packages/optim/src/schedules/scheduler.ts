@@ -105,6 +105,7 @@ export class Scheduler {
     this.apply();
   }
 
+  /** The step count, the option scheduled and the base values, as plain JSON for `loadStateDict`. */
   stateDict(): SchedulerState {
     return { t: this.t, option: this.option, baseValues: this.baseValues.map(encodeStateNumber) };
   }
