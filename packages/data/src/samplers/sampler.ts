@@ -19,6 +19,7 @@ export interface Sampler extends Iterable<number> {
 
 /** Plain-JSON state of a sampler: its generator's state, when it has one. */
 export interface SamplerState {
+  /** The generator's state (Rng.state()), or null for a sampler that draws nothing. */
   rng: RngState | null;
 }
 
