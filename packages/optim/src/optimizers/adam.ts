@@ -13,11 +13,20 @@ export type AdamOptions = {
   beta2: number;
   /** ε, added to √v̂ so that the division never blows up (1e-8 by default). */
   eps: number;
-  /** Divide m and v by 1 − βᵗ so that the first steps are not too small (on by default; off is the lecture's "incomplete" Adam). */
+  /**
+   * Divide m and v by 1 − βᵗ so that the first steps are not too small (on by default; off is the lecture's
+   * "incomplete" Adam).
+   */
   biasCorrection: boolean;
-  /** AMSGrad: divide by a running maximum of the second moment so that the per-coordinate step never grows (off by default). */
+  /**
+   * AMSGrad: divide by a running maximum of the second moment so that the per-coordinate step never grows (off by
+   * default).
+   */
   amsgrad: boolean;
-  /** What AMSGrad's maximum is taken of: "v", the raw moment (PyTorch's, the default), or "vHat", the bias-corrected one (Optax's). */
+  /**
+   * What AMSGrad's maximum is taken of: "v", the raw moment (PyTorch's, the default), or "vHat", the bias-corrected
+   * one (Optax's).
+   */
   amsgradMaxOf: "v" | "vHat";
   /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
   weightDecay: number;
