@@ -97,7 +97,7 @@ export interface WindowAverage {
  * object of this shape, swapped in with `setKernels`.
  */
 export interface Kernels {
-  /** The backend's name ("js", "wasm", …), for traces and benchmarks. */
+  /** The backend's name ("js", "wasm-simd", "wasm-simd × 4 threads"), for traces and benchmarks. */
   readonly name: string;
   /** out[i] = a[i] ∘ b[i] over `shape`, where the operands are strided (broadcast) views. */
   binary(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): void;
