@@ -3,12 +3,19 @@ import type { Var } from "./var.js";
 
 /** One node of an exported graph. */
 export interface GraphNode {
+  /** The Var's id, unique in the graph. */
   id: number;
+  /** The op that made the node ("param", "matmul", "svmLoss", …). */
   op: string;
+  /** The value's shape. */
   shape: number[];
+  /** The value's dtype. */
   dtype: core.DType;
+  /** Whether gradients flow to the node. */
   requiresGrad: boolean;
+  /** The ids of the node's inputs, in order. */
   inputs: number[];
+  /** Extra attributes the op recorded (axis, delta, …). */
   attributes: Record<string, unknown>;
 }
 
@@ -28,7 +35,12 @@ function reachable(root: Var): Var[] {
 }
 
 /** The graph below `root` as plain JSON: nodes (inputs first) with their op, shape, dtype and input ids. */
-export function graphToJSON(root: Var): { root: number; nodes: GraphNode[] } {
+export function graphToJSON(root: Var): {
+  /** The id of the root. */
+  root: number;
+  /** Every node reachable from the root, each once, inputs before the nodes that use them. */
+  nodes: GraphNode[];
+} {
   return {
     root: root.id,
     nodes: reachable(root).map((node) => ({

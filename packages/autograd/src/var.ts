@@ -80,14 +80,17 @@ export class Var {
     this.id = nextId++;
   }
 
+  /** The value's shape. */
   get shape(): readonly number[] {
     return this.value.shape;
   }
 
+  /** The value's dtype. */
   get dtype(): DType {
     return this.value.dtype;
   }
 
+  /** The value's number of elements. */
   get size(): number {
     return this.value.size;
   }
@@ -141,6 +144,7 @@ export class Var {
     return new Var(this.value, { op: "detach" });
   }
 
+  /** The op, whether it requires a gradient, and the value, for printing. */
   toString(): string {
     return `Var(${this.op}, requiresGrad=${this.requiresGrad}) ${this.value.toString()}`;
   }

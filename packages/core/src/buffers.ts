@@ -205,14 +205,21 @@ export function allocateOutput(dtype: DType, size: number): FloatArray {
 
 /** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernels' memory. */
 export interface ReuseStats {
+  /** How many buffers the step holds for reuse. */
   buffers: number;
+  /** Their total size in bytes. */
   bytes: number;
+  /** How many buffers the last call had to make afresh (0 once the step's shapes are steady). */
   misses: number;
+  /** How many of them live in the kernels' (WebAssembly) memory, used there without copies. */
   resident: number;
 }
 
 /** A step wrapped by `reuseBuffers`. */
-export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & { readonly stats: ReuseStats };
+export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & {
+  /** What the step holds now, read after any call. */
+  readonly stats: ReuseStats;
+};
 
 /**
  * Wraps a training step so that every tensor it allocates reuses the buffer its previous call

@@ -8,7 +8,9 @@ import { type NestedArray, Tensor, checkTensor } from "./tensor.js";
 
 /** Options of the factories: the dtype (float32 unless asked) and, for flat input, the shape. */
 export interface TensorOptions {
+  /** "float32" (the default) or "float64". */
   dtype?: DType;
+  /** The shape of flat input (nested arrays carry their own). */
   shape?: readonly number[];
 }
 

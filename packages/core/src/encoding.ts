@@ -3,8 +3,11 @@ import { DataFormatError, ValueError } from "./errors.js";
 
 /** A typed array as plain JSON: its dtype, length and bytes in base64 (exact: −0, NaN and ±∞ survive). */
 export interface EncodedArray {
+  /** The array's dtype. */
   dtype: DType;
+  /** The number of elements. */
   length: number;
+  /** The elements' bytes (little-endian), in base64. */
   base64: string;
 }
 

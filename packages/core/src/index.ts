@@ -1,3 +1,12 @@
+/**
+ * Tensors for Slope: n-dimensional float32/float64 arrays over contiguous row-major typed arrays,
+ * numpy broadcasting, reductions, a cache-blocked `matmul` that reads either operand transposed in
+ * place, convolution and pooling kernels, row gathers for mini-batches and a seeded `Rng`. Imports no
+ * Node built-ins, so it runs in a browser unchanged. dtypes never mix silently: float32 with float64
+ * is a `DTypeError` (cast explicitly).
+ *
+ * @module @slope/core
+ */
 export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js";
 export { type ReuseStats, type ReusedStep, allocate, reuseBuffers, persistent, reusingBuffers, residentArray } from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";

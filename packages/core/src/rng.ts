@@ -4,7 +4,14 @@ import { ValueError } from "./errors.js";
 /** What `Rng.state()` returns: plain JSON that `Rng.fromState` turns back into the same stream. */
 export interface RngState {
   /** seedrandom's ARC4 state: two indices and the 256-byte permutation. */
-  arc4: { i: number; j: number; S: number[] };
+  arc4: {
+    /** ARC4's first index, in [0, 256). */
+    i: number;
+    /** ARC4's second index, in [0, 256). */
+    j: number;
+    /** The permutation of 0..255. */
+    S: number[];
+  };
   /** The second Box–Muller normal, kept for the next `normal()` call, or null. */
   spareNormal: number | null;
 }

@@ -12,10 +12,15 @@ export type NestedArray = number | NestedArray[];
  * into a supplied output).
  */
 export class Tensor {
+  /** The size of each axis, e.g. [N, D] for N rows of D features; [] for a scalar. */
   readonly shape: readonly number[];
+  /** "float32" or "float64", the type of `data`. */
   readonly dtype: DType;
+  /** The number of elements, the product of `shape`. */
   readonly size: number;
+  /** The elements in row-major order (the last axis varies fastest), contiguous. */
   readonly data: FloatArray;
+  /** The step in `data` per index of each axis: the element at (i₀, i₁, …) is data[Σ iₖ·strides[k]]. */
   readonly strides: readonly number[];
 
   /** Wraps `data` (not copied) as a tensor of `shape`; its length must be the shape's size. */

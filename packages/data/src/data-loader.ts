@@ -12,7 +12,9 @@ import { SequentialSampler } from "./samplers/sequential-sampler.js";
 
 /** A mini-batch: rows of x and their labels. Both are reused buffers: copy them to keep them past the next batch. */
 export interface Batch {
+  /** The batch's rows of x, [batchSize, …] (the last batch may be smaller). */
   x: Tensor;
+  /** Their labels. */
   y: Int32Array;
   /** The dataset rows this batch holds. */
   indices: Int32Array;
@@ -20,11 +22,15 @@ export interface Batch {
 
 /** Options of DataLoader. */
 export interface DataLoaderOptions {
+  /** Rows per batch (required). */
   batchSize: number;
   /** Random order each epoch (needs rng), or sequential. Ignored when `sampler` is given. */
   shuffle?: boolean;
+  /** The generator that shuffles (needed for shuffle). */
   rng?: Rng;
+  /** The order of the rows, in place of shuffle/rng (any Sampler: Sequential, Random, Replacement, …). */
   sampler?: Sampler;
+  /** Leave out a last batch smaller than batchSize (off by default). */
   dropLast?: boolean;
   /**
    * Applied to each batch's images after they are gathered (augmentation: randomCrop,
@@ -39,8 +45,11 @@ export interface DataLoaderOptions {
 
 /** Where a DataLoader is: the epoch, the next batch, and the sampler's state at the epoch's start. */
 export interface DataLoaderState {
+  /** Epochs completed before the saved one. */
   epoch: number;
+  /** The next batch of that epoch. */
   batch: number;
+  /** The sampler's state when that epoch began, which gives the epoch's order again. */
   samplerAtEpochStart: SamplerState;
   /** The transform's generator as the next batch will find it (absent or null without a transform). */
   transformRng?: RngState | null;
@@ -56,12 +65,15 @@ export interface DataLoaderState {
  * `transformRng`, whose state is saved too: a resumed loader gives the uninterrupted run's bits.
  */
 export class DataLoader implements Iterable<Batch> {
+  /** Cuts the sampler's order into batches. */
   readonly batchSampler: BatchSampler;
+  /** How many epochs have been completed. */
   epoch = 0;
   private nextBatch = 0;
   private order: Int32Array | null = null;
   private samplerAtEpochStart: SamplerState;
   private readonly buffers = new Map<number, { gathered: Tensor; x: Tensor; y: Int32Array }>();
+  /** The augmentation applied to each batch's images, or null. */
   readonly transform: BatchTransform | null;
   private transformRng: Rng | null;
   /** One gathered image, [C, H, W], as the transform takes it. */
@@ -69,6 +81,10 @@ export class DataLoader implements Iterable<Batch> {
   /** A batch's shape after the transform, without its first axis. */
   private readonly transformedShape: readonly number[];
 
+  /**
+   * @param x The data set's rows, [N, …]: a tensor, or uint8 images made into features a batch at a time.
+   * @param y The label of each row, N of them.
+   */
   constructor(readonly x: Tensor | ImageFeatures, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
     checkOptions("DataLoader", options, [
       "batchSize", "shuffle", "rng", "sampler", "dropLast", "transform", "transformRng", "imageShape",

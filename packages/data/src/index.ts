@@ -1,3 +1,10 @@
+/**
+ * Data for Slope: the CIFAR-10/100 formats (binary and pickle), preprocessing (features, mean
+ * image, the course's splits), samplers, a mini-batch `DataLoader`, augmentation and seeded synthetic
+ * data sets. Runs in a browser; the file-system and network parts are under @slope/data/node.
+ *
+ * @module @slope/data
+ */
 export {
   type LabeledImages, type LabeledImages100, IMAGE_BYTES, CIFAR10_RECORD_BYTES, CIFAR100_RECORD_BYTES,
   parseCifar10, parseCifar100, writeCifar10, writeCifar100,

@@ -1,3 +1,11 @@
+/**
+ * Neural-network modules for Slope with PyTorch's names, options, layouts and default
+ * initialisation: `Module` and its parameters and buffers, layers (Linear, Conv2d, BatchNorm, Dropout,
+ * ...), initializers (`init`), losses, and weights in the safetensors format, so that a PyTorch model
+ * ports line by line and its weights move between the two.
+ *
+ * @module @slope/nn
+ */
 // @slope/nn: modules, layers, initializers, losses and weights, with PyTorch's names and defaults.
 export { Module, type BufferOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
 export { StateDictError } from "./errors.js";

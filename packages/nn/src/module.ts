@@ -16,7 +16,9 @@ export interface LoadStateDictOptions {
 
 /** What `loadStateDict` returns (both lists are empty after a strict load). */
 export interface LoadStateDictResult {
+  /** The model's parameters and buffers the state dict did not have. */
   missingKeys: string[];
+  /** The state dict's keys the model has no parameter or buffer for. */
   unexpectedKeys: string[];
 }
 

@@ -1,3 +1,11 @@
+/**
+ * Optimizers, learning-rate schedules, derivative-free baselines and 2-D loss surfaces for Slope.
+ * An optimizer steps over anything shaped `{ value: Tensor; grad: Tensor | null }` (which an autograd
+ * `Var` is), with the lecture's update rule written out in its doc comment; a schedule is a plain
+ * function of the step count, and a `Scheduler` applies one to an optimizer.
+ *
+ * @module @slope/optim
+ */
 export { type Parameter, type ParamGroup, type Hyperparameters, type OptionSpec, type ParameterState, type OptimizerStateDict, Optimizer } from "./optimizer.js";
 export { type SGDOptions, SGD } from "./optimizers/sgd.js";
 export { type MomentumOptions, Momentum } from "./optimizers/momentum.js";

@@ -8,7 +8,9 @@ import {
  * yet). An autograd `Var` is one; so is a plain `{ value, grad }`.
  */
 export interface Parameter {
+  /** The tensor the optimizer updates in place. */
   readonly value: Tensor;
+  /** ∂loss/∂value from the last backward pass, or null when there is none (the parameter is skipped). */
   grad: Tensor | null;
 }
 
@@ -16,11 +18,16 @@ export interface Parameter {
 export type Hyperparameters = Record<string, number | boolean | string>;
 
 /** A set of parameters with hyperparameters of its own (PyTorch's parameter groups). */
-export type ParamGroup<O extends Hyperparameters> = { params: readonly Parameter[] } & Partial<O>;
+export type ParamGroup<O extends Hyperparameters> = {
+  /** The group's parameters; the other keys are the group's own hyperparameters. */
+  params: readonly Parameter[];
+} & Partial<O>;
 
 /** How an option is checked: its default (undefined: required) and the range it must lie in. */
 export interface OptionSpec {
+  /** The value when the option is not given; undefined makes the option required. */
   default?: number | boolean | string;
+  /** The values allowed: > 0, ≥ 0, [0, 1), a boolean, any finite number, or one of `choices`. */
   range: "positive" | "nonNegative" | "unitInterval" | "boolean" | "any" | "choice";
   /** The values a "choice" option may take. */
   choices?: readonly string[];
@@ -35,7 +42,9 @@ export const maximizeSpec: OptionSpec = { default: false, range: "boolean" };
  * `scalar` buffers hold one value per parameter (ASGD's η and μ), the others one per element.
  */
 export interface BufferSpec {
+  /** Whether the buffer exists after every parameter's first step, whatever the options. */
   always: boolean;
+  /** Whether it holds one value per parameter instead of one per element. */
   scalar?: boolean;
 }
 
@@ -69,16 +78,36 @@ function inRange(value: unknown, spec: OptionSpec): boolean {
 
 /** Per-parameter state: how many updates it has had, and its named buffers (velocity, cache, …). */
 export interface ParameterState {
+  /** How many updates this parameter has had (t in Adam's bias correction 1 − β1ᵗ). */
   step: number;
+  /** The optimizer's per-parameter buffers by name (velocity, cache, m, v, …), each like the parameter's data. */
   buffers: Record<string, FloatArray>;
 }
 
 /** The JSON form of an optimizer's state: every buffer's bits, the step counts and the hyperparameters. */
 export interface OptimizerStateDict {
+  /** The optimizer's name ("Adam", …); loading into another optimizer is refused. */
   optimizer: string;
+  /** How many times `step()` had run. */
   iterations: number;
-  groups: { options: Hyperparameters; params: number[] }[];
-  state: { param: number; shape: number[]; step: number; buffers: Record<string, EncodedArray> }[];
+  /** Each parameter group's hyperparameters and its parameters, by index in the order given. */
+  groups: {
+    /** The group's hyperparameters. */
+    options: Hyperparameters;
+    /** The indices of the group's parameters, counted across all groups. */
+    params: number[];
+  }[];
+  /** The state of each parameter that has had a step. */
+  state: {
+    /** The parameter's index, counted across all groups. */
+    param: number;
+    /** The parameter's shape, checked on loading. */
+    shape: number[];
+    /** How many updates it has had. */
+    step: number;
+    /** Its buffers by name, encoded bit-exactly (base64). */
+    buffers: Record<string, EncodedArray>;
+  }[];
   /** State that is not per parameter (L-BFGS's curvature history). */
   extra?: Record<string, unknown>;
 }
@@ -91,12 +120,20 @@ export interface OptimizerStateDict {
  * sign = −1 when maximizing, so gradient ascent costs no copy of dx.
  */
 export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
-  readonly paramGroups: { params: readonly Parameter[]; options: O }[];
+  /** The parameter groups, each with its own full set of hyperparameters (the defaults filled in). */
+  readonly paramGroups: {
+    /** The group's parameters. */
+    params: readonly Parameter[];
+    /** The group's hyperparameters, its own or the optimizer's defaults. */
+    options: O;
+  }[];
   /** How many times `step()` has run. */
   iterations = 0;
+  /** Each parameter's step count and buffers, made on its first update. */
   protected readonly state = new Map<Parameter, ParameterState>();
 
   constructor(
+    /** The optimizer's name, in error messages and in the state dict ("Adam", …). */
     readonly name: string,
     private readonly specs: Record<keyof O & string, OptionSpec>,
     params: readonly Parameter[] | readonly ParamGroup<O>[],
@@ -177,6 +214,7 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     return this.paramGroups[0]!.options.lr as number;
   }
 
+  /** Sets the learning rate of every group, checked against its allowed range. */
   set lr(value: number) {
     this.setOption("lr", value);
   }

@@ -5,15 +5,21 @@ import { partialDerivative } from "./numerical-gradient.js";
 export interface GradCheckSparseOptions {
   /** How many random coordinates to check (10 by default). */
   checks?: number;
+  /** Picks the coordinates (required, so that a check can be repeated exactly). */
   rng: core.Rng;
+  /** The step of the central difference (1e-5 by default). */
   h?: number;
 }
 
 /** One checked coordinate. */
 export interface SparseCheck {
+  /** The coordinate checked, one index per axis of x. */
   index: number[];
+  /** (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h there. */
   numerical: number;
+  /** The analytic gradient there. */
   analytic: number;
+  /** |numerical − analytic| / (|numerical| + |analytic|), 0 when both are 0. */
   relError: number;
 }
 
@@ -24,7 +30,12 @@ export interface SparseCheck {
  */
 export function gradCheckSparse(
   f: (x: core.Tensor) => number, x: core.Tensor, analytic: core.Tensor, options: GradCheckSparseOptions,
-): { maxRelError: number; checks: SparseCheck[] } {
+): {
+  /** The largest relError of the coordinates checked. */
+  maxRelError: number;
+  /** Every coordinate checked, in the order drawn. */
+  checks: SparseCheck[];
+} {
   if (!options?.rng) throw new core.ValueError("gradCheckSparse: an rng is required: { rng: new Rng(seed) }");
   if (!core.sameShape(x.shape, analytic.shape)) {
     throw new core.ShapeError(`gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`);

@@ -17,21 +17,29 @@ export interface GradCheckOptions {
 
 /** The worst coordinate found by a gradient check. */
 export interface GradCheckWorst {
+  /** Which input, by position in `inputs`. */
   input: number;
+  /** The coordinate within it, one index per axis. */
   index: number[];
+  /** The analytic gradient there. */
   analytic: number;
+  /** The central-difference estimate there. */
   numerical: number;
 }
 
 /** What `gradCheck` returns. */
 export interface GradCheckResult {
+  /** Whether every relError is at most `tol`. */
   ok: boolean;
+  /** The largest relError over the inputs. */
   maxRelError: number;
   /** relError for each input. */
   relErrors: number[];
   /** The input and coordinate where analytic and numerical differ most. */
   worst: GradCheckWorst | null;
+  /** The analytic gradient of each input, from backward. */
   analytic: core.Tensor[];
+  /** The numerical gradient of each input, by central differences. */
   numerical: core.Tensor[];
   /** Set when an input is float32: a loose tolerance is then unavoidable. */
   warning?: string;

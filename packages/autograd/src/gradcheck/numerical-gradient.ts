@@ -2,6 +2,7 @@ import * as core from "@slope/core";
 
 /** Options of `numericalGradient`: the step h and the difference formula. */
 export interface NumericalGradientOptions {
+  /** The step h (1e-5 by default). */
   h?: number;
   /** "central": (f(x+h) − f(x−h)) / 2h, error O(h²); "forward": (f(x+h) − f(x)) / h, error O(h). */
   method?: "central" | "forward";

@@ -4,6 +4,7 @@ import { mul } from "../ops/mul.js";
 
 /** Options of `svmLoss`: the margin Δ (the lecture's delta, 1 by default). */
 export interface SvmLossOptions {
+  /** The margin Δ by which the correct class's score should beat every other (1 by default). */
   delta?: number;
 }
 

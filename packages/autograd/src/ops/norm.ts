@@ -16,6 +16,7 @@ export interface NormOptions {
   p?: number;
   /** The axes reduced: a number, a list, or every axis when omitted (the Frobenius norm of a matrix). */
   axis?: core.Axis;
+  /** Keep the reduced axes as size 1, so the result broadcasts against x (off by default). */
   keepDims?: boolean;
 }
 

@@ -11,6 +11,7 @@ import { sum } from "./sum.js";
 export interface VarianceOptions {
   /** Subtracted from the count: 1 (the default) is Bessel's unbiased estimate, 0 the population variance. */
   correction?: number;
+  /** Keep the reduced axes as size 1, so the result broadcasts against x (off by default). */
   keepDims?: boolean;
 }
 

@@ -22,21 +22,50 @@ export type ArgReduceOp = "argmax" | "argmin";
  * dimension. Kernels walk the output in row-major order.
  */
 export interface StridedOperand {
+  /** The operand's elements. */
   data: FloatArray;
+  /** The step in `data` per index of each axis of the output's shape; 0 along a broadcast axis. */
   strides: readonly number[];
 }
 
 /** Where one image's receptive fields lie: im2col and col2im's geometry (one image of channels × height × width). */
 export interface Conv2dGeometry {
-  channels: number; height: number; width: number;
-  kernelH: number; kernelW: number; strideH: number; strideW: number;
-  padTop: number; padLeft: number; dilationH: number; dilationW: number;
-  outH: number; outW: number;
+  /** The input's channels. */
+  channels: number;
+  /** The input's height. */
+  height: number;
+  /** The input's width. */
+  width: number;
+  /** The kernel's height. */
+  kernelH: number;
+  /** The kernel's width. */
+  kernelW: number;
+  /** Rows between vertically adjacent windows. */
+  strideH: number;
+  /** Columns between horizontally adjacent windows. */
+  strideW: number;
+  /** Zero rows added above the input (those below follow from outH). */
+  padTop: number;
+  /** Zero columns added left of the input (those to the right follow from outW). */
+  padLeft: number;
+  /** Rows between a kernel's taps (1: adjacent). */
+  dilationH: number;
+  /** Columns between a kernel's taps (1: adjacent). */
+  dilationW: number;
+  /** The output's height: ⌊(height + padding − dilationH·(kernelH − 1) − 1) / strideH⌋ + 1, padding both sides'. */
+  outH: number;
+  /** The output's width, likewise. */
+  outW: number;
 }
 
 /** A whole convolution: `batch` images of the geometry's size, `groups` groups, `outChannels` output channels. */
 export interface Conv2dShape extends Conv2dGeometry {
-  batch: number; groups: number; outChannels: number;
+  /** Images in the batch. */
+  batch: number;
+  /** Groups: each output channel sees channels / groups input channels. */
+  groups: number;
+  /** Output channels. */
+  outChannels: number;
 }
 
 /** A max-pooling window's geometry over planes of height × width. */
@@ -48,8 +77,18 @@ export type Pool2dGeometry = Omit<Conv2dGeometry, "channels">;
  * (the window's size, which counts padding when average pooling is asked to).
  */
 export interface WindowAverage {
-  height: number; width: number;
-  rows: Int32Array; cols: Int32Array; rowCounts: Int32Array; colCounts: Int32Array;
+  /** The input plane's height. */
+  height: number;
+  /** The input plane's width. */
+  width: number;
+  /** For each output row oy, the input rows [rows[2oy], rows[2oy+1]) it averages. */
+  rows: Int32Array;
+  /** For each output column ox, the input columns [cols[2ox], cols[2ox+1]) it averages. */
+  cols: Int32Array;
+  /** For each output row, the window's height as the divisor counts it. */
+  rowCounts: Int32Array;
+  /** For each output column, the window's width as the divisor counts it. */
+  colCounts: Int32Array;
 }
 
 /**
@@ -58,6 +97,7 @@ export interface WindowAverage {
  * object of this shape, swapped in with `setKernels`.
  */
 export interface Kernels {
+  /** The backend's name ("js", "wasm-simd", "wasm-simd × 4 threads"), for traces and benchmarks. */
   readonly name: string;
   /** out[i] = a[i] ∘ b[i] over `shape`, where the operands are strided (broadcast) views. */
   binary(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): void;

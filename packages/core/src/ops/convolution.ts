@@ -13,9 +13,13 @@ export type Pair = number | readonly [number, number];
 
 /** torch.nn.functional.conv2d's options. `padding: "same"` pads so the output has the input's size (stride 1 only). */
 export interface Conv2dOptions {
+  /** Pixels between adjacent windows, one number or [height, width] (1 by default). */
   stride?: Pair;
+  /** Zeros added on each side, one number or [height, width], or "same" / "valid" (0 by default; "valid" is 0). */
   padding?: Pair | "same" | "valid";
+  /** Pixels between a kernel's taps (1 by default: adjacent). */
   dilation?: Pair;
+  /** Split the channels into this many groups, each output channel seeing in / groups inputs (1 by default). */
   groups?: number;
 }
 

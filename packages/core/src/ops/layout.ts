@@ -135,6 +135,7 @@ function checkRowIndices(where: string, indices: ArrayLike<number>, shape: reado
 
 /** Options of `gather`: a tensor of the result's shape and dtype to write into instead of a fresh one. */
 export interface GatherOptions {
+  /** The tensor to write the gathered rows into. */
   out?: Tensor;
 }
 

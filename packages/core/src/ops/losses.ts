@@ -25,7 +25,12 @@ export function checkLabels(labels: Labels, scores: Tensor, where: string): void
 }
 
 /** Mean softmax cross-entropy of rows of `scores` and the softmax probabilities (for the gradient (p − onehot(y))/N). */
-export function softmaxCrossEntropyForward(scores: Tensor, labels: Labels): { loss: number; probs: Tensor } {
+export function softmaxCrossEntropyForward(scores: Tensor, labels: Labels): {
+  /** L = (1/N) Σᵢ −log pᵢ,yᵢ (NaN for no rows). */
+  loss: number;
+  /** p = softmax(scores) row by row, the shape of scores. */
+  probs: Tensor;
+} {
   checkLabels(labels, scores, "softmaxCrossEntropy");
   const [n, c] = scores.shape as [number, number];
   const probs = allocate(scores.dtype, n * c);
@@ -34,7 +39,12 @@ export function softmaxCrossEntropyForward(scores: Tensor, labels: Labels): { lo
 }
 
 /** Mean multiclass hinge loss of rows of `scores` and its subgradient coefficients (before dividing by N). */
-export function multiclassHingeForward(scores: Tensor, labels: Labels, delta: number): { loss: number; coefficients: Tensor } {
+export function multiclassHingeForward(scores: Tensor, labels: Labels, delta: number): {
+  /** L = (1/N) Σᵢ Σ_{j≠yᵢ} max(0, sⱼ − s_yᵢ + Δ) (NaN for no rows). */
+  loss: number;
+  /** ∂Lᵢ/∂sᵢⱼ: 1 where the margin sⱼ − s_yᵢ + Δ is positive (j ≠ yᵢ), minus their count at j = yᵢ. */
+  coefficients: Tensor;
+} {
   checkLabels(labels, scores, "svmLoss");
   if (!Number.isFinite(delta)) throw new ValueError(`svmLoss: delta must be a finite number, got ${delta}`);
   const [n, c] = scores.shape as [number, number];

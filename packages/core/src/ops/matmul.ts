@@ -7,7 +7,9 @@ import { commonDType } from "./operands.js";
 
 /** Which operands `matmul` reads transposed (never materialising the transpose). */
 export interface MatmulOptions {
+  /** Read a as aᵀ (off by default). */
   transposeA?: boolean;
+  /** Read b as bᵀ (off by default). */
   transposeB?: boolean;
 }
 

@@ -23,16 +23,21 @@ export interface BatchNormOptions {
  * dtype) and inv = 1/√(σ² + ε) per channel (float64, whatever x's dtype).
  */
 export interface NormalizationForward {
+  /** The normalized output (with the affine part, where the op has one). */
   output: Tensor;
   /** x̂; null when not asked for (`saveNormalized: false`). */
   normalized: Tensor | null;
+  /** 1/√(σ² + ε) per channel or group. */
   invStd: Float64Array;
 }
 
 /** The gradients a normalization's backward returns, null where not asked for. */
 export interface NormalizationBackward {
+  /** ∂L/∂x. */
   dx: Tensor | null;
+  /** ∂L/∂weight, Σ g·x̂ per channel. */
   dWeight: Tensor | null;
+  /** ∂L/∂bias, Σ g per channel. */
   dBias: Tensor | null;
 }
 
@@ -177,7 +182,10 @@ export function batchNormBackward(
  */
 export function layerNormForward(
   x: Tensor, normalizedSize: number, eps = 1e-5,
-): NormalizationForward & { normalized: Tensor } {
+): NormalizationForward & {
+  /** x̂, always saved by layer normalization. */
+  normalized: Tensor;
+} {
   checkTensor(x, "layerNorm", "x");
   checkEps(eps, "layerNorm");
   if (!Number.isInteger(normalizedSize) || normalizedSize < 1 || x.size % normalizedSize !== 0) {

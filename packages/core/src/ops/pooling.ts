@@ -8,19 +8,29 @@ import { type Pair, pairOf } from "./convolution.js";
 
 /** torch.nn.functional.max_pool2d's options; stride defaults to the kernel size. */
 export interface MaxPool2dOptions {
+  /** The window's size, one number or [height, width] (required). */
   kernelSize: Pair;
+  /** Pixels between adjacent windows (the kernel size by default). */
   stride?: Pair;
+  /** −∞ rows and columns added on each side, at most half the kernel (0 by default). */
   padding?: Pair;
+  /** Pixels between a window's taps (1 by default). */
   dilation?: Pair;
+  /** Round the output size up instead of down, so a last partial window counts (off by default). */
   ceilMode?: boolean;
 }
 
 /** torch.nn.functional.avg_pool2d's options; stride defaults to the kernel size. */
 export interface AvgPool2dOptions {
+  /** The window's size, one number or [height, width] (required). */
   kernelSize: Pair;
+  /** Pixels between adjacent windows (the kernel size by default). */
   stride?: Pair;
+  /** Zeros added on each side, at most half the kernel (0 by default). */
   padding?: Pair;
+  /** Round the output size up instead of down, so a last partial window counts (off by default). */
   ceilMode?: boolean;
+  /** Divide by the whole window, padding included (on by default, as PyTorch); off divides by the input pixels only. */
   countIncludePad?: boolean;
 }
 
@@ -72,7 +82,12 @@ function poolGeometry(where: string, height: number, width: number, options: Max
 }
 
 /** Max pooling with the flat index into x of each maximum (what its gradient needs): y = max over each window. */
-export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): { output: Tensor; indices: Int32Array } {
+export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): {
+  /** The pooled tensor. */
+  output: Tensor;
+  /** For each output element, the flat index into x's data of the maximum it took. */
+  indices: Int32Array;
+} {
   const { planes, height, width, lead } = planesOf("maxPool2d", x);
   const geometry = poolGeometry("maxPool2d", height, width, options, x.shape);
   const out = allocateOutput(x.dtype, planes * geometry.outH * geometry.outW);

@@ -11,7 +11,9 @@ export function compose(transforms: readonly BatchTransform[]): Compose {
   return new Compose(transforms);
 }
 
+/** The transform `compose` makes: its transforms applied one after the other. */
 export class Compose implements BatchTransform {
+  /** The transforms, in the order they are applied. */
   readonly transforms: readonly BatchTransform[];
   /** The image shape before each transform and after the last, for the input shape last asked about. */
   private shapes: ImageShape[] = [];

@@ -34,11 +34,17 @@ export function randomCrop(options: RandomCropOptions): RandomCrop {
   return new RandomCrop(options);
 }
 
+/** The transform `randomCrop` makes: a random h × w crop of each padded image (see randomCrop for the rule). */
 export class RandomCrop implements BatchTransform {
+  /** The crop's height. */
   readonly height: number;
+  /** The crop's width. */
   readonly width: number;
+  /** Pixels added on every side before cropping. */
   readonly padding: number;
+  /** The padded pixels' value in "constant" mode. */
   readonly fill: number;
+  /** What fills the border: "constant", "edge", "reflect" or "symmetric". */
   readonly paddingMode: PaddingMode;
   /** One input image, so that a crop can be written over the batch it reads. */
   private scratch: FloatArray | null = null;

@@ -17,7 +17,9 @@ export function randomHorizontalFlip(options: RandomHorizontalFlipOptions = {}):
   return new RandomHorizontalFlip(options);
 }
 
+/** The transform `randomHorizontalFlip` makes: each image mirrored left to right with probability p. */
 export class RandomHorizontalFlip implements BatchTransform {
+  /** The probability that an image is flipped. */
   readonly p: number;
 
   constructor(options: RandomHorizontalFlipOptions = {}) {

@@ -10,8 +10,11 @@ export const CIFAR100_RECORD_BYTES = 2 + IMAGE_BYTES;
 
 /** Images and labels in memory: image i is bytes [i·3072, (i+1)·3072) of `images`, in the file's R, G, B plane order. */
 export interface LabeledImages {
+  /** count × 3,072 pixel bytes: each image's 1,024 red, then green, then blue bytes, rows of 32 top to bottom. */
   images: Uint8Array;
+  /** The class of each image, one byte each. */
   labels: Uint8Array;
+  /** How many images. */
   count: number;
 }
 
@@ -57,7 +60,9 @@ export function parseCifar10(bytes: Uint8Array, options: { file?: string; classe
 
 /** CIFAR-100 images with both label sets. */
 export interface LabeledImages100 extends LabeledImages {
+  /** Each image's superclass, of 20. */
   coarseLabels: Uint8Array;
+  /** Each image's class, of 100. */
   fineLabels: Uint8Array;
 }
 

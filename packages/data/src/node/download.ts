@@ -17,7 +17,9 @@ export class DownloadError extends SlopeError {}
 
 /** Bytes received so far and the total (null when the server does not say). */
 export interface DownloadProgress {
+  /** Bytes of the archive received so far. */
   received: number;
+  /** The archive's size in bytes from the server's Content-Length, or null when it does not send one. */
   total: number | null;
 }
 
@@ -27,6 +29,7 @@ export interface DownloadOptions {
   cacheDir?: string;
   /** Where the archive is served (the official address by default). */
   url?: string;
+  /** Called as the archive arrives, with the bytes received so far and the total when the server says it. */
   onProgress?: (progress: DownloadProgress) => void;
   /** The archive's MD5 (the official one by default). */
   archiveMd5?: string;

@@ -9,6 +9,7 @@ import { concatImages } from "../preprocess/splits.js";
 
 /** A loaded split: the images (count × 3,072 bytes, R, G, B planes), labels and class names. */
 export interface CifarSplit extends LabeledImages {
+  /** The class names, indexed by label ("airplane", "automobile", … for CIFAR-10). */
   labelNames: string[];
   /** The folder the files were read from. */
   dir: string;
@@ -115,7 +116,12 @@ function loadPythonLayout(folder: string, names: string[]): CifarSplit {
  */
 export function loadCifar100(
   dir: string, options: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {},
-): CifarSplit & { coarseLabels: Uint8Array; fineLabels: Uint8Array } {
+): CifarSplit & {
+  /** Each image's superclass, of 20. */
+  coarseLabels: Uint8Array;
+  /** Each image's class, of 100. */
+  fineLabels: Uint8Array;
+} {
   checkOptions("loadCifar100", options, ["split", "labels"]);
   checkChoice("loadCifar100", "split", options.split, ["train", "test"]);
   checkChoice("loadCifar100", "labels", options.labels, ["fine", "coarse"]);

@@ -9,7 +9,9 @@ export type ImageLayout = "flat" | "nchw" | "nhwc";
 
 /** Options of `toFeatures`. */
 export interface FeatureOptions {
+  /** The features' dtype (float32 by default). */
   dtype?: DType;
+  /** "flat" rows [N, 3072] (the default), or image-shaped "nchw" [N, 3, 32, 32] or "nhwc" [N, 32, 32, 3]. */
   layout?: ImageLayout;
   /** A [3072] mean image (in flat order) subtracted from every image, e.g. the training split's. */
   mean?: Tensor;
@@ -30,12 +32,17 @@ export interface FeatureOptions {
 export class ImageFeatures {
   /** The shape of the whole feature tensor: [count, 3072 (+1)], or image-shaped. */
   readonly shape: readonly number[];
+  /** The features' dtype. */
   readonly dtype: DType;
   private readonly layout: ImageLayout;
   private readonly mean: FloatArray | null;
   private readonly factor: number;
   private readonly bias: boolean;
 
+  /**
+   * @param images The images' bytes, count × 3,072 in the file's R, G, B plane order (not copied).
+   * @param count How many images.
+   */
   constructor(readonly images: Uint8Array, readonly count: number, options: FeatureOptions = {}) {
     checkFeatureInput("ImageFeatures", images, count, options);
     const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
@@ -138,7 +145,12 @@ export function meanImage(images: Uint8Array, count: number, dtype: DType = "flo
 }
 
 /** Per-channel mean and standard deviation (R, G, B) on the 0–255 scale, over every pixel of every image. */
-export function channelStatistics(images: Uint8Array, count: number): { mean: [number, number, number]; std: [number, number, number] } {
+export function channelStatistics(images: Uint8Array, count: number): {
+  /** The mean of each channel, R, G, B. */
+  mean: [number, number, number];
+  /** The population standard deviation of each channel, √(E[v²] − mean²). */
+  std: [number, number, number];
+} {
   if (!Number.isInteger(count) || count <= 0 || images.length < count * IMAGE_BYTES) {
     throw new ValueError(`channelStatistics: expected at least one image and ${IMAGE_BYTES} bytes per image, ` +
       `got count ${count} and ${images.length} bytes`);

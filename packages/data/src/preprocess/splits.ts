@@ -39,9 +39,13 @@ export function concatImages(sets: readonly LabeledImages[]): LabeledImages {
 
 /** Sizes of the course's splits. */
 export interface SplitSizes {
+  /** Images in train, the first of the training set (49,000 by default). */
   training?: number;
+  /** Images in val, the next of the training set (1,000 by default). */
   validation?: number;
+  /** Images in test, the first of the test set (1,000 by default). */
   test?: number;
+  /** Images in dev, drawn from train without replacement (500 by default). */
   dev?: number;
 }
 
@@ -53,7 +57,16 @@ export interface SplitSizes {
 export function courseSplits(
   trainSet: LabeledImages, testSet: LabeledImages,
   options: SplitSizes & { rng: Rng },
-): { train: LabeledImages; val: LabeledImages; test: LabeledImages; dev: LabeledImages } {
+): {
+  /** The training split, for fitting the weights. */
+  train: LabeledImages;
+  /** The validation split, for choosing hyperparameters. */
+  val: LabeledImages;
+  /** The test split, evaluated once at the end. */
+  test: LabeledImages;
+  /** A small subset of train, for fast development runs. */
+  dev: LabeledImages;
+} {
   checkOptions("courseSplits", options, ["training", "validation", "test", "dev", "rng"]);
   const { training = 49000, validation = 1000, test = 1000, dev = 500, rng } = options ?? {};
   for (const [name, size] of Object.entries({ training, validation, test, dev })) {

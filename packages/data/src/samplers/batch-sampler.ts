@@ -6,6 +6,11 @@ import type { Sampler } from "./sampler.js";
  * unless `dropLast`. Batches are views into one epoch order (no copy per batch).
  */
 export class BatchSampler implements Iterable<Int32Array> {
+  /**
+   * @param sampler The order of the rows, one epoch at a time.
+   * @param batchSize Indices per batch.
+   * @param dropLast Leave out a last batch smaller than batchSize (off by default).
+   */
   constructor(readonly sampler: Sampler, readonly batchSize: number, readonly dropLast = false) {
     if (typeof dropLast !== "boolean") {
       throw new ValueError(`BatchSampler: dropLast must be true or false, got ${String(dropLast)}`);
@@ -25,6 +30,7 @@ export class BatchSampler implements Iterable<Int32Array> {
     return batches;
   }
 
+  /** One epoch of batches: the wrapped sampler's next order cut into `batchSize` pieces. */
   *[Symbol.iterator](): Iterator<Int32Array> {
     yield* this.batchesOf(this.sampler.order());
   }

@@ -22,10 +22,12 @@ export class RandomSampler implements Sampler {
     return this.rng.permutation(this.length);
   }
 
+  /** The indices of the next epoch, one at a time (the same as iterating `order()`). */
   [Symbol.iterator](): Iterator<number> {
     return this.order()[Symbol.iterator]();
   }
 
+  /** The state that `loadStateDict` restores: plain JSON, so the next epoch's order can be resumed exactly. */
   stateDict(): SamplerState {
     return { rng: this.rng.state() };
   }

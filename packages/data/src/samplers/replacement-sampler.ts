@@ -26,10 +26,12 @@ export class ReplacementSampler implements Sampler {
     return out;
   }
 
+  /** The indices of the next epoch, one at a time (the same as iterating `order()`). */
   [Symbol.iterator](): Iterator<number> {
     return this.order()[Symbol.iterator]();
   }
 
+  /** The state that `loadStateDict` restores: plain JSON, so the next epoch's order can be resumed exactly. */
   stateDict(): SamplerState {
     return { rng: this.rng.state() };
   }

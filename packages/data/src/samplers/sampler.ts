@@ -11,6 +11,7 @@ export interface Sampler extends Iterable<number> {
   readonly populationSize?: number;
   /** The indices of the next epoch (advances the sampler's generator, if it has one). */
   order(): Int32Array;
+  /** The generator's state as plain JSON (null for a sampler without randomness), for `loadStateDict`. */
   stateDict(): SamplerState;
   /** Restores a saved state; a bad one throws a named error before anything changes. */
   loadStateDict(state: SamplerState): void;
@@ -18,6 +19,7 @@ export interface Sampler extends Iterable<number> {
 
 /** Plain-JSON state of a sampler: its generator's state, when it has one. */
 export interface SamplerState {
+  /** The generator's state (Rng.state()), or null for a sampler that draws nothing. */
   rng: RngState | null;
 }
 

@@ -16,10 +16,12 @@ export class SequentialSampler implements Sampler {
     return Int32Array.from({ length: this.length }, (_, i) => i);
   }
 
+  /** The indices of the next epoch, one at a time (the same as iterating `order()`). */
   [Symbol.iterator](): Iterator<number> {
     return this.order()[Symbol.iterator]();
   }
 
+  /** The state that `loadStateDict` restores: plain JSON, so the next epoch's order can be resumed exactly. */
   stateDict(): SamplerState {
     return { rng: null };
   }

@@ -5,8 +5,11 @@ import { CIFAR10_LABEL_NAMES } from "../cifar/label-names.js";
 
 /** Options of the synthetic CIFAR-shaped set. */
 export interface SyntheticCifarOptions {
+  /** How many images. */
   count: number;
+  /** Draws everything: templates, labels, shifts and noise (required). */
   rng: Rng;
+  /** How many classes, in [2, 256] (10 by default). */
   classes?: number;
   /** Standard deviation of the per-pixel noise on the 0–255 scale (60 by default). */
   noise?: number;
@@ -50,7 +53,10 @@ function makeTemplate(rng: Rng): Float64Array {
  * random weights do not. Balanced classes (image i has label i mod classes before shuffling),
  * deterministic from `rng`. Labels are named after CIFAR-10's classes.
  */
-export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & { labelNames: string[] } {
+export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & {
+  /** The name of each class: CIFAR-10's for the first ten, "class k" after them. */
+  labelNames: string[];
+} {
   checkOptions("syntheticCifar", options, ["count", "rng", "classes", "noise", "maxShift", "variants", "distractors"]);
   const { count, rng, classes = 10, noise = 60, maxShift = 5, variants = 3, distractors = 2 } = options ?? {};
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`syntheticCifar: count must be a non-negative integer, got ${count}`);

@@ -3,7 +3,9 @@ import { checkChoice, checkOptions } from "../options.js";
 
 /** A 2-D toy data set: points [N, 2] and their labels. */
 export interface Points2D {
+  /** The points, [N, 2]. */
   x: Tensor;
+  /** Each point's class. */
   y: Int32Array;
 }
 

@@ -4,7 +4,12 @@ import { ValueError, formatShape } from "@slope/core";
  * PyTorch's fans of a weight of shape [out, in, ...kernel]: with the receptive field r = ∏ kernel
  * (1 for a matrix), fanIn = in·r and fanOut = out·r. Fewer than 2 dimensions is a ValueError.
  */
-export function calculateFanInAndFanOut(shape: readonly number[]): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(shape: readonly number[]): {
+  /** in·r, the inputs each output sums over. */
+  fanIn: number;
+  /** out·r, the outputs each input feeds. */
+  fanOut: number;
+} {
   const [outputs, inputs, ...kernel] = shape;
   if (outputs === undefined || inputs === undefined) {
     throw new ValueError(`init: fan in and fan out need a tensor of at least 2 dimensions, got shape ${formatShape(shape)}`);

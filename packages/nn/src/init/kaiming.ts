@@ -6,9 +6,13 @@ import { type InitTarget, tensorOf } from "./target.js";
 
 /** Options of the kaiming initializers, PyTorch's (`a` is the negative slope of a leaky ReLU after the layer). */
 export interface KaimingOptions {
+  /** The negative slope of the leaky ReLU after the layer, for its gain (0 by default: a plain ReLU). */
   a?: number;
+  /** "fanIn" (the default) keeps the forward pass's variance, "fanOut" the backward's. */
   mode?: FanMode;
+  /** The nonlinearity after the layer, whose gain scales the bound ("leaky_relu" by default). */
   nonlinearity?: Nonlinearity;
+  /** The generator (default: nn's default generator). */
   rng?: Rng;
 }
 

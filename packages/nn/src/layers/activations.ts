@@ -18,6 +18,7 @@ export class ReLU extends Module {
 
 /** x for x ≥ 0, negativeSlope·x below (default slope 0.01). */
 export class LeakyReLU extends Module {
+  /** @param negativeSlope The slope for x < 0 (0.01 by default). */
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -33,6 +34,7 @@ export class LeakyReLU extends Module {
 
 /** x for x > 0, alpha·(eˣ − 1) below (default alpha 1). */
 export class ELU extends Module {
+  /** @param alpha The value approached as x → −∞ is −alpha (1 by default). */
   constructor(readonly alpha = 1) {
     super();
   }
@@ -48,6 +50,7 @@ export class ELU extends Module {
 
 /** x·Φ(x) (Φ the standard normal CDF), or its tanh approximation with `approximate: "tanh"`. */
 export class GELU extends Module {
+  /** "none" for the exact x·Φ(x), "tanh" for the tanh approximation. */
   readonly approximate: "none" | "tanh";
 
   constructor(options: { approximate?: "none" | "tanh" } = {}) {
@@ -91,7 +94,9 @@ export class Sigmoid extends Module {
 
 /** log(1 + e^(beta·x)) / beta, and x itself where beta·x > threshold (defaults beta 1, threshold 20). */
 export class Softplus extends Module {
+  /** The sharpness: larger beta is closer to ReLU. */
   readonly beta: number;
+  /** Above beta·x > threshold the output is x itself, for numerical stability. */
   readonly threshold: number;
 
   constructor(options: { beta?: number; threshold?: number } = {}) {
@@ -111,6 +116,7 @@ export class Softplus extends Module {
 
 /** eˣⁱ / Σⱼ eˣʲ along `dim`. */
 export class Softmax extends Module {
+  /** @param dim The axis the softmax normalizes over. */
   constructor(readonly dim: number) {
     super();
     if (!Number.isInteger(dim)) throw new ValueError(`Softmax: dim must be an integer, got ${dim}`);
@@ -127,6 +133,7 @@ export class Softmax extends Module {
 
 /** xᵢ − log Σⱼ eˣʲ along `dim`. */
 export class LogSoftmax extends Module {
+  /** @param dim The axis the log-softmax normalizes over. */
   constructor(readonly dim: number) {
     super();
     if (!Number.isInteger(dim)) throw new ValueError(`LogSoftmax: dim must be an integer, got ${dim}`);

@@ -10,6 +10,7 @@ import { pythonIntOrTuple } from "./python-repr.js";
  * `new AdaptiveAvgPool2d(1)` is the global average pool.
  */
 export class AdaptiveAvgPool2d extends Module {
+  /** The output's [height, width] (one number: a square), whatever the input's. */
   readonly outputSize: Pair;
 
   constructor(outputSize: Pair) {

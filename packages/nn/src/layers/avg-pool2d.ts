@@ -7,8 +7,11 @@ import { pythonIntOrTuple } from "./python-repr.js";
 
 /** Options of `AvgPool2d`, PyTorch's (`stride` defaults to `kernelSize`). */
 export interface AvgPool2dOptions {
+  /** Pixels between adjacent windows (kernelSize by default). */
   stride?: Pair;
+  /** Zeros added on each side, at most half the kernel (0 by default). */
   padding?: Pair;
+  /** Round the output size up instead of down, so a last partial window counts (off by default). */
   ceilMode?: boolean;
   /** Whether the zeros of the padding count in the average's divisor (default true). */
   countIncludePad?: boolean;
@@ -16,10 +19,15 @@ export interface AvgPool2dOptions {
 
 /** The mean over each kernelSize window of each channel, PyTorch's `nn.AvgPool2d`. */
 export class AvgPool2d extends Module {
+  /** The window's size, one number or [height, width]. */
   readonly kernelSize: Pair;
+  /** Pixels between adjacent windows. */
   readonly stride: Pair;
+  /** Zeros added on each side. */
   readonly padding: Pair;
+  /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
+  /** Whether the padding's zeros count in the divisor. */
   readonly countIncludePad: boolean;
 
   constructor(kernelSize: Pair, options: AvgPool2dOptions = {}) {

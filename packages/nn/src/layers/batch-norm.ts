@@ -6,6 +6,7 @@ import { pythonBool, pythonFloat } from "./python-repr.js";
 
 /** Options of `BatchNorm1d` and `BatchNorm2d`, PyTorch's. */
 export interface BatchNormOptions {
+  /** ε added to the variance under the root (1e-5 by default). */
   eps?: number;
   /** The running statistics' update weight (default 0.1); null for the cumulative average 1/numBatchesTracked. */
   momentum?: number | null;
@@ -13,6 +14,7 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Whether to keep running statistics for evaluation (default true); without them eval uses the batch's. */
   trackRunningStats?: boolean;
+  /** The parameters' and buffers' dtype (float32 by default). */
   dtype?: DType;
 }
 
@@ -25,15 +27,25 @@ export interface BatchNormOptions {
  * 1/num_batches_tracked when momentum is null (the cumulative average); num_batches_tracked += 1.
  */
 export abstract class BatchNormBase extends Module {
+  /** C, the number of channels (axis 1 of the input). */
   readonly numFeatures: number;
+  /** ε added to the variance under the root. */
   readonly eps: number;
+  /** The running statistics' update weight m, or null for the cumulative average. */
   readonly momentum: number | null;
+  /** Whether weight and bias are learned. */
   readonly affine: boolean;
+  /** Whether running statistics are kept for evaluation. */
   readonly trackRunningStats: boolean;
+  /** The per-channel scale γ, [numFeatures] (null when not affine). */
   weight: Var | null;
+  /** The per-channel shift β, [numFeatures] (null when not affine). */
   bias: Var | null;
+  /** The running mean per channel, used in evaluation (a buffer; null without running statistics). */
   declare running_mean: Tensor | null;
+  /** The running unbiased variance per channel, used in evaluation (a buffer). */
   declare running_var: Tensor | null;
+  /** How many training batches have updated the running statistics (a buffer). */
   declare num_batches_tracked: Tensor | null;
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
@@ -92,6 +104,7 @@ export abstract class BatchNormBase extends Module {
 
   /** The input's ranks this layer accepts and how they read, as "[N, C, H, W]". */
   protected abstract readonly ranks: readonly number[];
+  /** The input layouts the layer accepts, for error messages ("[N, C, H, W]"). */
   protected abstract readonly layout: string;
 
   override forward(input: VarLike): Var {
@@ -127,11 +140,13 @@ export abstract class BatchNormBase extends Module {
 /** Batch normalisation of [N, C] or [N, C, L] over N (and L), PyTorch's `nn.BatchNorm1d`. */
 export class BatchNorm1d extends BatchNormBase {
   protected readonly ranks = [2, 3];
+  /** [N, C] or [N, C, L], for error messages. */
   protected readonly layout = "[N, C] or [N, C, L]";
 }
 
 /** Batch normalisation of [N, C, H, W] over N, H and W, PyTorch's `nn.BatchNorm2d`. */
 export class BatchNorm2d extends BatchNormBase {
   protected readonly ranks = [4];
+  /** [N, C, H, W], for error messages. */
   protected readonly layout = "[N, C, H, W]";
 }

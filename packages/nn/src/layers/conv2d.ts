@@ -10,14 +10,19 @@ import { pythonTuple } from "./python-repr.js";
 
 /** Options of `Conv2d`, PyTorch's. */
 export interface Conv2dOptions {
+  /** Pixels between adjacent windows, one number or [height, width] (1 by default). */
   stride?: Pair;
   /** Zeros added on each side, or "valid" (none) or "same" (output as large as the input; stride 1 only). */
   padding?: Pair | "same" | "valid";
+  /** Pixels between a kernel's taps (1 by default: adjacent). */
   dilation?: Pair;
   /** Split the channels into `groups` independent convolutions; both channel counts must divide by it. */
   groups?: number;
+  /** Whether to learn an additive bias per output channel (default true). */
   bias?: boolean;
+  /** The generator of the initial weights (default: nn's default generator). */
   rng?: Rng;
+  /** The parameters' dtype (float32 by default). */
   dtype?: DType;
 }
 
@@ -28,14 +33,23 @@ export interface Conv2dOptions {
  * fanIn = inChannels/groups·kh·kw, and b by U(±1/√fanIn).
  */
 export class Conv2d extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output, one filter each. */
   readonly outChannels: number;
+  /** The filters' [height, width]. */
   readonly kernelSize: [number, number];
+  /** Pixels between adjacent windows, [height, width]. */
   readonly stride: [number, number];
+  /** Zeros added on each side, [height, width], or "same" / "valid". */
   readonly padding: [number, number] | "same" | "valid";
+  /** Pixels between a kernel's taps, [height, width]. */
   readonly dilation: [number, number];
+  /** Independent convolutions the channels are split into. */
   readonly groups: number;
+  /** The filters, [outChannels, inChannels/groups, kh, kw]. */
   weight: Var;
+  /** b, [outChannels], or null without a bias. */
   bias: Var | null;
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {

@@ -10,6 +10,7 @@ import { pythonFloat } from "./python-repr.js";
  * rescaling. The masks come from `rng`, or else from nn's default generator at the time of the call.
  */
 export class Dropout extends Module {
+  /** The probability that an element is zeroed in training (the survivors are scaled by 1/(1 − p)). */
   readonly p: number;
   /** The generator of the masks; null draws from `defaultRng()` on each call. */
   readonly rng: Rng | null;

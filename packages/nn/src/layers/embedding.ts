@@ -8,7 +8,9 @@ import { defaultRng } from "../random.js";
 export interface EmbeddingOptions {
   /** A row that is zero at initialisation and never receives a gradient (negative counts from the end). */
   paddingIdx?: number;
+  /** The generator of the initial weights (default: nn's default generator). */
   rng?: Rng;
+  /** The parameters' dtype (float32 by default). */
   dtype?: DType;
 }
 
@@ -18,9 +20,13 @@ export interface EmbeddingOptions {
  * Its gradient adds each output row's gradient back to the row it came from (none to paddingIdx).
  */
 export class Embedding extends Module {
+  /** How many rows the table has (the vocabulary's size). */
   readonly numEmbeddings: number;
+  /** The length of each row. */
   readonly embeddingDim: number;
+  /** The row that stays zero and gets no gradient (made non-negative), or null. */
   readonly paddingIdx: number | null;
+  /** The table, [numEmbeddings, embeddingDim]. */
   weight: Var;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {

@@ -4,7 +4,9 @@ import { Module } from "../module.js";
 
 /** Merges dimensions startDim … endDim (inclusive; negative counts from the end) into one, PyTorch's `nn.Flatten`. */
 export class Flatten extends Module {
+  /** The first dimension merged (1 by default, keeping the batch axis). */
   readonly startDim: number;
+  /** The last dimension merged (−1 by default, the last). */
   readonly endDim: number;
 
   constructor(startDim = 1, endDim = -1) {

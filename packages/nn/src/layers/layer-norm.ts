@@ -5,10 +5,13 @@ import { pythonBool, pythonFloat, pythonTuple } from "./python-repr.js";
 
 /** Options of `LayerNorm`, PyTorch's. */
 export interface LayerNormOptions {
+  /** ε added to the variance under the root (1e-5 by default). */
   eps?: number;
   /** Whether to learn a scale (weight, init 1) and, if `bias`, a shift (init 0) of normalizedShape; default true. */
   elementwiseAffine?: boolean;
+  /** Whether the affine part includes a shift (default true). */
   bias?: boolean;
+  /** The parameters' dtype (float32 by default). */
   dtype?: DType;
 }
 
@@ -17,10 +20,15 @@ export interface LayerNormOptions {
  * y = (x − μ) / √(σ² + eps) · weight + bias, μ and σ² (biased) of each sample over those dimensions.
  */
 export class LayerNorm extends Module {
+  /** The trailing dimensions normalized over, e.g. [D] for rows of D features. */
   readonly normalizedShape: readonly number[];
+  /** ε added to the variance under the root. */
   readonly eps: number;
+  /** Whether weight (and bias) are learned. */
   readonly elementwiseAffine: boolean;
+  /** The scale γ, of normalizedShape (null without the affine part). */
   weight: Var | null;
+  /** The shift β, of normalizedShape (null without it). */
   bias: Var | null;
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {

@@ -13,6 +13,7 @@ export interface LinearOptions {
   bias?: boolean;
   /** The generator of the initial weights (default: nn's default generator). */
   rng?: Rng;
+  /** The parameters' dtype (float32 by default). */
   dtype?: DType;
 }
 
@@ -22,9 +23,13 @@ export interface LinearOptions {
  * U(±1/√inFeatures), and b by U(±1/√inFeatures).
  */
 export class Linear extends Module {
+  /** The size of each input row, the last axis of x. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
+  /** W, [outFeatures, inFeatures]. */
   weight: Var;
+  /** b, [outFeatures], or null without a bias. */
   bias: Var | null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {

@@ -7,18 +7,27 @@ import { pythonBool, pythonIntOrTuple } from "./python-repr.js";
 
 /** Options of `MaxPool2d`, PyTorch's (`stride` defaults to `kernelSize`). */
 export interface MaxPool2dOptions {
+  /** Pixels between adjacent windows (kernelSize by default). */
   stride?: Pair;
+  /** −∞ rows and columns added on each side, at most half the kernel (0 by default). */
   padding?: Pair;
+  /** Pixels between a window's taps (1 by default). */
   dilation?: Pair;
+  /** Round the output size up instead of down, so a last partial window counts (off by default). */
   ceilMode?: boolean;
 }
 
 /** The maximum over each kernelSize window of each channel, PyTorch's `nn.MaxPool2d` (padding counts as −∞). */
 export class MaxPool2d extends Module {
+  /** The window's size, one number or [height, width]. */
   readonly kernelSize: Pair;
+  /** Pixels between adjacent windows. */
   readonly stride: Pair;
+  /** −∞ rows and columns added on each side. */
   readonly padding: Pair;
+  /** Pixels between a window's taps. */
   readonly dilation: Pair;
+  /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
 
   constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {

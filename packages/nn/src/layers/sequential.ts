@@ -37,6 +37,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** The layers in order, so that `for (const layer of model)` and `[...model]` work. */
   *[Symbol.iterator](): IterableIterator<Module> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield this[i]!;

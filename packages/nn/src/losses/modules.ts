@@ -26,17 +26,25 @@ function weightBuffer(weight: Tensor | ArrayLike<number> | undefined): Tensor | 
 
 /** Options of `CrossEntropyLoss`. */
 export interface CrossEntropyLossOptions {
+  /** A weight per class: each sample's loss is multiplied by its target class's weight (none by default). */
   weight?: Tensor | ArrayLike<number>;
+  /** A target value whose samples count neither in the loss nor in the mean's divisor (−100 by default). */
   ignoreIndex?: number;
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   reduction?: Reduction;
+  /** ε in [0, 1]: the target becomes (1 − ε)·onehot(y) + ε/C (0 by default). */
   labelSmoothing?: number;
 }
 
 /** `crossEntropy` as a module (PyTorch's `nn.CrossEntropyLoss`); `weight` is a buffer. */
 export class CrossEntropyLoss extends Module {
+  /** A target value whose samples are left out. */
   readonly ignoreIndex: number;
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** ε of label smoothing. */
   readonly labelSmoothing: number;
+  /** The weight of each class (a buffer), or null. */
   declare weight: Tensor | null;
 
   constructor(options: CrossEntropyLossOptions = {}) {
@@ -60,15 +68,21 @@ export class CrossEntropyLoss extends Module {
 
 /** Options of `NLLLoss`. */
 export interface NLLLossOptions {
+  /** A weight per class: each sample's loss is multiplied by its target class's weight (none by default). */
   weight?: Tensor | ArrayLike<number>;
+  /** A target value whose samples count neither in the loss nor in the mean's divisor (−100 by default). */
   ignoreIndex?: number;
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   reduction?: Reduction;
 }
 
 /** `nllLoss` as a module (PyTorch's `nn.NLLLoss`); `weight` is a buffer. */
 export class NLLLoss extends Module {
+  /** A target value whose samples are left out. */
   readonly ignoreIndex: number;
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** The weight of each class (a buffer), or null. */
   declare weight: Tensor | null;
 
   constructor(options: NLLLossOptions = {}) {
@@ -87,6 +101,7 @@ export class NLLLoss extends Module {
 
 /** `mseLoss` as a module (PyTorch's `nn.MSELoss`). */
 export class MSELoss extends Module {
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
 
   constructor(options: { reduction?: Reduction } = {}) {
@@ -102,6 +117,7 @@ export class MSELoss extends Module {
 
 /** `l1Loss` as a module (PyTorch's `nn.L1Loss`). */
 export class L1Loss extends Module {
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
 
   constructor(options: { reduction?: Reduction } = {}) {
@@ -117,7 +133,9 @@ export class L1Loss extends Module {
 
 /** `huberLoss` as a module (PyTorch's `nn.HuberLoss`). */
 export class HuberLoss extends Module {
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** δ, where the loss turns from quadratic, ½(x − y)², to linear, δ·(|x − y| − ½δ). */
   readonly delta: number;
 
   constructor(options: { reduction?: Reduction; delta?: number } = {}) {
@@ -134,7 +152,9 @@ export class HuberLoss extends Module {
 
 /** `binaryCrossEntropy` as a module (PyTorch's `nn.BCELoss`); `weight` is a buffer. */
 export class BCELoss extends Module {
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** The weight of each element's loss (a buffer, broadcast against the input), or null. */
   declare weight: Tensor | null;
 
   constructor(options: { weight?: Tensor; reduction?: Reduction } = {}) {
@@ -151,8 +171,11 @@ export class BCELoss extends Module {
 
 /** `binaryCrossEntropyWithLogits` as a module (PyTorch's `nn.BCEWithLogitsLoss`); weight and pos_weight are buffers. */
 export class BCEWithLogitsLoss extends Module {
+  /** How the per-element losses are combined: "mean" (the default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** The weight of each element's loss (a buffer, broadcast against the input), or null. */
   declare weight: Tensor | null;
+  /** The weight of the positive term of each class, y·log σ(x) (a buffer), or null. */
   declare pos_weight: Tensor | null;
 
   constructor(options: { weight?: Tensor; reduction?: Reduction; posWeight?: Tensor } = {}) {
@@ -177,7 +200,9 @@ export class BCEWithLogitsLoss extends Module {
 
 /** `klDiv` as a module (PyTorch's `nn.KLDivLoss`). */
 export class KLDivLoss extends Module {
+  /** How the per-element losses are combined: "mean", "sum", "none", or "batchmean" (the sum over the batch size). */
   readonly reduction: Reduction | "batchmean";
+  /** Whether the target is given as log-probabilities. */
   readonly logTarget: boolean;
 
   constructor(options: KlDivOptions = {}) {

@@ -4,7 +4,18 @@ import {
 } from "../optimizer.js";
 
 /** Options of Adadelta. */
-export type AdadeltaOptions = { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean };
+export type AdadeltaOptions = {
+  /** A factor on the step Δ, which already has the units of x (1 by default). */
+  lr: number;
+  /** ρ, how much of the running averages of g² and Δ² is kept each step (0.9 by default). */
+  rho: number;
+  /** ε, inside both roots (1e-6 by default). */
+  eps: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
+};
 
 const specs: Record<keyof AdadeltaOptions, OptionSpec> = {
   lr: { default: 1, range: "nonNegative" },

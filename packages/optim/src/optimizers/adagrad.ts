@@ -5,8 +5,20 @@ import {
 
 /** Options of AdaGrad. */
 export type AdaGradOptions = {
-  lr: number; eps: number; weightDecay: number; initialAccumulatorValue: number; lrDecay: number;
-  epsInsideSqrt: boolean; maximize: boolean;
+  /** The learning rate (required). */
+  lr: number;
+  /** ε, added to the root so that the division never blows up (1e-7 by default, the lecture's). */
+  eps: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** The value the cache of squared gradients starts at (0 by default; TensorFlow.js's is 0.1). */
+  initialAccumulatorValue: number;
+  /** Decays the learning rate over steps: lrₜ = lr / (1 + (t − 1)·lrDecay) (0 by default). */
+  lrDecay: number;
+  /** Divide by √(cache + ε) (TensorFlow.js's) instead of √cache + ε (the lecture's and PyTorch's; the default). */
+  epsInsideSqrt: boolean;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof AdaGradOptions, OptionSpec> = {

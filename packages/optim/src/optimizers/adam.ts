@@ -5,8 +5,33 @@ import {
 
 /** Options of Adam. */
 export type AdamOptions = {
-  lr: number; beta1: number; beta2: number; eps: number; biasCorrection: boolean; amsgrad: boolean;
-  amsgradMaxOf: "v" | "vHat"; weightDecay: number; maximize: boolean;
+  /** The learning rate (1e-3 by default). */
+  lr: number;
+  /** β1, the decay of the first moment m, the momentum (0.9 by default). */
+  beta1: number;
+  /** β2, the decay of the second moment v, the per-coordinate scale (0.999 by default). */
+  beta2: number;
+  /** ε, added to √v̂ so that the division never blows up (1e-8 by default). */
+  eps: number;
+  /**
+   * Divide m and v by 1 − βᵗ so that the first steps are not too small (on by default; off is the lecture's
+   * "incomplete" Adam).
+   */
+  biasCorrection: boolean;
+  /**
+   * AMSGrad: divide by a running maximum of the second moment so that the per-coordinate step never grows (off by
+   * default).
+   */
+  amsgrad: boolean;
+  /**
+   * What AMSGrad's maximum is taken of: "v", the raw moment (PyTorch's, the default), or "vHat", the bias-corrected
+   * one (Optax's).
+   */
+  amsgradMaxOf: "v" | "vHat";
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 /** Adam's option specs, shared with AdamW. */

@@ -5,7 +5,18 @@ import {
 
 /** Options of ASGD. */
 export type ASGDOptions = {
-  lr: number; lambd: number; alpha: number; t0: number; weightDecay: number; maximize: boolean;
+  /** The initial learning rate η (1e-2 by default). */
+  lr: number;
+  /** λ, the decay term of η = lr / (1 + λ·lr·t)^α, which also shrinks x by (1 − λ·η) (1e-4 by default). */
+  lambd: number;
+  /** α, the power of η's decay (0.75 by default). */
+  alpha: number;
+  /** The step after which averaging starts (1e6 by default). */
+  t0: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof ASGDOptions, OptionSpec> = {

@@ -5,8 +5,26 @@ import {
 
 /** Options of L-BFGS. */
 export type LBFGSOptions = {
-  lr: number; historySize: number; maxIterations: number; maxEval: number; toleranceGrad: number;
-  toleranceChange: number; maxLineSearch: number; lineSearchFn: "backtracking" | "strong_wolfe" | "none";
+  /** The step length tried first along each search direction (1 by default). */
+  lr: number;
+  /** How many past (step, gradient change) pairs approximate the inverse Hessian (10 by default). */
+  historySize: number;
+  /** The most iterations one step(closure) makes (20 by default). */
+  maxIterations: number;
+  /** The most closure evaluations one step(closure) makes (⌊maxIterations·5/4⌋ by default). */
+  maxEval: number;
+  /** Stop when max |∇| falls to this (1e-7 by default). */
+  toleranceGrad: number;
+  /** Stop when the step or the change of the loss falls to this (1e-9 by default). */
+  toleranceChange: number;
+  /** The most evaluations one line search makes (25 by default). */
+  maxLineSearch: number;
+  /**
+   * The line search: "backtracking" (Armijo, t halved until the loss falls enough; the default), "strong_wolfe"
+   * (PyTorch's strong Wolfe search with cubic interpolation) or "none" (the step t as it comes, PyTorch's default).
+   */
+  lineSearchFn: "backtracking" | "strong_wolfe" | "none";
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
   maximize: boolean;
 };
 
@@ -89,7 +107,16 @@ type Directional = (t: number) => { f: number; g: Float64Array };
 export function strongWolfe(
   evaluate: Directional, t: number, d: Float64Array, f: number, g: Float64Array, gtd: number,
   toleranceChange = 1e-9, maxLineSearch = 25, c1 = 1e-4, c2 = 0.9,
-): { f: number; g: Float64Array; t: number; evaluations: number } {
+): {
+  /** The loss at x + t·d. */
+  f: number;
+  /** The gradient at x + t·d. */
+  g: Float64Array;
+  /** The step found. */
+  t: number;
+  /** How many times `evaluate` was called. */
+  evaluations: number;
+} {
   const dNorm = maxAbs(d);
   let { f: fNew, g: gNew } = evaluate(t);
   let evaluations = 1;

@@ -4,7 +4,18 @@ import {
 } from "../optimizer.js";
 
 /** Options of Lion. */
-export type LionOptions = { lr: number; beta1: number; beta2: number; weightDecay: number; maximize: boolean };
+export type LionOptions = {
+  /** The learning rate, the size of every coordinate's move (1e-4 by default; 3–10× smaller than AdamW's). */
+  lr: number;
+  /** β1, the interpolation between momentum and gradient whose sign is the update (0.9 by default). */
+  beta1: number;
+  /** β2, the decay of the momentum m (0.99 by default). */
+  beta2: number;
+  /** λ, decoupled weight decay: x −= lr·λ·x each step (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
+};
 
 const specs: Record<keyof LionOptions, OptionSpec> = {
   lr: { default: 1e-4, range: "nonNegative" },

@@ -5,7 +5,24 @@ import {
 
 /** Options of Momentum. */
 export type MomentumOptions = {
-  lr: number; momentum: number; dampening: number; weightDecay: number; form: "lecture" | "pytorch"; maximize: boolean;
+  /** The learning rate (required). */
+  lr: number;
+  /** μ, the fraction of the velocity kept from step to step, in [0, 1) (0.9 by default). */
+  momentum: number;
+  /**
+   * How much of each new gradient is held back: it enters the velocity times (1 − dampening) (0 by default; μ gives
+   * the slide's (1 − μ) form).
+   */
+  dampening: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /**
+   * "lecture" keeps lr inside the velocity (the default); "pytorch" keeps the velocity in gradient units and
+   * multiplies it by lr at each step.
+   */
+  form: "lecture" | "pytorch";
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof MomentumOptions, OptionSpec> = {

@@ -5,7 +5,20 @@ import {
 
 /** Options of NAdam. */
 export type NAdamOptions = {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; momentumDecay: number; maximize: boolean;
+  /** The learning rate (2e-3 by default). */
+  lr: number;
+  /** β1, the decay of the first moment m (0.9 by default). */
+  beta1: number;
+  /** β2, the decay of the second moment v (0.999 by default). */
+  beta2: number;
+  /** ε, added to the root so that the division never blows up (1e-8 by default). */
+  eps: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** ψ, how fast the momentum schedule μₜ = β1·(1 − ½·0.96^(t·ψ)) rises to β1 (4e-3 by default). */
+  momentumDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof NAdamOptions, OptionSpec> = {

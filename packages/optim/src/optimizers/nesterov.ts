@@ -4,7 +4,16 @@ import {
 } from "../optimizer.js";
 
 /** Options of Nesterov. */
-export type NesterovOptions = { lr: number; momentum: number; weightDecay: number; maximize: boolean };
+export type NesterovOptions = {
+  /** The learning rate (required). */
+  lr: number;
+  /** μ, the fraction of the velocity kept from step to step, in [0, 1) (0.9 by default). */
+  momentum: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
+};
 
 const specs: Record<keyof NesterovOptions, OptionSpec> = {
   lr: { range: "nonNegative" },

@@ -5,7 +5,18 @@ import {
 
 /** Options of RAdam. */
 export type RAdamOptions = {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maximize: boolean;
+  /** The learning rate (1e-3 by default). */
+  lr: number;
+  /** β1, the decay of the first moment m (0.9 by default). */
+  beta1: number;
+  /** β2, the decay of the second moment v (0.999 by default). */
+  beta2: number;
+  /** ε, added to √v so that the division never blows up (1e-8 by default). */
+  eps: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof RAdamOptions, OptionSpec> = {

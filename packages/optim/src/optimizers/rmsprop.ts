@@ -5,8 +5,22 @@ import {
 
 /** Options of RMSProp. */
 export type RMSPropOptions = {
-  lr: number; decayRate: number; eps: number; weightDecay: number; momentum: number; centered: boolean;
-  epsInsideSqrt: boolean; maximize: boolean;
+  /** The learning rate (required). */
+  lr: number;
+  /** ρ, how much of the cache of squared gradients is kept each step (0.99 by default; PyTorch's alpha). */
+  decayRate: number;
+  /** ε, added to the root so that the division never blows up (1e-8 by default). */
+  eps: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** μ of an optional momentum buffer over the scaled gradient, b = μ·b + g/d (0 by default: none). */
+  momentum: number;
+  /** Divide by an estimate of the gradient's variance, cache − ḡ², instead of its second moment (off by default). */
+  centered: boolean;
+  /** Divide by √(s + ε) (TensorFlow.js's) instead of √s + ε (the default). */
+  epsInsideSqrt: boolean;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof RMSPropOptions, OptionSpec> = {

@@ -5,7 +5,18 @@ import {
 
 /** Options of Rprop. */
 export type RpropOptions = {
-  lr: number; etaMinus: number; etaPlus: number; stepSizeMin: number; stepSizeMax: number; maximize: boolean;
+  /** The step size every coordinate starts with (1e-2 by default). */
+  lr: number;
+  /** η₋, the factor a step shrinks by when the gradient's sign flips, in [0, 1) (0.5 by default). */
+  etaMinus: number;
+  /** η₊, the factor a step grows by while the sign holds (1.2 by default). */
+  etaPlus: number;
+  /** The smallest step size (1e-6 by default). */
+  stepSizeMin: number;
+  /** The largest step size (50 by default). */
+  stepSizeMax: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
 };
 
 const specs: Record<keyof RpropOptions, OptionSpec> = {

@@ -2,7 +2,14 @@ import { type FloatArray, kernels } from "@slope/core";
 import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, maximizeSpec } from "../optimizer.js";
 
 /** Options of SGD: the learning rate (required), an optional L2 weight decay added to the gradient, maximize. */
-export type SGDOptions = { lr: number; weightDecay: number; maximize: boolean };
+export type SGDOptions = {
+  /** The learning rate, the step size along −∇ (required). */
+  lr: number;
+  /** The L2 penalty λ: λ·x is added to the gradient, the gradient of (λ/2)·Σx² (0 by default). */
+  weightDecay: number;
+  /** Gradient ascent: step along +∇ instead of −∇ (off by default). */
+  maximize: boolean;
+};
 
 const specs: Record<keyof SGDOptions, OptionSpec> = {
   lr: { range: "nonNegative" },

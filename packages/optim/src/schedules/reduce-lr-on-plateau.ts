@@ -26,17 +26,29 @@ export interface ReduceLROnPlateauOptions {
 
 /** The JSON state of a ReduceLROnPlateau: its options (as PyTorch's state_dict holds them) and its counters. */
 export interface ReduceLROnPlateauState {
+  /** "min" when the metric should fall, "max" when it should rise. */
   mode: "min" | "max";
+  /** new lr = lr · factor. */
   factor: number;
+  /** How many epochs without improvement are tolerated. */
   patience: number;
+  /** How much better than the best a metric must be to count. */
   threshold: number;
+  /** Whether threshold is relative to the best ("rel") or absolute ("abs"). */
   thresholdMode: "rel" | "abs";
+  /** Epochs after a reduction during which bad epochs are not counted. */
   cooldown: number;
+  /** The lowest lr of each group, exactly. */
   minLrs: StateNumber[];
+  /** A reduction smaller than eps is skipped. */
   eps: number;
+  /** The best metric so far, exactly (±∞ before the first step). */
   best: StateNumber;
+  /** Epochs since the last improvement. */
   numBadEpochs: number;
+  /** Epochs of cooldown left. */
   cooldownCounter: number;
+  /** How many times `step` had been called. */
   lastEpoch: number;
 }
 
@@ -67,6 +79,7 @@ export class ReduceLROnPlateau {
   /** How many times `step` has been called. */
   lastEpoch = 0;
 
+  /** @param optimizer The optimizer whose groups' learning rates are reduced. */
   constructor(readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
     const groups = optimizer.paramGroups.length;
     const minLr = options.minLr ?? 0;
@@ -130,6 +143,7 @@ export class ReduceLROnPlateau {
     setPerGroup(this.optimizer, "lr", lrs);
   }
 
+  /** Every setting and counter (best, bad epochs, cooldown), as plain JSON for `loadStateDict`. */
   stateDict(): ReduceLROnPlateauState {
     return {
       ...this.settings,

@@ -5,7 +5,9 @@ import { decodeStateNumber, encodeStateNumber, type StateNumber } from "./state-
 
 /** The JSON state of a scheduler: how many times it has stepped, what it drives and every group's base value. */
 export interface SchedulerState {
+  /** How many times `step()` had been called. */
   t: number;
+  /** The hyperparameter it drives ("lr", "momentum", …). */
   option: string;
   /** Each parameter group's value of `option` when the scheduler was made (PyTorch's base_lrs), exactly. */
   baseValues: StateNumber[];
@@ -35,8 +37,11 @@ export class Scheduler {
   private baseValues: number[];
 
   constructor(
+    /** The optimizer whose hyperparameter is set. */
     readonly optimizer: Optimizer,
+    /** The schedule, a function of t, or one per parameter group. */
     readonly schedule: Schedule | readonly Schedule[],
+    /** The hyperparameter set ("lr" by default, or "momentum"). */
     readonly option: string = "lr",
   ) {
     const groups = optimizer.paramGroups.length;
@@ -105,6 +110,7 @@ export class Scheduler {
     this.apply();
   }
 
+  /** The step count, the option scheduled and the base values, as plain JSON for `loadStateDict`. */
   stateDict(): SchedulerState {
     return { t: this.t, option: this.option, baseValues: this.baseValues.map(encodeStateNumber) };
   }

@@ -2,22 +2,31 @@ import { type DType, type Rng, type Tensor, ValueError, clone, randn } from "@sl
 
 /** Progress of a derivative-free search, reported after every attempt. */
 export interface SearchProgress {
+  /** The attempt just made, counting from 0. */
   iteration: number;
+  /** The loss of that attempt's W. */
   loss: number;
+  /** The lowest loss so far, this attempt included. */
   bestLoss: number;
+  /** Whether this attempt set a new best. */
   improved: boolean;
 }
 
 /** What a search returns: the best weights, their loss, and every attempt's loss. */
 export interface SearchResult {
+  /** The W with the lowest loss. */
   best: Tensor;
+  /** Its loss. */
   bestLoss: number;
+  /** Every attempt's loss, in order (the curve to plot). */
   losses: number[];
 }
 
 /** Options of both searches. */
 export interface SearchOptions {
+  /** How many W to try (1,000 by default). */
   iterations?: number;
+  /** Called after every attempt, e.g. to print or plot the search as it runs. */
   onProgress?: (progress: SearchProgress) => void;
 }
 
@@ -30,8 +39,11 @@ function checkIterations(where: string, iterations: number): void {
  * keep the W with the lowest loss. No gradient is used. On CIFAR-10 it reaches ~15.5% test accuracy.
  */
 export class RandomSearch {
+  /** The shape of W, e.g. [3073, 10] for CIFAR-10 with the bias trick. */
   readonly shape: readonly number[];
+  /** The standard deviation of each random W (1e-4 by default, the lecture's 0.0001). */
   readonly scale: number;
+  /** The dtype of each W (float32 by default). */
   readonly dtype: DType;
   private readonly rng: Rng;
 

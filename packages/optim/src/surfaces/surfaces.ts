@@ -6,10 +6,15 @@
 
 /** The arithmetic a surface's formula uses: numbers, or any differentiable type. */
 export interface Arithmetic<T> {
+  /** The number `value` as a T. */
   constant(value: number): T;
+  /** a + b. */
   add(a: T, b: T): T;
+  /** a − b. */
   sub(a: T, b: T): T;
+  /** a · b. */
   mul(a: T, b: T): T;
+  /** eᵃ. */
   exp(a: T): T;
 }
 
@@ -24,20 +29,44 @@ export const numberArithmetic: Arithmetic<number> = {
 
 /** A 2-D function with its analytic gradient, its minima, a plotting window and a start point. */
 export interface Surface {
+  /** A short id for URLs and command lines ("rosenbrock"). */
   name: string;
+  /** A heading with the formula, for plots ("Rosenbrock (1 − x)² + 100(y − x²)²"). */
   title: string;
   /** The formula, over any arithmetic. */
   expression<T>(ops: Arithmetic<T>, x: T, y: T): T;
+  /** f(x, y) on plain numbers: `expression` over `numberArithmetic`. */
   f(x: number, y: number): number;
+  /** The analytic gradient (∂f/∂x, ∂f/∂y), written out by hand. */
   gradient(x: number, y: number): [number, number];
   /** Known minima, the global one first (empty for the saddle). */
   minima: [number, number][];
-  domain: { x: [number, number]; y: [number, number] };
+  /** The plotting window: the ranges [low, high] of x and of y. */
+  domain: {
+    /** The range of x shown. */
+    x: [number, number];
+    /** The range of y shown. */
+    y: [number, number];
+  };
+  /** Where the optimizers start, (x, y). */
   start: [number, number];
   /** Steps that show the optimizers' behaviour from `start`. */
   steps: number;
   /** Learning rates that work on this surface from `start`, per optimizer (they differ by orders of magnitude). */
-  learningRates: { SGD: number; Momentum: number; Nesterov: number; AdaGrad: number; RMSProp: number; Adam: number };
+  learningRates: {
+    /** For plain SGD. */
+    SGD: number;
+    /** For SGD with momentum. */
+    Momentum: number;
+    /** For Nesterov momentum. */
+    Nesterov: number;
+    /** For AdaGrad. */
+    AdaGrad: number;
+    /** For RMSProp. */
+    RMSProp: number;
+    /** For Adam. */
+    Adam: number;
+  };
 }
 
 function surface(definition: Omit<Surface, "f">): Surface {

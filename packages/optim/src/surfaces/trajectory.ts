@@ -5,8 +5,11 @@ import type { Surface } from "./surfaces.js";
 
 /** One point of a trajectory: where the optimizer was and the loss there. */
 export interface TrajectoryPoint {
+  /** The x coordinate after this step. */
   x: number;
+  /** The y coordinate after this step. */
   y: number;
+  /** f(x, y) there. */
   loss: number;
 }
 
