@@ -55,7 +55,7 @@ describe("the API reference", () => {
     // The reference's own validation rules, applied to the probe package.
     writeFileSync(join(dir, "typedoc.json"), JSON.stringify({
       entryPoints: ["./index.ts"], tsconfig: "./tsconfig.json", emit: "none", skipErrorChecking: true,
-      validation: config.validation, treatWarningsAsErrors: config.treatWarningsAsErrors,
+      validation: config.validation, treatWarningsAsErrors: config.treatWarningsAsErrors, disableSources: config.disableSources,
       requiredToBeDocumented: config.requiredToBeDocumented, packagesRequiringDocumentation: ["@slope/probe"],
     }));
     const documented = "/** The area of a w × h rectangle. */\nexport function area(w: number, h: number): number {\n  return w * h;\n}\n";
