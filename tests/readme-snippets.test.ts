@@ -18,6 +18,8 @@
 //   `pnpm install`, `apt-get install`, `dot` and `npx tsc` are allowed as they are.
 // - python: parsed by python3's `ast` (syntax only: PyTorch is not installed here). Fails if python3 is missing.
 // - text: not executed; for output samples and schemas. Any other language, or none, fails the test.
+// CONTRIBUTING.md's blocks are fragments of files to write, not programs: there, every repository path it names
+// must exist (or be marked "(new)"), and its list of the names core and autograd share must be right.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -347,6 +349,16 @@ describe("README snippets", () => {
       const error = Number(/^gradient check: max relative error (\S+)$/m.exec(output())?.[1]);
       expect(error).toBeLessThan(1e-7);
     });
+  });
+
+  it("names in CONTRIBUTING.md only files and folders that exist (a file to create is marked \"(new)\")", () => {
+    const text = readFileSync(join(root, "CONTRIBUTING.md"), "utf8");
+    const paths = [...text.matchAll(/`((?:packages|tests|scripts|examples|bench|docs)\/[\w./-]+)`( \(new\))?/g)];
+    expect(paths.length).toBeGreaterThan(20);
+    const missing = paths.filter(([, path, isNew]) => isNew === undefined && !existsSync(join(root, path!))).map((m) => m[1]);
+    expect(missing).toEqual([]);
+    const wronglyNew = paths.filter(([, path, isNew]) => isNew !== undefined && existsSync(join(root, path!))).map((m) => m[1]);
+    expect(wronglyNew, "marked (new) but it exists").toEqual([]);
   });
 
   it("lists, in the core and autograd READMEs and CONTRIBUTING.md, exactly the names both packages export", () => {
