@@ -94,7 +94,8 @@ export interface Features {
 /**
  * The features already made, per data set and options. The tour hands one LectureData to every
  * experiment, and five of them ask for the same features: on CIFAR-10 each conversion takes
- * 0.7–2.4 s and 0.8 GB, so they share one. The tensors are never written to.
+ * seconds and most of a gigabyte (bench/README.md, "Measured in code comments"), so they share one.
+ * The tensors are never written to.
  */
 const madeFeatures = new WeakMap<LectureData, Map<string, Features>>();
 

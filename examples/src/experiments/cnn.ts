@@ -54,10 +54,8 @@ export const CNN_DEFAULTS: Record<CnnOptimizerName, { lr: number; weightDecay: n
 };
 
 /**
- * Epochs of a full run, to fit 20 minutes on the 2-core machine with the lecture's default threads:
- * one epoch of the default net (383 batches of 128) took 112 s on two threads and 140 s on one
- * (the machine otherwise idle; 165 s and 156 s while other jobs ran), plus 1 s of validation per
- * epoch and 7–9 s for the test set at the end: 9 epochs ≈ 17 minutes.
+ * Epochs of a full run, to fit 20 minutes on the 2-core machine with the lecture's default threads
+ * (the time of one epoch, of validation and of the test set: bench/README.md, "Measured in code comments").
  */
 export const CNN_EPOCHS = 9;
 
@@ -254,10 +252,10 @@ function oneCycle(lr: number, steps: number): Schedule {
  * the conv and linear weights only; the lr follows a one-cycle schedule stepped per batch (linear
  * warmup over the first 20 % of the steps, then a cosine to 0).
  *
- * Why AdamW by default: on 5,000 CIFAR-10 training images, 3 epochs, batch 128, it reached 52–55 %
- * test accuracy for any peak lr from 1e-3 to 6e-3, while Nesterov diverged during the warmup (loss
- * up to 9–17) for peak rates of 0.05 and above — the 2,048-input linear head takes the large steps
- * — and reached 51–53 % at 0.01–0.02. AdamW's per-weight step sizes do not care about that scale.
+ * Why AdamW by default: on a short run over a subset of CIFAR-10 it did as well for any peak lr over a
+ * wide range, while Nesterov diverged during the warmup at large peak rates — the 2,048-input linear
+ * head takes the large steps — and did no better at the rates where it did not (the runs:
+ * bench/README.md, "Measured in code comments"). AdamW's per-weight step sizes do not care about that scale.
  *
  * Each epoch records the training loss and accuracy, the validation accuracy, the lr and the time;
  * the end, the test accuracy. With `checkpoint`, the model (safetensors) and the whole training

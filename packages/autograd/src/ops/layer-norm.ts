@@ -12,8 +12,8 @@ import { mul } from "./mul.js";
  *   ∂L/∂x = (inv/D)·(D·g − Σg − x̂·Σ(g·x̂))  (sums over the group)
  * x̂ is one fused node (statistics in float64 and x̂ by core kernels; then ·γ and +β are ordinary ops). Chosen
  * over composing mean/sub/square/mean/add/sqrt/div, which would allow second derivatives, because it measured
- * 2.5× faster forward + backward on [128, 512] float32 with γ and β (1.5 vs 3.9 ms; forward alone 0.55 vs
- * 0.96 ms; WebAssembly backend, Node 20). Its gradient is a kernel, so layerNorm is first-order only:
+ * faster forward and backward (the numbers: bench/README.md, "Measured in code comments"). Its gradient is a
+ * kernel, so layerNorm is first-order only:
  * differentiating its gradient again throws a GraphError.
  */
 export function layerNorm(

@@ -14,8 +14,8 @@ function scratchOf(size: number): Float64Array {
 
 /**
  * Σ over outer × inner of f(x − shift[c]) per channel into `out[c]` (f the identity, or the square when a
- * shift is given). Four partial sums per row: a single chained sum waits on each add's latency (the sum
- * sweep over [64, 32, 32·32] float32 took 2.9 ms with one sum, 1.9 ms with four; best of 30, Node 20).
+ * shift is given). Four partial sums per row: a single chained sum waits on each add's latency (measured:
+ * bench/README.md, "Measured in code comments").
  */
 function channelSums(
   out: Float64Array, x: FloatArray, outer: number, channels: number, inner: number, shift: Float64Array | null,

@@ -130,8 +130,8 @@ export class RandomCrop implements BatchTransform {
    * A zero-padded crop the size of the image is the image shifted by sy = top − p rows and
    * sx = left − p columns: out[o] = x[o + δ] with δ = sy·W + sx for every pixel o whose source is
    * inside the image, the fill elsewhere. So one memmove of the whole image (all its channels), then
-   * the fill over the sy rows and sx columns that came from outside (or from the next channel):
-   * 0.12 ms for 128 CIFAR images in float32, where the general path below takes 1.7–1.9 ms.
+   * the fill over the sy rows and sx columns that came from outside (or from the next channel): much
+   * faster than the general path below (bench/README.md, "Measured in code comments").
    */
   private shiftInPlace(data: FloatArray, at: number, shape: ImageShape, top: number, left: number): void {
     const channels = shape[0], h = shape[1], w = shape[2];

@@ -21,9 +21,9 @@ const SLOT = 16;
 const CLAIM = 15;
 /**
  * How long a worker, and the main thread waiting for one, polls before sleeping (ms). A sleeping
- * thread on a virtual machine takes 0.1–0.3 ms to wake, as long as the product it was woken for;
- * a training step's products come less than 2 ms apart, so a busy worker never sleeps (measured
- * on the 256×3073·3073×10 product: 35 GFLOP/s on two threads polling 0.5 ms, 52–60 polling 2 ms).
+ * thread on a virtual machine takes about as long to wake as the product it was woken for, and a
+ * training step's products come less than SPIN_MS apart, so a busy worker never sleeps (measured on
+ * the 256×3073·3073×10 product with shorter polls: bench/README.md, "Measured in code comments").
  */
 const SPIN_MS = 2;
 /**
@@ -38,8 +38,8 @@ const FINISH_FACTOR = 50;
  * (unshared) memory, as do all elementwise kernels. Splitting pays only for large products: a
  * shared memory costs twice as much to copy operands into (V8 copies a SharedArrayBuffer with
  * atomic-safe loops) and the worker reads its half from the other core's cache. Measured in a
- * training epoch: X·W (256×3073·3073×10, 7.9 M) took 0.33 ms on one thread and 0.41–0.51 ms split
- * in two; the two-layer net's products (79 M) take about 40 % less time on two.
+ * training epoch: the linear classifier's X·W (256×3073·3073×10, 7.9 M) is slower split in two, the
+ * two-layer net's products (79 M) faster (bench/README.md, "Measured in code comments").
  */
 const MIN_PARALLEL_WORK = 1 << 24;
 /** The shared memory's largest size in 64 KiB pages (1 GiB): a product that needs more runs on one thread. */
