@@ -7,9 +7,17 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 const counts = { float32: 0, float64: 0 };
-for (const [name, key] of [["Float32Array", "float32"], ["Float64Array", "float64"]]) {
+for (const [name, key] of [
+  ["Float32Array", "float32"],
+  ["Float64Array", "float64"],
+]) {
   const Original = globalThis[name];
-  globalThis[name] = new Proxy(Original, { construct(target, args, newTarget) { counts[key]++; return Reflect.construct(target, args, newTarget); } });
+  globalThis[name] = new Proxy(Original, {
+    construct(target, args, newTarget) {
+      counts[key]++;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
 }
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc");
@@ -23,12 +31,16 @@ for (const reuse of [true, false]) {
   counts.float32 = counts.float64 = 0;
   for (let i = 0; i < 10; i++) tenSteps();
   const perStep = { float32: counts.float32 / 100, float64: counts.float64 / 100 };
-  gc(); gc();
+  gc();
+  gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < 100; i++) tenSteps();
-  gc(); gc();
+  gc();
+  gc();
   const after = process.memoryUsage().heapUsed;
   console.log(`\n${reuse ? "the step in reuseBuffers" : "fresh buffers every step"}:`);
-  console.log(`  typed arrays created per training step (steady state): ${perStep.float32} Float32Array, ${perStep.float64} Float64Array`);
+  console.log(
+    `  typed arrays created per training step (steady state): ${perStep.float32} Float32Array, ${perStep.float64} Float64Array`,
+  );
   console.log(`  heap after 1,000 steps, after collection: ${((after - before) / 1024).toFixed(0)} KiB growth`);
 }

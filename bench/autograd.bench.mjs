@@ -15,14 +15,26 @@ for (const [name, loss] of Object.entries(losses)) {
   const ops = {};
   await b.suite(
     `linear → ${name}, batch 256×3073, W 3073×10, float32`,
-    b.add("forward", () => { loss(linear(X, W), labels); }),
-    b.add("forward + backward", () => { W.zeroGrad(); loss(linear(X, W), labels).backward(); }),
+    b.add("forward", () => {
+      loss(linear(X, W), labels);
+    }),
+    b.add("forward + backward", () => {
+      W.zeroGrad();
+      loss(linear(X, W), labels).backward();
+    }),
     b.cycle(),
-    b.complete((summary) => { for (const r of summary.results) ops[r.name] = r.ops; }),
+    b.complete((summary) => {
+      for (const r of summary.results) ops[r.name] = r.ops;
+    }),
   );
   const forward = 1000 / ops.forward;
   const both = 1000 / ops["forward + backward"];
-  rows.push({ loss: name, "forward ms": +forward.toFixed(3), "backward ms": +(both - forward).toFixed(3), "backward / forward": +((both - forward) / forward).toFixed(2) });
+  rows.push({
+    loss: name,
+    "forward ms": +forward.toFixed(3),
+    "backward ms": +(both - forward).toFixed(3),
+    "backward / forward": +((both - forward) / forward).toFixed(2),
+  });
 }
 console.log(`\nautograd, Node ${process.version}`);
 console.table(rows);

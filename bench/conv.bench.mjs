@@ -18,39 +18,52 @@ const threadsArg = process.argv.indexOf("--threads");
 const threads = threadsArg >= 0 ? Number(process.argv[threadsArg + 1]) : 1;
 if (threads > 1) await enableThreads({ threads });
 const batch = 64;
-const layers = cifarConvnet().modules().filter((m) => m instanceof Conv2d).map((conv, i) => ({
-  name: `conv${i} ${conv.inChannels}→${conv.outChannels} @${32 >> i}²`,
-  weightShape: [conv.outChannels, conv.inChannels, ...conv.kernelSize],
-  inputShape: [batch, conv.inChannels, 32 >> i, 32 >> i],
-  padding: conv.padding,
-}));
+const layers = cifarConvnet()
+  .modules()
+  .filter((m) => m instanceof Conv2d)
+  .map((conv, i) => ({
+    name: `conv${i} ${conv.inChannels}→${conv.outChannels} @${32 >> i}²`,
+    weightShape: [conv.outChannels, conv.inChannels, ...conv.kernelSize],
+    inputShape: [batch, conv.inChannels, 32 >> i, 32 >> i],
+    padding: conv.padding,
+  }));
 
 const rng = new Rng("bench-conv");
 const rows = [];
 for (const layer of layers) {
   const { weightShape, inputShape, padding } = layer;
-  const x = randn(inputShape, { rng }), w = randn(weightShape, { rng });
+  const x = randn(inputShape, { rng }),
+    w = randn(weightShape, { rng });
   const g = randn(conv2d(x, w, null, { padding }).shape, { rng });
   const [n, , h, wd] = inputShape;
   const flops = 2 * n * weightShape.reduce((p, q) => p * q, 1) * h * wd;
   const products = {
-    "forward y = x ⋆ w": reuseBuffers(() => { conv2d(x, w, null, { padding }); }),
-    "backward ∂x": reuseBuffers(() => { conv2dBackwardInput(g, w, inputShape, { padding }); }),
-    "backward ∂w": reuseBuffers(() => { conv2dBackwardWeight(x, g, weightShape, { padding }); }),
+    "forward y = x ⋆ w": reuseBuffers(() => {
+      conv2d(x, w, null, { padding });
+    }),
+    "backward ∂x": reuseBuffers(() => {
+      conv2dBackwardInput(g, w, inputShape, { padding });
+    }),
+    "backward ∂w": reuseBuffers(() => {
+      conv2dBackwardWeight(x, g, weightShape, { padding });
+    }),
   };
   const row = { layer: layer.name };
   await b.suite(
     layer.name,
     ...Object.entries(products).map(([name, run]) => b.add(name, run, { maxTime: 2 })),
-    b.complete((summary) => { for (const r of summary.results) row[r.name] = +((r.ops * flops) / 1e9).toFixed(2); }),
+    b.complete((summary) => {
+      for (const r of summary.results) row[r.name] = +((r.ops * flops) / 1e9).toFixed(2);
+    }),
   );
   rows.push(row);
 }
 if (threads > 1) disableThreads();
 
 // PyTorch's three products at the same shapes (python3 on the PATH, or Debian's with python3-torch).
-const python = [process.env.TORCH_PYTHON, "python3", "/usr/bin/python3"]
-  .find((p) => p && spawnSync(p, ["-c", "import torch"]).status === 0);
+const python = [process.env.TORCH_PYTHON, "python3", "/usr/bin/python3"].find(
+  (p) => p && spawnSync(p, ["-c", "import torch"]).status === 0,
+);
 if (python) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   const script = join(import.meta.dirname, "peers", "torch_conv.py");

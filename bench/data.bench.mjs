@@ -25,7 +25,9 @@ function cifarFolder() {
 
 const dir = cifarFolder();
 if (!dir) {
-  console.log("bench/data: no CIFAR-10 (set SLOPE_CIFAR_DIR or put cifar-10-binary.tar.gz in ../shared/datasets): skipped");
+  console.log(
+    "bench/data: no CIFAR-10 (set SLOPE_CIFAR_DIR or put cifar-10-binary.tar.gz in ../shared/datasets): skipped",
+  );
   process.exit(0);
 }
 const files = [1, 2, 3, 4, 5].map((i) => join(dir, `data_batch_${i}.bin`));
@@ -34,15 +36,32 @@ const train = loadCifar10(dir);
 const rows = [];
 await b.suite(
   `CIFAR-10 training set (${megabytes.toFixed(1)} MB in 5 files)`,
-  b.add("fs.readFileSync of the 5 files", () => { for (const f of files) readFileSync(f); }),
-  b.add("loadCifar10 (read + parse into one buffer)", () => { loadCifar10(dir); }),
-  b.add("loadCifar10 + toFeatures float32", () => { const t = loadCifar10(dir); toFeatures(t.images, t.count); }),
-  b.add("toFeatures float32 alone", () => { toFeatures(train.images, train.count); }),
-  b.add("loadCifar10 + ImageFeatures (float32 a batch at a time)", () => { const t = loadCifar10(dir); new ImageFeatures(t.images, t.count); }),
+  b.add("fs.readFileSync of the 5 files", () => {
+    for (const f of files) readFileSync(f);
+  }),
+  b.add("loadCifar10 (read + parse into one buffer)", () => {
+    loadCifar10(dir);
+  }),
+  b.add("loadCifar10 + toFeatures float32", () => {
+    const t = loadCifar10(dir);
+    toFeatures(t.images, t.count);
+  }),
+  b.add("toFeatures float32 alone", () => {
+    toFeatures(train.images, train.count);
+  }),
+  b.add("loadCifar10 + ImageFeatures (float32 a batch at a time)", () => {
+    const t = loadCifar10(dir);
+    new ImageFeatures(t.images, t.count);
+  }),
   b.cycle(),
   b.complete((summary) => {
     const base = summary.results[0].ops;
-    for (const r of summary.results) rows.push({ step: r.name, "MB/s": +(r.ops * megabytes).toFixed(0), "time vs plain read": +(base / r.ops).toFixed(2) });
+    for (const r of summary.results)
+      rows.push({
+        step: r.name,
+        "MB/s": +(r.ops * megabytes).toFixed(0),
+        "time vs plain read": +(base / r.ops).toFixed(2),
+      });
   }),
 );
 console.log(`\nloading CIFAR-10, repeated in one process (benny), Node ${process.version}`);
@@ -61,12 +80,21 @@ let next = 0;
 const batchRows = [];
 await b.suite(
   "a batch of 256 random rows, float32 [256, 3073]",
-  b.add("gather from the float32 tensor (614 MB)", () => { gather(wholeFloat, batches[next++ % 64], { out }); }),
-  b.add("ImageFeatures.gather from the bytes (154 MB)", () => { byBatch.gather(batches[next++ % 64], { out }); }),
+  b.add("gather from the float32 tensor (614 MB)", () => {
+    gather(wholeFloat, batches[next++ % 64], { out });
+  }),
+  b.add("ImageFeatures.gather from the bytes (154 MB)", () => {
+    byBatch.gather(batches[next++ % 64], { out });
+  }),
   b.cycle(),
   b.complete((summary) => {
     const base = summary.results[0].ops;
-    for (const r of summary.results) batchRows.push({ step: r.name, "ms per batch": +(1000 / r.ops).toFixed(3), "time vs float32 gather": +(base / r.ops).toFixed(2) });
+    for (const r of summary.results)
+      batchRows.push({
+        step: r.name,
+        "ms per batch": +(1000 / r.ops).toFixed(3),
+        "time vs float32 gather": +(base / r.ops).toFixed(2),
+      });
   }),
 );
 console.table(batchRows);
@@ -76,20 +104,39 @@ console.table(batchRows);
 const once = (code) => {
   const times = [];
   for (let i = 0; i < 5; i++) {
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: import.meta.dirname, encoding: "utf8", env: { ...process.env, DIR: dir } });
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+      cwd: import.meta.dirname,
+      encoding: "utf8",
+      env: { ...process.env, DIR: dir },
+    });
     times.push(Number(out));
   }
   return times.sort((a, b) => a - b)[2];
 };
-const clock = (body) => `const s = process.hrtime.bigint(); ${body}; process.stdout.write(String(Number(process.hrtime.bigint() - s) / 1e6));`;
-const plain = once(`import fs from "node:fs"; ${clock('for (let i = 1; i <= 5; i++) fs.readFileSync(process.env.DIR + "/data_batch_" + i + ".bin")')}`);
+const clock = (body) =>
+  `const s = process.hrtime.bigint(); ${body}; process.stdout.write(String(Number(process.hrtime.bigint() - s) / 1e6));`;
+const plain = once(
+  `import fs from "node:fs"; ${clock('for (let i = 1; i <= 5; i++) fs.readFileSync(process.env.DIR + "/data_batch_" + i + ".bin")')}`,
+);
 const loader = once(`import { loadCifar10 } from "@slope/data/node"; ${clock("loadCifar10(process.env.DIR)")}`);
-const features = once(`import { loadCifar10 } from "@slope/data/node"; import { toFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); toFeatures(t.images, t.count)")}`);
-const lazy = once(`import { loadCifar10 } from "@slope/data/node"; import { ImageFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); new ImageFeatures(t.images, t.count)")}`);
+const features = once(
+  `import { loadCifar10 } from "@slope/data/node"; import { toFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); toFeatures(t.images, t.count)")}`,
+);
+const lazy = once(
+  `import { loadCifar10 } from "@slope/data/node"; import { ImageFeatures } from "@slope/data"; ${clock("const t = loadCifar10(process.env.DIR); new ImageFeatures(t.images, t.count)")}`,
+);
 console.log("\nloading CIFAR-10 once, in a fresh process (median of 5)");
 console.table([
   { step: "fs.readFileSync of the 5 files", ms: +plain.toFixed(1), "time vs plain read": 1 },
   { step: "loadCifar10", ms: +loader.toFixed(1), "time vs plain read": +(loader / plain).toFixed(2) },
-  { step: "loadCifar10 + toFeatures float32", ms: +features.toFixed(1), "time vs plain read": +(features / plain).toFixed(2) },
-  { step: "loadCifar10 + ImageFeatures (float32 a batch at a time)", ms: +lazy.toFixed(1), "time vs plain read": +(lazy / plain).toFixed(2) },
+  {
+    step: "loadCifar10 + toFeatures float32",
+    ms: +features.toFixed(1),
+    "time vs plain read": +(features / plain).toFixed(2),
+  },
+  {
+    step: "loadCifar10 + ImageFeatures (float32 a batch at a time)",
+    ms: +lazy.toFixed(1),
+    "time vs plain read": +(lazy / plain).toFixed(2),
+  },
 ]);

@@ -28,11 +28,16 @@ for (const c of cases) {
   const flops = 2 * c.m * c.k * c.n;
   await b.suite(
     c.name,
-    b.add("slope matmul", () => { matmul(a, w, { transposeA: c.transposeA }); }),
-    b.add("naive triple loop", () => { naiveMatmul(a.data, w.data, c.m, c.k, c.n, c.transposeA); }),
+    b.add("slope matmul", () => {
+      matmul(a, w, { transposeA: c.transposeA });
+    }),
+    b.add("naive triple loop", () => {
+      naiveMatmul(a.data, w.data, c.m, c.k, c.n, c.transposeA);
+    }),
     b.cycle(),
     b.complete((summary) => {
-      for (const r of summary.results) rows.push({ shape: c.name, implementation: r.name, "GFLOP/s": +(r.ops * flops / 1e9).toFixed(2) });
+      for (const r of summary.results)
+        rows.push({ shape: c.name, implementation: r.name, "GFLOP/s": +((r.ops * flops) / 1e9).toFixed(2) });
     }),
   );
 }

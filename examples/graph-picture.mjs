@@ -9,8 +9,19 @@ const W = param(randn([3073, 10], { rng, std: 1e-4 }));
 const b = param(zeros([10]));
 const reg = 2.5e-4;
 const scores = linear(x, W, b);
-const data = softmaxCrossEntropy(scores, Int32Array.from({ length: 256 }, () => rng.int(10)));
+const data = softmaxCrossEntropy(
+  scores,
+  Int32Array.from({ length: 256 }, () => rng.int(10)),
+);
 const penalty = mul(l2(W), reg);
 const loss = add(data, penalty);
-const labels = new Map([[x, "x"], [W, "W"], [b, "b"], [scores, "scores"], [data, "data loss"], [penalty, "reg·l2(W)"], [loss, "loss"]]);
+const labels = new Map([
+  [x, "x"],
+  [W, "W"],
+  [b, "b"],
+  [scores, "scores"],
+  [data, "data loss"],
+  [penalty, "reg·l2(W)"],
+  [loss, "loss"],
+]);
 process.stdout.write(toDot(loss, { labels }));

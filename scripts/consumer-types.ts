@@ -3,8 +3,24 @@
 import { type Var, noGrad, param } from "@slope/autograd";
 import { type Tensor, tensor } from "@slope/core";
 
-const x = param(tensor([[1, 2], [3, 4]], { dtype: "float64" }));
-const W = param(tensor([[1, 0], [0, 1]], { dtype: "float64" }));
+const x = param(
+  tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: "float64" },
+  ),
+);
+const W = param(
+  tensor(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    { dtype: "float64" },
+  ),
+);
 const loss: Var = x.matmul(W, { transposeB: true }).add(1).relu().logSumExp(1).mean();
 loss.backward();
 const grad: Tensor | null = x.grad;

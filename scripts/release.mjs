@@ -51,12 +51,15 @@ export function tarballProblems({ source, packed, files, read, versions }) {
     }
     const refused = NOT_SHIPPED.find(([pattern]) => pattern.test(file));
     if (refused) problems.push(`${name}: ${file} is ${refused[1]} and should not ship`);
-    else if (file.startsWith("src/") && !file.endsWith(".ts")) problems.push(`${name}: ${file} in src/ is not a TypeScript source`);
+    else if (file.startsWith("src/") && !file.endsWith(".ts"))
+      problems.push(`${name}: ${file} in src/ is not a TypeScript source`);
   }
   for (const file of REQUIRED) if (!have.has(file)) problems.push(`${name}: the tarball has no ${file}`);
 
   if (packed.name !== source.name || packed.version !== source.version) {
-    problems.push(`${name}: packed as ${packed.name}@${packed.version}, the workspace has ${source.name}@${source.version}`);
+    problems.push(
+      `${name}: packed as ${packed.name}@${packed.version}, the workspace has ${source.name}@${source.version}`,
+    );
   }
   for (const target of entryPoints(packed)) {
     if (!have.has(target)) problems.push(`${name}: package.json points at ${target}, which is not in the tarball`);
@@ -65,7 +68,11 @@ export function tarballProblems({ source, packed, files, read, versions }) {
     for (const [dependency, range] of Object.entries(packed[field] ?? {})) {
       if (/^(workspace|link|file|portal):/.test(String(range))) {
         problems.push(`${name}: ${field}.${dependency} is still ${range}`);
-      } else if (field !== "devDependencies" && versions.has(dependency) && String(range).replace(/^[\^~]/, "") !== versions.get(dependency)) {
+      } else if (
+        field !== "devDependencies" &&
+        versions.has(dependency) &&
+        String(range).replace(/^[\^~]/, "") !== versions.get(dependency)
+      ) {
         const published = `${dependency}@${versions.get(dependency)}`;
         problems.push(`${name}: ${field}.${dependency} is ${range}, but the workspace publishes ${published}`);
       }
@@ -82,7 +89,8 @@ export function tarballProblems({ source, packed, files, read, versions }) {
       continue;
     }
     const map = posix.join(posix.dirname(file), comment[1]);
-    if (!have.has(map)) problems.push(`${name}: ${file} names its source map ${comment[1]}, which is not in the tarball`);
+    if (!have.has(map))
+      problems.push(`${name}: ${file} names its source map ${comment[1]}, which is not in the tarball`);
   }
   for (const map of files.filter((f) => f.endsWith(".map"))) {
     let parsed;
@@ -122,7 +130,9 @@ export function changesetProblems({ config, workspace, pending }) {
   const problems = [];
   const byName = new Map(workspace.map((manifest) => [manifest.name, manifest]));
   if (config.access !== "public") {
-    problems.push(`.changeset/config.json: access is ${config.access}; scoped packages publish as restricted without "public"`);
+    problems.push(
+      `.changeset/config.json: access is ${config.access}; scoped packages publish as restricted without "public"`,
+    );
   }
   for (const name of config.ignore ?? []) {
     if (!byName.has(name)) problems.push(`.changeset/config.json ignores ${name}, which is not a workspace package`);
@@ -143,7 +153,8 @@ export function changesetProblems({ config, workspace, pending }) {
       const [, , name, bump] = entry;
       const manifest = byName.get(name);
       if (!manifest) problems.push(`.changeset/${file} names ${name}, which is not a workspace package`);
-      else if (manifest.private || ignored.has(name)) problems.push(`.changeset/${file} names ${name}, which is private and never released`);
+      else if (manifest.private || ignored.has(name))
+        problems.push(`.changeset/${file} names ${name}, which is private and never released`);
       if (!["major", "minor", "patch", "none"].includes(bump)) {
         problems.push(`.changeset/${file}: ${name}: ${bump} is not major, minor, patch or none`);
       }
@@ -166,7 +177,8 @@ export function entryPoints(manifest) {
 /** The import specifiers package.json exports: "@slope/core", "@slope/core/node", ... */
 export function exportedSpecifiers(manifest) {
   const exports = manifest.exports;
-  if (!exports || typeof exports === "string" || !Object.keys(exports).every((key) => key.startsWith("."))) return [manifest.name];
+  if (!exports || typeof exports === "string" || !Object.keys(exports).every((key) => key.startsWith(".")))
+    return [manifest.name];
   return Object.keys(exports)
     .filter((key) => !key.includes("*") && key !== "./package.json")
     .map((key) => (key === "." ? manifest.name : `${manifest.name}/${key.slice(2)}`));
@@ -186,10 +198,12 @@ function timed(label, step) {
 
 function workspacePackages() {
   const listed = JSON.parse(run("pnpm", ["ls", "--recursive", "--json", "--depth", "-1"]));
-  return listed.filter((entry) => entry.path !== root).map((entry) => ({
-    dir: entry.path,
-    manifest: JSON.parse(readFileSync(join(entry.path, "package.json"), "utf8")),
-  }));
+  return listed
+    .filter((entry) => entry.path !== root)
+    .map((entry) => ({
+      dir: entry.path,
+      manifest: JSON.parse(readFileSync(join(entry.path, "package.json"), "utf8")),
+    }));
 }
 
 function pendingChangesets() {
@@ -259,7 +273,9 @@ function dryRun(work) {
   const smokeSource = readFileSync(join(project, "smoke.mjs"), "utf8");
   const untested = specifiers.filter((specifier) => !smokeSource.includes(`from "${specifier}"`));
   if (untested.length > 0) {
-    throw new Error(`scripts/consumer-smoke.mjs does not import ${untested.join(", ")}: every entry point must be tried`);
+    throw new Error(
+      `scripts/consumer-smoke.mjs does not import ${untested.join(", ")}: every entry point must be tried`,
+    );
   }
 
   // The consumer's program checked against the installed declarations (lib checks on), as a TypeScript user sees them,
@@ -268,12 +284,23 @@ function dryRun(work) {
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   timed(`type-checked the consumer against the installed declarations of ${specifiers.length} entry points`, () => {
     try {
-      const options = ["--noEmit", "--strict", "--allowJs", "--checkJs", "--skipLibCheck", "false", "--target", "es2022"];
+      const options = [
+        "--noEmit",
+        "--strict",
+        "--allowJs",
+        "--checkJs",
+        "--skipLibCheck",
+        "false",
+        "--target",
+        "es2022",
+      ];
       const resolution = ["--module", "nodenext", "--moduleResolution", "nodenext"];
       const types = ["--types", "node", "--typeRoots", join(root, "node_modules", "@types")];
       run(process.execPath, [tsc, ...options, ...resolution, ...types, "smoke.mjs", "types.ts"], project);
     } catch (error) {
-      throw new Error(`the consumer does not type-check against the installed packages:\n${error.stdout}${error.stderr}`);
+      throw new Error(
+        `the consumer does not type-check against the installed packages:\n${error.stdout}${error.stderr}`,
+      );
     }
   });
   const smoke = timed("ran the consumer program (node --enable-source-maps)", () =>
@@ -291,13 +318,16 @@ function checkReadyToPublish() {
   const pending = pendingChangesets();
   if (pending.length > 0) {
     const files = pending.map(({ file }) => file).join(", ");
-    throw new Error(`${pending.length} changesets are not applied yet (${files}): pnpm version-packages, review, commit, then release`);
+    throw new Error(
+      `${pending.length} changesets are not applied yet (${files}): pnpm version-packages, review, commit, then release`,
+    );
   }
   if (run("git", ["status", "--porcelain"]).trim() !== "") {
     throw new Error("the working tree has changes: commit them first (changeset publish tags this commit)");
   }
   const whoami = spawnSync("npm", ["whoami"], { cwd: root, encoding: "utf8" });
-  if (whoami.status !== 0) throw new Error("npm has no logged-in user here (npm login, or a token in .npmrc): nothing was published");
+  if (whoami.status !== 0)
+    throw new Error("npm has no logged-in user here (npm login, or a token in .npmrc): nothing was published");
   return whoami.stdout.trim();
 }
 
@@ -319,7 +349,10 @@ function main(argv) {
   if (unknown.length > 0 || dry === confirmed) {
     if (unknown.length > 0) console.error(`release: unknown option ${unknown.join(", ")}`);
     else if (dry) console.error("release: --dry-run and --confirm-publish contradict each other");
-    else console.error("release: refusing to publish without --confirm-publish (to check without publishing: pnpm release --dry-run)");
+    else
+      console.error(
+        "release: refusing to publish without --confirm-publish (to check without publishing: pnpm release --dry-run)",
+      );
     console.error(USAGE);
     return 2;
   }
@@ -340,4 +373,5 @@ function main(argv) {
 }
 
 // Run as a script (not when a test imports its checks).
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exitCode = main(process.argv.slice(2));

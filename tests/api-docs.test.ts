@@ -47,18 +47,41 @@ describe("the API reference", () => {
   it("fails on an undocumented public export, by name, and passes once it is documented", () => {
     const config = JSON.parse(readFileSync(join(docs, "typedoc.json"), "utf8"));
     const dir = temporaryFolder("slope-api-docs-probe-");
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@slope/probe", version: "0.0.0", type: "module" }));
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: [], noEmit: true },
-      include: ["index.ts"],
-    }));
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "@slope/probe", version: "0.0.0", type: "module" }),
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          types: [],
+          noEmit: true,
+        },
+        include: ["index.ts"],
+      }),
+    );
     // The reference's own validation rules, applied to the probe package.
-    writeFileSync(join(dir, "typedoc.json"), JSON.stringify({
-      entryPoints: ["./index.ts"], tsconfig: "./tsconfig.json", emit: "none", skipErrorChecking: true,
-      validation: config.validation, treatWarningsAsErrors: config.treatWarningsAsErrors, disableSources: config.disableSources,
-      requiredToBeDocumented: config.requiredToBeDocumented, packagesRequiringDocumentation: ["@slope/probe"],
-    }));
-    const documented = "/** The area of a w × h rectangle. */\nexport function area(w: number, h: number): number {\n  return w * h;\n}\n";
+    writeFileSync(
+      join(dir, "typedoc.json"),
+      JSON.stringify({
+        entryPoints: ["./index.ts"],
+        tsconfig: "./tsconfig.json",
+        emit: "none",
+        skipErrorChecking: true,
+        validation: config.validation,
+        treatWarningsAsErrors: config.treatWarningsAsErrors,
+        disableSources: config.disableSources,
+        requiredToBeDocumented: config.requiredToBeDocumented,
+        packagesRequiringDocumentation: ["@slope/probe"],
+      }),
+    );
+    const documented =
+      "/** The area of a w × h rectangle. */\nexport function area(w: number, h: number): number {\n  return w * h;\n}\n";
     const undocumented = "export function perimeter(w: number, h: number): number {\n  return 2 * (w + h);\n}\n";
 
     writeFileSync(join(dir, "index.ts"), documented + undocumented);

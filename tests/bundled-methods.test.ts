@@ -9,7 +9,9 @@ import { pathToFileURL } from "node:url";
 import { build } from "vite";
 import { describe, expect, it } from "vitest";
 
-const built = existsSync(resolve(import.meta.dirname, "..", "packages", "autograd", "dist", "methods", "install-all.js"));
+const built = existsSync(
+  resolve(import.meta.dirname, "..", "packages", "autograd", "dist", "methods", "install-all.js"),
+);
 if (!built) console.warn("skipping the bundling test: @slope/autograd is not built (pnpm build)");
 
 // Uses only a method and backward() through the methods; it imports no op, so nothing else keeps methods/ in.
@@ -29,18 +31,22 @@ describe.skipIf(!built)("@slope/autograd bundled with vite (tree shaking on)", (
         configFile: false,
         logLevel: "silent",
         root: import.meta.dirname, // resolves @slope/* from tests/node_modules, the built packages
-        plugins: [{
-          name: "slope-entry",
-          resolveId: (id) => (id === "slope-entry" ? "\0slope-entry" : null),
-          load: (id) => (id === "\0slope-entry" ? ENTRY : null),
-        }],
+        plugins: [
+          {
+            name: "slope-entry",
+            resolveId: (id) => (id === "slope-entry" ? "\0slope-entry" : null),
+            load: (id) => (id === "\0slope-entry" ? ENTRY : null),
+          },
+        ],
         build: { outDir: out, emptyOutDir: true, minify: true, rollupOptions: { input: "slope-entry" } },
       });
       const bundle = readdirSync(join(out, "assets")).find((f) => f.endsWith(".js"))!;
       await import(pathToFileURL(join(out, "assets", bundle)).href);
-      const { grad, methods } = (globalThis as { slopeBundleResult?: { grad: number[]; methods: string } }).slopeBundleResult!;
-      const squares = [1, 4, 9], total = squares.reduce((s, v) => s + Math.exp(v), 0);
-      const expected = squares.map((v, i) => 2 * (i + 1) * Math.exp(v) / total);
+      const { grad, methods } = (globalThis as { slopeBundleResult?: { grad: number[]; methods: string } })
+        .slopeBundleResult!;
+      const squares = [1, 4, 9],
+        total = squares.reduce((s, v) => s + Math.exp(v), 0);
+      const expected = squares.map((v, i) => (2 * (i + 1) * Math.exp(v)) / total);
       expect(methods).toBe("function");
       expect(grad.map((g, i) => Math.abs(g - expected[i]!) < 1e-12)).toEqual([true, true, true]);
     } finally {

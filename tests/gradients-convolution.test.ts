@@ -28,52 +28,101 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>, tol = 0): n
   return -1;
 }
 
-interface ConvCase { name: string; x: number[]; w: number[]; bias: boolean; options: core.Conv2dOptions }
+interface ConvCase {
+  name: string;
+  x: number[];
+  w: number[];
+  bias: boolean;
+  options: core.Conv2dOptions;
+}
 const convCases: ConvCase[] = [
   { name: "3×3, stride 1, padding 1", x: [2, 3, 5, 5], w: [4, 3, 3, 3], bias: true, options: { padding: 1 } },
-  { name: "stride 2, no padding, non-square kernel", x: [2, 2, 7, 6], w: [3, 2, 3, 2], bias: true, options: { stride: 2 } },
-  { name: "dilation 2, asymmetric padding", x: [1, 2, 7, 7], w: [2, 2, 3, 3], bias: false, options: { dilation: 2, padding: [1, 2] } },
-  { name: "groups 2, stride [2, 1]", x: [2, 4, 6, 5], w: [6, 2, 3, 3], bias: true, options: { groups: 2, stride: [2, 1], padding: 1 } },
-  { name: "depthwise (groups = channels)", x: [1, 3, 5, 5], w: [3, 1, 3, 3], bias: true, options: { groups: 3, padding: 1 } },
+  {
+    name: "stride 2, no padding, non-square kernel",
+    x: [2, 2, 7, 6],
+    w: [3, 2, 3, 2],
+    bias: true,
+    options: { stride: 2 },
+  },
+  {
+    name: "dilation 2, asymmetric padding",
+    x: [1, 2, 7, 7],
+    w: [2, 2, 3, 3],
+    bias: false,
+    options: { dilation: 2, padding: [1, 2] },
+  },
+  {
+    name: "groups 2, stride [2, 1]",
+    x: [2, 4, 6, 5],
+    w: [6, 2, 3, 3],
+    bias: true,
+    options: { groups: 2, stride: [2, 1], padding: 1 },
+  },
+  {
+    name: "depthwise (groups = channels)",
+    x: [1, 3, 5, 5],
+    w: [3, 1, 3, 3],
+    bias: true,
+    options: { groups: 3, padding: 1 },
+  },
   { name: "padding same, even kernel", x: [1, 2, 5, 6], w: [2, 2, 2, 4], bias: false, options: { padding: "same" } },
   { name: "unbatched CHW input", x: [2, 4, 4], w: [3, 2, 2, 2], bias: true, options: {} },
 ];
 
 /** y[n,o,i,j] = b[o] + Σ w[o,c,p,q]·x[n, g·C/G + c, i·sh − pt + p·dh, j·sw − pl + q·dw], straight from the definition. */
-function directConv(x: Tensor, w: Tensor, b: Tensor | null, options: core.Conv2dOptions): { data: number[]; shape: number[] } {
+function directConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  options: core.Conv2dOptions,
+): { data: number[]; shape: number[] } {
   const unbatched = x.rank === 3;
   const [N, C, H, W] = (unbatched ? [1, ...x.shape] : x.shape) as number[];
   const [O, Cg, KH, KW] = w.shape as number[];
   const groups = options.groups ?? 1;
-  const pair = (v: number | readonly number[] | undefined, d: number) => (v === undefined ? [d, d] : typeof v === "number" ? [v, v] : [...v]);
-  const [sh, sw] = pair(options.stride, 1), [dh, dw] = pair(options.dilation, 1);
+  const pair = (v: number | readonly number[] | undefined, d: number) =>
+    v === undefined ? [d, d] : typeof v === "number" ? [v, v] : [...v];
+  const [sh, sw] = pair(options.stride, 1),
+    [dh, dw] = pair(options.dilation, 1);
   let pt: number, pb: number, pl: number, pr: number;
   if (options.padding === "same") {
-    const th = dh! * (KH! - 1), tw = dw! * (KW! - 1);
+    const th = dh! * (KH! - 1),
+      tw = dw! * (KW! - 1);
     [pt, pb, pl, pr] = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
   } else {
     const [ph, pw] = pair(options.padding as number | number[] | undefined, 0);
     [pt, pb, pl, pr] = [ph!, ph!, pw!, pw!];
   }
-  const OH = Math.floor((H! + pt + pb - dh! * (KH! - 1) - 1) / sh!) + 1, OW = Math.floor((W! + pl + pr - dw! * (KW! - 1) - 1) / sw!) + 1;
+  const OH = Math.floor((H! + pt + pb - dh! * (KH! - 1) - 1) / sh!) + 1,
+    OW = Math.floor((W! + pl + pr - dw! * (KW! - 1) - 1) / sw!) + 1;
   const data: number[] = [];
-  for (let n = 0; n < N!; n++) for (let o = 0; o < O!; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
-    const group = Math.floor(o / (O! / groups));
-    let s = b === null ? 0 : b.data[o]!;
-    for (let c = 0; c < Cg!; c++) for (let p = 0; p < KH!; p++) for (let q = 0; q < KW!; q++) {
-      const y = i * sh! - pt + p * dh!, xx = j * sw! - pl + q * dw!;
-      if (y < 0 || y >= H! || xx < 0 || xx >= W!) continue;
-      s += w.data[((o * Cg! + c) * KH! + p) * KW! + q]! * x.data[((n * C! + group * Cg! + c) * H! + y) * W! + xx]!;
-    }
-    data.push(s);
-  }
+  for (let n = 0; n < N!; n++)
+    for (let o = 0; o < O!; o++)
+      for (let i = 0; i < OH; i++)
+        for (let j = 0; j < OW; j++) {
+          const group = Math.floor(o / (O! / groups));
+          let s = b === null ? 0 : b.data[o]!;
+          for (let c = 0; c < Cg!; c++)
+            for (let p = 0; p < KH!; p++)
+              for (let q = 0; q < KW!; q++) {
+                const y = i * sh! - pt + p * dh!,
+                  xx = j * sw! - pl + q * dw!;
+                if (y < 0 || y >= H! || xx < 0 || xx >= W!) continue;
+                s +=
+                  w.data[((o * Cg! + c) * KH! + p) * KW! + q]! *
+                  x.data[((n * C! + group * Cg! + c) * H! + y) * W! + xx]!;
+              }
+          data.push(s);
+        }
   return { data, shape: unbatched ? [O!, OH, OW] : [N!, O!, OH, OW] };
 }
 
 describe("conv2d", () => {
   for (const c of convCases) {
     it(`equals its definition, summed term by term: ${c.name}`, () => {
-      const x = normal(...c.x), w = normal(...c.w), b = c.bias ? normal(c.w[0]!) : null;
+      const x = normal(...c.x),
+        w = normal(...c.w),
+        b = c.bias ? normal(c.w[0]!) : null;
       const y = core.conv2d(x, w, b, c.options);
       const expected = directConv(x, w, b, c.options);
       expect(y.shape).toEqual(expected.shape);
@@ -88,7 +137,8 @@ describe("conv2d", () => {
 
   it("has second derivatives: the input and weight gradients are themselves differentiable", () => {
     const c = convCases[3]!;
-    const x = normal(...c.x), w = normal(...c.w);
+    const x = normal(...c.x),
+      w = normal(...c.w);
     const g = normal(...core.conv2d(x, w, null, c.options).shape);
     const input = gradCheck((gv, wv) => weighted("dx", ag.conv2dBackwardInput(gv!, wv!, x.shape, c.options)), [g, w]);
     const weight = gradCheck((xv, gv) => weighted("dw", ag.conv2dBackwardWeight(xv!, gv!, w.shape, c.options)), [x, g]);
@@ -102,12 +152,18 @@ describe("conv2d", () => {
 
   it("names the shapes when channels, ranks or kernel sizes do not fit", () => {
     const x = core.zeros([1, 3, 4, 4]);
-    expect(() => core.conv2d(x, core.zeros([2, 4, 3, 3]))).toThrow(/expects input with 4 channels, got input of shape \[1, 3, 4, 4\]/);
+    expect(() => core.conv2d(x, core.zeros([2, 4, 3, 3]))).toThrow(
+      /expects input with 4 channels, got input of shape \[1, 3, 4, 4\]/,
+    );
     expect(() => core.conv2d(core.zeros([3, 4]), core.zeros([2, 3, 3, 3]))).toThrow(core.ShapeError);
     expect(() => core.conv2d(x, core.zeros([2, 3, 5, 5]))).toThrow(/larger than the padded input 4×4/);
-    expect(() => core.conv2d(x, core.zeros([2, 3, 3, 3]), null, { stride: 0 })).toThrow(/stride to be an integer ≥ 1 or a pair of them, got 0/);
+    expect(() => core.conv2d(x, core.zeros([2, 3, 3, 3]), null, { stride: 0 })).toThrow(
+      /stride to be an integer ≥ 1 or a pair of them, got 0/,
+    );
     expect(() => core.conv2d(x, core.zeros([3, 1, 3, 3]), null, { groups: 2 })).toThrow(/not divisible by groups = 2/);
-    expect(() => core.conv2d(x, core.zeros([2, 3, 3, 3]), null, { padding: "same", stride: 2 })).toThrow(/needs stride 1/);
+    expect(() => core.conv2d(x, core.zeros([2, 3, 3, 3]), null, { padding: "same", stride: 2 })).toThrow(
+      /needs stride 1/,
+    );
     expect(() => core.conv2d(x, core.zeros([2, 3, 3, 3]), core.zeros([3]))).toThrow(/expected bias of shape \[2\]/);
   });
 
@@ -126,7 +182,10 @@ describe("pooling", () => {
   const distinct = (...shape: number[]) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const order = rng.permutation(size);
-    return core.tensor(Array.from(order, (v) => v * 0.1 + 0.01 * rng.uniform()), { shape, dtype: "float64" });
+    return core.tensor(
+      Array.from(order, (v) => v * 0.1 + 0.01 * rng.uniform()),
+      { shape, dtype: "float64" },
+    );
   };
   const maxCases: [string, number[], core.MaxPool2dOptions][] = [
     ["2×2", [2, 3, 6, 6], { kernelSize: 2 }],
@@ -141,16 +200,47 @@ describe("pooling", () => {
     });
   }
   it("max pooling: the maximum of each window, NaN wins, padding never does", () => {
-    const x = core.tensor([[[[1, 5, 2, 0], [3, 4, NaN, 1], [-1, -2, -3, -4], [-5, -6, -7, -8]]]], { dtype: "float64" });
-    expect(core.maxPool2d(x, { kernelSize: 2 }).toArray()).toEqual([[[[5, NaN], [-1, -3]]]]);
+    const x = core.tensor(
+      [
+        [
+          [
+            [1, 5, 2, 0],
+            [3, 4, NaN, 1],
+            [-1, -2, -3, -4],
+            [-5, -6, -7, -8],
+          ],
+        ],
+      ],
+      { dtype: "float64" },
+    );
+    expect(core.maxPool2d(x, { kernelSize: 2 }).toArray()).toEqual([
+      [
+        [
+          [5, NaN],
+          [-1, -3],
+        ],
+      ],
+    ]);
     const negative = core.full([1, 1, 2, 2], -3, { dtype: "float64" });
-    expect(core.maxPool2d(negative, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([[[[-3, -3, -3], [-3, -3, -3], [-3, -3, -3]]]]);
+    expect(core.maxPool2d(negative, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([
+      [
+        [
+          [-3, -3, -3],
+          [-3, -3, -3],
+          [-3, -3, -3],
+        ],
+      ],
+    ]);
   });
 
   const avgCases: [string, number[], core.AvgPool2dOptions][] = [
     ["2×2", [2, 2, 6, 6], { kernelSize: 2 }],
     ["3×3 stride 2 padding 1, counting padding", [1, 2, 7, 6], { kernelSize: 3, stride: 2, padding: 1 }],
-    ["3×3 stride 2 padding 1, not counting padding, ceil mode", [1, 2, 7, 6], { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true }],
+    [
+      "3×3 stride 2 padding 1, not counting padding, ceil mode",
+      [1, 2, 7, 6],
+      { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true },
+    ],
   ];
   for (const [name, shape, options] of avgCases) {
     it(`average pooling has the gradient of numerical differentiation, and its adjoint too: ${name}`, () => {
@@ -175,12 +265,16 @@ describe("pooling", () => {
     const uneven = core.adaptiveAvgPool2d(x, [3, 2]);
     // row window 1 of 3 over 5 rows: [1, 4); column window 1 of 2 over 7 columns: [3, 7)
     expect(uneven.get(0, 1, 1, 1)).toBeCloseTo(core.mean(core.slice(x, [0, 1, 1, 3], [1, 1, 3, 4])).item(), 14);
-    expect(gradCheck((v) => weighted("adaptive", ag.adaptiveAvgPool2d(v!, [3, 2])), [x]).maxRelError).toBeLessThan(1e-7);
+    expect(gradCheck((v) => weighted("adaptive", ag.adaptiveAvgPool2d(v!, [3, 2])), [x]).maxRelError).toBeLessThan(
+      1e-7,
+    );
   });
   it("names the problem: a kernel larger than the padded input, a stride of 0, too much padding", () => {
     const x = core.zeros([1, 1, 3, 3]);
     expect(() => core.maxPool2d(x, { kernelSize: 4 })).toThrow(/larger than the padded input 3×3/);
-    expect(() => core.avgPool2d(x, { kernelSize: 2, stride: 0 })).toThrow(/stride to be an integer ≥ 1 or a pair of them, got 0/);
+    expect(() => core.avgPool2d(x, { kernelSize: 2, stride: 0 })).toThrow(
+      /stride to be an integer ≥ 1 or a pair of them, got 0/,
+    );
     expect(() => core.maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrow(/at most half the kernel size/);
     expect(() => core.maxPool2d(core.zeros([3, 3]), { kernelSize: 2 })).toThrow(/expected input \[N, C, H, W\]/);
   });
@@ -188,11 +282,15 @@ describe("pooling", () => {
     const x = core.zeros([1, 1, 4, 4]);
     for (const stride of [[1], [1, 1, 1], [1, "2"], [1, null], [2.5, 1]]) {
       expect(() => core.avgPool2d(x, { kernelSize: 2, stride: stride as never })).toThrow(
-        new core.ValueError(`avgPool2d: expected stride to be an integer ≥ 1 or a pair of them, got ${JSON.stringify(stride)}`),
+        new core.ValueError(
+          `avgPool2d: expected stride to be an integer ≥ 1 or a pair of them, got ${JSON.stringify(stride)}`,
+        ),
       );
     }
     expect(core.avgPool2d(x, { kernelSize: [2, 1], stride: [2, 1] }).shape).toEqual([1, 1, 2, 4]);
-    expect(() => core.adaptiveAvgPool2d(x, [2] as never)).toThrow(/outputSize to be an integer ≥ 1 or a pair of them, got \[2\]/);
+    expect(() => core.adaptiveAvgPool2d(x, [2] as never)).toThrow(
+      /outputSize to be an integer ≥ 1 or a pair of them, got \[2\]/,
+    );
   });
   it("the window tables of a shape without two trailing dimensions are a ShapeError, not NaN sizes", () => {
     expect(() => core.avgPoolWindows("test", { shape: [4] }, { kernelSize: 2 })).toThrow(
@@ -205,11 +303,16 @@ describe("pooling", () => {
 
 describe("float32 kernels", () => {
   it("give the same bits on one thread and on two, for a convolution large enough to split", async () => {
-    const x = randn([4, 32, 16, 16], { rng: new Rng(1) }), w = randn([64, 32, 3, 3], { rng: new Rng(2) });
+    const x = randn([4, 32, 16, 16], { rng: new Rng(1) }),
+      w = randn([64, 32, 3, 3], { rng: new Rng(2) });
     const run = () => {
       const y = core.conv2d(x, w, null, { padding: 1 });
       const g = core.onesLike(y);
-      return [y, core.conv2dBackwardInput(g, w, x.shape, { padding: 1 }), core.conv2dBackwardWeight(x, g, w.shape, { padding: 1 })];
+      return [
+        y,
+        core.conv2dBackwardInput(g, w, x.shape, { padding: 1 }),
+        core.conv2dBackwardWeight(x, g, w.shape, { padding: 1 }),
+      ];
     };
     const one = run();
     await enableThreads({ threads: 2 });
@@ -229,16 +332,29 @@ describe("float32 kernels", () => {
       [[1, 3, 32, 32], [32, 3, 3, 3], { padding: 1 }],
     ];
     for (const [xs, ws, options] of cases) {
-      const x = randn(xs, { rng }), w = randn(ws, { rng });
+      const x = randn(xs, { rng }),
+        w = randn(ws, { rng });
       const y = core.conv2d(x, w, null, options);
       const g = randn(y.shape as number[], { rng });
-      const wasm = [y, core.conv2dBackwardInput(g, w, x.shape, options), core.conv2dBackwardWeight(x, g, w.shape, options)];
+      const wasm = [
+        y,
+        core.conv2dBackwardInput(g, w, x.shape, options),
+        core.conv2dBackwardWeight(x, g, w.shape, options),
+      ];
       const previous = core.setKernels(core.jsKernels);
       try {
-        const js = [core.conv2d(x, w, null, options), core.conv2dBackwardInput(g, w, x.shape, options), core.conv2dBackwardWeight(x, g, w.shape, options)];
+        const js = [
+          core.conv2d(x, w, null, options),
+          core.conv2dBackwardInput(g, w, x.shape, options),
+          core.conv2dBackwardWeight(x, g, w.shape, options),
+        ];
         for (let k = 0; k < 3; k++) {
           const scale = Math.max(...Array.from(js[k]!.data, Math.abs));
-          const at = firstDifference(wasm[k]!.data.map((v) => v / scale), js[k]!.data.map((v) => v / scale), 2e-5);
+          const at = firstDifference(
+            wasm[k]!.data.map((v) => v / scale),
+            js[k]!.data.map((v) => v / scale),
+            2e-5,
+          );
           expect(at, `${JSON.stringify([xs, ws, options])} output ${k} at ${at}`).toBe(-1);
         }
       } finally {
@@ -247,7 +363,11 @@ describe("float32 kernels", () => {
     }
   });
   it("max pooling 2×2 takes the same maxima and indices on WebAssembly as in JavaScript, NaN and ties included", () => {
-    for (const shape of [[3, 5, 8, 8], [2, 3, 9, 14], [1, 2, 7, 33]]) {
+    for (const shape of [
+      [3, 5, 8, 8],
+      [2, 3, 9, 14],
+      [1, 2, 7, 33],
+    ]) {
       const x = randn(shape, { rng });
       for (let i = 0; i < x.size; i += 17) x.data[i] = x.data[i + 1] ?? 0; // ties
       for (let i = 5; i < x.size; i += 101) x.data[i] = NaN;
@@ -263,7 +383,8 @@ describe("float32 kernels", () => {
     }
   });
   it("agree with float64 to float32's precision", () => {
-    const x = normal(2, 8, 9, 9), w = normal(16, 8, 3, 3);
+    const x = normal(2, 8, 9, 9),
+      w = normal(16, 8, 3, 3);
     const exact = core.conv2d(x, w, null, { padding: 1, stride: 2 });
     const single = core.conv2d(core.cast(x, "float32"), core.cast(w, "float32"), null, { padding: 1, stride: 2 });
     expect(firstDifference(single.data, exact.data, 1e-4)).toBe(-1);

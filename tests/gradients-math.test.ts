@@ -40,12 +40,20 @@ const cases: Case[] = [
   ["logSumExp over all", (a) => ag.logSumExp(a!), () => [normal(3, 4)], SMOOTH],
   ["logSumExp axis 1", (a) => ag.logSumExp(a!, 1), () => [normal(3, 4)], SMOOTH],
   ["logSumExp axes [0, 2] keepDims", (a) => ag.logSumExp(a!, [0, 2], true), () => [normal(2, 3, 4)], SMOOTH],
-  ["logSumExp axis −1 of large values", (a) => ag.logSumExp(a!, -1),
-    () => [ag.noGrad(() => ag.add(normal(3, 4), 500).value)], SMOOTH],
+  [
+    "logSumExp axis −1 of large values",
+    (a) => ag.logSumExp(a!, -1),
+    () => [ag.noGrad(() => ag.add(normal(3, 4), 500).value)],
+    SMOOTH,
+  ],
   ["variance over all (correction 1)", (a) => ag.variance(a!), () => [normal(3, 4)], SMOOTH],
   ["variance axis 0, correction 0", (a) => ag.variance(a!, 0, { correction: 0 }), () => [normal(3, 4)], SMOOTH],
-  ["variance axes [0, 2] keepDims, correction 2", (a) => ag.variance(a!, [0, 2], { correction: 2, keepDims: true }),
-    () => [normal(2, 3, 4)], SMOOTH],
+  [
+    "variance axes [0, 2] keepDims, correction 2",
+    (a) => ag.variance(a!, [0, 2], { correction: 2, keepDims: true }),
+    () => [normal(2, 3, 4)],
+    SMOOTH,
+  ],
   ["std axis −1", (a) => ag.std(a!, -1), () => [normal(3, 5)], SMOOTH],
   ["std over all, correction 0", (a) => ag.std(a!, undefined, { correction: 0 }), () => [normal(3, 5)], SMOOTH],
   ["norm (Frobenius, p = 2 over all)", (a) => ag.norm(a!), () => [normal(3, 4)], SMOOTH],
@@ -58,14 +66,24 @@ const cases: Case[] = [
   ["stack axis 0", (a, b, c) => ag.stack([a!, b!, c!]), () => [normal(2, 3), normal(2, 3), normal(2, 3)], SMOOTH],
   ["stack axis 1", (a, b) => ag.stack([a!, b!], 1), () => [normal(2, 3), normal(2, 3)], SMOOTH],
   ["stack axis −1", (a, b) => ag.stack([a!, b!], -1), () => [normal(2, 3), normal(2, 3)], SMOOTH],
-  ["split into sizes [1, 3, 1] along 1, pieces reused", (a) => {
-    const [p, q, r] = ag.split(a!, [1, 3, 1], 1) as [Var, Var, Var];
-    return ag.add(ag.mul(ag.sum(q, 1, true), p), ag.mul(r, p));
-  }, () => [normal(3, 5)], SMOOTH],
-  ["split in sections of 2 (last of 1), one unused", (a) => {
-    const [p, , r] = ag.split(a!, 2) as [Var, Var, Var];
-    return ag.add(ag.sum(ag.square(p)), ag.sum(ag.mul(r, 3)));
-  }, () => [normal(5, 2)], SMOOTH],
+  [
+    "split into sizes [1, 3, 1] along 1, pieces reused",
+    (a) => {
+      const [p, q, r] = ag.split(a!, [1, 3, 1], 1) as [Var, Var, Var];
+      return ag.add(ag.mul(ag.sum(q, 1, true), p), ag.mul(r, p));
+    },
+    () => [normal(3, 5)],
+    SMOOTH,
+  ],
+  [
+    "split in sections of 2 (last of 1), one unused",
+    (a) => {
+      const [p, , r] = ag.split(a!, 2) as [Var, Var, Var];
+      return ag.add(ag.sum(ag.square(p)), ag.sum(ag.mul(r, 3)));
+    },
+    () => [normal(5, 2)],
+    SMOOTH,
+  ],
   ["leakyRelu (kink)", (a) => ag.leakyRelu(a!), () => [awayFromZero(3, 4)], KINK],
   ["leakyRelu negativeSlope 0.2 (kink)", (a) => ag.leakyRelu(a!, 0.2), () => [awayFromZero(3, 4)], KINK],
   ["elu (α = 1, smooth at 0 in value and slope)", (a) => ag.elu(a!), () => [awayFromZero(3, 4)], KINK],
@@ -74,8 +92,12 @@ const cases: Case[] = [
   ["gelu tanh", (a) => ag.gelu(a!, { approximate: "tanh" }), () => [uniform(-4, 4, 3, 4)], SMOOTH],
   ["silu", (a) => ag.silu(a!), () => [uniform(-5, 5, 3, 4)], SMOOTH],
   ["softplus", (a) => ag.softplus(a!), () => [uniform(-5, 5, 3, 4)], SMOOTH],
-  ["softplus β = 2, threshold 4 (both sides, away from the switch)", (a) => ag.softplus(a!, { beta: 2, threshold: 4 }),
-    () => [f64([-3, -1, 0.3, 1.5, 2.5, 3.7, -0.2, 5], [2, 4])], SMOOTH],
+  [
+    "softplus β = 2, threshold 4 (both sides, away from the switch)",
+    (a) => ag.softplus(a!, { beta: 2, threshold: 4 }),
+    () => [f64([-3, -1, 0.3, 1.5, 2.5, 3.7, -0.2, 5], [2, 4])],
+    SMOOTH,
+  ],
   ["slice with negative begins", (a) => ag.slice(a!, [-2, -3], [2, 2]), () => [normal(3, 4)], SMOOTH],
   ["slice [−1] to the end", (a) => ag.slice(a!, [-1]), () => [normal(3, 4)], SMOOTH],
   ["matmul 1-D · 2-D", (a, b) => ag.matmul(a!, b!), () => [normal(4), normal(4, 3)], SMOOTH],
@@ -83,16 +105,24 @@ const cases: Case[] = [
   ["matmul 1-D · 1-D (a scalar)", (a, b) => ag.matmul(a!, b!), () => [normal(4), normal(4)], SMOOTH],
   ["matmul 1-D · 3-D", (a, b) => ag.matmul(a!, b!), () => [normal(4), normal(2, 4, 3)], SMOOTH],
   ["matmul 3-D · 1-D", (a, b) => ag.matmul(a!, b!), () => [normal(2, 3, 4), normal(4)], SMOOTH],
-  ["matmul 2-D transposed · 1-D", (a, b) => ag.matmul(a!, b!, { transposeA: true }),
-    () => [normal(4, 3), normal(4)], SMOOTH],
+  [
+    "matmul 2-D transposed · 1-D",
+    (a, b) => ag.matmul(a!, b!, { transposeA: true }),
+    () => [normal(4, 3), normal(4)],
+    SMOOTH,
+  ],
 ];
 
 describe("every new differentiable op agrees with the numerical gradient (float64)", () => {
   it.each(cases)("%s", (name, f, inputs, tol) => {
-    const result = gradCheck((...xs) => {
-      const y = f(...xs);
-      return y.size === 1 && y.shape.length === 0 ? y : reduce(name, y);
-    }, inputs(), { tol });
+    const result = gradCheck(
+      (...xs) => {
+        const y = f(...xs);
+        return y.size === 1 && y.shape.length === 0 ? y : reduce(name, y);
+      },
+      inputs(),
+      { tol },
+    );
     expect(result.maxRelError, JSON.stringify(result.worst)).toBeLessThan(tol);
     expect(result.ok).toBe(true);
   });
@@ -158,7 +188,10 @@ describe("forward values", () => {
     const xs = [-3, -0.5, 1e-12, 0.25, 2, 7];
     const x = f64(xs);
     const pairs: [(v: Var | Tensor) => Var, (v: number) => number][] = [
-      [ag.sin, Math.sin], [ag.cos, Math.cos], [ag.log1p, Math.log1p], [ag.expm1, Math.expm1],
+      [ag.sin, Math.sin],
+      [ag.cos, Math.cos],
+      [ag.log1p, Math.log1p],
+      [ag.expm1, Math.expm1],
     ];
     for (const [op, reference] of pairs) {
       const y = op(x);
@@ -168,7 +201,9 @@ describe("forward values", () => {
     const known = [
       0.5204998778130465, 0.8427007929497149, 0.9999779095030014, -0.9953222650189527, 1.1283791670955126e-10,
     ];
-    known.forEach((v, i) => { expectClose(erf[i]!, v, 2.3e-16, `erf at ${i}`); });
+    known.forEach((v, i) => {
+      expectClose(erf[i]!, v, 2.3e-16, `erf at ${i}`);
+    });
   });
 
   it("activations match their formulas and high-precision values at hand-picked points", () => {
@@ -204,7 +239,9 @@ describe("forward values", () => {
     const m = f64([1, 2, 3, 4, 6, 8], [2, 3]);
     expect(Array.from(ag.variance(m, 1).value.data)).toEqual([1, 4]);
     expect(Array.from(ag.variance(m, 1, { correction: 0 }).value.data)).toEqual([2 / 3, 8 / 3]);
-    expect(Array.from(ag.std(m, 0, { keepDims: true }).value.data)).toEqual([3, 4, 5].map((d) => Math.sqrt(d * d / 2)));
+    expect(Array.from(ag.std(m, 0, { keepDims: true }).value.data)).toEqual(
+      [3, 4, 5].map((d) => Math.sqrt((d * d) / 2)),
+    );
     expect(ag.std(m, 0, { keepDims: true }).shape).toEqual([1, 3]);
     expect(ag.norm(f64([3, 4])).item()).toBe(5);
     expect(ag.norm(f64([3, -4]), { p: 1 }).item()).toBe(7);
@@ -215,12 +252,23 @@ describe("forward values", () => {
 
 describe("NaN in gives NaN out", () => {
   const ops: [string, (x: Var | Tensor) => Var][] = [
-    ["sin", ag.sin], ["cos", ag.cos], ["log1p", ag.log1p], ["expm1", ag.expm1], ["erf", ag.erf],
-    ["logSumExp", (x) => ag.logSumExp(x)], ["variance", (x) => ag.variance(x)], ["std", (x) => ag.std(x)],
-    ["norm", (x) => ag.norm(x)], ["norm p = 1", (x) => ag.norm(x, { p: 1 })],
-    ["norm p = 3", (x) => ag.norm(x, { p: 3 })], ["norm p = ∞", (x) => ag.norm(x, { p: Infinity })],
-    ["leakyRelu", (x) => ag.leakyRelu(x)], ["elu", (x) => ag.elu(x)],
-    ["gelu", (x) => ag.gelu(x)], ["gelu tanh", (x) => ag.gelu(x, { approximate: "tanh" })], ["silu", ag.silu],
+    ["sin", ag.sin],
+    ["cos", ag.cos],
+    ["log1p", ag.log1p],
+    ["expm1", ag.expm1],
+    ["erf", ag.erf],
+    ["logSumExp", (x) => ag.logSumExp(x)],
+    ["variance", (x) => ag.variance(x)],
+    ["std", (x) => ag.std(x)],
+    ["norm", (x) => ag.norm(x)],
+    ["norm p = 1", (x) => ag.norm(x, { p: 1 })],
+    ["norm p = 3", (x) => ag.norm(x, { p: 3 })],
+    ["norm p = ∞", (x) => ag.norm(x, { p: Infinity })],
+    ["leakyRelu", (x) => ag.leakyRelu(x)],
+    ["elu", (x) => ag.elu(x)],
+    ["gelu", (x) => ag.gelu(x)],
+    ["gelu tanh", (x) => ag.gelu(x, { approximate: "tanh" })],
+    ["silu", ag.silu],
     ["softplus", (x) => ag.softplus(x)],
   ];
   it.each(ops)("%s", (_, op) => {
@@ -255,9 +303,13 @@ describe("no overflow at ±1e4 where the true value is finite", () => {
   });
 
   it.each([
-    ["gelu", (x: Var) => ag.gelu(x)], ["gelu tanh", (x: Var) => ag.gelu(x, { approximate: "tanh" })],
-    ["silu", (x: Var) => ag.silu(x)], ["elu", (x: Var) => ag.elu(x)], ["erf", (x: Var) => ag.erf(x)],
-    ["sin", (x: Var) => ag.sin(x)], ["logSumExp", (x: Var) => ag.logSumExp(x)],
+    ["gelu", (x: Var) => ag.gelu(x)],
+    ["gelu tanh", (x: Var) => ag.gelu(x, { approximate: "tanh" })],
+    ["silu", (x: Var) => ag.silu(x)],
+    ["elu", (x: Var) => ag.elu(x)],
+    ["erf", (x: Var) => ag.erf(x)],
+    ["sin", (x: Var) => ag.sin(x)],
+    ["logSumExp", (x: Var) => ag.logSumExp(x)],
   ])("%s has finite values, first and second derivatives", (_, op) => {
     const x = f64([1e4, -1e4, 3]);
     const first = grad((v) => ag.sum(op(v)));
@@ -280,13 +332,25 @@ describe("no overflow at ±1e4 where the true value is finite", () => {
 
 describe("float32 works too", () => {
   const unary: [string, (x: Var) => Var][] = [
-    ["sin", ag.sin], ["cos", ag.cos], ["log1p", ag.log1p], ["expm1", ag.expm1], ["erf", ag.erf],
-    ["logSumExp", (x) => ag.logSumExp(x, 1)], ["variance", (x) => ag.variance(x, 0)], ["std", (x) => ag.std(x)],
-    ["norm", (x) => ag.norm(x, { axis: 1 })], ["norm p = 3", (x) => ag.norm(x, { p: 3 })],
+    ["sin", ag.sin],
+    ["cos", ag.cos],
+    ["log1p", ag.log1p],
+    ["expm1", ag.expm1],
+    ["erf", ag.erf],
+    ["logSumExp", (x) => ag.logSumExp(x, 1)],
+    ["variance", (x) => ag.variance(x, 0)],
+    ["std", (x) => ag.std(x)],
+    ["norm", (x) => ag.norm(x, { axis: 1 })],
+    ["norm p = 3", (x) => ag.norm(x, { p: 3 })],
     ["leakyRelu", (x) => ag.leakyRelu(x)],
-    ["elu", (x) => ag.elu(x)], ["gelu", (x) => ag.gelu(x)], ["gelu tanh", (x) => ag.gelu(x, { approximate: "tanh" })],
-    ["silu", ag.silu], ["softplus", (x) => ag.softplus(x)], ["stack", (x) => ag.stack([x, x], 1)],
-    ["split", (x) => ag.split(x, 2, 1)[1]!], ["slice", (x) => ag.slice(x, [-1, -2])],
+    ["elu", (x) => ag.elu(x)],
+    ["gelu", (x) => ag.gelu(x)],
+    ["gelu tanh", (x) => ag.gelu(x, { approximate: "tanh" })],
+    ["silu", ag.silu],
+    ["softplus", (x) => ag.softplus(x)],
+    ["stack", (x) => ag.stack([x, x], 1)],
+    ["split", (x) => ag.split(x, 2, 1)[1]!],
+    ["slice", (x) => ag.slice(x, [-1, -2])],
     ["matmul 2-D · 1-D", (x) => ag.matmul(x, tensor([1, -2, 0.5], { dtype: x.dtype }))],
   ];
   it.each(unary)("%s keeps float32 and agrees with float64 to float32 rounding, value and gradient", (_, op) => {

@@ -31,7 +31,8 @@ describe("gradient checks through normalization layers (float64)", () => {
   });
 
   it("batchNorm2d-shaped [N, C, H, W] in eval mode with running statistics from one training step", () => {
-    const runningMean = core.zeros([3], { dtype: "float64" }), runningVar = core.ones([3], { dtype: "float64" });
+    const runningMean = core.zeros([3], { dtype: "float64" }),
+      runningVar = core.ones([3], { dtype: "float64" });
     ag.batchNorm(normal([4, 3, 2, 2], 2), runningMean, runningVar, null, null, { training: true, momentum: 0.5 });
     const w = normal([4, 3, 2, 2]);
     const f = (x: Var, gamma: Var, beta: Var) => {

@@ -51,8 +51,18 @@ const cases: Case[] = [
   ["matmul", (a, b) => ag.matmul(a!, b!), () => [normal(3, 4), normal(4, 5)], SMOOTH],
   ["matmul Aᵀ·B", (a, b) => ag.matmul(a!, b!, { transposeA: true }), () => [normal(4, 3), normal(4, 5)], SMOOTH],
   ["matmul A·Bᵀ", (a, b) => ag.matmul(a!, b!, { transposeB: true }), () => [normal(3, 4), normal(5, 4)], SMOOTH],
-  ["matmul Aᵀ·Bᵀ", (a, b) => ag.matmul(a!, b!, { transposeA: true, transposeB: true }), () => [normal(4, 3), normal(5, 4)], SMOOTH],
-  ["matmul batched [2,3,4]·[4,2] (broadcast B)", (a, b) => ag.matmul(a!, b!), () => [normal(2, 3, 4), normal(4, 2)], SMOOTH],
+  [
+    "matmul Aᵀ·Bᵀ",
+    (a, b) => ag.matmul(a!, b!, { transposeA: true, transposeB: true }),
+    () => [normal(4, 3), normal(5, 4)],
+    SMOOTH,
+  ],
+  [
+    "matmul batched [2,3,4]·[4,2] (broadcast B)",
+    (a, b) => ag.matmul(a!, b!),
+    () => [normal(2, 3, 4), normal(4, 2)],
+    SMOOTH,
+  ],
   ["transpose [2,3,4] by [2,0,1]", (a) => ag.transpose(a!, [2, 0, 1]), () => [normal(2, 3, 4)], SMOOTH],
   ["reshape", (a) => ag.reshape(a!, [4, -1]), () => [normal(2, 3, 2)], SMOOTH],
   ["sum over [0, 2]", (a) => ag.sum(a!, [0, 2]), () => [normal(2, 3, 4)], SMOOTH],
@@ -66,9 +76,19 @@ const cases: Case[] = [
   ["linear x·W + b", (x, W, b) => ag.linear(x!, W!, b!), () => [normal(5, 4), normal(4, 3), normal(3)], SMOOTH],
   ["softmaxCrossEntropy", (s) => ag.softmaxCrossEntropy(s!, labels), () => [normal(5, 4)], SMOOTH],
   ["l2", (W) => ag.l2(W!), () => [normal(4, 3)], SMOOTH],
-  ["full softmax loss: data + reg·l2", (x, W, b) => ag.add(ag.softmaxCrossEntropy(ag.linear(x!, W!, b!), labels), ag.mul(ag.l2(W!), 0.1)), () => [normal(5, 6), normal(6, 4), normal(4)], SMOOTH],
+  [
+    "full softmax loss: data + reg·l2",
+    (x, W, b) => ag.add(ag.softmaxCrossEntropy(ag.linear(x!, W!, b!), labels), ag.mul(ag.l2(W!), 0.1)),
+    () => [normal(5, 6), normal(6, 4), normal(4)],
+    SMOOTH,
+  ],
   ["svmLoss (hinge kink)", (s) => ag.svmLoss(s!, labels), () => [normal(5, 4)], KINK],
-  ["full SVM loss: data + reg·l2", (x, W) => ag.add(ag.svmLoss(ag.linear(x!, W!), labels), ag.mul(ag.l2(W!), 0.1)), () => [normal(5, 6), normal(6, 4)], KINK],
+  [
+    "full SVM loss: data + reg·l2",
+    (x, W) => ag.add(ag.svmLoss(ag.linear(x!, W!), labels), ag.mul(ag.l2(W!), 0.1)),
+    () => [normal(5, 6), normal(6, 4)],
+    KINK,
+  ],
   ["relu (kink)", (a) => ag.relu(a!), () => [awayFromZero(3, 4)], KINK],
   ["abs (kink)", (a) => ag.abs(a!), () => [awayFromZero(3, 4)], KINK],
   ["maximum (kink)", (a, b) => ag.maximum(a!, b!), () => [normal(3, 4), normal(4)], KINK],
@@ -80,10 +100,14 @@ const cases: Case[] = [
 
 describe("every differentiable op agrees with the numerical gradient (float64)", () => {
   it.each(cases)("%s", (name, f, inputs, tol) => {
-    const result = gradCheck((...xs) => {
-      const y = f(...xs);
-      return y.size === 1 ? y : reduce(name, y);
-    }, inputs(), { tol });
+    const result = gradCheck(
+      (...xs) => {
+        const y = f(...xs);
+        return y.size === 1 ? y : reduce(name, y);
+      },
+      inputs(),
+      { tol },
+    );
     expect(result.maxRelError, JSON.stringify(result.worst)).toBeLessThan(tol);
     expect(result.ok).toBe(true);
   });

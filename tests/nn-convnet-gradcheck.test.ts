@@ -3,7 +3,18 @@
 // numerical differentiation: every parameter and the input, in training mode (batch statistics) and in eval
 // mode (running statistics). The inputs are chosen so that no pre-ReLU value is within 1e-3 of the kink
 // and no pooling window has a near tie, so the function is smooth within h of the point: rel error < 1e-7.
-import { type Var, backward, constant, mean, mul, noGrad, numericalGradient, param, relError, sum } from "@slope/autograd";
+import {
+  type Var,
+  backward,
+  constant,
+  mean,
+  mul,
+  noGrad,
+  numericalGradient,
+  param,
+  relError,
+  sum,
+} from "@slope/autograd";
 import { Rng, type Tensor, randn } from "@slope/core";
 import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from "@slope/nn";
 import { describe, expect, it } from "vitest";
@@ -33,7 +44,9 @@ function distanceToKinks(net: Sequential, x: Var): { relu: number; pool: number 
     for (let plane = 0; plane < n * c; plane++) {
       for (let i = 0; i < h; i += 2) {
         for (let j = 0; j < w; j += 2) {
-          const window = [0, 1, 2, 3].map((k) => Math.max(0, pre.data[plane * h * w + (i + (k >> 1)) * w + j + (k & 1)]!));
+          const window = [0, 1, 2, 3].map((k) =>
+            Math.max(0, pre.data[plane * h * w + (i + (k >> 1)) * w + j + (k & 1)]!),
+          );
           window.sort((a, b) => b - a);
           if (window[0]! > 0) pool = Math.min(pool, window[0]! - window[1]!);
         }

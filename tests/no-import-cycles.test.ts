@@ -25,16 +25,25 @@ async function importCycles(patterns: string[], cwd: string): Promise<string[][]
 
 describe("import cycles", () => {
   it("no module of packages/*/src, examples/src or examples/web/src imports itself back", async () => {
-    const cycles = await importCycles(["packages/*/src/**/*.ts", "examples/src/**/*.ts", "examples/web/src/**/*.ts"], root);
+    const cycles = await importCycles(
+      ["packages/*/src/**/*.ts", "examples/src/**/*.ts", "examples/web/src/**/*.ts"],
+      root,
+    );
     expect(cycles.map((files) => files.join(" -> "))).toEqual([]);
   });
 
   it("finds a cycle where there is one: a.ts imports b.js, which imports a.js back, as the sources import", async () => {
     const dir = mkdtempSync(join(tmpdir(), "slope-cycles-"));
     try {
-      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext" } }));
+      writeFileSync(
+        join(dir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext" } }),
+      );
       writeFileSync(join(dir, "a.ts"), 'import { b } from "./b.js";\nexport const a = () => b();\n');
-      writeFileSync(join(dir, "b.ts"), 'import type { a } from "./a.js";\nexport const b = (): ReturnType<typeof a> | 0 => 0;\n');
+      writeFileSync(
+        join(dir, "b.ts"),
+        'import type { a } from "./a.js";\nexport const b = (): ReturnType<typeof a> | 0 => 0;\n',
+      );
       writeFileSync(join(dir, "c.ts"), 'import { a } from "./a.js";\nexport const c = a;\n');
       const cycles = await importCycles(["*.ts"], dir);
       expect(cycles.map((files) => files.map((f) => f.replace(/^.*\//, "")).sort())).toEqual([["a.ts", "b.ts"]]);
@@ -48,9 +57,18 @@ describe("import cycles", () => {
     for (const name of readdirSync(join(root, "packages"))) {
       const manifest = JSON.parse(readFileSync(join(root, "packages", name, "package.json"), "utf8"));
       const all = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies };
-      dependencies.set(manifest.name, Object.keys(all).filter((d) => d.startsWith("@slope/")));
+      dependencies.set(
+        manifest.name,
+        Object.keys(all).filter((d) => d.startsWith("@slope/")),
+      );
     }
-    expect([...dependencies.keys()].sort()).toEqual(["@slope/autograd", "@slope/core", "@slope/data", "@slope/nn", "@slope/optim"]);
+    expect([...dependencies.keys()].sort()).toEqual([
+      "@slope/autograd",
+      "@slope/core",
+      "@slope/data",
+      "@slope/nn",
+      "@slope/optim",
+    ]);
     const reachesItself = (start: string): boolean => {
       const seen = new Set<string>();
       const stack = [...(dependencies.get(start) ?? [])];

@@ -49,7 +49,11 @@ type Run = { losses: number[]; state: Record<string, Uint32Array>; optimizerStat
 function train(name: string, Optimizer: OptimizerClass, reuse: boolean): Run {
   const rng = new Rng("model");
   const model = new Sequential(
-    new Linear(features, 128, { rng }), new BatchNorm1d(128), new ReLU(), new Dropout(0.2, { rng }), new Linear(128, 5, { rng }),
+    new Linear(features, 128, { rng }),
+    new BatchNorm1d(128),
+    new ReLU(),
+    new Dropout(0.2, { rng }),
+    new Linear(128, 5, { rng }),
   );
   const optimizer = new Optimizer(model.parameters(), OPTIONS[name] ?? {});
   const lr0 = optimizer.paramGroups[0]!.options.lr as number;
@@ -75,13 +79,16 @@ function train(name: string, Optimizer: OptimizerClass, reuse: boolean): Run {
   };
   const step = reuse ? reuseBuffers(plain) : plain;
   const losses = Array.from({ length: 6 }, () => step());
-  const state = Object.fromEntries(Object.entries(model.stateDict()).map(([key, t]) => [key, Uint32Array.from(bits(t))]));
+  const state = Object.fromEntries(
+    Object.entries(model.stateDict()).map(([key, t]) => [key, Uint32Array.from(bits(t))]),
+  );
   return { losses, state, optimizerState: JSON.stringify(optimizer.stateDict()) };
 }
 
 /** Says where two runs first differ, or null when every bit agrees. */
 function difference(a: Run, b: Run): string | null {
-  for (let i = 0; i < a.losses.length; i++) if (!Object.is(a.losses[i], b.losses[i])) return `loss ${i}: ${a.losses[i]} vs ${b.losses[i]}`;
+  for (let i = 0; i < a.losses.length; i++)
+    if (!Object.is(a.losses[i], b.losses[i])) return `loss ${i}: ${a.losses[i]} vs ${b.losses[i]}`;
   for (const key of Object.keys(a.state)) {
     const at = firstDifference(a.state[key]!, b.state[key]!);
     if (at >= 0) return `${key}, word ${at}`;

@@ -33,9 +33,25 @@ const CONTINUES = "<!-- snippet: continues -->";
 const COLLISIONS = "<!-- names exported by both @slope/core and @slope/autograd -->";
 const SKIPPED_DIRS = new Set(["node_modules", "dist", "out", "scratch", "coverage"]);
 
-interface Block { readme: string; line: number; lang: string; code: string; continues: boolean }
-interface Program { readme: string; line: number; lang: "ts" | "js"; blocks: Block[]; source: string }
-interface Outcome { status: number | null; stdout: string; stderr: string }
+interface Block {
+  readme: string;
+  line: number;
+  lang: string;
+  code: string;
+  continues: boolean;
+}
+interface Program {
+  readme: string;
+  line: number;
+  lang: "ts" | "js";
+  blocks: Block[];
+  source: string;
+}
+interface Outcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Every README.md below the root, outside dependencies, build output and hidden folders. */
 function findReadmes(dir = root): string[] {
@@ -64,7 +80,9 @@ function fencedBlocks(readme: string): Block[] {
     let before = i - 1;
     while (before >= 0 && lines[before]!.trim() === "") before--;
     blocks.push({
-      readme, line: i + 1, lang: info!.trim().split(/\s+/)[0]!,
+      readme,
+      line: i + 1,
+      lang: info!.trim().split(/\s+/)[0]!,
       code: body.map((l) => (l.startsWith(indent!) ? l.slice(indent!.length) : l)).join("\n") + "\n",
       continues: before >= 0 && lines[before]!.trim() === CONTINUES,
     });
@@ -88,7 +106,10 @@ function programsOf(blocks: Block[]): Program[] {
       last.source += `\n// ${block.readme}:${block.line}\n${block.code}`;
     } else {
       programs.push({
-        readme: block.readme, line: block.line, lang: block.lang, blocks: [block],
+        readme: block.readme,
+        line: block.line,
+        lang: block.lang,
+        blocks: [block],
         source: `// ${block.readme}:${block.line}\n${block.code}`,
       });
     }
@@ -100,7 +121,9 @@ function run(command: string, args: string[], cwd: string, timeout: number): str
   const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout });
   if (result.error) throw result.error;
   if (result.status !== 0) {
-    throw new Error(`${[command, ...args].join(" ")} exited with ${result.status}:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `${[command, ...args].join(" ")} exited with ${result.status}:\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result.stdout;
 }
@@ -108,7 +131,8 @@ function run(command: string, args: string[], cwd: string, timeout: number): str
 function runAsync(command: string, args: string[], cwd: string, timeout: number): Promise<Outcome> {
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, timeout });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (status) => done({ status, stdout, stderr }));
@@ -118,12 +142,22 @@ function runAsync(command: string, args: string[], cwd: string, timeout: number)
 // ---- the sh/bash checks ----
 
 const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
-  scripts: Record<string, string>; packageManager: string;
+  scripts: Record<string, string>;
+  packageManager: string;
 };
 function workspacePackages(): Map<string, Record<string, string>> {
   const found = new Map<string, Record<string, string>>();
-  for (const dir of ["packages/core", "packages/autograd", "packages/nn", "packages/optim", "packages/data",
-    "examples", "examples/web", "bench", "tests"]) {
+  for (const dir of [
+    "packages/core",
+    "packages/autograd",
+    "packages/nn",
+    "packages/optim",
+    "packages/data",
+    "examples",
+    "examples/web",
+    "bench",
+    "tests",
+  ]) {
     const file = join(root, dir, "package.json");
     if (!existsSync(file)) continue;
     const json = JSON.parse(readFileSync(file, "utf8")) as { name: string; scripts?: Record<string, string> };
@@ -144,17 +178,22 @@ function lectureHelpOf(experiment: string | null): string {
 /** Splits a shell line into simple commands of words (quotes kept simple: '' and "" are one word). */
 function commandsOf(line: string): string[][] {
   const withoutComment = line.replace(/(^|\s)#.*$/, "");
-  return withoutComment.split(/&&|\|\||;|\|/).map((part) =>
-    (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter((_, i, words) =>
-      // drop leading VAR=value assignments
-      !words.slice(0, i + 1).every((w) => /^[A-Z_][A-Z0-9_]*=/.test(w))),
-  ).filter((words) => words.length > 0);
+  return withoutComment
+    .split(/&&|\|\||;|\|/)
+    .map((part) =>
+      (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter(
+        (_, i, words) =>
+          // drop leading VAR=value assignments
+          !words.slice(0, i + 1).every((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)),
+      ),
+    )
+    .filter((words) => words.length > 0);
 }
 
 /** The problems with one simple command; empty when it is fine. */
 function checkCommand(words: string[]): string[] {
   const [command, ...args] = words;
-  const exists = (path: string) => existsSync(join(root, path)) ? [] : [`${path} does not exist`];
+  const exists = (path: string) => (existsSync(join(root, path)) ? [] : [`${path} does not exist`]);
   switch (command) {
     case "pnpm": {
       if (args[0] === "install" || args[0] === "add") return [];
@@ -165,13 +204,16 @@ function checkCommand(words: string[]): string[] {
       }
       const script = args[0]!;
       if (!(script in rootPackage.scripts)) return [`package.json has no script "${script}"`];
-      if (script !== "lecture") return args.length === 1 ? [] : [`arguments to pnpm ${script}: ${args.slice(1).join(" ")}`];
+      if (script !== "lecture")
+        return args.length === 1 ? [] : [`arguments to pnpm ${script}: ${args.slice(1).join(" ")}`];
       const experiment = args[1]?.startsWith("-") === false ? args[1] : null;
       if (experiment !== null && !new RegExp(`^  ${experiment}\\s`, "m").test(lectureHelpOf(null))) {
         return [`the lecture has no experiment "${experiment}"`];
       }
       const help = lectureHelpOf(experiment);
-      return args.filter((a) => a.startsWith("--") && a !== "--help").filter((flag) => !new RegExp(`${flag}(?![\\w-])`).test(help))
+      return args
+        .filter((a) => a.startsWith("--") && a !== "--help")
+        .filter((flag) => !new RegExp(`${flag}(?![\\w-])`).test(help))
         .map((flag) => `pnpm lecture ${experiment ?? ""} --help does not list ${flag}`);
     }
     case "npm":
@@ -182,19 +224,27 @@ function checkCommand(words: string[]): string[] {
       return [`unknown npm command: ${words.join(" ")}`];
     case "npx":
       if (args[0] === "tsc") return [];
-      if (args[0] === "vitest" && args[1] === "run") return args.slice(2).filter((a) => !a.startsWith("-")).flatMap(exists);
+      if (args[0] === "vitest" && args[1] === "run")
+        return args
+          .slice(2)
+          .filter((a) => !a.startsWith("-"))
+          .flatMap(exists);
       return [`unknown npx command: ${words.join(" ")}`];
     case "node": {
       const file = args.find((a) => !a.startsWith("-"));
       return file === undefined ? [] : exists(file);
     }
-    case "python3": case "/usr/bin/python3": {
+    case "python3":
+    case "/usr/bin/python3": {
       const file = args.find((a) => !a.startsWith("-"));
       return file === undefined ? ["python3 without a script"] : exists(file);
     }
-    case "apt-get": return args[0] === "install" ? [] : [`unknown apt-get command: ${words.join(" ")}`];
-    case "dot": return [];
-    default: return [`a command this test does not know how to check: ${words.join(" ")}`];
+    case "apt-get":
+      return args[0] === "install" ? [] : [`unknown apt-get command: ${words.join(" ")}`];
+    case "dot":
+      return [];
+    default:
+      return [`a command this test does not know how to check: ${words.join(" ")}`];
   }
 }
 
@@ -214,28 +264,41 @@ describe("README snippets", () => {
   const outcomes = new Map<Program, Outcome>();
   let compileOutput = "";
   /** tsc's errors in program i, each named by its README and line. */
-  const errorsOf = (i: number) => compileOutput.split("\n").filter((l) => l.startsWith(`p${i}/main.`))
-    .map((l) => l.replace(/^p\d+\/main\.(ts|js)/, `${programs[i]!.readme}:${programs[i]!.line} (program p${i})`));
+  const errorsOf = (i: number) =>
+    compileOutput
+      .split("\n")
+      .filter((l) => l.startsWith(`p${i}/main.`))
+      .map((l) => l.replace(/^p\d+\/main\.(ts|js)/, `${programs[i]!.readme}:${programs[i]!.line} (program p${i})`));
 
   beforeAll(async () => {
-    run(process.execPath, [tsc, "-b"], root, 180_000);   // the packages' dist/ and the lecture CLI, incremental
+    run(process.execPath, [tsc, "-b"], root, 180_000); // the packages' dist/ and the lecture CLI, incremental
     dir = mkdtempSync(join(root, "tests", ".readme-snippets-"));
     programs.forEach((program, i) => {
       mkdirSync(join(dir, `p${i}`));
       writeFileSync(join(dir, `p${i}`, `main.${program.lang}`), program.source);
     });
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-      extends: "../../tsconfig.base.json",
-      compilerOptions: {
-        composite: false, declaration: false, declarationMap: false, sourceMap: false, types: ["node"],
-        allowJs: true, checkJs: true, rootDir: ".", outDir: "out",
-      },
-      include: ["p*/main.ts", "p*/main.js"],
-    }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: "../../tsconfig.base.json",
+        compilerOptions: {
+          composite: false,
+          declaration: false,
+          declarationMap: false,
+          sourceMap: false,
+          types: ["node"],
+          allowJs: true,
+          checkJs: true,
+          rootDir: ".",
+          outDir: "out",
+        },
+        include: ["p*/main.ts", "p*/main.js"],
+      }),
+    );
     // tsc emits even when a program has errors: each program's test reports its own errors, the others still run
     const compiled = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
     compileOutput = compiled.stdout + compiled.stderr;
-    if (compiled.status !== 0 && !/p\d+\/main\.(ts|js)\(/.test(compileOutput)) return;   // tsc itself failed
+    if (compiled.status !== 0 && !/p\d+\/main\.(ts|js)\(/.test(compileOutput)) return; // tsc itself failed
     // two at a time: the machine has two cores
     let next = 0;
     const worker = async () => {
@@ -253,9 +316,16 @@ describe("README snippets", () => {
   });
 
   it("finds the READMEs of the root, every package, examples and bench", () => {
-    for (const readme of ["README.md", "packages/core/README.md", "packages/autograd/README.md",
-      "packages/nn/README.md", "packages/optim/README.md", "packages/data/README.md", "examples/README.md",
-      "bench/README.md"]) {
+    for (const readme of [
+      "README.md",
+      "packages/core/README.md",
+      "packages/autograd/README.md",
+      "packages/nn/README.md",
+      "packages/optim/README.md",
+      "packages/data/README.md",
+      "examples/README.md",
+      "bench/README.md",
+    ]) {
       expect(readmes).toContain(readme);
     }
   });
@@ -268,26 +338,34 @@ describe("README snippets", () => {
   it("compiles every ts/js program in one tsc run under the repo's strict options, with no cast to any", () => {
     expect(outcomes.size, `tsc did not run:\n${compileOutput}`).toBe(programs.length);
     for (const program of programs) {
-      expect(program.source, `${program.readme}:${program.line}`).not.toMatch(/\bas (unknown|any)\b|@ts-(ignore|expect-error|nocheck)/);
+      expect(program.source, `${program.readme}:${program.line}`).not.toMatch(
+        /\bas (unknown|any)\b|@ts-(ignore|expect-error|nocheck)/,
+      );
     }
   });
 
-  it.each(programs.map((p, i) => [`${p.readme}:${p.line}`, i] as const))("compiles and runs the program at %s", (_, i) => {
-    expect(errorsOf(i)).toEqual([]);
-    const outcome = outcomes.get(programs[i]!)!;
-    expect(outcome.status, `${outcome.stdout}\n${outcome.stderr}`).toBe(0);
-  });
+  it.each(programs.map((p, i) => [`${p.readme}:${p.line}`, i] as const))(
+    "compiles and runs the program at %s",
+    (_, i) => {
+      expect(errorsOf(i)).toEqual([]);
+      const outcome = outcomes.get(programs[i]!)!;
+      expect(outcome.status, `${outcome.stdout}\n${outcome.stderr}`).toBe(0);
+    },
+  );
 
   it.each(blocks.filter((b) => b.lang === "sh" || b.lang === "bash").map((b) => [`${b.readme}:${b.line}`, b] as const))(
-    "checks the shell block at %s", (_, block) => {
+    "checks the shell block at %s",
+    (_, block) => {
       expect(checkShell(block)).toEqual([]);
     },
   );
 
   it.each(blocks.filter((b) => b.lang === "python").map((b) => [`${b.readme}:${b.line}`, b] as const))(
-    "parses the python block at %s", (_, block) => {
+    "parses the python block at %s",
+    (_, block) => {
       const parsed = spawnSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], {
-        input: block.code, encoding: "utf8",
+        input: block.code,
+        encoding: "utf8",
       });
       expect(parsed.error).toBeUndefined();
       expect(parsed.stderr).toBe("");
@@ -351,26 +429,35 @@ describe("README snippets", () => {
     });
   });
 
-  it("names in CONTRIBUTING.md only files and folders that exist (a file to create is marked \"(new)\")", () => {
+  it('names in CONTRIBUTING.md only files and folders that exist (a file to create is marked "(new)")', () => {
     const text = readFileSync(join(root, "CONTRIBUTING.md"), "utf8");
     const paths = [...text.matchAll(/`((?:packages|tests|scripts|examples|bench|docs)\/[\w./-]+)`( \(new\))?/g)];
     expect(paths.length).toBeGreaterThan(20);
-    const missing = paths.filter(([, path, isNew]) => isNew === undefined && !existsSync(join(root, path!))).map((m) => m[1]);
+    const missing = paths
+      .filter(([, path, isNew]) => isNew === undefined && !existsSync(join(root, path!)))
+      .map((m) => m[1]);
     expect(missing).toEqual([]);
-    const wronglyNew = paths.filter(([, path, isNew]) => isNew !== undefined && existsSync(join(root, path!))).map((m) => m[1]);
+    const wronglyNew = paths
+      .filter(([, path, isNew]) => isNew !== undefined && existsSync(join(root, path!)))
+      .map((m) => m[1]);
     expect(wronglyNew, "marked (new) but it exists").toEqual([]);
   });
 
   it("lists, in the core and autograd READMEs and CONTRIBUTING.md, exactly the names both packages export", () => {
     const coreNames = new Set(Object.keys(core));
-    const both = Object.keys(autograd).filter((name) => coreNames.has(name)).sort();
+    const both = Object.keys(autograd)
+      .filter((name) => coreNames.has(name))
+      .sort();
     expect(both).toContain("add");
     expect(both).toContain("matmul");
     for (const file of ["packages/core/README.md", "packages/autograd/README.md", "CONTRIBUTING.md"]) {
       const text = readFileSync(join(root, file), "utf8");
       const at = text.indexOf(COLLISIONS);
       expect(at, `${file} has no "${COLLISIONS}" line`).toBeGreaterThan(-1);
-      const paragraph = text.slice(at + COLLISIONS.length).trimStart().split(/\n\s*\n/)[0]!;
+      const paragraph = text
+        .slice(at + COLLISIONS.length)
+        .trimStart()
+        .split(/\n\s*\n/)[0]!;
       const listed = [...paragraph.matchAll(/`(\w+)`/g)].map((m) => m[1]!).sort();
       expect(listed, file).toEqual(both);
     }

@@ -8,7 +8,8 @@ import { changesetProblems, entryPoints, exportedSpecifiers, tarballProblems } f
 
 const script = fileURLToPath(new URL("../scripts/release.mjs", import.meta.url));
 
-const map = (file: string, sources: string[], sourceRoot = "") => JSON.stringify({ version: 3, file, sourceRoot, sources, names: [], mappings: "AAAA" });
+const map = (file: string, sources: string[], sourceRoot = "") =>
+  JSON.stringify({ version: 3, file, sourceRoot, sources, names: [], mappings: "AAAA" });
 
 /** A packed package as `pnpm pack` makes it from a workspace package with one dependency on another. */
 function goodTarball(): Map<string, string> {
@@ -36,8 +37,16 @@ const source = {
   exports: { ".": { types: "./dist/index.d.ts", import: "./dist/index.js" }, "./ops": { import: "./dist/ops/add.js" } },
   dependencies: { "@slope/core": "workspace:^" },
 };
-const packedManifest = { ...source, main: "./dist/index.js", types: "./dist/index.d.ts", dependencies: { "@slope/core": "^0.1.0", seedrandom: "3.0.5" } };
-const versions = new Map([["@slope/demo", "0.1.0"], ["@slope/core", "0.1.0"]]);
+const packedManifest = {
+  ...source,
+  main: "./dist/index.js",
+  types: "./dist/index.d.ts",
+  dependencies: { "@slope/core": "^0.1.0", seedrandom: "3.0.5" },
+};
+const versions = new Map([
+  ["@slope/demo", "0.1.0"],
+  ["@slope/core", "0.1.0"],
+]);
 
 function problemsOf(files: Map<string, string>, packed: Record<string, unknown> = packedManifest): string[] {
   const read = (file: string) => {
@@ -94,7 +103,9 @@ describe("release dry run: what a tarball may hold", () => {
     files.set("dist/ops/add.js.map", map("add.js", []));
     files.set("dist/ops/add.d.ts", "export declare const add = 1;");
     const problems = problemsOf(files);
-    expect(problems).toContain("@slope/demo: dist/index.js.map points at ../../../elsewhere/index.ts, outside the package");
+    expect(problems).toContain(
+      "@slope/demo: dist/index.js.map points at ../../../elsewhere/index.ts, outside the package",
+    );
     expect(problems).toContain("@slope/demo: dist/ops/add.js.map lists no sources");
     expect(problems).toContain("@slope/demo: dist/ops/add.d.ts has no sourceMappingURL comment");
   });
@@ -120,7 +131,11 @@ describe("release dry run: what a tarball may hold", () => {
   });
 
   it("refuses a package.json that points at files the tarball lacks, or a name and version other than the workspace's", () => {
-    const problems = problemsOf(goodTarball(), { ...packedManifest, version: "0.2.0", exports: { ...source.exports, "./node": "./dist/node/index.js" } });
+    const problems = problemsOf(goodTarball(), {
+      ...packedManifest,
+      version: "0.2.0",
+      exports: { ...source.exports, "./node": "./dist/node/index.js" },
+    });
     expect(problems).toContain("@slope/demo: packed as @slope/demo@0.2.0, the workspace has @slope/demo@0.1.0");
     expect(problems).toContain("@slope/demo: package.json points at dist/node/index.js, which is not in the tarball");
   });
@@ -155,7 +170,7 @@ describe("release dry run: the changesets", () => {
     changesetProblems({ config: { ...config, ...overrides }, workspace, pending });
 
   it("accepts the config and changesets in the form pnpm changeset writes them", () => {
-    const text = '---\n"@slope/core": minor\n\'@slope/nn\': patch\n---\n\nconv2d takes dilation\n';
+    const text = "---\n\"@slope/core\": minor\n'@slope/nn': patch\n---\n\nconv2d takes dilation\n";
     expect(check([{ file: "brave-dogs-run.md", text }])).toEqual([]);
   });
 
@@ -187,14 +202,22 @@ describe("release dry run: the changesets", () => {
       .map((file) => ({ file, text: readFileSync(join(folder, file), "utf8") }));
     // The workspace's packages, from pnpm-workspace.yaml's entries ("packages/*", "examples", ...).
     const rootDir = fileURLToPath(new URL("../", import.meta.url));
-    const entries = [...readFileSync(join(rootDir, "pnpm-workspace.yaml"), "utf8").matchAll(/^\s*-\s*["']?([^"'\s]+)["']?\s*$/gm)]
-      .map((match) => match[1] ?? "");
+    const entries = [
+      ...readFileSync(join(rootDir, "pnpm-workspace.yaml"), "utf8").matchAll(/^\s*-\s*["']?([^"'\s]+)["']?\s*$/gm),
+    ].map((match) => match[1] ?? "");
     const folders = entries.flatMap((entry) =>
-      entry.endsWith("/*") ? readdirSync(join(rootDir, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`) : [entry],
+      entry.endsWith("/*")
+        ? readdirSync(join(rootDir, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`)
+        : [entry],
     );
     const manifests = folders.map((dir) => JSON.parse(readFileSync(join(rootDir, dir, "package.json"), "utf8")));
     expect(manifests.length).toBeGreaterThanOrEqual(9);
     expect(changesetProblems({ config: own, workspace: manifests, pending })).toEqual([]);
-    expect([...own.ignore].sort()).toEqual(manifests.filter((m) => m.private).map((m) => m.name).sort());
+    expect([...own.ignore].sort()).toEqual(
+      manifests
+        .filter((m) => m.private)
+        .map((m) => m.name)
+        .sort(),
+    );
   });
 });

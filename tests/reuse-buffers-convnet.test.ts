@@ -17,9 +17,16 @@ const firstDifference = (a: Uint32Array, b: Uint32Array): number => {
 function convnet(): Sequential {
   const rng = new Rng("convnet");
   return new Sequential(
-    new Conv2d(3, 8, 3, { padding: 1, bias: false, rng }), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
-    new Conv2d(8, 16, 3, { padding: 1, rng }), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
-    new Flatten(), new Linear(16 * 4 * 4, 10, { rng }),
+    new Conv2d(3, 8, 3, { padding: 1, bias: false, rng }),
+    new BatchNorm2d(8),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(8, 16, 3, { padding: 1, rng }),
+    new BatchNorm2d(16),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(16 * 4 * 4, 10, { rng }),
   );
 }
 
@@ -47,7 +54,8 @@ describe("a convnet step in reuseBuffers", () => {
     it(`gives the plain step's bits: losses, weights and running statistics (${threads} thread${threads > 1 ? "s" : ""})`, async () => {
       if (threads > 1) await enableThreads({ threads });
       try {
-        const plain = train(false), reused = train(true);
+        const plain = train(false),
+          reused = train(true);
         expect(reused.losses).toEqual(plain.losses);
         expect(plain.losses[3]!).toBeLessThan(plain.losses[0]!);
         for (const [key, value] of Object.entries(plain.state)) {
@@ -64,7 +72,8 @@ describe("a convnet step in reuseBuffers", () => {
     try {
       const two = train(true);
       expect(two.losses).toEqual(one.losses);
-      for (const [key, value] of Object.entries(one.state)) expect(firstDifference(bits(two.state[key]!), bits(value)), key).toBe(-1);
+      for (const [key, value] of Object.entries(one.state))
+        expect(firstDifference(bits(two.state[key]!), bits(value)), key).toBe(-1);
     } finally {
       disableThreads();
     }

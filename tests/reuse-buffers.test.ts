@@ -12,21 +12,28 @@ const X = randn([120, 40], { rng });
 const y = Int32Array.from({ length: 120 }, () => rng.int(5));
 
 /** Bits of a tensor, for exact comparison. */
-const bits = (t: Tensor): number[] => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.byteLength / 4));
+const bits = (t: Tensor): number[] =>
+  Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.byteLength / 4));
 
 type Model = { params: Var[]; loss: (xb: Tensor, yb: Int32Array) => Var };
 
 function linearModel(): Model {
   const r = new Rng("linear");
-  const W = param(randn([40, 5], { rng: r, std: 0.1 })), b = param(zeros([5]));
+  const W = param(randn([40, 5], { rng: r, std: 0.1 })),
+    b = param(zeros([5]));
   return { params: [W, b], loss: (xb, yb) => add(softmaxCrossEntropy(linear(xb, W, b), yb), mul(l2(W), 1e-3)) };
 }
 
 function twoLayerModel(): Model {
   const r = new Rng("two-layer");
-  const W1 = param(randn([40, 16], { rng: r, std: 0.2 })), b1 = param(zeros([16]));
-  const W2 = param(randn([16, 5], { rng: r, std: 0.2 })), b2 = param(zeros([5]));
-  return { params: [W1, b1, W2, b2], loss: (xb, yb) => softmaxCrossEntropy(linear(relu(linear(xb, W1, b1)), W2, b2), yb) };
+  const W1 = param(randn([40, 16], { rng: r, std: 0.2 })),
+    b1 = param(zeros([16]));
+  const W2 = param(randn([16, 5], { rng: r, std: 0.2 })),
+    b2 = param(zeros([5]));
+  return {
+    params: [W1, b1, W2, b2],
+    loss: (xb, yb) => softmaxCrossEntropy(linear(relu(linear(xb, W1, b1)), W2, b2), yb),
+  };
 }
 
 /**
@@ -85,7 +92,11 @@ describe("a training step with reused buffers", () => {
     it("creates no typed array after the first call", () => {
       const model = twoLayerModel();
       const opt = new Adam(model.params, { lr: 1e-3 });
-      const loader = new DataLoader(X, y, { batchSize: 20, shuffle: true, rng: new Rng("count") } /* 6 equal batches */);
+      const loader = new DataLoader(
+        X,
+        y,
+        { batchSize: 20, shuffle: true, rng: new Rng("count") } /* 6 equal batches */,
+      );
       const step = reuseBuffers(() => {
         const { x, y: yb } = loader.next();
         opt.zeroGrad();
@@ -97,7 +108,10 @@ describe("a training step with reused buffers", () => {
       for (let i = 0; i < 3; i++) step();
       for (const name of ["Float32Array", "Float64Array"] as const) {
         (globalThis as Record<string, unknown>)[name] = new Proxy(originals[name], {
-          construct(target, args, newTarget) { counts.arrays++; return Reflect.construct(target, args, newTarget) as object; },
+          construct(target, args, newTarget) {
+            counts.arrays++;
+            return Reflect.construct(target, args, newTarget) as object;
+          },
         });
       }
       counts.arrays = 0;

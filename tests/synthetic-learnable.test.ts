@@ -38,5 +38,7 @@ it("a linear classifier learns the synthetic set well above chance and random se
   expect(learned).toBeGreaterThan(0.5); // chance is 10%
   expect(random).toBeLessThan(0.25);
   expect(learned).toBeGreaterThan(2.5 * random);
-  console.log(`synthetic set: SGD test accuracy ${(100 * learned).toFixed(1)}%, random search ${(100 * random).toFixed(1)}% (chance 10%)`);
+  console.log(
+    `synthetic set: SGD test accuracy ${(100 * learned).toFixed(1)}%, random search ${(100 * random).toFixed(1)}% (chance 10%)`,
+  );
 });

@@ -187,22 +187,41 @@ function checkModule(module: nn.Module, c: OpCase, params: Record<string, Var | 
 }
 
 const moduleCases: [file: string, op: string, layer: string, make: (c: OpCase) => nn.Module][] = [
-  ["conv.json", "conv2d", "Conv2d", (c) => {
-    const w = c.inputs.weight!.shape;
-    const groups = (c.options.groups as number | undefined) ?? 1;
-    const conv = new nn.Conv2d(w[1]! * groups, w[0]!, [w[2]!, w[3]!], {
-      ...c.options, bias: c.inputs.bias !== undefined, dtype: "float64",
-    });
-    assign(conv.weight, c.inputs.weight!);
-    assign(conv.bias, c.inputs.bias ?? null);
-    return conv;
-  }],
-  ["pool.json", "maxPool2d", "MaxPool2d", ({ options: { kernelSize, ...rest } }) =>
-    new nn.MaxPool2d(kernelSize as never, rest)],
-  ["pool.json", "avgPool2d", "AvgPool2d", ({ options: { kernelSize, ...rest } }) =>
-    new nn.AvgPool2d(kernelSize as never, rest)],
-  ["pool.json", "adaptiveAvgPool2d", "AdaptiveAvgPool2d", (c) =>
-    new nn.AdaptiveAvgPool2d(c.options.outputSize as never)],
+  [
+    "conv.json",
+    "conv2d",
+    "Conv2d",
+    (c) => {
+      const w = c.inputs.weight!.shape;
+      const groups = (c.options.groups as number | undefined) ?? 1;
+      const conv = new nn.Conv2d(w[1]! * groups, w[0]!, [w[2]!, w[3]!], {
+        ...c.options,
+        bias: c.inputs.bias !== undefined,
+        dtype: "float64",
+      });
+      assign(conv.weight, c.inputs.weight!);
+      assign(conv.bias, c.inputs.bias ?? null);
+      return conv;
+    },
+  ],
+  [
+    "pool.json",
+    "maxPool2d",
+    "MaxPool2d",
+    ({ options: { kernelSize, ...rest } }) => new nn.MaxPool2d(kernelSize as never, rest),
+  ],
+  [
+    "pool.json",
+    "avgPool2d",
+    "AvgPool2d",
+    ({ options: { kernelSize, ...rest } }) => new nn.AvgPool2d(kernelSize as never, rest),
+  ],
+  [
+    "pool.json",
+    "adaptiveAvgPool2d",
+    "AdaptiveAvgPool2d",
+    (c) => new nn.AdaptiveAvgPool2d(c.options.outputSize as never),
+  ],
   ["ops.json", "leakyRelu", "LeakyReLU", (c) => new nn.LeakyReLU(c.options.negativeSlope as number | undefined)],
   ["ops.json", "elu", "ELU", (c) => new nn.ELU(c.options.alpha as number | undefined)],
   ["ops.json", "gelu", "GELU", (c) => new nn.GELU(c.options as never)],
@@ -242,8 +261,14 @@ interface BatchNormCase {
   bias: JsonTensor | null;
   runningMean: JsonTensor | null;
   runningVar: JsonTensor | null;
-  steps: { x: JsonTensor; output: JsonTensor; seed: JsonTensor; grads: Record<string, JsonTensor>;
-    runningMean: JsonTensor | null; runningVar: JsonTensor | null }[];
+  steps: {
+    x: JsonTensor;
+    output: JsonTensor;
+    seed: JsonTensor;
+    grads: Record<string, JsonTensor>;
+    runningMean: JsonTensor | null;
+    runningVar: JsonTensor | null;
+  }[];
 }
 const norm = loadFixture<{ batchNorm: BatchNormCase[]; layerNorm: OpCase[] }>("norm.json");
 
@@ -260,7 +285,9 @@ describe.skipIf(!batchNormLayers)("BatchNorm1d / BatchNorm2d modules on the batc
       const bn = new Layer(C, {
         ...(c.options.momentum === undefined ? {} : { momentum: c.options.momentum }),
         ...(c.options.eps === undefined ? {} : { eps: c.options.eps }),
-        affine: c.weight !== null, trackRunningStats: c.runningMean !== null, dtype: "float64",
+        affine: c.weight !== null,
+        trackRunningStats: c.runningMean !== null,
+        dtype: "float64",
       });
       bn.train(c.options.training);
       assign(bn.weight, c.weight);
@@ -295,7 +322,9 @@ describe.skipIf(!exported(nn, "LayerNorm"))("LayerNorm module on the layerNorm f
     it(`${c.name}: output and gradients of x, weight and bias match PyTorch's`, () => {
       const { normalizedShape, ...rest } = c.options;
       const ln = new nn.LayerNorm(normalizedShape as number[], {
-        ...rest, elementwiseAffine: c.inputs.weight !== undefined, dtype: "float64",
+        ...rest,
+        elementwiseAffine: c.inputs.weight !== undefined,
+        dtype: "float64",
       });
       assign(ln.weight, c.inputs.weight ?? null);
       assign(ln.bias, c.inputs.bias ?? null);

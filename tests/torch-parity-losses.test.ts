@@ -49,8 +49,14 @@ type LossFunction = (input: Var, target: number[] | Var, options: Record<string,
 const lossFunction = (op: string) => (nn as unknown as Record<string, LossFunction>)[op]!;
 
 const moduleOf: Record<string, string> = {
-  crossEntropy: "CrossEntropyLoss", nllLoss: "NLLLoss", mseLoss: "MSELoss", l1Loss: "L1Loss", huberLoss: "HuberLoss",
-  binaryCrossEntropy: "BCELoss", binaryCrossEntropyWithLogits: "BCEWithLogitsLoss", klDiv: "KLDivLoss",
+  crossEntropy: "CrossEntropyLoss",
+  nllLoss: "NLLLoss",
+  mseLoss: "MSELoss",
+  l1Loss: "L1Loss",
+  huberLoss: "HuberLoss",
+  binaryCrossEntropy: "BCELoss",
+  binaryCrossEntropyWithLogits: "BCEWithLogitsLoss",
+  klDiv: "KLDivLoss",
 };
 
 const ops = [...new Set(cases.map((c) => c.op))];
@@ -106,7 +112,9 @@ describe("losses.json covers every loss and option of the agreed API", () => {
     const want: Record<string, string[]> = {
       crossEntropy: [...reductions, "weight", "labelSmoothing", "ignoreIndex"],
       nllLoss: [...reductions, "weight", "ignoreIndex"],
-      mseLoss: reductions, l1Loss: reductions, huberLoss: [...reductions, "delta"],
+      mseLoss: reductions,
+      l1Loss: reductions,
+      huberLoss: [...reductions, "delta"],
       binaryCrossEntropy: [...reductions, "weight"],
       binaryCrossEntropyWithLogits: [...reductions, "weight", "posWeight"],
       klDiv: [...reductions, "reduction=batchmean", "logTarget"],

@@ -14,15 +14,31 @@ import { loadFixture } from "./fixtures/torch/parity.js";
 const RTOL = 1e-10;
 
 interface Problem {
-  shapes: number[][]; x0: number[]; a: number[]; c: number[]; b: number; noise: number[][]; steps: number;
-  rosenbrockX0: number[]; rosenbrockK: number;
+  shapes: number[][];
+  x0: number[];
+  a: number[];
+  c: number[];
+  b: number;
+  noise: number[][];
+  steps: number;
+  rosenbrockX0: number[];
+  rosenbrockK: number;
 }
 interface Case {
-  name: string; optimizer: string; options: Record<string, unknown>; gradSign: number; reference: string;
-  trajectory: number[][]; state?: { ax?: number[] };
+  name: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  gradSign: number;
+  reference: string;
+  trajectory: number[][];
+  state?: { ax?: number[] };
 }
 interface LBFGSCase {
-  name: string; options: Record<string, unknown>; trajectory: number[][]; losses: number[]; funcEvals: number;
+  name: string;
+  options: Record<string, unknown>;
+  trajectory: number[][];
+  losses: number[];
+  funcEvals: number;
   nIter: number;
 }
 
@@ -30,8 +46,23 @@ const { problem, cases, lbfgs } = loadFixture<{ problem: Problem; cases: Case[];
 
 type Make = (params: Parameter[], options: Record<string, unknown>) => Optimizer;
 const classes: Record<string, Make> = Object.fromEntries(
-  ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam", "RAdam",
-    "Rprop", "ASGD", "Lion", "LBFGS"].map((name) => {
+  [
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSProp",
+    "Adam",
+    "AdamW",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "Rprop",
+    "ASGD",
+    "Lion",
+    "LBFGS",
+  ].map((name) => {
     type Constructor = new (p: Parameter[], o: Record<string, unknown>) => Optimizer;
     const Class = (optim as unknown as Record<string, Constructor>)[name]!;
     return [name, (p: Parameter[], o: Record<string, unknown>) => new Class(p, o)];
@@ -68,7 +99,8 @@ function gradient(x: number[], t: number, sign: number): number[] {
 /** The Rosenbrock chain's loss, writing its gradient, as the script computes it. */
 function rosenbrockClosure(params: Parameter[]): () => number {
   return () => {
-    const z = flat(params), k = problem.rosenbrockK;
+    const z = flat(params),
+      k = problem.rosenbrockK;
     let f = 0;
     const g = new Array<number>(z.length).fill(0);
     for (let i = 0; i < z.length - 1; i++) {
@@ -94,7 +126,8 @@ function expectTrajectoryClose(got: number[][], want: number[][], label: string)
   for (let t = 0; t < want.length; t++) {
     const scale = Math.max(...want[t]!.map(Math.abs), 1e-300);
     for (let i = 0; i < want[t]!.length; i++) {
-      const e = want[t]![i]!, a = got[t]![i]!;
+      const e = want[t]![i]!,
+        a = got[t]![i]!;
       const error = Math.abs(a - e) / scale;
       worst = Math.max(worst, error);
       if (!(error <= RTOL)) {

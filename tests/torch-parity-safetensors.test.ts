@@ -14,7 +14,12 @@ import { DataFormatError, type DType, Rng, type Tensor, randn } from "@slope/cor
 import * as nn from "@slope/nn";
 import { describe, expect, it } from "vitest";
 import {
-  type JsonTensor, expectClose, exported, fixtureBytes, loadFixture, toTensor,
+  type JsonTensor,
+  expectClose,
+  exported,
+  fixtureBytes,
+  loadFixture,
+  toTensor,
 } from "./fixtures/torch/parity.js";
 
 /**
@@ -85,7 +90,8 @@ describe.skipIf(!available)(`a safetensors file written by PyTorch loads in Slop
       if (want.dtype === "F32") expect(got.dtype, `${key}: dtype`).toBe("float32");
       expect(got.size, `${key}: size`).toBe(want.data.length);
       if (want.shape.length > 0) expect([...got.shape], `${key}: shape`).toEqual(want.shape);
-      if (want.shape.length > 0) expectClose(got, want, 0, key); // F32 values, exactly
+      if (want.shape.length > 0)
+        expectClose(got, want, 0, key); // F32 values, exactly
       else expect(got.data[0], key).toBe(want.data[0]);
     }
     // BatchNorm's counter is an int64 in PyTorch's file.
@@ -155,8 +161,10 @@ describe.skipIf(!available)(`a safetensors file written by Slope is what PyTorch
       const { length, header } = parseHeader(bytes);
       expect((8 + length) % 8, "header padded to a multiple of 8 bytes (as the reference writer does)").toBe(0);
       expect(header.__metadata__).toEqual(metadata);
-      const entries = Object.entries(header).filter(([k]) => k !== "__metadata__") as
-        [string, { dtype: string; shape: number[]; data_offsets: [number, number] }][];
+      const entries = Object.entries(header).filter(([k]) => k !== "__metadata__") as [
+        string,
+        { dtype: string; shape: number[]; data_offsets: [number, number] },
+      ][];
       expect(entries.map(([k]) => k).sort()).toEqual(KEYS);
       const state = model.stateDict();
       let end = 0;

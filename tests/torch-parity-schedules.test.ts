@@ -3,8 +3,21 @@
 // ≥ 100 steps, one and two parameter groups, and resuming from a saved state mid-run to the bit.
 import { ValueError, tensor } from "@slope/core";
 import {
-  type Optimizer, type Parameter, Momentum, ReduceLROnPlateau, SGD, type Schedule, Scheduler, clipGradNorm,
-  cosineDecay, cosineWarmRestarts, cyclic, multiStepDecay, oneCycle, polynomialDecay, stepDecay,
+  type Optimizer,
+  type Parameter,
+  Momentum,
+  ReduceLROnPlateau,
+  SGD,
+  type Schedule,
+  Scheduler,
+  clipGradNorm,
+  cosineDecay,
+  cosineWarmRestarts,
+  cyclic,
+  multiStepDecay,
+  oneCycle,
+  polynomialDecay,
+  stepDecay,
 } from "@slope/optim";
 import { describe, expect, it } from "vitest";
 import { type JsonTensor, loadFixture, toNumber } from "./fixtures/torch/parity.js";
@@ -58,7 +71,13 @@ const fixture = loadFixture<{ schedules: ScheduleCase[]; plateau: PlateauCase[];
 );
 
 const factories: Record<string, (options: never) => Schedule> = {
-  multiStepDecay, polynomialDecay, cyclic, oneCycle, cosineWarmRestarts, stepDecay, cosineDecay,
+  multiStepDecay,
+  polynomialDecay,
+  cyclic,
+  oneCycle,
+  cosineWarmRestarts,
+  stepDecay,
+  cosineDecay,
 };
 
 function makeSchedule(name: string, options: Record<string, unknown>): Schedule {
@@ -150,13 +169,19 @@ describe("Scheduler over PyTorch's parameter groups", () => {
         optimizer.step();
         scheduler.step();
       }
-      lrsOf(optimizer).forEach((lr, g) => { seen[g]!.push(lr); });
+      lrsOf(optimizer).forEach((lr, g) => {
+        seen[g]!.push(lr);
+      });
     }
-    c.baseLrs.forEach((_, g) => { expectSequence(seen[g]!, reference(c)[g]!, RTOL, `${c.name}, group ${g}`); });
+    c.baseLrs.forEach((_, g) => {
+      expectSequence(seen[g]!, reference(c)[g]!, RTOL, `${c.name}, group ${g}`);
+    });
   });
 
   it("two groups with base lrs 0.1 and 0.004 keep their own: the second gets 0.04 of the first at every step", () => {
-    const c = fixture.schedules.find((c) => c.baseLrs.length === 2 && !c.groupOptions && c.schedule === "multiStepDecay");
+    const c = fixture.schedules.find(
+      (c) => c.baseLrs.length === 2 && !c.groupOptions && c.schedule === "multiStepDecay",
+    );
     if (!c) return expect.fail("the fixture has no two-group multiStepDecay case");
     const { optimizer } = groupsOf(c.baseLrs);
     const scheduler = new Scheduler(optimizer, makeSchedule(c.schedule, c.options));
@@ -168,7 +193,7 @@ describe("Scheduler over PyTorch's parameter groups", () => {
     }
   });
 
-  it("cyclic momentum: a second Scheduler on \"momentum\" with lrMin/lrMax swapped is PyTorch's cycle_momentum", () => {
+  it('cyclic momentum: a second Scheduler on "momentum" with lrMin/lrMax swapped is PyTorch\'s cycle_momentum', () => {
     const c = fixture.schedules.find((c) => c.momentum)!;
     const { params, optimizer } = groupsOf(c.baseLrs, (groups) => new Momentum(groups, { momentum: 0.9 }));
     const lr = schedulerFor(c, optimizer);
@@ -200,19 +225,27 @@ describe("resuming a Scheduler from its stateDict mid-run equals the uninterrupt
     const out: number[] = [];
     for (let t = 1; t < c.steps; t++) {
       if (t === resumeAt) {
-        const saved = JSON.parse(JSON.stringify({
-          optimizer: optimizer.stateDict(), scheduler: scheduler.stateDict(), x: params.map((p) => p.value.data[0]),
-        }));
+        const saved = JSON.parse(
+          JSON.stringify({
+            optimizer: optimizer.stateDict(),
+            scheduler: scheduler.stateDict(),
+            x: params.map((p) => p.value.data[0]),
+          }),
+        );
         // Made as a training script starts (optimizer, scheduler, then the states loaded), with other lrs in
         // other ratios: the base lrs must come from the saved state.
         const other = c.baseLrs.map((lr, g) => lr * (3 + 4 * g));
         ({ params, optimizer } = groupsOf(other, (g) => new Momentum(g, { momentum: 0.5 })));
-        params.forEach((p, g) => { p.value.data[0] = saved.x[g]; });
+        params.forEach((p, g) => {
+          p.value.data[0] = saved.x[g];
+        });
         scheduler = schedulerFor(c, optimizer);
         optimizer.loadStateDict(saved.optimizer);
         scheduler.loadStateDict(saved.scheduler);
       }
-      params.forEach((p, g) => { p.grad = tensor([Math.sin(t + g) + p.value.data[0]!], { dtype: "float64" }); });
+      params.forEach((p, g) => {
+        p.grad = tensor([Math.sin(t + g) + p.value.data[0]!], { dtype: "float64" });
+      });
       optimizer.step();
       scheduler.step();
       out.push(...params.map((p) => p.value.data[0]!), ...lrsOf(optimizer));
@@ -250,41 +283,48 @@ describe("ReduceLROnPlateau against PyTorch", () => {
     expect(new Set(c.lrs[0]).size, "the case reduces at least twice").toBeGreaterThan(2);
   });
 
-  it.each(fixture.plateau.map((c) => [c.name, c] as const))("%s: resumed from stateDict mid-run, to the bit", (_, c) => {
-    const run = (resumeAt: number | null) => {
-      let { optimizer } = groupsOf(c.baseLrs);
-      let plateau = new ReduceLROnPlateau(optimizer, c.options);
-      const out: number[] = [];
-      metricsOf(c).forEach((m, epoch) => {
-        if (epoch === resumeAt) {
-          const saved = JSON.parse(JSON.stringify({ optimizer: optimizer.stateDict(), plateau: plateau.stateDict() }));
-          ({ optimizer } = groupsOf(c.baseLrs));
-          optimizer.loadStateDict(saved.optimizer);
-          plateau = new ReduceLROnPlateau(optimizer); // PyTorch's defaults: the options come from the state
-          plateau.loadStateDict(saved.plateau);
+  it.each(fixture.plateau.map((c) => [c.name, c] as const))(
+    "%s: resumed from stateDict mid-run, to the bit",
+    (_, c) => {
+      const run = (resumeAt: number | null) => {
+        let { optimizer } = groupsOf(c.baseLrs);
+        let plateau = new ReduceLROnPlateau(optimizer, c.options);
+        const out: number[] = [];
+        metricsOf(c).forEach((m, epoch) => {
+          if (epoch === resumeAt) {
+            const saved = JSON.parse(
+              JSON.stringify({ optimizer: optimizer.stateDict(), plateau: plateau.stateDict() }),
+            );
+            ({ optimizer } = groupsOf(c.baseLrs));
+            optimizer.loadStateDict(saved.optimizer);
+            plateau = new ReduceLROnPlateau(optimizer); // PyTorch's defaults: the options come from the state
+            plateau.loadStateDict(saved.plateau);
+          }
+          plateau.step(m);
+          out.push(...lrsOf(optimizer), plateau.best, plateau.numBadEpochs, plateau.cooldownCounter);
+        });
+        return out;
+      };
+      const straight = run(null);
+      const resumed = run(3); // early: best is still falling and ±∞ may be in the state
+      const resumedLate = run(Math.floor(c.metrics.length / 2));
+      for (let i = 0; i < straight.length; i++) {
+        if (!Object.is(straight[i], resumed[i]) || !Object.is(straight[i], resumedLate[i])) {
+          expect.fail(`entry ${i}: uninterrupted ${straight[i]}, resumed ${resumed[i]} / ${resumedLate[i]}`);
         }
-        plateau.step(m);
-        out.push(...lrsOf(optimizer), plateau.best, plateau.numBadEpochs, plateau.cooldownCounter);
-      });
-      return out;
-    };
-    const straight = run(null);
-    const resumed = run(3); // early: best is still falling and ±∞ may be in the state
-    const resumedLate = run(Math.floor(c.metrics.length / 2));
-    for (let i = 0; i < straight.length; i++) {
-      if (!Object.is(straight[i], resumed[i]) || !Object.is(straight[i], resumedLate[i])) {
-        expect.fail(`entry ${i}: uninterrupted ${straight[i]}, resumed ${resumed[i]} / ${resumedLate[i]}`);
       }
-    }
-  });
+    },
+  );
 });
 
 describe("clipGradNorm against PyTorch's clip_grad_norm_", () => {
   it.each(fixture.clipGradNorm.map((c) => [c.name, c] as const))("%s", (_, c) => {
-    const params = c.grads.map((g): Parameter => ({
-      value: tensor(new Float64Array(g ? g.data.length : 1), { shape: g ? g.shape : [1] }),
-      grad: g ? tensor(Float64Array.from(g.data.map(toNumber)), { shape: g.shape }) : null,
-    }));
+    const params = c.grads.map(
+      (g): Parameter => ({
+        value: tensor(new Float64Array(g ? g.data.length : 1), { shape: g ? g.shape : [1] }),
+        grad: g ? tensor(Float64Array.from(g.data.map(toNumber)), { shape: g.shape }) : null,
+      }),
+    );
     const options = { normType: toNumber(c.normType), errorIfNonfinite: c.errorIfNonfinite };
     const call = () => clipGradNorm(params, c.maxNorm, options);
     if (c.error) {
@@ -293,7 +333,9 @@ describe("clipGradNorm against PyTorch's clip_grad_norm_", () => {
       expect(call).toThrow(/total norm .* is (NaN|Infinity)/);
       params.forEach((p, i) => {
         const now = Array.from(p.grad?.data ?? []);
-        now.forEach((v, j) => { expect(Object.is(v, before[i]![j]), `grad ${i}[${j}] unchanged`).toBe(true); });
+        now.forEach((v, j) => {
+          expect(Object.is(v, before[i]![j]), `grad ${i}[${j}] unchanged`).toBe(true);
+        });
       });
       return;
     }

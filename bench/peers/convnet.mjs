@@ -31,7 +31,9 @@ export async function convnetComparison() {
   try {
     const { tfjsConvnetStep } = await import("./tfjs.mjs");
     tfjs = await tfjsConvnetStep("wasm");
-  } catch (error) { console.log(`TensorFlow.js (convnet) skipped: ${error.message}`); }
+  } catch (error) {
+    console.log(`TensorFlow.js (convnet) skipped: ${error.message}`);
+  }
 
   const torch = {};
   const python = torchPython();
@@ -50,7 +52,10 @@ export async function convnetComparison() {
 
   const base = slope[1].ms;
   const row = (framework, ms) => ({
-    workload: "convnet step, batch 64", framework, "ms / step": +ms.toFixed(1), "Slope / it": +(base / ms).toFixed(2),
+    workload: "convnet step, batch 64",
+    framework,
+    "ms / step": +ms.toFixed(1),
+    "Slope / it": +(base / ms).toFixed(2),
   });
   const rows = [
     row("Slope, 1 thread", slope[1].ms),
@@ -68,8 +73,8 @@ export async function convnetComparison() {
   }
   console.log(
     "\nThe cnn experiment's convnet, one training step (forward, cross-entropy, backward, SGD momentum) on a batch " +
-    `of 64 3×32×32 images; "Slope / it" < 1: Slope (1 thread, reuseBuffers) is faster. ` +
-    `Load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+      `of 64 3×32×32 images; "Slope / it" < 1: Slope (1 thread, reuseBuffers) is faster. ` +
+      `Load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
   );
   console.table(rows);
   const targets = [];

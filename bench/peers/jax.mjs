@@ -17,7 +17,13 @@ export async function jaxEpoch({ X, y, batches }) {
   for (const idx of batches) {
     const rows = np.array(idx, { dtype: np.int32 });
     const xb = np.take(Xj.ref, rows, 0);
-    const onehot = nn.oneHot(np.array(Int32Array.from(idx, (i) => y[i]), { dtype: np.int32 }), 10);
+    const onehot = nn.oneHot(
+      np.array(
+        Int32Array.from(idx, (i) => y[i]),
+        { dtype: np.int32 },
+      ),
+      10,
+    );
     W = step(W, xb, onehot);
   }
   W.dataSync();

@@ -52,7 +52,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       epoch();
       const t = performance.now();
       for (let i = 0; i < 3; i++) epoch();
-      console.log(`${loss}${reuse ? "" : " (fresh buffers)"}: ${((performance.now() - t) / 3000).toFixed(3)} s per epoch`);
+      console.log(
+        `${loss}${reuse ? "" : " (fresh buffers)"}: ${((performance.now() - t) / 3000).toFixed(3)} s per epoch`,
+      );
     }
   }
 }
@@ -67,7 +69,11 @@ export function slopeTwoLayerStep({ X, y, batches }, { reuse = true } = {}) {
   const sgd = new SGD([W1, b1, W2, b2], { lr: 1e-3 });
   // The batch as a training loop gets it, from a DataLoader (here over just its 256 rows, in order).
   const rows = slice(gather(X, batches[0]), [0, 0], [256, 3072]);
-  const { x: xb, y: yb } = new DataLoader(rows, Int32Array.from(batches[0], (i) => y[i]), { batchSize: 256 }).next();
+  const { x: xb, y: yb } = new DataLoader(
+    rows,
+    Int32Array.from(batches[0], (i) => y[i]),
+    { batchSize: 256 },
+  ).next();
   const plainStep = () => {
     sgd.zeroGrad();
     const scores = linear(relu(linear(xb, W1, b1)), W2, b2);

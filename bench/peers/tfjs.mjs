@@ -65,9 +65,13 @@ export async function tfjsConvnetStep(backend = "wasm", options = {}) {
   const { batch = 64, widths = [32, 64, 128], warmup = 3, steps = 10, lr = 0.01 } = options;
   await tf.setBackend(backend);
   await tf.ready();
-  const eps = 1e-5, bnMomentum = 0.1;
+  const eps = 1e-5,
+    bnMomentum = 0.1;
   const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 1);
-  const classes = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10), "int32");
+  const classes = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10),
+    "int32",
+  );
   const labels = tf.cast(tf.oneHot(classes, 10), "float32");
   classes.dispose();
   const blocks = [];
@@ -156,7 +160,12 @@ export async function tfjsConvnetStep(backend = "wasm", options = {}) {
 /** ∂w [3, 3, in, out] of a 3×3 "same" convolution of x [N, H, W, in], given ∂y [N, H, W, out]: patchesᵀ·∂y. */
 function convFilterGradient(x, dy, filterShape) {
   const [n, height, width, channels] = x.shape;
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
   const shifts = [];
   for (let p = 0; p < 3; p++) {
     for (let q = 0; q < 3; q++) shifts.push(tf.slice(padded, [0, p, q, 0], [n, height, width, channels]));

@@ -24,25 +24,48 @@ for (const name of [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`).concat("tes
 }
 
 const EXPERIMENTS = [
-  "random-search", "gradients", "train", "batch-modes", "lr-decay", "optimizers", "two-layer", "cnn", "templates", "tour",
+  "random-search",
+  "gradients",
+  "train",
+  "batch-modes",
+  "lr-decay",
+  "optimizers",
+  "two-layer",
+  "cnn",
+  "templates",
+  "tour",
   "download",
 ];
 
 let printed: { out: string; err: string };
 beforeEach(() => {
   printed = { out: "", err: "" };
-  vi.spyOn(console, "log").mockImplementation((m: unknown) => { printed.out += `${String(m)}\n`; });
-  vi.spyOn(console, "error").mockImplementation((m: unknown) => { printed.err += `${String(m)}\n`; });
+  vi.spyOn(console, "log").mockImplementation((m: unknown) => {
+    printed.out += `${String(m)}\n`;
+  });
+  vi.spyOn(console, "error").mockImplementation((m: unknown) => {
+    printed.err += `${String(m)}\n`;
+  });
 });
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("parseCommandLine", () => {
   it("reads a negative number after an option as its value (-7, -1, -1e-3, -.5), never as an ambiguous option", () => {
-    for (const [value, expected] of [["-7", -7], ["-1", -1], ["-1e-3", -1e-3], ["-.5", -0.5]] as const) {
+    for (const [value, expected] of [
+      ["-7", -7],
+      ["-1", -1],
+      ["-1e-3", -1e-3],
+      ["-.5", -0.5],
+    ] as const) {
       expect(parseCommandLine(["train", "--seed", value])).toEqual({ name: "train", options: { seed: expected } });
       expect(parseCommandLine(["train", `--lr=${value}`])).toEqual({ name: "train", options: { lr: expected } });
     }
-    expect(parseCommandLine(["cnn", "--lr", "-1", "--quick"])).toEqual({ name: "cnn", options: { lr: -1, quick: true } });
+    expect(parseCommandLine(["cnn", "--lr", "-1", "--quick"])).toEqual({
+      name: "cnn",
+      options: { lr: -1, quick: true },
+    });
     // A flag takes no value: a negative number after it is a stray argument.
     expect(() => parseCommandLine(["train", "--quick", "-7"])).toThrow(UsageError);
   });
@@ -58,7 +81,9 @@ describe("parseCommandLine", () => {
 
   it("an experiment that is not one (or an Object property such as constructor) is named with the valid ones", () => {
     for (const name of ["nope", "constructor", "toString"]) {
-      expect(() => parseCommandLine([name])).toThrow(new RegExp(`unknown experiment "${name}"; valid experiments: random-search, `));
+      expect(() => parseCommandLine([name])).toThrow(
+        new RegExp(`unknown experiment "${name}"; valid experiments: random-search, `),
+      );
       expect(() => checkCommand(name, {})).toThrow(UsageError);
       expect(() => checkCommand(name, {})).toThrow(`unknown experiment "${name}"`);
     }
@@ -68,7 +93,9 @@ describe("parseCommandLine", () => {
   it("an experiment's help lists its own options first, each with its own help, then the common ones", () => {
     const help = parseCommandLine(["download", "--help"]);
     const text = "help" in help ? help.help : "";
-    expect(text).toMatch(/\noptions:\n {2}--cache-dir DIR +the download cache .*\n {2}--url URL +an http.*\n {2}--timeout S +seconds /);
+    expect(text).toMatch(
+      /\noptions:\n {2}--cache-dir DIR +the download cache .*\n {2}--url URL +an http.*\n {2}--timeout S +seconds /,
+    );
     expect(text).toMatch(/\ncommon options:\n {2}--quiet +print nothing$/);
   });
 });
@@ -83,8 +110,23 @@ describe("runCommandLine", () => {
     }
     printed.out = "";
     await runCommandLine(["train", "--help"]);
-    for (const option of ["--loss", "--optimizer", "--schedule", "--lr", "--reg", "--batch-size", "--epochs", "--sweep",
-      "--checkpoint", "--resume", "--data", "--out", "--seed", "--quick", "--threads"]) {
+    for (const option of [
+      "--loss",
+      "--optimizer",
+      "--schedule",
+      "--lr",
+      "--reg",
+      "--batch-size",
+      "--epochs",
+      "--sweep",
+      "--checkpoint",
+      "--resume",
+      "--data",
+      "--out",
+      "--seed",
+      "--quick",
+      "--threads",
+    ]) {
       expect(printed.out).toMatch(new RegExp(`\\n  ${option}\\b`));
     }
   });
@@ -104,23 +146,58 @@ describe("runCommandLine", () => {
 
   it("every usage error exits 2, whatever its kind, and before any data loads", async () => {
     const mistakes = [
-      ["trian"], ["constructor"], ["__proto__"], ["help", "toString"],
-      ["train", "--nope"], ["train", "--lr", "fast"], ["train", "--lr", "0"], ["train", "--lr", "-Infinity"],
-      ["train", "--loss", "hinge"], ["train", "--optimizer", "adamax"], ["train", "--schedule", "linear"],
-      ["train", "--epochs", "1.5"], ["train", "--batch-size", "-3"], ["train", "--seed", "1.5"], ["train", "--threads", "0"],
-      ["train", "--threads", "17"], ["train", "--threads", "1.5"],
-      ["train", "extra"], ["train", "--resume"], ["train", "--checkpoint", file], ["train", "--checkpoint", ""],
-      ["cnn", "--widths", "1,2"], ["cnn", "--optimizer", "adam"], ["cnn", "--weight-decay", "-1"],
-      ["cnn", "--checkpoint", root], ["cnn", "--resume", join(root, "none.safetensors")], ["cnn", "--resume", file],
-      ["cnn", "--resume", ""], ["gradients", "--batch", "0"], ["batch-modes", "--seconds", "-1"],
-      ["lr-decay", "--rows", "0"], ["optimizers", "--epochs", "0"], ["templates", "--loss", "x"],
-      ["random-search", "--attempts", "0"], ["random-search", "--scale", "-1"], ["two-layer", "--reg", "-0.5"],
-      ["train", "--data", join(root, "nowhere")], ["train", "--data", file], ["train", "--data", ""],
-      ["train", "--data", root], ["tour", "--data", root],
-      ["train", "--out", file], ["train", "--out", ""], ["train", "--out", join(file, "below")],
-      ["download", "--url", "ftp://example.com/x.tar.gz"], ["download", "--url", "not a url"],
-      ["download", "--cache-dir", file], ["download", "--cache-dir", ""], ["download", "--timeout", "0"],
-      ["download", "--timeout", "-5"], ["tour", "--out", file], ["tour", "--seed", "x"],
+      ["trian"],
+      ["constructor"],
+      ["__proto__"],
+      ["help", "toString"],
+      ["train", "--nope"],
+      ["train", "--lr", "fast"],
+      ["train", "--lr", "0"],
+      ["train", "--lr", "-Infinity"],
+      ["train", "--loss", "hinge"],
+      ["train", "--optimizer", "adamax"],
+      ["train", "--schedule", "linear"],
+      ["train", "--epochs", "1.5"],
+      ["train", "--batch-size", "-3"],
+      ["train", "--seed", "1.5"],
+      ["train", "--threads", "0"],
+      ["train", "--threads", "17"],
+      ["train", "--threads", "1.5"],
+      ["train", "extra"],
+      ["train", "--resume"],
+      ["train", "--checkpoint", file],
+      ["train", "--checkpoint", ""],
+      ["cnn", "--widths", "1,2"],
+      ["cnn", "--optimizer", "adam"],
+      ["cnn", "--weight-decay", "-1"],
+      ["cnn", "--checkpoint", root],
+      ["cnn", "--resume", join(root, "none.safetensors")],
+      ["cnn", "--resume", file],
+      ["cnn", "--resume", ""],
+      ["gradients", "--batch", "0"],
+      ["batch-modes", "--seconds", "-1"],
+      ["lr-decay", "--rows", "0"],
+      ["optimizers", "--epochs", "0"],
+      ["templates", "--loss", "x"],
+      ["random-search", "--attempts", "0"],
+      ["random-search", "--scale", "-1"],
+      ["two-layer", "--reg", "-0.5"],
+      ["train", "--data", join(root, "nowhere")],
+      ["train", "--data", file],
+      ["train", "--data", ""],
+      ["train", "--data", root],
+      ["tour", "--data", root],
+      ["train", "--out", file],
+      ["train", "--out", ""],
+      ["train", "--out", join(file, "below")],
+      ["download", "--url", "ftp://example.com/x.tar.gz"],
+      ["download", "--url", "not a url"],
+      ["download", "--cache-dir", file],
+      ["download", "--cache-dir", ""],
+      ["download", "--timeout", "0"],
+      ["download", "--timeout", "-5"],
+      ["tour", "--out", file],
+      ["tour", "--seed", "x"],
     ];
     for (const args of mistakes) {
       printed.err = "";
@@ -147,9 +224,16 @@ describe("runCommandLine", () => {
 
   it("checks every experiment's options (and --out) before any data loads: the refusal is the option's, not the data's", async () => {
     const bad: Record<string, string[]> = {
-      "random-search": ["--scale", "0"], gradients: ["--coordinates", "0"], train: ["--reg", "-1"],
-      "batch-modes": ["--mini-batch", "0"], "lr-decay": ["--lr", "-2"], optimizers: ["--rows", "-5"],
-      "two-layer": ["--hidden", "0"], cnn: ["--rows", "0"], templates: ["--epochs", "0"], tour: ["--seed", "0.5"],
+      "random-search": ["--scale", "0"],
+      gradients: ["--coordinates", "0"],
+      train: ["--reg", "-1"],
+      "batch-modes": ["--mini-batch", "0"],
+      "lr-decay": ["--lr", "-2"],
+      optimizers: ["--rows", "-5"],
+      "two-layer": ["--hidden", "0"],
+      cnn: ["--rows", "0"],
+      templates: ["--epochs", "0"],
+      tour: ["--seed", "0.5"],
     };
     for (const [name, args] of Object.entries(bad)) {
       for (const extra of [args, ["--out", file]]) {
@@ -179,10 +263,21 @@ describe("runCommandLine", () => {
     };
     expect((await lecture(...args, "--out", join(out, "ckpt-1"))).status).toBe(0);
     expect((await lecture(...args, "--resume", "--out", join(out, "ckpt-2"))).status).toBe(0);
-    const otherSettings = await lecture(...args, "--resume", "--lr", "1e-3", "--seed", "5", "--out", join(out, "ckpt-3"));
+    const otherSettings = await lecture(
+      ...args,
+      "--resume",
+      "--lr",
+      "1e-3",
+      "--seed",
+      "5",
+      "--out",
+      join(out, "ckpt-3"),
+    );
     expect(otherSettings.status).toBe(2);
-    expect(otherSettings.stderr).toContain("was made with other settings " +
-      "(lr 3e-7 in the checkpoint, 0.001 in this run; seed 0 in the checkpoint, 5 in this run)");
+    expect(otherSettings.stderr).toContain(
+      "was made with other settings " +
+        "(lr 3e-7 in the checkpoint, 0.001 in this run; seed 0 in the checkpoint, 5 in this run)",
+    );
     // Found once the data has loaded (a W of another shape): the same exit status.
     const file = join(checkpoint, "checkpoint.json");
     const saved = readFileSync(file, "utf8");
@@ -190,7 +285,9 @@ describe("runCommandLine", () => {
     writeFileSync(file, JSON.stringify(reshaped));
     const otherShape = await lecture(...args, "--resume", "--out", join(out, "ckpt-3"));
     expect(otherShape.status).toBe(2);
-    expect(otherShape.stderr).toContain("holds tensors of other shapes than this run's: W [3072, 10] in the checkpoint");
+    expect(otherShape.stderr).toContain(
+      "holds tensors of other shapes than this run's: W [3072, 10] in the checkpoint",
+    );
     writeFileSync(file, saved);
     const state = JSON.parse(readFileSync(join(checkpoint, "checkpoint.json"), "utf8"));
     state.W = { dtype: "float32", length: 100, base64: Buffer.alloc(400).toString("base64") };
@@ -202,14 +299,24 @@ describe("runCommandLine", () => {
   });
 
   it("download --timeout S gives up on a server that stalls before its headers, within seconds, leaving the cache empty", async () => {
-    const server = createServer(() => { /* never answers */ });
+    const server = createServer(() => {
+      /* never answers */
+    });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     const { port } = server.address() as AddressInfo;
     const cache = join(root, "download-cache");
     try {
       const started = performance.now();
-      const status = await runCommandLine(["download", "--url", `http://127.0.0.1:${port}/cifar.tar.gz`, "--timeout", "0.3",
-        "--cache-dir", cache, "--quiet"]);
+      const status = await runCommandLine([
+        "download",
+        "--url",
+        `http://127.0.0.1:${port}/cifar.tar.gz`,
+        "--timeout",
+        "0.3",
+        "--cache-dir",
+        cache,
+        "--quiet",
+      ]);
       expect(status).toBe(1);
       expect(printed.err).toMatch(/no data for 300 ms/);
       expect(performance.now() - started).toBeLessThan(10_000);

@@ -14,18 +14,21 @@ const lecture = (...args: string[]) => spawnSync(process.execPath, [cli, ...args
 const lectureIn = (cwd: string, ...args: string[]) =>
   spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env, cwd, timeout: 30_000 });
 
-
 describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dist/cli.js)", () => {
   it("an unknown experiment lists the valid ones", () => {
     const r = lecture("trian");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('unknown experiment "trian"; valid experiments: random-search, gradients, train, batch-modes, lr-decay, optimizers, two-layer, cnn, templates, tour, download');
+    expect(r.stderr).toContain(
+      'unknown experiment "trian"; valid experiments: random-search, gradients, train, batch-modes, lr-decay, optimizers, two-layer, cnn, templates, tour, download',
+    );
   });
 
   it("an unknown optimizer, a bad lr and an option the experiment does not take are refused with the valid values", () => {
     const optimizer = lecture("train", "--optimizer", "adamax", "--quiet", "--out", out);
     expect(optimizer.status).toBe(2);
-    expect(optimizer.stderr).toContain('unknown optimizer "adamax"; valid optimizers: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw');
+    expect(optimizer.stderr).toContain(
+      'unknown optimizer "adamax"; valid optimizers: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw',
+    );
     const lr = lecture("train", "--lr", "0", "--quiet", "--out", out);
     expect(lr.status).toBe(2);
     expect(lr.stderr).toContain("lr must be a number > 0, got 0");
@@ -34,7 +37,9 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(notANumber.stderr).toContain('--lr must be a number, got "fast"');
     const foreign = lecture("random-search", "--epochs", "3");
     expect(foreign.status).toBe(2);
-    expect(foreign.stderr).toMatch(/Unknown option '--epochs'[\s\S]*"random-search" takes: --data --out --seed --quick --quiet --threads --attempts --scale/);
+    expect(foreign.stderr).toMatch(
+      /Unknown option '--epochs'[\s\S]*"random-search" takes: --data --out --seed --quick --quiet --threads --attempts --scale/,
+    );
     const threads = lecture("train", "--threads", "0");
     expect(threads.status).toBe(2);
     expect(threads.stderr).toContain("--threads must be a whole number from 1 to 16, got 0");
@@ -57,7 +62,15 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
 
   it("--threads splits the two-layer net's products and changes no bit of its losses", () => {
     const losses = (threads: string) => {
-      const r = lecture("two-layer", "--quick", "--quiet", "--threads", threads, "--out", join(out, `threads-${threads}`));
+      const r = lecture(
+        "two-layer",
+        "--quick",
+        "--quiet",
+        "--threads",
+        threads,
+        "--out",
+        join(out, `threads-${threads}`),
+      );
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(readFileSync(join(out, `threads-${threads}`, "results.json"), "utf8")).losses as number[];
     };
@@ -71,7 +84,9 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("usage: pnpm lecture <experiment> [options]");
     const cnnOptions = "--epochs --batch-size --lr --weight-decay --widths --optimizer --rows --checkpoint --resume";
-    expect(r.stdout).toContain(`a convnet on CIFAR-10 from @slope/nn (conv-bn-relu ×3, augmentation, one-cycle lr)  [${cnnOptions}]`);
+    expect(r.stdout).toContain(
+      `a convnet on CIFAR-10 from @slope/nn (conv-bn-relu ×3, augmentation, one-cycle lr)  [${cnnOptions}]`,
+    );
     expect(r.stdout).toContain("--checkpoint FILE");
   });
 
@@ -83,8 +98,9 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(results.files).toEqual(["model.safetensors", "loss.svg", "accuracy.svg"]);
     const widths = lecture("cnn", "--widths", "32,64", "--quiet", "--out", out);
     expect(widths.status).toBe(2);
-    expect(widths.stderr)
-      .toContain('widths must be three positive whole numbers a,b,c (the channels of the three stages), got "32,64"');
+    expect(widths.stderr).toContain(
+      'widths must be three positive whole numbers a,b,c (the channels of the three stages), got "32,64"',
+    );
     const optimizer = lecture("cnn", "--optimizer", "sgd", "--quiet", "--out", out);
     expect(optimizer.status).toBe(2);
     expect(optimizer.stderr).toContain('unknown optimizer "sgd"; valid optimizers: adamw, nesterov');
@@ -107,7 +123,11 @@ describe.skipIf(!existsSync(cli))("the lecture command line (built: examples/dis
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain("usage: pnpm lecture train [options]");
     expect(help.stdout).toContain("--checkpoint DIR");
-    for (const args of [["train", "--loss", "hinge"], ["cnn", "--widths", "1,2"], ["download", "--url", "ftp://x/y"]]) {
+    for (const args of [
+      ["train", "--loss", "hinge"],
+      ["cnn", "--widths", "1,2"],
+      ["download", "--url", "ftp://x/y"],
+    ]) {
       const r = lecture(...args, "--quiet");
       expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(2);
     }

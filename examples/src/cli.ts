@@ -21,15 +21,22 @@ import { LOSSES, OPTIMIZERS, SCHEDULES } from "./training/choices.js";
 
 type Kind = "string" | "number" | "boolean";
 /** A command-line option: its kind, the value's name in the help (none for a flag), and what it does. */
-interface OptionSpec { kind: Kind; value?: string; help: string }
+interface OptionSpec {
+  kind: Kind;
+  value?: string;
+  help: string;
+}
 
 const number = (value: string, help: string): OptionSpec => ({ kind: "number", value, help });
 const text = (value: string, help: string): OptionSpec => ({ kind: "string", value, help });
 const flag = (help: string): OptionSpec => ({ kind: "boolean", help });
 
 const COMMON = {
-  data: text("DIR", "a cifar-10-batches-bin folder (or one holding it); else $SLOPE_CIFAR_DIR, " +
-    "else the download cache, else a synthetic CIFAR-shaped set"),
+  data: text(
+    "DIR",
+    "a cifar-10-batches-bin folder (or one holding it); else $SLOPE_CIFAR_DIR, " +
+      "else the download cache, else a synthetic CIFAR-shaped set",
+  ),
   out: text("DIR", "where results.json and the pictures go (default out/<experiment>)"),
   seed: number("N", "the seed of every random thing (a whole number; default 0)"),
   quick: flag("the tour's short version: fewer steps and epochs"),
@@ -54,16 +61,20 @@ interface Experiment {
   run: (o: Record<string, unknown>) => Promise<unknown>;
 }
 
-const losses = LOSSES.join("|"), optimizers = OPTIMIZERS.join("|"), schedules = SCHEDULES.join("|");
+const losses = LOSSES.join("|"),
+  optimizers = OPTIMIZERS.join("|"),
+  schedules = SCHEDULES.join("|");
 
 /** Each experiment: what it does, its own options, how to check them and how to run it from parsed options. */
 const EXPERIMENTS: Record<string, Experiment> = {
   "random-search": {
     about: "strategy #1: keep the best of 1,000 random W",
     options: {
-      attempts: number("N", "random W to try (1000; --quick 100)"), scale: number("S", "W = S·randn (1e-4)"),
+      attempts: number("N", "random W to try (1000; --quick 100)"),
+      scale: number("S", "W = S·randn (1e-4)"),
     },
-    check: (o) => randomSearchSettings(o), run: (o) => randomSearchExperiment(o),
+    check: (o) => randomSearchSettings(o),
+    run: (o) => randomSearchExperiment(o),
   },
   gradients: {
     about: "numerical against analytic gradients; the gradient check",
@@ -71,59 +82,73 @@ const EXPERIMENTS: Record<string, Experiment> = {
       batch: number("N", "examples the gradients are taken on (100; --quick 20)"),
       coordinates: number("N", "coordinates of W the numerical gradient is timed on (300; --quick 40)"),
     },
-    check: (o) => gradientsSettings(o), run: (o) => gradientsExperiment(o),
+    check: (o) => gradientsSettings(o),
+    run: (o) => gradientsExperiment(o),
   },
   train: {
     about: "a linear classifier (SVM or softmax) with any optimizer and schedule",
     options: {
-      loss: text("NAME", `the loss: ${losses} (svm)`), optimizer: text("NAME", `the optimizer: ${optimizers} (sgd)`),
+      loss: text("NAME", `the loss: ${losses} (svm)`),
+      optimizer: text("NAME", `the optimizer: ${optimizers} (sgd)`),
       schedule: text("NAME", `the lr schedule, stepped per epoch: ${schedules} (step)`),
       lr: number("LR", "the learning rate, > 0 (svm 3e-7, softmax 1e-6)"),
       reg: number("R", "L2 strength, ≥ 0: loss = data + R·ΣW² (svm 5e3, softmax 1e3)"),
-      "batch-size": number("N", "rows per step (256)"), epochs: number("N", "epochs (10; --quick 2)"),
+      "batch-size": number("N", "rows per step (256)"),
+      epochs: number("N", "epochs (10; --quick 2)"),
       sweep: flag("try a small lr × reg grid on the validation split first, then train the best"),
       checkpoint: text("DIR", "save the whole training state into DIR/checkpoint.json after every epoch"),
       resume: flag("continue from --checkpoint's state, to the same bits, and keep saving there (needs --checkpoint)"),
     },
-    check: (o) => trainSettings(o), run: (o) => trainExperiment(o),
+    check: (o) => trainSettings(o),
+    run: (o) => trainExperiment(o),
   },
   "batch-modes": {
     about: "batch against stochastic against mini-batch gradient descent",
     options: {
       rows: number("N", "training rows used (5000; --quick 1000)"),
-      seconds: number("S", "training time per method (6; --quick 1.5)"), lr: number("LR", "the learning rate (1e-6)"),
+      seconds: number("S", "training time per method (6; --quick 1.5)"),
+      lr: number("LR", "the learning rate (1e-6)"),
       "mini-batch": number("N", "rows of a mini-batch (256)"),
     },
-    check: (o) => batchModesSettings(o), run: (o) => batchModesExperiment(o),
+    check: (o) => batchModesSettings(o),
+    run: (o) => batchModesExperiment(o),
   },
   "lr-decay": {
     about: "the four learning rates; constant, step, exponential and 1/t decay",
     options: {
       lr: number("LR", "the good rate (default: the best of a one-epoch search)"),
-      epochs: number("N", "epochs (6; --quick 2)"), rows: number("N", "training rows used (10000; --quick 2000)"),
+      epochs: number("N", "epochs (6; --quick 2)"),
+      rows: number("N", "training rows used (10000; --quick 2000)"),
     },
-    check: (o) => lrDecaySettings(o), run: (o) => lrDecayExperiment(o),
+    check: (o) => lrDecaySettings(o),
+    run: (o) => lrDecayExperiment(o),
   },
   optimizers: {
     about: "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam; Newton and L-BFGS",
     options: {
-      epochs: number("N", "epochs on CIFAR (5; --quick 2)"), rows: number("N", "training rows (10000; --quick 2000)"),
+      epochs: number("N", "epochs on CIFAR (5; --quick 2)"),
+      rows: number("N", "training rows (10000; --quick 2000)"),
     },
-    check: (o) => optimizersSettings(o), run: (o) => optimizersExperiment(o),
+    check: (o) => optimizersSettings(o),
+    run: (o) => optimizersExperiment(o),
   },
   "two-layer": {
     about: "a two-layer net built from the public API",
     options: {
-      hidden: number("N", "hidden units (200)"), lr: number("LR", "Adam's learning rate (1e-3)"),
-      reg: number("R", "L2 strength on the weights, ≥ 0 (2e-3)"), epochs: number("N", "epochs (12; --quick 1)"),
+      hidden: number("N", "hidden units (200)"),
+      lr: number("LR", "Adam's learning rate (1e-3)"),
+      reg: number("R", "L2 strength on the weights, ≥ 0 (2e-3)"),
+      epochs: number("N", "epochs (12; --quick 1)"),
       "batch-size": number("N", "rows per step (256)"),
     },
-    check: (o) => twoLayerSettings(o), run: (o) => twoLayerExperiment(o),
+    check: (o) => twoLayerSettings(o),
+    run: (o) => twoLayerExperiment(o),
   },
   cnn: {
     about: "a convnet on CIFAR-10 from @slope/nn (conv-bn-relu ×3, augmentation, one-cycle lr)",
     options: {
-      epochs: number("N", `epochs (${CNN_EPOCHS}; --quick 1)`), "batch-size": number("N", "images per step (128)"),
+      epochs: number("N", `epochs (${CNN_EPOCHS}; --quick 1)`),
+      "batch-size": number("N", "images per step (128)"),
       lr: number("LR", "the one-cycle peak lr (adamw 3e-3, nesterov 0.01)"),
       "weight-decay": number("W", "weight decay of the conv and linear weights (adamw 5e-2, nesterov 5e-4)"),
       widths: text("a,b,c", "channels of the three stages (32,64,128; --quick 8,16,32)"),
@@ -132,16 +157,20 @@ const EXPERIMENTS: Record<string, Experiment> = {
       checkpoint: text("FILE", "save the model and the training state into FILE after every epoch"),
       resume: text("FILE", "continue from FILE, to the same bits, and keep saving there (or into --checkpoint)"),
     },
-    check: (o) => cnnSettings(o), run: (o) => cnnExperiment(o),
+    check: (o) => cnnSettings(o),
+    run: (o) => cnnExperiment(o),
   },
   templates: {
     about: "the learned rows of W as 32×32 images",
     options: { loss: text("NAME", `the loss: ${losses} (softmax)`), epochs: number("N", "epochs (8; --quick 2)") },
-    check: (o) => templatesSettings(o), run: (o) => templatesExperiment(o),
+    check: (o) => templatesSettings(o),
+    run: (o) => templatesExperiment(o),
   },
   tour: {
-    about: "a short version of every experiment in turn (the main job)", options: {},
-    check: (o) => checkCommonOptions(o), run: (o) => tourExperiment(o),
+    about: "a short version of every experiment in turn (the main job)",
+    options: {},
+    check: (o) => checkCommonOptions(o),
+    run: (o) => tourExperiment(o),
   },
   download: {
     about: "fetch CIFAR-10 into the download cache",
@@ -150,7 +179,8 @@ const EXPERIMENTS: Record<string, Experiment> = {
       url: text("URL", "an http(s) address to fetch the archive from (default the CIFAR-10 site)"),
       timeout: number("S", "seconds without a byte from the server before giving up (30)"),
     },
-    check: (o) => downloadSettings(o), run: (o) => downloadExperiment(o),
+    check: (o) => downloadSettings(o),
+    run: (o) => downloadExperiment(o),
   },
 };
 
@@ -166,7 +196,16 @@ function usage(): string {
     "usage: pnpm lecture <experiment> [options]     pnpm lecture <experiment> --help: that experiment's options",
     "",
     "experiments:",
-    ...Object.entries(EXPERIMENTS).map(([name, e]) => `  ${name.padEnd(width)}  ${e.about}${Object.keys(e.options).length ? `  [${Object.keys(e.options).map((o) => `--${o}`).join(" ")}]` : ""}`),
+    ...Object.entries(EXPERIMENTS).map(
+      ([name, e]) =>
+        `  ${name.padEnd(width)}  ${e.about}${
+          Object.keys(e.options).length
+            ? `  [${Object.keys(e.options)
+                .map((o) => `--${o}`)
+                .join(" ")}]`
+            : ""
+        }`,
+    ),
     "",
     `common options: --data DIR (a cifar-10-batches-bin folder)  --out DIR  --seed N  --quick  --quiet  --threads N (default ${DEFAULT_THREADS})`,
     `  --loss ${LOSSES.join("|")}  --optimizer ${OPTIMIZERS.join("|")}  --schedule ${SCHEDULES.join("|")}`,
@@ -210,7 +249,9 @@ export function experimentHelp(name: string): string {
     ...(own.length > 0 ? ["", "options:", ...Object.entries(experiment.options).map(line)] : []),
     "",
     "common options:",
-    ...Object.entries(options).filter(([k]) => !own.includes(k)).map(line),
+    ...Object.entries(options)
+      .filter(([k]) => !own.includes(k))
+      .map(line),
   ].join("\n");
 }
 
@@ -226,10 +267,16 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity$)/;
 function joinNegativeValues(args: string[], kinds: Record<string, OptionSpec>): string[] {
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!, next = args[i + 1];
+    const arg = args[i]!,
+      next = args[i + 1];
     const key = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : null;
-    if (key !== null && kinds[key] !== undefined && kinds[key].kind !== "boolean" && next !== undefined &&
-        NEGATIVE_NUMBER.test(next)) {
+    if (
+      key !== null &&
+      kinds[key] !== undefined &&
+      kinds[key].kind !== "boolean" &&
+      next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
       joined.push(`${arg}=${next}`);
       i++;
     } else {
@@ -259,11 +306,15 @@ export function parseCommandLine(argv: string[]): Command {
   let parsed: { values: Record<string, string | boolean | undefined> };
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(rest, kinds), strict: true, allowPositionals: false,
+      args: joinNegativeValues(rest, kinds),
+      strict: true,
+      allowPositionals: false,
       options: parseArgsOptions(kinds),
     });
   } catch (error) {
-    const takes = Object.keys(kinds).map((k) => `--${k}`).join(" ");
+    const takes = Object.keys(kinds)
+      .map((k) => `--${k}`)
+      .join(" ");
     throw new UsageError(`${(error as Error).message.split("\n")[0]}\n"${name}" takes: ${takes}`);
   }
   const options: Record<string, unknown> = {};
@@ -339,5 +390,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.js")) {
-  runCommandLine(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  runCommandLine(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

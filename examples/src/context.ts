@@ -52,17 +52,22 @@ export function checkCommonOptions(options: CommonOptions): void {
   if (options.out !== undefined) checkOutputFolder("out", options.out);
   if (options.preloaded !== undefined) return; // the data is already here
   if (options.data !== undefined && (typeof options.data !== "string" || options.data.trim() === "")) {
-    throw new ValueError("data must be a folder (cifar-10-batches-bin, or one holding it), " +
-      `got ${JSON.stringify(options.data)}`);
+    throw new ValueError(
+      "data must be a folder (cifar-10-batches-bin, or one holding it), " + `got ${JSON.stringify(options.data)}`,
+    );
   }
   const found = findCifarDir(options.data);
   if (found && !existsSync(found.dir)) {
-    throw new ValueError(`no folder ${found.dir} (from ${found.origin}); ` +
-      "pass --data <cifar-10-batches-bin folder>, or run `pnpm lecture download`");
+    throw new ValueError(
+      `no folder ${found.dir} (from ${found.origin}); ` +
+        "pass --data <cifar-10-batches-bin folder>, or run `pnpm lecture download`",
+    );
   }
   if (found && !statSync(found.dir).isDirectory()) {
-    throw new ValueError(`data must be a folder (cifar-10-batches-bin, or one holding it), but ${found.dir} ` +
-      `(from ${found.origin}) is a file`);
+    throw new ValueError(
+      `data must be a folder (cifar-10-batches-bin, or one holding it), but ${found.dir} ` +
+        `(from ${found.origin}) is a file`,
+    );
   }
   if (found) checkCifarDir(found.dir, found.origin);
 }
@@ -76,8 +81,18 @@ export function createContext(experiment: string, options: CommonOptions): Exper
   checkCommonOptions(options);
   const seed = options.seed ?? 0;
   const quiet = options.quiet ?? false;
-  const log = (message: string) => { if (!quiet) console.log(message); };
+  const log = (message: string) => {
+    if (!quiet) console.log(message);
+  };
   const data = options.preloaded ?? loadLectureData({ data: options.data, seed });
   const out = resolve(options.out ?? `out/${experiment}`); // made when the results are written (checked writable above)
-  return { experiment, out, seed, quick: options.quick ?? false, data, log, progress: (total, label) => startProgress(total, label, quiet) };
+  return {
+    experiment,
+    out,
+    seed,
+    quick: options.quick ?? false,
+    data,
+    log,
+    progress: (total, label) => startProgress(total, label, quiet),
+  };
 }

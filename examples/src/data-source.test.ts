@@ -10,7 +10,11 @@ describe("linearFeatures", () => {
     const f = linearFeatures(data, { dtype: "float64" });
     const { images, count } = data.train;
     expect(f.xTrain.shape).toEqual([count, IMAGE_BYTES + 1]);
-    for (const [row, k] of [[0, 0], [7, 1234], [count - 1, IMAGE_BYTES - 1]] as const) {
+    for (const [row, k] of [
+      [0, 0],
+      [7, 1234],
+      [count - 1, IMAGE_BYTES - 1],
+    ] as const) {
       let sum = 0;
       for (let n = 0; n < count; n++) sum += images[n * IMAGE_BYTES + k]!;
       expect(f.xTrain.get(row, k)).toBeCloseTo(images[row * IMAGE_BYTES + k]! - sum / count, 12);

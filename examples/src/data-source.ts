@@ -24,7 +24,10 @@ export interface LectureData {
 const SYNTHETIC = { train: 3000, val: 300, test: 500, dev: 200 };
 
 /** Finds CIFAR-10: --data, else $SLOPE_CIFAR_DIR, else a complete download in the cache; null when none. */
-export function findCifarDir(option: string | undefined, env: Record<string, string | undefined> = process.env): { dir: string; origin: string } | null {
+export function findCifarDir(
+  option: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): { dir: string; origin: string } | null {
   if (option !== undefined) return { dir: option, origin: "--data" }; // "" is not "no option": loading refuses it
   if (env.SLOPE_CIFAR_DIR) return { dir: env.SLOPE_CIFAR_DIR, origin: "$SLOPE_CIFAR_DIR" };
   const cached = cachedCifar10();
@@ -46,8 +49,10 @@ export function checkCifarDir(dir: string, origin: string): void {
     BATCHES.every((name) => existsSync(join(folder, `${name}.bin`)) || existsSync(join(folder, name)));
   if (!folders.some(complete)) {
     const expected = BATCHES.map((b) => `${b}.bin`).join(", ");
-    throw new ValueError(`no CIFAR-10 in ${dir} (from ${origin}): expected ${expected} in it or in its ` +
-      "cifar-10-batches-bin folder; pass --data <cifar-10-batches-bin folder>, or run `pnpm lecture download`");
+    throw new ValueError(
+      `no CIFAR-10 in ${dir} (from ${origin}): expected ${expected} in it or in its ` +
+        "cifar-10-batches-bin folder; pass --data <cifar-10-batches-bin folder>, or run `pnpm lecture download`",
+    );
   }
 }
 
@@ -59,23 +64,46 @@ export function loadLectureData({ data, seed }: { data?: string; seed: number })
   const found = findCifarDir(data);
   if (found) {
     if (found.dir.trim() === "") throw new ValueError(`no CIFAR-10 folder named (an empty path from ${found.origin})`);
-    if (!existsSync(found.dir)) throw new ValueError(`no folder ${found.dir} (from ${found.origin}); pass --data <cifar-10-batches-bin folder>, or run \`pnpm lecture download\``);
+    if (!existsSync(found.dir))
+      throw new ValueError(
+        `no folder ${found.dir} (from ${found.origin}); pass --data <cifar-10-batches-bin folder>, or run \`pnpm lecture download\``,
+      );
     const train = loadCifar10(found.dir, { split: "train" });
     const test = loadCifar10(found.dir, { split: "test" });
     const training = Math.min(49_000, train.count - Math.min(1000, Math.floor(train.count / 10)));
     const validation = Math.min(1000, train.count - training);
-    const splits = courseSplits(train, test, { training, validation, test: test.count, dev: Math.min(500, training), rng: new Rng(`dev-${seed}`) });
-    return { kind: "cifar10", description: `CIFAR-10 from ${train.dir} (${found.origin})`, dir: train.dir, labelNames: train.labelNames, ...splits };
+    const splits = courseSplits(train, test, {
+      training,
+      validation,
+      test: test.count,
+      dev: Math.min(500, training),
+      rng: new Rng(`dev-${seed}`),
+    });
+    return {
+      kind: "cifar10",
+      description: `CIFAR-10 from ${train.dir} (${found.origin})`,
+      dir: train.dir,
+      labelNames: train.labelNames,
+      ...splits,
+    };
   }
   const total = SYNTHETIC.train + SYNTHETIC.val + SYNTHETIC.test;
   const all = syntheticCifar({ count: total, rng: new Rng(`synthetic-${seed}`) });
   const splits = courseSplits(
-    sliceImages(all, 0, SYNTHETIC.train + SYNTHETIC.val), sliceImages(all, SYNTHETIC.train + SYNTHETIC.val, total),
-    { training: SYNTHETIC.train, validation: SYNTHETIC.val, test: SYNTHETIC.test, dev: SYNTHETIC.dev, rng: new Rng(`dev-${seed}`) },
+    sliceImages(all, 0, SYNTHETIC.train + SYNTHETIC.val),
+    sliceImages(all, SYNTHETIC.train + SYNTHETIC.val, total),
+    {
+      training: SYNTHETIC.train,
+      validation: SYNTHETIC.val,
+      test: SYNTHETIC.test,
+      dev: SYNTHETIC.dev,
+      rng: new Rng(`dev-${seed}`),
+    },
   );
   return {
     kind: "synthetic",
-    description: "the synthetic CIFAR-shaped set (no CIFAR-10 found: no --data, no $SLOPE_CIFAR_DIR, nothing in the download cache)",
+    description:
+      "the synthetic CIFAR-shaped set (no CIFAR-10 found: no --data, no $SLOPE_CIFAR_DIR, nothing in the download cache)",
     dir: null,
     labelNames: all.labelNames,
     ...splits,
@@ -85,10 +113,14 @@ export function loadLectureData({ data, seed }: { data?: string; seed: number })
 /** Float32 features of every split: mean image of the training split subtracted, bias column appended. */
 export interface Features {
   mean: Tensor;
-  xTrain: Tensor; yTrain: Uint8Array;
-  xVal: Tensor; yVal: Uint8Array;
-  xTest: Tensor; yTest: Uint8Array;
-  xDev: Tensor; yDev: Uint8Array;
+  xTrain: Tensor;
+  yTrain: Uint8Array;
+  xVal: Tensor;
+  yVal: Uint8Array;
+  xTest: Tensor;
+  yTest: Uint8Array;
+  xDev: Tensor;
+  yDev: Uint8Array;
 }
 
 /**
@@ -103,7 +135,10 @@ const madeFeatures = new WeakMap<LectureData, Map<string, Features>>();
  * The course's preprocessing: subtract the training mean image, append the bias column
  * (s = [x, 1]·W). Asked again for the same data and options, it returns the same Features.
  */
-export function linearFeatures(data: LectureData, { scale = 1, dtype = "float32" as const }: { scale?: number; dtype?: "float32" | "float64" } = {}): Features {
+export function linearFeatures(
+  data: LectureData,
+  { scale = 1, dtype = "float32" as const }: { scale?: number; dtype?: "float32" | "float64" } = {},
+): Features {
   let made = madeFeatures.get(data);
   if (made === undefined) {
     made = new Map();
@@ -123,9 +158,13 @@ function makeLinearFeatures(data: LectureData, scale: number, dtype: "float32" |
   const features = (set: LabeledImages) => toFeatures(set.images, set.count, { mean, scale, bias: true, dtype });
   return {
     mean,
-    xTrain: features(data.train), yTrain: data.train.labels,
-    xVal: features(data.val), yVal: data.val.labels,
-    xTest: features(data.test), yTest: data.test.labels,
-    xDev: features(data.dev), yDev: data.dev.labels,
+    xTrain: features(data.train),
+    yTrain: data.train.labels,
+    xVal: features(data.val),
+    yVal: data.val.labels,
+    xTest: features(data.test),
+    yTest: data.test.labels,
+    xDev: features(data.dev),
+    yDev: data.dev.labels,
   };
 }

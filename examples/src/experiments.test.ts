@@ -37,7 +37,10 @@ function svgTexts(file: string): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === "object") {
       for (const [key, value] of Object.entries(node)) {
-        if (key === "text") (Array.isArray(value) ? value : [value]).forEach((t) => { texts.push(typeof t === "object" ? String((t as Record<string, unknown>)["#text"] ?? "") : String(t)); });
+        if (key === "text")
+          (Array.isArray(value) ? value : [value]).forEach((t) => {
+            texts.push(typeof t === "object" ? String((t as Record<string, unknown>)["#text"] ?? "") : String(t));
+          });
         else walk(value);
       }
     }
@@ -70,7 +73,9 @@ describe("every experiment runs end to end on small data", () => {
       expect(r[loss]!.maxRelErrorAtH1e5).toBeLessThan(1e-4);
     }
     expect(r.miniBatchAgreement!.relError).toBeLessThan(1e-12);
-    expect(svgTexts(join(root, "gradients", "relative-error-vs-h.svg"))).toEqual(expect.arrayContaining(["svm", "softmax"]));
+    expect(svgTexts(join(root, "gradients", "relative-error-vs-h.svg"))).toEqual(
+      expect.arrayContaining(["svm", "softmax"]),
+    );
   });
 
   it("train: accuracies on three splits and the loss curve; --sweep tries a grid", async () => {
@@ -85,7 +90,9 @@ describe("every experiment runs end to end on small data", () => {
     await batchModesExperiment({ ...common("batch-modes"), rows: 300, seconds: 0.3 });
     readResults(join(root, "batch-modes"));
     for (const file of ["loss-vs-steps.svg", "loss-vs-time.svg"]) {
-      expect(svgTexts(join(root, "batch-modes", file))).toEqual(expect.arrayContaining(["BGD (batch = all rows)", "SGD (batch = 1)", "MBGD (batch = 256)"]));
+      expect(svgTexts(join(root, "batch-modes", file))).toEqual(
+        expect.arrayContaining(["BGD (batch = all rows)", "SGD (batch = 1)", "MBGD (batch = 256)"]),
+      );
     }
   });
 
@@ -94,7 +101,9 @@ describe("every experiment runs end to end on small data", () => {
     readResults(join(root, "lr-decay"));
     const rates = svgTexts(join(root, "lr-decay", "learning-rates.svg")).join(" ");
     for (const name of ["very high lr", "high lr", "low lr", "good lr"]) expect(rates).toContain(name);
-    expect(svgTexts(join(root, "lr-decay", "decay.svg"))).toEqual(expect.arrayContaining(["constant", "step", "exponential", "inverse-time"]));
+    expect(svgTexts(join(root, "lr-decay", "decay.svg"))).toEqual(
+      expect.arrayContaining(["constant", "step", "exponential", "inverse-time"]),
+    );
   });
 
   it("optimizers: CIFAR curves, a trajectory plot per surface, convergence with Newton and L-BFGS", async () => {
@@ -105,8 +114,12 @@ describe("every experiment runs end to end on small data", () => {
     for (const surface of ["quadratic-bowl", "rosenbrock", "beale", "saddle", "himmelblau", "two-minima"]) {
       expect(svgTexts(join(root, "optimizers", `surface-${surface}.svg`))).toEqual(expect.arrayContaining(names));
     }
-    expect(svgTexts(join(root, "optimizers", "convergence-rosenbrock.svg"))).toEqual(expect.arrayContaining(["L-BFGS", "Newton (autograd Hessian)"]));
-    const newton = (r.distanceToMinimum as Record<string, Record<string, [number, number][]>>).rosenbrock!["Newton (autograd Hessian)"]!;
+    expect(svgTexts(join(root, "optimizers", "convergence-rosenbrock.svg"))).toEqual(
+      expect.arrayContaining(["L-BFGS", "Newton (autograd Hessian)"]),
+    );
+    const newton = (r.distanceToMinimum as Record<string, Record<string, [number, number][]>>).rosenbrock![
+      "Newton (autograd Hessian)"
+    ]!;
     expect(newton.at(-1)![1]).toBeLessThan(1e-8);
   });
 
@@ -133,8 +146,9 @@ describe("every experiment runs end to end on small data", () => {
     }
     expect(saved.epochs[0]!.lr).toBeGreaterThan(saved.epochs[2]!.lr); // the one-cycle schedule anneals
     expect(svgTexts(join(root, "cnn", "loss.svg"))).toEqual(expect.arrayContaining(["mini-batch loss", "epoch mean"]));
-    expect(svgTexts(join(root, "cnn", "accuracy.svg")))
-      .toEqual(expect.arrayContaining(["train (augmented batches)", "validation"]));
+    expect(svgTexts(join(root, "cnn", "accuracy.svg"))).toEqual(
+      expect.arrayContaining(["train (augmented batches)", "validation"]),
+    );
     const weights = loadSafetensors(new Uint8Array(readFileSync(join(root, "cnn", "model.safetensors"))));
     expect(Object.keys(weights)).toContain("0.1.running_mean");
     expect(weights["7.weight"]!.shape).toEqual([10, 16 * 32]);
@@ -151,7 +165,15 @@ describe("every experiment runs end to end on small data", () => {
 
 describe("training state", () => {
   it("resume after an interruption equals the uninterrupted run, bit for bit", async () => {
-    const settings = { ...common("straight"), loss: "svm" as const, optimizer: "adam" as const, schedule: "exponential" as const, lr: 1e-5, epochs: 3, batchSize: 500 };
+    const settings = {
+      ...common("straight"),
+      loss: "svm" as const,
+      optimizer: "adam" as const,
+      schedule: "exponential" as const,
+      lr: 1e-5,
+      epochs: 3,
+      batchSize: 500,
+    };
     const straight = await trainExperiment({ ...settings, checkpoint: join(root, "ckpt-straight") });
     const checkpoint = join(root, "ckpt");
     await trainExperiment({ ...settings, out: join(root, "first"), checkpoint, stopAfterEpochs: 1 });
@@ -168,31 +190,37 @@ describe("training state", () => {
     const checkpoint = join(root, "cnn-checkpoint.safetensors");
     const first = await cnnExperiment({ ...settings, out: join(root, "cnn-first"), checkpoint, stopAfterEpochs: 1 });
     expect(first.completedEpochs).toBe(1);
-    expect(safetensorsMetadata(new Uint8Array(readFileSync(checkpoint))))
-      .toHaveProperty("slope.training", expect.stringContaining('"completedEpochs":1'));
+    expect(safetensorsMetadata(new Uint8Array(readFileSync(checkpoint)))).toHaveProperty(
+      "slope.training",
+      expect.stringContaining('"completedEpochs":1'),
+    );
     const resumed = await cnnExperiment({ ...settings, out: join(root, "cnn-resumed"), resume: checkpoint });
     expect(resumed.resumedFromEpoch).toBe(1);
     expect(resumed.weights.sha256).toBe(straight.weights.sha256);
     expect(resumed.losses).toEqual(straight.losses);
-    expect(resumed.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy]))
-      .toEqual(straight.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy]));
+    expect(resumed.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy])).toEqual(
+      straight.epochs.map((e) => [e.lr, e.trainLoss, e.trainAccuracy, e.valAccuracy]),
+    );
     expect(resumed.testAccuracy).toBe(straight.testAccuracy);
     // The checkpoint now holds the finished run; resuming it with other settings is refused.
-    await expect(cnnExperiment({ ...settings, out: join(root, "cnn-other"), resume: checkpoint, lr: 0.5 }))
-      .rejects.toThrow(/made with other settings/);
+    await expect(
+      cnnExperiment({ ...settings, out: join(root, "cnn-other"), resume: checkpoint, lr: 0.5 }),
+    ).rejects.toThrow(/made with other settings/);
   });
 
   it("cnn: bad options are named errors", async () => {
     const run = (extra: Record<string, unknown>) => cnnExperiment({ ...common("cnn-bad"), rows: 32, ...extra });
     await expect(run({ widths: "8,16" })).rejects.toThrow(/widths must be three positive whole numbers a,b,c.* "8,16"/);
     await expect(run({ widths: "8,x,16" })).rejects.toThrow(ValueError);
-    await expect(run({ optimizer: "adam" }))
-      .rejects.toThrow('unknown optimizer "adam"; valid optimizers: adamw, nesterov');
+    await expect(run({ optimizer: "adam" })).rejects.toThrow(
+      'unknown optimizer "adam"; valid optimizers: adamw, nesterov',
+    );
     await expect(run({ lr: -1 })).rejects.toThrow("lr must be a number > 0, got -1");
     await expect(run({ weightDecay: -1 })).rejects.toThrow("weight decay must be a number ≥ 0, got -1");
     await expect(run({ epochs: 1.5 })).rejects.toThrow("epochs must be a positive integer, got 1.5");
-    await expect(run({ resume: join(root, "no-such-checkpoint.safetensors") }))
-      .rejects.toThrow(/no checkpoint .* to resume from/);
+    await expect(run({ resume: join(root, "no-such-checkpoint.safetensors") })).rejects.toThrow(
+      /no checkpoint .* to resume from/,
+    );
     writeFileSync(join(root, "not-a-checkpoint.safetensors"), "garbage");
     await expect(run({ resume: join(root, "not-a-checkpoint.safetensors") })).rejects.toThrow(DataFormatError);
   });
@@ -200,30 +228,57 @@ describe("training state", () => {
   it("resuming with other settings is refused", async () => {
     const checkpoint = join(root, "ckpt-other");
     await trainExperiment({ ...common("other"), epochs: 1, checkpoint });
-    await expect(trainExperiment({ ...common("other"), epochs: 1, lr: 1e-3, checkpoint, resume: true })).rejects.toThrow(/made with other settings/);
+    await expect(
+      trainExperiment({ ...common("other"), epochs: 1, lr: 1e-3, checkpoint, resume: true }),
+    ).rejects.toThrow(/made with other settings/);
   });
 });
 
 describe("data sources", () => {
-  it.skipIf(!available(FIXTURE_100, "the CIFAR-path experiment test"))("with --data, an experiment reads CIFAR-10 batches and says so", async () => {
-    const records = parseCifar10(new Uint8Array(readFileSync(FIXTURE_100)));
-    const dir = join(root, "cifar", "cifar-10-batches-bin");
-    mkdirSync(dir, { recursive: true });
-    for (let b = 0; b < 6; b++) {
-      const name = b < 5 ? `data_batch_${b + 1}.bin` : "test_batch.bin";
-      const from = (b % 5) * 20;
-      writeFileSync(join(dir, name), writeCifar10(records.images.subarray(from * IMAGE_BYTES, (from + 20) * IMAGE_BYTES), records.labels.subarray(from, from + 20)));
-    }
-    writeFileSync(join(dir, "batches.meta.txt"), "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
-    const r = await randomSearchExperiment({ quiet: true, data: join(root, "cifar"), out: join(root, "rs-cifar"), attempts: 5 });
-    expect(r.data).toBe("cifar10");
-    expect(r.dataDescription).toContain("--data");
-  });
+  it.skipIf(!available(FIXTURE_100, "the CIFAR-path experiment test"))(
+    "with --data, an experiment reads CIFAR-10 batches and says so",
+    async () => {
+      const records = parseCifar10(new Uint8Array(readFileSync(FIXTURE_100)));
+      const dir = join(root, "cifar", "cifar-10-batches-bin");
+      mkdirSync(dir, { recursive: true });
+      for (let b = 0; b < 6; b++) {
+        const name = b < 5 ? `data_batch_${b + 1}.bin` : "test_batch.bin";
+        const from = (b % 5) * 20;
+        writeFileSync(
+          join(dir, name),
+          writeCifar10(
+            records.images.subarray(from * IMAGE_BYTES, (from + 20) * IMAGE_BYTES),
+            records.labels.subarray(from, from + 20),
+          ),
+        );
+      }
+      writeFileSync(
+        join(dir, "batches.meta.txt"),
+        "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n",
+      );
+      const r = await randomSearchExperiment({
+        quiet: true,
+        data: join(root, "cifar"),
+        out: join(root, "rs-cifar"),
+        attempts: 5,
+      });
+      expect(r.data).toBe("cifar10");
+      expect(r.dataDescription).toContain("--data");
+    },
+  );
 
   it("the tour runs every experiment and writes a summary", async () => {
     const r = await tourExperiment({ quiet: true, out: join(root, "tour") });
     expect(r.steps.map((s) => s.experiment)).toEqual([
-      "random-search", "gradients", "train", "batch-modes", "lr-decay", "optimizers", "two-layer", "cnn", "templates",
+      "random-search",
+      "gradients",
+      "train",
+      "batch-modes",
+      "lr-decay",
+      "optimizers",
+      "two-layer",
+      "cnn",
+      "templates",
     ]);
     expect(JSON.parse(readFileSync(join(root, "tour", "results.json"), "utf8")).data).toBe("synthetic");
   }, 300_000);

@@ -20,7 +20,11 @@ export interface BatchModesOptions extends CommonOptions {
 }
 
 /** One point of a run: after `step` updates and `seconds` of training, the full training loss. */
-interface Point { step: number; seconds: number; loss: number }
+interface Point {
+  step: number;
+  seconds: number;
+  loss: number;
+}
 
 /** batch-modes' options, checked before any data loads. */
 export function batchModesSettings(options: BatchModesOptions) {
@@ -52,7 +56,9 @@ export async function batchModesExperiment(options: BatchModesOptions = {}) {
   const y = f.yTrain.subarray(0, rows);
   const W0 = randn([X.shape[1]!, 10], { rng: new Rng(`batch-modes-${context.seed}`), std: 1e-4 });
   const fullLoss = (w: typeof W0) => noGrad(() => linearLoss("softmax", X, w, y, reg).item());
-  context.log(`batch-modes: softmax on ${rows} training rows of ${context.data.description}, lr ${lr}, ${budget} s per method`);
+  context.log(
+    `batch-modes: softmax on ${rows} training rows of ${context.data.description}, lr ${lr}, ${budget} s per method`,
+  );
 
   const methods = [
     { name: "BGD (batch = all rows)", batchSize: rows },
@@ -64,7 +70,11 @@ export async function batchModesExperiment(options: BatchModesOptions = {}) {
   for (const method of methods) {
     const W = param(clone(W0)); // every method starts from the same weights
     const sgd = new SGD([W], { lr });
-    const loader = new DataLoader(X, y, { batchSize: method.batchSize, shuffle: true, rng: new Rng(`order-${context.seed}`) });
+    const loader = new DataLoader(X, y, {
+      batchSize: method.batchSize,
+      shuffle: true,
+      rng: new Rng(`order-${context.seed}`),
+    });
     const points: Point[] = [{ step: 0, seconds: 0, loss: fullLoss(W.value) }];
     let trainingSeconds = 0;
     let step = 0;
@@ -88,17 +98,47 @@ export async function batchModesExperiment(options: BatchModesOptions = {}) {
       }
     }
     progress.stop();
-    if (points[points.length - 1]!.step !== step) points.push({ step, seconds: trainingSeconds, loss: fullLoss(W.value) });
+    if (points[points.length - 1]!.step !== step)
+      points.push({ step, seconds: trainingSeconds, loss: fullLoss(W.value) });
     runs[method.name] = points;
     const last = points[points.length - 1]!;
-    summary.push({ method: method.name, steps: step, "rows seen": step * method.batchSize, "steps/s": +(step / trainingSeconds).toFixed(1), "final loss": last.loss });
+    summary.push({
+      method: method.name,
+      steps: step,
+      "rows seen": step * method.batchSize,
+      "steps/s": +(step / trainingSeconds).toFixed(1),
+      "final loss": last.loss,
+    });
   }
-  const series = (x: "step" | "seconds") => Object.entries(runs).map(([name, points]) => ({ name, points: points.filter((p) => p[x] > 0).map((p) => [p[x], p.loss] as [number, number]) }));
-  return finish(context, started, { rows, seconds: budget, lr, reg, miniBatch, loss: "softmax" }, {
-    losses: runs[methods[2]!.name]!.map((p) => p.loss), runs,
-    timings: Object.fromEntries(Object.entries(runs).map(([name, p]) => [name, p[p.length - 1]!.seconds])),
-  }, {
-    "loss-vs-steps.svg": lineChart({ title: "Full training loss against steps", xLabel: "step", yLabel: "loss", series: series("step"), logX: true }),
-    "loss-vs-time.svg": lineChart({ title: "Full training loss against wall time", xLabel: "seconds of training", yLabel: "loss", series: series("seconds") }),
-  }, summary);
+  const series = (x: "step" | "seconds") =>
+    Object.entries(runs).map(([name, points]) => ({
+      name,
+      points: points.filter((p) => p[x] > 0).map((p) => [p[x], p.loss] as [number, number]),
+    }));
+  return finish(
+    context,
+    started,
+    { rows, seconds: budget, lr, reg, miniBatch, loss: "softmax" },
+    {
+      losses: runs[methods[2]!.name]!.map((p) => p.loss),
+      runs,
+      timings: Object.fromEntries(Object.entries(runs).map(([name, p]) => [name, p[p.length - 1]!.seconds])),
+    },
+    {
+      "loss-vs-steps.svg": lineChart({
+        title: "Full training loss against steps",
+        xLabel: "step",
+        yLabel: "loss",
+        series: series("step"),
+        logX: true,
+      }),
+      "loss-vs-time.svg": lineChart({
+        title: "Full training loss against wall time",
+        xLabel: "seconds of training",
+        yLabel: "loss",
+        series: series("seconds"),
+      }),
+    },
+    summary,
+  );
 }

@@ -1,8 +1,15 @@
 import { type Var, noGrad } from "@slope/autograd";
 import { Rng, type Tensor, ValueError, argmax, reuseBuffers } from "@slope/core";
 import {
-  type BatchTransform, DataLoader, ImageFeatures, type LabeledImages, channelStatistics, compose, randomCrop,
-  randomHorizontalFlip, sliceImages,
+  type BatchTransform,
+  DataLoader,
+  ImageFeatures,
+  type LabeledImages,
+  channelStatistics,
+  compose,
+  randomCrop,
+  randomHorizontalFlip,
+  sliceImages,
 } from "@slope/data";
 import { type Module, crossEntropy, saveSafetensors } from "@slope/nn";
 import { AdamW, Nesterov, type Optimizer, Scheduler, type Schedule, cosineDecay, warmup } from "@slope/optim";
@@ -13,8 +20,14 @@ import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
 import { count, nonNegative, oneOf, positive } from "../training/choices.js";
 import {
-  CheckpointFormatError, type CheckpointIdentity, checkIdentityForm, checkSameRun, checkSameSettings, dataSetRecord,
-  restoring, reviveNumber,
+  CheckpointFormatError,
+  type CheckpointIdentity,
+  checkIdentityForm,
+  checkSameRun,
+  checkSameSettings,
+  dataSetRecord,
+  restoring,
+  reviveNumber,
 } from "../training/checkpoint.js";
 import { loadModelCheckpoint, saveModelCheckpoint, tensorShapes } from "../training/model-checkpoint.js";
 import { normalize } from "../training/normalize.js";
@@ -110,12 +123,13 @@ interface CnnTrainingState extends CheckpointIdentity {
 
 /** Parses and checks --widths: three positive whole numbers, "a,b,c" or an array. */
 export function parseWidths(value: string | readonly number[]): [number, number, number] {
-  const parts = typeof value === "string"
-    ? value.split(",").map((s) => (s.trim() === "" ? NaN : Number(s)))
-    : [...value];
+  const parts =
+    typeof value === "string" ? value.split(",").map((s) => (s.trim() === "" ? NaN : Number(s))) : [...value];
   if (parts.length !== 3 || !parts.every((w) => Number.isInteger(w) && w > 0)) {
-    throw new ValueError(`widths must be three positive whole numbers a,b,c (the channels of the three stages), ` +
-      `got "${String(value)}"`);
+    throw new ValueError(
+      `widths must be three positive whole numbers a,b,c (the channels of the three stages), ` +
+        `got "${String(value)}"`,
+    );
   }
   return parts as [number, number, number];
 }
@@ -177,19 +191,26 @@ function readCnnCheckpoint(file: string): { tensors: Record<string, Tensor>; sta
   checkIdentityForm(file, state);
   const completed = state.completedEpochs;
   const problem =
-    !Number.isSafeInteger(completed) || (completed as number) < 1 ? `completedEpochs is ${JSON.stringify(completed)}`
-    : !["optimizer", "scheduler", "loader"].every((k) => typeof state[k] === "object" && state[k] !== null)
-      ? "no optimizer, scheduler or data loader state"
-    : !Array.isArray(state.losses) ? "no losses"
-    : !Array.isArray(state.epochs) || state.epochs.length !== completed
-      ? `${(state.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
-    : null;
-  if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
+    !Number.isSafeInteger(completed) || (completed as number) < 1
+      ? `completedEpochs is ${JSON.stringify(completed)}`
+      : !["optimizer", "scheduler", "loader"].every((k) => typeof state[k] === "object" && state[k] !== null)
+        ? "no optimizer, scheduler or data loader state"
+        : !Array.isArray(state.losses)
+          ? "no losses"
+          : !Array.isArray(state.epochs) || state.epochs.length !== completed
+            ? `${(state.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
+            : null;
+  if (problem !== null)
+    throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
   try {
     const number = (e: Record<string, unknown>, key: keyof CnnEpochRecord) => reviveNumber(e[key]);
     const epochs = (state.epochs as Record<string, unknown>[]).map((e) => ({
-      epoch: number(e, "epoch"), lr: number(e, "lr"), trainLoss: number(e, "trainLoss"),
-      trainAccuracy: number(e, "trainAccuracy"), valAccuracy: number(e, "valAccuracy"), seconds: number(e, "seconds"),
+      epoch: number(e, "epoch"),
+      lr: number(e, "lr"),
+      trainLoss: number(e, "trainLoss"),
+      trainAccuracy: number(e, "trainAccuracy"),
+      valAccuracy: number(e, "valAccuracy"),
+      seconds: number(e, "seconds"),
       evalSeconds: number(e, "evalSeconds"),
     }));
     const losses = (state.losses as unknown[]).map(reviveNumber);
@@ -211,7 +232,9 @@ function countCorrect(logits: Tensor, labels: ArrayLike<number>): number {
 function accuracyOn(model: Module, set: LabeledImages, transform: BatchTransform): number {
   if (set.count === 0) return NaN;
   const loader = new DataLoader(new ImageFeatures(set.images, set.count, { layout: "nchw" }), set.labels, {
-    batchSize: EVAL_BATCH, transform, transformRng: new Rng("normalize draws nothing"),
+    batchSize: EVAL_BATCH,
+    transform,
+    transformRng: new Rng("normalize draws nothing"),
   });
   const score = reuseBuffers((x: Tensor, y: ArrayLike<number>) => {
     return countCorrect(noGrad(() => model.forward(x)).value, y);
@@ -228,9 +251,13 @@ function accuracyOn(model: Module, set: LabeledImages, transform: BatchTransform
  * biases and batch-norm scales and shifts do not (decaying them only fights the normalisation).
  */
 function makeCnnOptimizer(model: Module, name: CnnOptimizerName, lr: number, weightDecay: number): Optimizer {
-  const decay: Var[] = [], plain: Var[] = [];
+  const decay: Var[] = [],
+    plain: Var[] = [];
   for (const [, p] of model.namedParameters()) (p.value.shape.length > 1 ? decay : plain).push(p);
-  const groups = [{ params: decay, weightDecay }, { params: plain, weightDecay: 0 }];
+  const groups = [
+    { params: decay, weightDecay },
+    { params: plain, weightDecay: 0 },
+  ];
   return name === "nesterov" ? new Nesterov(groups, { lr, momentum: MOMENTUM }) : new AdamW(groups, { lr });
 }
 
@@ -282,7 +309,9 @@ export async function cnnExperiment(options: CnnOptions = {}) {
     weightDecay: settings.weightDecay,
     momentum: optimizerName === "nesterov" ? MOMENTUM : null,
     widths: settings.widths,
-    trainImages, valImages: val.count, testImages: test.count,
+    trainImages,
+    valImages: val.count,
+    testImages: test.count,
     schedule: `one-cycle: linear warmup over ${100 * WARMUP_FRACTION}% of the steps, then cosine to 0`,
     augmentation: "random crop 32 (padding 4, zeros = the mean pixel), horizontal flip p = 0.5",
     normalization: { mean: statistics.mean, std: statistics.std },
@@ -293,25 +322,37 @@ export async function cnnExperiment(options: CnnOptions = {}) {
   const model = cifarConvnet({ widths: config.widths, rng: new Rng(`cnn-init-${context.seed}`) });
   const optimizer = makeCnnOptimizer(model, optimizerName, config.lr, config.weightDecay);
   const loader = new DataLoader(new ImageFeatures(train.images, train.count, { layout: "nchw" }), train.labels, {
-    batchSize: Math.min(config.batchSize, train.count), shuffle: true, rng: new Rng(`cnn-order-${context.seed}`),
+    batchSize: Math.min(config.batchSize, train.count),
+    shuffle: true,
+    rng: new Rng(`cnn-order-${context.seed}`),
     transform: compose([toUnitScale, randomCrop({ size: 32, padding: 4 }), randomHorizontalFlip()]),
     transformRng: new Rng(`cnn-augment-${context.seed}`),
   });
   const scheduler = new Scheduler(optimizer, oneCycle(config.lr, config.epochs * loader.length));
-  context.log(`cnn: ${model.numParameters().toLocaleString("en")} parameters, widths ${config.widths.join(", ")}; ` +
-    `${optimizerName} lr ${config.lr} (one-cycle), weight decay ${config.weightDecay}, batch ${config.batchSize}, ` +
-    `${config.epochs} epochs on ${trainImages} training images of ${data.description}`);
+  context.log(
+    `cnn: ${model.numParameters().toLocaleString("en")} parameters, widths ${config.widths.join(", ")}; ` +
+      `${optimizerName} lr ${config.lr} (one-cycle), weight decay ${config.weightDecay}, batch ${config.batchSize}, ` +
+      `${config.epochs} epochs on ${trainImages} training images of ${data.description}`,
+  );
 
   let losses: number[] = [];
   let epochs: CnnEpochRecord[] = [];
   let resumedFromEpoch: number | null = null;
   // What the checkpoint records and a resumed run must match (hashing the images: only with a checkpoint).
-  const identity = checkpoint === undefined ? null : {
-    config, seed: context.seed,
-    dataSet: dataSetRecord(data.description, { train: trainImages, val: val.count, test: test.count },
-      [train.images, train.labels, val.labels, test.labels]),
-    shapes: tensorShapes(model.stateDict()),
-  };
+  const identity =
+    checkpoint === undefined
+      ? null
+      : {
+          config,
+          seed: context.seed,
+          dataSet: dataSetRecord(data.description, { train: trainImages, val: val.count, test: test.count }, [
+            train.images,
+            train.labels,
+            val.labels,
+            test.labels,
+          ]),
+          shapes: tensorShapes(model.stateDict()),
+        };
   if (options.resume) {
     const saved = readCnnCheckpoint(options.resume);
     const state = saved.state;
@@ -319,9 +360,11 @@ export async function cnnExperiment(options: CnnOptions = {}) {
     checkSameRun(options.resume, state, identity!);
     checkSameRun(options.resume, { ...state, shapes: tensorShapes(saved.tensors) }, identity!);
     if (state.completedEpochs > config.epochs || state.losses.length !== state.completedEpochs * loader.length) {
-      throw new CheckpointFormatError(`${options.resume} is not a checkpoint this version can resume: ` +
-        `${state.completedEpochs} completed epochs of ${config.epochs} with ${state.losses.length} losses ` +
-        `(${loader.length} an epoch)`);
+      throw new CheckpointFormatError(
+        `${options.resume} is not a checkpoint this version can resume: ` +
+          `${state.completedEpochs} completed epochs of ${config.epochs} with ${state.losses.length} losses ` +
+          `(${loader.length} an epoch)`,
+      );
     }
     restoring(options.resume, "optimizer state", () => optimizer.loadStateDict(state.optimizer));
     restoring(options.resume, "schedule state", () => scheduler.loadStateDict(state.scheduler));
@@ -349,7 +392,10 @@ export async function cnnExperiment(options: CnnOptions = {}) {
   const progress = context.progress(Math.max(0, lastEpoch - firstEpoch) * loader.length, "cnn");
   for (let epoch = firstEpoch; epoch < lastEpoch; epoch++) {
     const epochStart = performance.now();
-    let total = 0, correct = 0, seen = 0, lr = optimizer.lr;
+    let total = 0,
+      correct = 0,
+      seen = 0,
+      lr = optimizer.lr;
     for (const batch of loader) {
       lr = optimizer.lr;
       const step = trainStep(batch.x, batch.y);
@@ -363,13 +409,23 @@ export async function cnnExperiment(options: CnnOptions = {}) {
     const evalStart = performance.now();
     const valAccuracy = accuracyOn(model, val, toUnitScale);
     epochs.push({
-      epoch: epoch + 1, lr, trainLoss: total / loader.length, trainAccuracy: correct / seen, valAccuracy,
-      seconds, evalSeconds: (performance.now() - evalStart) / 1000,
+      epoch: epoch + 1,
+      lr,
+      trainLoss: total / loader.length,
+      trainAccuracy: correct / seen,
+      valAccuracy,
+      seconds,
+      evalSeconds: (performance.now() - evalStart) / 1000,
     });
     if (checkpoint !== undefined) {
       saveModelCheckpoint(checkpoint, model, {
-        ...identity!, completedEpochs: epoch + 1, optimizer: optimizer.stateDict(),
-        scheduler: scheduler.stateDict(), loader: loader.stateDict(), losses, epochs,
+        ...identity!,
+        completedEpochs: epoch + 1,
+        optimizer: optimizer.stateDict(),
+        scheduler: scheduler.stateDict(),
+        loader: loader.stateDict(),
+        losses,
+        epochs,
       } satisfies CnnTrainingState);
     }
   }
@@ -381,33 +437,55 @@ export async function cnnExperiment(options: CnnOptions = {}) {
   const last = epochs.at(-1);
   const weights = saveSafetensors(model, { experiment: "cnn", widths: config.widths.join(",") });
   const trainingSeconds = epochs.reduce((s, e) => s + e.seconds, 0);
-  return finish(context, started, { ...config, checkpoint: checkpoint ?? null }, {
-    parameters: model.numParameters(), completedEpochs: epochs.length, resumedFromEpoch,
-    losses, epochs, trainAccuracy: last?.trainAccuracy ?? NaN, valAccuracy: last?.valAccuracy ?? NaN, testAccuracy,
-    timings: { trainingSeconds, secondsPerEpoch: epochs.map((e) => e.seconds), testSeconds },
-    weights: { file: "model.safetensors", sha256: await sha256(weights) },
-  }, {
-    "model.safetensors": weights,
-    "loss.svg": lineChart({
-      title: `cnn (widths ${config.widths.join(", ")}): training loss`, xLabel: "step", yLabel: "cross-entropy",
-      series: [
-        { name: "mini-batch loss", points: losses.map((l, i) => [i + 1, l]) },
-        { name: "epoch mean", points: epochs.map((e) => [e.epoch * loader.length, e.trainLoss]) },
-      ],
-      logY: true,
-    }),
-    "accuracy.svg": lineChart({
-      title: `cnn (widths ${config.widths.join(", ")}): accuracy`, xLabel: "epoch", yLabel: "accuracy",
-      series: [
-        { name: "train (augmented batches)", points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
-        { name: "validation", points: epochs.map((e) => [e.epoch, e.valAccuracy]) },
-      ],
-    }),
-  }, [{
-    model: `cnn ${config.widths.join("-")}`, epochs: epochs.length, "train acc": percent(last?.trainAccuracy ?? NaN),
-    "val acc": percent(last?.valAccuracy ?? NaN), "test acc": percent(testAccuracy),
-    "s/epoch": epochs.length ? +(trainingSeconds / epochs.length).toFixed(1) : 0,
-  }]);
+  return finish(
+    context,
+    started,
+    { ...config, checkpoint: checkpoint ?? null },
+    {
+      parameters: model.numParameters(),
+      completedEpochs: epochs.length,
+      resumedFromEpoch,
+      losses,
+      epochs,
+      trainAccuracy: last?.trainAccuracy ?? NaN,
+      valAccuracy: last?.valAccuracy ?? NaN,
+      testAccuracy,
+      timings: { trainingSeconds, secondsPerEpoch: epochs.map((e) => e.seconds), testSeconds },
+      weights: { file: "model.safetensors", sha256: await sha256(weights) },
+    },
+    {
+      "model.safetensors": weights,
+      "loss.svg": lineChart({
+        title: `cnn (widths ${config.widths.join(", ")}): training loss`,
+        xLabel: "step",
+        yLabel: "cross-entropy",
+        series: [
+          { name: "mini-batch loss", points: losses.map((l, i) => [i + 1, l]) },
+          { name: "epoch mean", points: epochs.map((e) => [e.epoch * loader.length, e.trainLoss]) },
+        ],
+        logY: true,
+      }),
+      "accuracy.svg": lineChart({
+        title: `cnn (widths ${config.widths.join(", ")}): accuracy`,
+        xLabel: "epoch",
+        yLabel: "accuracy",
+        series: [
+          { name: "train (augmented batches)", points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
+          { name: "validation", points: epochs.map((e) => [e.epoch, e.valAccuracy]) },
+        ],
+      }),
+    },
+    [
+      {
+        model: `cnn ${config.widths.join("-")}`,
+        epochs: epochs.length,
+        "train acc": percent(last?.trainAccuracy ?? NaN),
+        "val acc": percent(last?.valAccuracy ?? NaN),
+        "test acc": percent(testAccuracy),
+        "s/epoch": epochs.length ? +(trainingSeconds / epochs.length).toFixed(1) : 0,
+      },
+    ],
+  );
 }
 
 /** A fingerprint of the weights file, so that two runs can be compared exactly. */

@@ -47,16 +47,24 @@ export async function downloadExperiment(options: DownloadOptions = {}) {
   const interrupt = new AbortController();
   const onInterrupt = () => interrupt.abort();
   process.once("SIGINT", onInterrupt);
-  const log = (m: string) => { if (!options.quiet) console.log(m); };
+  const log = (m: string) => {
+    if (!options.quiet) console.log(m);
+  };
   log(`download: CIFAR-10 into ${cacheDir} (170 MB, checked by MD5)`);
   let progress: ReturnType<typeof startProgress> | null = null;
   let last = 0;
   const dir = await downloadCifar10({
-    cacheDir, url, timeoutMs, signal: interrupt.signal,
+    cacheDir,
+    url,
+    timeoutMs,
+    signal: interrupt.signal,
     onProgress: ({ received, total }) => {
       if (!progress && total) progress = startProgress(Math.round(total / 1e6), "download (MB)", options.quiet);
       const mb = Math.floor(received / 1e6);
-      if (progress && mb > last) { progress.tick(mb - last); last = mb; }
+      if (progress && mb > last) {
+        progress.tick(mb - last);
+        last = mb;
+      }
     },
   }).finally(() => {
     process.off("SIGINT", onInterrupt);

@@ -1,4 +1,15 @@
-import { add, gradCheckSparse, linear, mul, noGrad, l2, param, relError, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
+import {
+  add,
+  gradCheckSparse,
+  linear,
+  mul,
+  noGrad,
+  l2,
+  param,
+  relError,
+  softmaxCrossEntropy,
+  svmLoss,
+} from "@slope/autograd";
 import { Rng, type Tensor, add as addTensors, div, randn, slice, zerosLike } from "@slope/core";
 import { meanImage, toFeatures } from "@slope/data";
 import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
@@ -58,18 +69,38 @@ export async function gradientsExperiment(options: GradientsOptions = {}) {
     const analyticSeconds = (performance.now() - analyticStart) / 1000;
 
     const numericalStart = performance.now();
-    const picked = gradCheckSparse(lossAt, W0, W.grad!, { checks: coordinates, rng: new Rng(`coordinates-${context.seed}`), h: 1e-5 });
+    const picked = gradCheckSparse(lossAt, W0, W.grad!, {
+      checks: coordinates,
+      rng: new Rng(`coordinates-${context.seed}`),
+      h: 1e-5,
+    });
     const perCoordinate = (performance.now() - numericalStart) / 1000 / coordinates;
     const numericalFullSeconds = perCoordinate * W0.size;
 
-    const byH = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map((h) => [h, gradCheckSparse(lossAt, W0, W.grad!, { checks: 20, rng: new Rng(`h-${context.seed}`), h }).maxRelError] as [number, number]);
+    const byH = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map(
+      (h) =>
+        [h, gradCheckSparse(lossAt, W0, W.grad!, { checks: 20, rng: new Rng(`h-${context.seed}`), h }).maxRelError] as [
+          number,
+          number,
+        ],
+    );
     hSeries.push({ name, points: byH });
     const best = byH.reduce((a, b) => (b[1] < a[1] ? b : a));
-    results[name] = { analyticSeconds, numericalSecondsPerCoordinate: perCoordinate, numericalFullSecondsEstimate: numericalFullSeconds, maxRelErrorAtH1e5: picked.maxRelError, maxRelErrorByH: byH };
+    results[name] = {
+      analyticSeconds,
+      numericalSecondsPerCoordinate: perCoordinate,
+      numericalFullSecondsEstimate: numericalFullSeconds,
+      maxRelErrorAtH1e5: picked.maxRelError,
+      maxRelErrorByH: byH,
+    };
     rows.push({
-      loss: name, "analytic (all 30,730)": `${(analyticSeconds * 1000).toFixed(1)} ms`,
-      "numerical (all, est.)": `${numericalFullSeconds.toFixed(1)} s`, "numerical / analytic": Math.round(numericalFullSeconds / analyticSeconds),
-      "rel. error h=1e-5": picked.maxRelError, "best h": best[0], "rel. error there": best[1],
+      loss: name,
+      "analytic (all 30,730)": `${(analyticSeconds * 1000).toFixed(1)} ms`,
+      "numerical (all, est.)": `${numericalFullSeconds.toFixed(1)} s`,
+      "numerical / analytic": Math.round(numericalFullSeconds / analyticSeconds),
+      "rel. error h=1e-5": picked.maxRelError,
+      "best h": best[0],
+      "rel. error there": best[1],
     });
   }
 
@@ -86,13 +117,29 @@ export async function gradientsExperiment(options: GradientsOptions = {}) {
   const W = param(W0);
   add(softmaxCrossEntropy(linear(X, W), y), mul(l2(W), reg)).backward();
   const batchAgreement = relError(average, W.grad!);
-  results.miniBatchAgreement = { relError: batchAgreement, note: "mean of per-example gradients vs gradient of the mean loss (softmax + reg)" };
-  context.log(`mini-batch: the mean of ${n} per-example gradients and the gradient of the mean loss differ by a relative ${batchAgreement.toExponential(2)}`);
+  results.miniBatchAgreement = {
+    relError: batchAgreement,
+    note: "mean of per-example gradients vs gradient of the mean loss (softmax + reg)",
+  };
+  context.log(
+    `mini-batch: the mean of ${n} per-example gradients and the gradient of the mean loss differ by a relative ${batchAgreement.toExponential(2)}`,
+  );
 
-  return finish(context, started, { batch: n, coordinates, reg, dtype: "float64" }, { ...results, losses: [] as number[] }, {
-    "relative-error-vs-h.svg": lineChart({
-      title: "Gradient check: relative error against the step h", xLabel: "h", yLabel: "max relative error (20 coordinates)",
-      series: hSeries, logX: true, logY: true,
-    }),
-  }, rows);
+  return finish(
+    context,
+    started,
+    { batch: n, coordinates, reg, dtype: "float64" },
+    { ...results, losses: [] as number[] },
+    {
+      "relative-error-vs-h.svg": lineChart({
+        title: "Gradient check: relative error against the step h",
+        xLabel: "h",
+        yLabel: "max relative error (20 coordinates)",
+        series: hSeries,
+        logX: true,
+        logY: true,
+      }),
+    },
+    rows,
+  );
 }

@@ -2,8 +2,24 @@ import { param } from "@slope/autograd";
 import { Rng, clone, randn, slice } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import {
-  AdaGrad, Adam, LBFGS, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, type Surface, type TrajectoryPoint,
-  beale, himmelblau, quadraticBowl, rosenbrock, runTrajectory, saddle, twoMinima,
+  AdaGrad,
+  Adam,
+  LBFGS,
+  Momentum,
+  Nesterov,
+  type Optimizer,
+  type Parameter,
+  RMSProp,
+  SGD,
+  type Surface,
+  type TrajectoryPoint,
+  beale,
+  himmelblau,
+  quadraticBowl,
+  rosenbrock,
+  runTrajectory,
+  saddle,
+  twoMinima,
 } from "@slope/optim";
 import { type CommonOptions, checkCommonOptions, createContext } from "../context.js";
 import { linearFeatures } from "../data-source.js";
@@ -35,11 +51,19 @@ const first: Record<FirstName, Maker> = {
 };
 
 /** Learning rates per optimizer for the CIFAR softmax (raw pixels: the adaptive ones move each weight by ~lr). */
-const CIFAR_RATES: Record<FirstName, number> = { SGD: 1e-6, Momentum: 1e-7, Nesterov: 1e-7, AdaGrad: 1e-4, RMSProp: 1e-5, Adam: 1e-5 };
+const CIFAR_RATES: Record<FirstName, number> = {
+  SGD: 1e-6,
+  Momentum: 1e-7,
+  Nesterov: 1e-7,
+  AdaGrad: 1e-4,
+  RMSProp: 1e-5,
+  Adam: 1e-5,
+};
 
 const SURFACES = [quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima];
 
-const distance = (points: TrajectoryPoint[], [mx, my]: [number, number]) => points.map((p, i) => [i, Math.hypot(p.x - mx, p.y - my)] as [number, number]);
+const distance = (points: TrajectoryPoint[], [mx, my]: [number, number]) =>
+  points.map((p, i) => [i, Math.hypot(p.x - mx, p.y - my)] as [number, number]);
 
 /** optimizers' options, checked before any data loads. */
 export function optimizersSettings(options: OptimizersOptions): { epochs: number; rows: number } {
@@ -88,44 +112,95 @@ export async function optimizersExperiment(options: OptimizersOptions = {}) {
     }
     progress.stop();
     curves[name] = losses;
-    summary.push({ optimizer: name, lr: CIFAR_RATES[name], "final loss": losses.at(-1), "val acc": percent(accuracy(f.xVal, W.value, f.yVal)) });
+    summary.push({
+      optimizer: name,
+      lr: CIFAR_RATES[name],
+      "final loss": losses.at(-1),
+      "val acc": percent(accuracy(f.xVal, W.value, f.yVal)),
+    });
   }
 
   const pictures: Record<string, Promise<string>> = {
-    "cifar-loss.svg": lineChart({ title: "Softmax on CIFAR: loss per step", xLabel: "step", yLabel: "mini-batch loss", series: Object.entries(curves).map(([name, l]) => ({ name, points: l.map((v, i) => [i + 1, v]) })), logY: true }),
+    "cifar-loss.svg": lineChart({
+      title: "Softmax on CIFAR: loss per step",
+      xLabel: "step",
+      yLabel: "mini-batch loss",
+      series: Object.entries(curves).map(([name, l]) => ({ name, points: l.map((v, i) => [i + 1, v]) })),
+      logY: true,
+    }),
   };
   const trajectories: Record<string, Record<string, TrajectoryPoint[]>> = {};
   for (const surface of SURFACES) {
     const paths: Record<string, TrajectoryPoint[]> = {};
     const steps = context.quick ? Math.ceil(surface.steps / 2) : surface.steps;
-    for (const name of FIRST_NAMES) paths[name] = runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps });
+    for (const name of FIRST_NAMES)
+      paths[name] = runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps });
     trajectories[surface.name] = paths;
     pictures[`surface-${surface.name}.svg`] = contourChart({
-      title: surface.title, f: surface.f, domain: surface.domain, minima: surface.minima,
+      title: surface.title,
+      f: surface.f,
+      domain: surface.domain,
+      minima: surface.minima,
       paths: Object.entries(paths).map(([name, points]) => ({ name, points: points.map((p) => [p.x, p.y]) })),
     });
   }
 
   // Convergence rates: distance to the minimum against steps, on a log scale.
   const rates: Record<string, Record<string, [number, number][]>> = {};
-  for (const { surface, steps } of [{ surface: quadraticBowl, steps: 60 }, { surface: rosenbrock, steps: context.quick ? 300 : 2000 }]) {
+  for (const { surface, steps } of [
+    { surface: quadraticBowl, steps: 60 },
+    { surface: rosenbrock, steps: context.quick ? 300 : 2000 },
+  ]) {
     const minimum = surface.minima[0]!;
     const series: Record<string, [number, number][]> = {};
-    for (const name of ["SGD", "Momentum", "Adam"] as const) series[name] = distance(runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps }), minimum);
-    series["L-BFGS"] = distance(runTrajectory(surface, (p) => new LBFGS(p, { maxIterations: 1 }), { steps: Math.min(steps, 60) }), minimum);
+    for (const name of ["SGD", "Momentum", "Adam"] as const)
+      series[name] = distance(
+        runTrajectory(surface, (p) => first[name](p, surface.learningRates[name]), { steps }),
+        minimum,
+      );
+    series["L-BFGS"] = distance(
+      runTrajectory(surface, (p) => new LBFGS(p, { maxIterations: 1 }), { steps: Math.min(steps, 60) }),
+      minimum,
+    );
     series["Newton (autograd Hessian)"] = distance(newtonTrajectory(surface, { steps: 20 }), minimum);
     rates[surface.name] = series;
     pictures[`convergence-${surface.name}.svg`] = lineChart({
-      title: `${surface.title}: distance to the minimum`, xLabel: "step", yLabel: "‖x − x*‖", logY: true,
-      series: Object.entries(series).map(([name, points]) => ({ name, points: points.map(([s, d]) => [s, Math.max(d, 1e-16)] as [number, number]) })),
+      title: `${surface.title}: distance to the minimum`,
+      xLabel: "step",
+      yLabel: "‖x − x*‖",
+      logY: true,
+      series: Object.entries(series).map(([name, points]) => ({
+        name,
+        points: points.map(([s, d]) => [s, Math.max(d, 1e-16)] as [number, number]),
+      })),
     });
     for (const [name, points] of Object.entries(series)) {
       const reached = points.find(([, d]) => d < 1e-6);
-      summary.push({ optimizer: name, surface: surface.name, "steps to 1e-6": reached ? reached[0] : `> ${points.length - 1}`, "final distance": points.at(-1)![1] });
+      summary.push({
+        optimizer: name,
+        surface: surface.name,
+        "steps to 1e-6": reached ? reached[0] : `> ${points.length - 1}`,
+        "final distance": points.at(-1)![1],
+      });
     }
   }
 
-  return finish(context, started, { rows, epochs, cifarRates: CIFAR_RATES, surfaces: SURFACES.map((s) => ({ name: s.name, steps: s.steps, rates: s.learningRates })) }, {
-    losses: curves.Adam!, cifarLosses: curves, trajectories, distanceToMinimum: rates,
-  }, pictures, summary);
+  return finish(
+    context,
+    started,
+    {
+      rows,
+      epochs,
+      cifarRates: CIFAR_RATES,
+      surfaces: SURFACES.map((s) => ({ name: s.name, steps: s.steps, rates: s.learningRates })),
+    },
+    {
+      losses: curves.Adam!,
+      cifarLosses: curves,
+      trajectories,
+      distanceToMinimum: rates,
+    },
+    pictures,
+    summary,
+  );
 }

@@ -35,10 +35,15 @@ export async function randomSearchExperiment(options: RandomSearchOptions = {}) 
   const context = createContext("random-search", options);
   context.log(`random-search: ${attempts} random W = ${scale}·randn on ${context.data.description}`);
   const f = linearFeatures(context.data);
-  const search = new RandomSearch({ shape: [f.xDev.shape[1]!, 10], rng: new Rng(`random-search-${context.seed}`), scale });
+  const search = new RandomSearch({
+    shape: [f.xDev.shape[1]!, 10],
+    rng: new Rng(`random-search-${context.seed}`),
+    scale,
+  });
   const result = search.run((W) => noGrad(() => svmLoss(linear(f.xDev, W), f.yDev).item()), {
     iterations: attempts,
-    onProgress: ({ iteration, loss, bestLoss }) => context.log(`in attempt ${iteration} the loss was ${loss.toFixed(6)}, best ${bestLoss.toFixed(6)}`),
+    onProgress: ({ iteration, loss, bestLoss }) =>
+      context.log(`in attempt ${iteration} the loss was ${loss.toFixed(6)}, best ${bestLoss.toFixed(6)}`),
   });
   const testAccuracy = accuracy(f.xTest, result.best, f.yTest);
   const trainAccuracy = accuracy(f.xDev, result.best, f.yDev);
@@ -47,12 +52,35 @@ export async function randomSearchExperiment(options: RandomSearchOptions = {}) 
     best = Math.min(best, l);
     return [i, best] as [number, number];
   });
-  return finish(context, started, { attempts, scale, lossSet: "dev" }, {
-    losses: result.losses, bestLoss: result.bestLoss, trainAccuracy, testAccuracy,
-  }, {
-    "loss.svg": lineChart({
-      title: "Random search: SVM loss of each random W", xLabel: "attempt", yLabel: "SVM loss (dev split)",
-      series: [{ name: "this attempt", points: result.losses.map((l, i) => [i, l]) }, { name: "best so far", points: bestSoFar }],
-    }),
-  }, [{ attempts, "best loss": result.bestLoss, "dev accuracy": percent(trainAccuracy), "test accuracy": percent(testAccuracy), "lecture (CIFAR-10)": "15.5%" }]);
+  return finish(
+    context,
+    started,
+    { attempts, scale, lossSet: "dev" },
+    {
+      losses: result.losses,
+      bestLoss: result.bestLoss,
+      trainAccuracy,
+      testAccuracy,
+    },
+    {
+      "loss.svg": lineChart({
+        title: "Random search: SVM loss of each random W",
+        xLabel: "attempt",
+        yLabel: "SVM loss (dev split)",
+        series: [
+          { name: "this attempt", points: result.losses.map((l, i) => [i, l]) },
+          { name: "best so far", points: bestSoFar },
+        ],
+      }),
+    },
+    [
+      {
+        attempts,
+        "best loss": result.bestLoss,
+        "dev accuracy": percent(trainAccuracy),
+        "test accuracy": percent(testAccuracy),
+        "lecture (CIFAR-10)": "15.5%",
+      },
+    ],
+  );
 }

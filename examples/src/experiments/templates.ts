@@ -33,7 +33,11 @@ export async function templatesExperiment(options: TemplatesOptions = {}) {
   const context = createContext("templates", options);
   const f = linearFeatures(context.data);
   context.log(`templates: ${loss} classifier, ${epochs} epochs on ${context.data.description}`);
-  const run = trainLinear(f, { loss, optimizer: "sgd", schedule: "step", ...TRAIN_DEFAULTS[loss], batchSize: 256, epochs, initScale: 1e-4 }, { seed: context.seed });
+  const run = trainLinear(
+    f,
+    { loss, optimizer: "sgd", schedule: "step", ...TRAIN_DEFAULTS[loss], batchSize: 256, epochs, initScale: 1e-4 },
+    { seed: context.seed },
+  );
   // W is [3073, 10]: class k's template is column k without the bias row.
   const pixels = slice(run.W, [0, 0], [3072, 10]);
   const rows = Array.from({ length: 10 }, (_, k) => {
@@ -42,8 +46,18 @@ export async function templatesExperiment(options: TemplatesOptions = {}) {
     return row;
   });
   const testAccuracy = accuracy(f.xTest, run.W, f.yTest);
-  return finish(context, started, { loss, epochs, ...TRAIN_DEFAULTS[loss] }, {
-    losses: run.stepLosses, labelNames: context.data.labelNames, testAccuracy,
-    valAccuracy: accuracy(f.xVal, run.W, f.yVal), trainAccuracy: accuracy(f.xTrain, run.W, f.yTrain),
-  }, { "templates.png": templatesPng(rows) }, [{ classes: context.data.labelNames.join(" "), "test acc": percent(testAccuracy) }]);
+  return finish(
+    context,
+    started,
+    { loss, epochs, ...TRAIN_DEFAULTS[loss] },
+    {
+      losses: run.stepLosses,
+      labelNames: context.data.labelNames,
+      testAccuracy,
+      valAccuracy: accuracy(f.xVal, run.W, f.yVal),
+      trainAccuracy: accuracy(f.xTrain, run.W, f.yTrain),
+    },
+    { "templates.png": templatesPng(rows) },
+    [{ classes: context.data.labelNames.join(" "), "test acc": percent(testAccuracy) }],
+  );
 }

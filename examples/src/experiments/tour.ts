@@ -22,22 +22,53 @@ export async function tourExperiment(options: CommonOptions = {}) {
   checkCommonOptions(options);
   const out = resolve(options.out ?? "out/tour");
   const seed = options.seed ?? 0;
-  const log = (m: string) => { if (!options.quiet) console.log(m); };
+  const log = (m: string) => {
+    if (!options.quiet) console.log(m);
+  };
   const preloaded = loadLectureData({ data: options.data, seed });
   log(`tour: data: ${preloaded.description}`);
   const common = (name: string) => ({ ...options, quick: true, seed, preloaded, out: join(out, name) });
   const steps: [string, () => Promise<Record<string, unknown>>, (r: Record<string, unknown>) => string][] = [
-    ["random-search", () => randomSearchExperiment(common("random-search")), (r) => `test accuracy ${percent(r.testAccuracy as number)} (lecture: 15.5%)`],
-    ["gradients", () => gradientsExperiment(common("gradients")), (r) => `numerical ≈ ${Math.round((r.softmax as { numericalFullSecondsEstimate: number }).numericalFullSecondsEstimate / (r.softmax as { analyticSeconds: number }).analyticSeconds)}× slower than analytic; batch-gradient agreement ${((r.miniBatchAgreement as { relError: number }).relError).toExponential(1)}`],
-    ["train", () => trainExperiment({ ...common("train"), loss: "svm" }), (r) => `SVM test accuracy ${percent(r.testAccuracy as number)}`],
+    [
+      "random-search",
+      () => randomSearchExperiment(common("random-search")),
+      (r) => `test accuracy ${percent(r.testAccuracy as number)} (lecture: 15.5%)`,
+    ],
+    [
+      "gradients",
+      () => gradientsExperiment(common("gradients")),
+      (r) =>
+        `numerical ≈ ${Math.round((r.softmax as { numericalFullSecondsEstimate: number }).numericalFullSecondsEstimate / (r.softmax as { analyticSeconds: number }).analyticSeconds)}× slower than analytic; batch-gradient agreement ${((r.miniBatchAgreement as { relError: number }).relError).toExponential(1)}`,
+    ],
+    [
+      "train",
+      () => trainExperiment({ ...common("train"), loss: "svm" }),
+      (r) => `SVM test accuracy ${percent(r.testAccuracy as number)}`,
+    ],
     ["batch-modes", () => batchModesExperiment(common("batch-modes")), () => "loss against steps and against time"],
-    ["lr-decay", () => lrDecayExperiment(common("lr-decay")), () => "four learning rates; constant, step, exponential, 1/t"],
-    ["optimizers", () => optimizersExperiment(common("optimizers")), () => "6 optimizers on CIFAR and 6 surfaces; Newton and L-BFGS"],
-    ["two-layer", () => twoLayerExperiment(common("two-layer")), (r) => `test accuracy ${percent(r.testAccuracy as number)}`],
-    ["cnn", () => cnnExperiment(common("cnn")), (r) => {
-      const images = (r.config as { trainImages: number }).trainImages;
-      return `convnet test accuracy ${percent(r.testAccuracy as number)} after one epoch on ${images} images`;
-    }],
+    [
+      "lr-decay",
+      () => lrDecayExperiment(common("lr-decay")),
+      () => "four learning rates; constant, step, exponential, 1/t",
+    ],
+    [
+      "optimizers",
+      () => optimizersExperiment(common("optimizers")),
+      () => "6 optimizers on CIFAR and 6 surfaces; Newton and L-BFGS",
+    ],
+    [
+      "two-layer",
+      () => twoLayerExperiment(common("two-layer")),
+      (r) => `test accuracy ${percent(r.testAccuracy as number)}`,
+    ],
+    [
+      "cnn",
+      () => cnnExperiment(common("cnn")),
+      (r) => {
+        const images = (r.config as { trainImages: number }).trainImages;
+        return `convnet test accuracy ${percent(r.testAccuracy as number)} after one epoch on ${images} images`;
+      },
+    ],
     ["templates", () => templatesExperiment(common("templates")), () => "templates.png"],
   ];
   const rows: Record<string, unknown>[] = [];
@@ -45,10 +76,23 @@ export async function tourExperiment(options: CommonOptions = {}) {
     log(`\n━━ ${name} ━━`);
     const t = performance.now();
     const result = await run();
-    rows.push({ experiment: name, seconds: +((performance.now() - t) / 1000).toFixed(1), result: describe(result), output: join(out, name) });
+    rows.push({
+      experiment: name,
+      seconds: +((performance.now() - t) / 1000).toFixed(1),
+      result: describe(result),
+      output: join(out, name),
+    });
   }
   const seconds = (performance.now() - started) / 1000;
-  writeJsonAtomic(join(out, "results.json"), { experiment: "tour", data: preloaded.kind, dataDescription: preloaded.description, seed, config: { quick: true }, steps: rows, seconds });
+  writeJsonAtomic(join(out, "results.json"), {
+    experiment: "tour",
+    data: preloaded.kind,
+    dataDescription: preloaded.description,
+    seed,
+    config: { quick: true },
+    steps: rows,
+    seconds,
+  });
   log(`\ntour finished in ${seconds.toFixed(1)} s on ${preloaded.description}\n${table(rows)}`);
   return { experiment: "tour", data: preloaded.kind, steps: rows, seconds };
 }

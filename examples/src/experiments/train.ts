@@ -4,7 +4,18 @@ import { linearFeatures } from "../data-source.js";
 import { checkOutputFile, checkOutputFolder } from "../output/files.js";
 import { lineChart } from "../output/plots.js";
 import { finish, percent } from "../output/results.js";
-import { LOSSES, type LossName, OPTIMIZERS, type OptimizerName, SCHEDULES, type ScheduleName, count, nonNegative, oneOf, positive } from "../training/choices.js";
+import {
+  LOSSES,
+  type LossName,
+  OPTIMIZERS,
+  type OptimizerName,
+  SCHEDULES,
+  type ScheduleName,
+  count,
+  nonNegative,
+  oneOf,
+  positive,
+} from "../training/choices.js";
 import { accuracy } from "../training/evaluate.js";
 import { checkSameSettings, checkpointFile } from "../training/checkpoint.js";
 import { type LinearConfig, readLinearCheckpoint, trainLinear } from "../training/linear.js";
@@ -93,7 +104,9 @@ export async function trainExperiment(options: TrainOptions = {}) {
   let { config } = trainSettings(options);
   const context = createContext("train", options);
   const f = linearFeatures(context.data);
-  context.log(`train: ${config.loss} with ${config.optimizer}, ${config.schedule} schedule, lr ${config.lr}, reg ${config.reg}, batch ${config.batchSize}, ${config.epochs} epochs on ${context.data.description}`);
+  context.log(
+    `train: ${config.loss} with ${config.optimizer}, ${config.schedule} schedule, lr ${config.lr}, reg ${config.reg}, batch ${config.batchSize}, ${config.epochs} epochs on ${context.data.description}`,
+  );
 
   const sweep: Record<string, unknown>[] = [];
   if (options.sweep) {
@@ -107,18 +120,29 @@ export async function trainExperiment(options: TrainOptions = {}) {
         const run = trainLinear(f, candidate, { seed: context.seed });
         const val = accuracy(f.xVal, run.W, f.yVal);
         sweep.push({ lr: candidate.lr, reg: candidate.reg, epochs: sweepEpochs, valAccuracy: val });
-        context.log(`sweep: lr ${candidate.lr.toExponential(2)} reg ${candidate.reg.toExponential(2)} → val ${percent(val)}`);
-        if (val > bestVal) { bestVal = val; best = { ...candidate, epochs: config.epochs }; }
+        context.log(
+          `sweep: lr ${candidate.lr.toExponential(2)} reg ${candidate.reg.toExponential(2)} → val ${percent(val)}`,
+        );
+        if (val > bestVal) {
+          bestVal = val;
+          best = { ...candidate, epochs: config.epochs };
+        }
       }
     }
     config = best;
-    context.log(`sweep: best lr ${config.lr.toExponential(2)}, reg ${config.reg.toExponential(2)} (val ${percent(bestVal)}); training it for ${config.epochs} epochs`);
+    context.log(
+      `sweep: best lr ${config.lr.toExponential(2)}, reg ${config.reg.toExponential(2)} (val ${percent(bestVal)}); training it for ${config.epochs} epochs`,
+    );
   }
 
   const stepsPerEpoch = Math.ceil(f.xTrain.shape[0]! / Math.min(config.batchSize, f.xTrain.shape[0]!));
   const progress = context.progress(stepsPerEpoch * config.epochs, "train");
   const run = trainLinear(f, config, {
-    seed: context.seed, progress, checkpoint: options.checkpoint, resume: options.resume, stopAfterEpochs: options.stopAfterEpochs,
+    seed: context.seed,
+    progress,
+    checkpoint: options.checkpoint,
+    resume: options.resume,
+    stopAfterEpochs: options.stopAfterEpochs,
     dataDescription: context.data.description,
   });
   progress.stop();
@@ -126,20 +150,47 @@ export async function trainExperiment(options: TrainOptions = {}) {
   const trainAccuracy = accuracy(f.xTrain, run.W, f.yTrain);
   const valAccuracy = accuracy(f.xVal, run.W, f.yVal);
   const testAccuracy = accuracy(f.xTest, run.W, f.yTest);
-  return finish(context, started, { ...config, sweep: options.sweep ?? false, checkpoint: options.checkpoint ?? null }, {
-    losses: run.stepLosses, epochs: run.epochs, sweep, trainAccuracy, valAccuracy, testAccuracy,
-    timings: { trainingSeconds: run.seconds, secondsPerEpoch: run.epochs.map((e) => e.seconds) },
-    weights: { shape: run.W.shape, sha256: await sha256(run.W.data) },
-  }, {
-    "loss.svg": lineChart({
-      title: `${config.loss} loss, ${config.optimizer}, batch ${config.batchSize}`, xLabel: "step", yLabel: "loss (data + reg)",
-      series: [{ name: "mini-batch loss", points: run.stepLosses.map((l, i) => [i + 1, l]) }], logY: true,
-    }),
-  }, [{ loss: config.loss, optimizer: config.optimizer, epochs: run.epochs.length, "train acc": percent(trainAccuracy), "val acc": percent(valAccuracy), "test acc": percent(testAccuracy), "seconds": +run.seconds.toFixed(1) }]);
+  return finish(
+    context,
+    started,
+    { ...config, sweep: options.sweep ?? false, checkpoint: options.checkpoint ?? null },
+    {
+      losses: run.stepLosses,
+      epochs: run.epochs,
+      sweep,
+      trainAccuracy,
+      valAccuracy,
+      testAccuracy,
+      timings: { trainingSeconds: run.seconds, secondsPerEpoch: run.epochs.map((e) => e.seconds) },
+      weights: { shape: run.W.shape, sha256: await sha256(run.W.data) },
+    },
+    {
+      "loss.svg": lineChart({
+        title: `${config.loss} loss, ${config.optimizer}, batch ${config.batchSize}`,
+        xLabel: "step",
+        yLabel: "loss (data + reg)",
+        series: [{ name: "mini-batch loss", points: run.stepLosses.map((l, i) => [i + 1, l]) }],
+        logY: true,
+      }),
+    },
+    [
+      {
+        loss: config.loss,
+        optimizer: config.optimizer,
+        epochs: run.epochs.length,
+        "train acc": percent(trainAccuracy),
+        "val acc": percent(valAccuracy),
+        "test acc": percent(testAccuracy),
+        seconds: +run.seconds.toFixed(1),
+      },
+    ],
+  );
 }
 
 /** A fingerprint of the weights' bits, so that two runs can be compared exactly. */
 async function sha256(data: Float32Array | Float64Array): Promise<string> {
   const { createHash } = await import("node:crypto");
-  return createHash("sha256").update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest("hex");
 }

@@ -86,13 +86,20 @@ export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
   const { std } = channelStatistics(data.train.images, data.train.count);
   const scale = (std[0] + std[1] + std[2]) / 3;
   const features = (set: typeof data.train) => toFeatures(set.images, set.count, { mean, scale });
-  const xTrain = features(data.train), xVal = features(data.val), xTest = features(data.test);
-  context.log(`two-layer: 3072 → ${hidden} → 10, Adam lr ${lr}, reg ${reg}, ${epochs} epochs, batch ${batchSize} on ${data.description}`);
+  const xTrain = features(data.train),
+    xVal = features(data.val),
+    xTest = features(data.test);
+  context.log(
+    `two-layer: 3072 → ${hidden} → 10, Adam lr ${lr}, reg ${reg}, ${epochs} epochs, batch ${batchSize} on ${data.description}`,
+  );
 
   const rng = new Rng(`two-layer-${context.seed}`);
   const net = new TwoLayerNet(3072, hidden, 10, rng);
   const optimizer = new Adam(net.net.parameters(), { lr });
-  const scheduler = new Scheduler(optimizer, stepDecay({ lr0: lr, factor: 0.5, every: Math.max(1, Math.round(epochs / 4)) }));
+  const scheduler = new Scheduler(
+    optimizer,
+    stepDecay({ lr0: lr, factor: 0.5, every: Math.max(1, Math.round(epochs / 4)) }),
+  );
   const loader = new DataLoader(xTrain, data.train.labels, { batchSize, shuffle: true, rng });
   const losses: number[] = [];
   const perEpoch: { epoch: number; lr: number; valAccuracy: number }[] = [];
@@ -117,9 +124,34 @@ export async function twoLayerExperiment(options: TwoLayerOptions = {}) {
   const trainAccuracy = net.accuracy(xTrain, data.train.labels);
   const valAccuracy = net.accuracy(xVal, data.val.labels);
   const testAccuracy = net.accuracy(xTest, data.test.labels);
-  return finish(context, started, { hidden, lr, reg, epochs, batchSize, optimizer: "adam", schedule: "step ×0.5", init: "He" }, {
-    losses, epochs: perEpoch, trainAccuracy, valAccuracy, testAccuracy,
-  }, {
-    "loss.svg": lineChart({ title: `Two-layer net 3072 → ${hidden} → 10`, xLabel: "step", yLabel: "loss (data + reg)", series: [{ name: "mini-batch loss", points: losses.map((l, i) => [i + 1, l]) }], logY: true }),
-  }, [{ model: `3072 → ${hidden} → 10`, epochs, "train acc": percent(trainAccuracy), "val acc": percent(valAccuracy), "test acc": percent(testAccuracy) }]);
+  return finish(
+    context,
+    started,
+    { hidden, lr, reg, epochs, batchSize, optimizer: "adam", schedule: "step ×0.5", init: "He" },
+    {
+      losses,
+      epochs: perEpoch,
+      trainAccuracy,
+      valAccuracy,
+      testAccuracy,
+    },
+    {
+      "loss.svg": lineChart({
+        title: `Two-layer net 3072 → ${hidden} → 10`,
+        xLabel: "step",
+        yLabel: "loss (data + reg)",
+        series: [{ name: "mini-batch loss", points: losses.map((l, i) => [i + 1, l]) }],
+        logY: true,
+      }),
+    },
+    [
+      {
+        model: `3072 → ${hidden} → 10`,
+        epochs,
+        "train acc": percent(trainAccuracy),
+        "val acc": percent(valAccuracy),
+        "test acc": percent(testAccuracy),
+      },
+    ],
+  );
 }

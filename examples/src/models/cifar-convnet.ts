@@ -29,9 +29,12 @@ function convBlock(inChannels: number, outChannels: number, options: CifarConvne
 export function cifarConvnet(options: CifarConvnetOptions = {}): Sequential {
   const [w0, w1, w2] = options.widths ?? [32, 64, 128];
   return new Sequential(
-    convBlock(3, w0, options), new MaxPool2d(2),
-    convBlock(w0, w1, options), new MaxPool2d(2),
-    convBlock(w1, w2, options), new MaxPool2d(2),
+    convBlock(3, w0, options),
+    new MaxPool2d(2),
+    convBlock(w0, w1, options),
+    new MaxPool2d(2),
+    convBlock(w1, w2, options),
+    new MaxPool2d(2),
     new Flatten(),
     new Linear(16 * w2, 10, { rng: options.rng, dtype: options.dtype }),
   );

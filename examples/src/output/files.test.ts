@@ -67,8 +67,11 @@ describe("writeFileAtomic", () => {
     const stale = [`.checkpoint.json.${dead}.0123456789ab.tmp`, ".checkpoint.json.a1b2c3d4e5f6.tmp"];
     const kept = [
       `.checkpoint.json.${process.ppid}.0123456789ab.tmp`, // a writer that is still running
-      ".checkpoint.json.notes.tmp", ".checkpoint.json.0123456789ab.tmp.bak", "checkpoint.json.0123456789ab.tmp",
-      ".results.json.a1b2c3d4e5f6.tmp", "mine.tmp",
+      ".checkpoint.json.notes.tmp",
+      ".checkpoint.json.0123456789ab.tmp.bak",
+      "checkpoint.json.0123456789ab.tmp",
+      ".results.json.a1b2c3d4e5f6.tmp",
+      "mine.tmp",
     ];
     for (const name of [...stale, ...kept]) writeFileSync(join(dir, name), "user bytes");
     writeFileAtomic(join(dir, "checkpoint.json"), "{}");

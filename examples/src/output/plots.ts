@@ -37,7 +37,16 @@ function plottable(points: [number, number][], logX: boolean, logY: boolean): [n
 }
 
 /** Lines of several series on one chart, as an SVG document. */
-export function lineChart({ title, xLabel, yLabel, series, logY = false, logX = false, width = 560, height = 320 }: LineChartOptions): Promise<string> {
+export function lineChart({
+  title,
+  xLabel,
+  yLabel,
+  series,
+  logY = false,
+  logX = false,
+  width = 560,
+  height = 320,
+}: LineChartOptions): Promise<string> {
   const values = series.flatMap((s) => plottable(s.points, logX, logY).map(([x, y]) => ({ series: s.name, x, y })));
   return render({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -49,7 +58,13 @@ export function lineChart({ title, xLabel, yLabel, series, logY = false, logX = 
     encoding: {
       x: { field: "x", type: "quantitative", title: xLabel, scale: logX ? { type: "log" } : { zero: false } },
       y: { field: "y", type: "quantitative", title: yLabel, scale: logY ? { type: "log" } : { zero: false } },
-      color: { field: "series", type: "nominal", title: null, sort: series.map((s) => s.name), legend: { labelLimit: 400 } },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        sort: series.map((s) => s.name),
+        legend: { labelLimit: 400 },
+      },
     },
   });
 }
@@ -70,9 +85,20 @@ export interface ContourChartOptions {
  * A loss surface as filled contours — sixteen bands of log(1 + f − min f), darker lower — with
  * each optimizer's trajectory drawn over it and the minima marked.
  */
-export function contourChart({ title, f, domain, paths, minima = [], resolution = 60, width = 460, height = 360 }: ContourChartOptions): Promise<string> {
-  const [x0, x1] = domain.x, [y0, y1] = domain.y;
-  const dx = (x1 - x0) / resolution, dy = (y1 - y0) / resolution;
+export function contourChart({
+  title,
+  f,
+  domain,
+  paths,
+  minima = [],
+  resolution = 60,
+  width = 460,
+  height = 360,
+}: ContourChartOptions): Promise<string> {
+  const [x0, x1] = domain.x,
+    [y0, y1] = domain.y;
+  const dx = (x1 - x0) / resolution,
+    dy = (y1 - y0) / resolution;
   const grid: { x: number; x2: number; y: number; y2: number; f: number }[] = [];
   let lowest = Infinity;
   for (let i = 0; i < resolution; i++) {
@@ -87,8 +113,13 @@ export function contourChart({ title, f, domain, paths, minima = [], resolution 
   const highest = Math.max(...levels) || 1;
   const cells = grid.map((c, i) => ({ ...c, level: Math.floor((16 * levels[i]!) / highest) }));
   const inside = (x: number, y: number) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
-  const pathValues = paths.flatMap((p) => p.points.map(([x, y], step) => ({ series: p.name, x, y, step })).filter((v) => inside(v.x, v.y)));
-  const scales = { x: { domain: [x0, x1], nice: false, zero: false }, y: { domain: [y0, y1], nice: false, zero: false } };
+  const pathValues = paths.flatMap((p) =>
+    p.points.map(([x, y], step) => ({ series: p.name, x, y, step })).filter((v) => inside(v.x, v.y)),
+  );
+  const scales = {
+    x: { domain: [x0, x1], nice: false, zero: false },
+    y: { domain: [y0, y1], nice: false, zero: false },
+  };
   return render({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -113,13 +144,22 @@ export function contourChart({ title, f, domain, paths, minima = [], resolution 
           x: { field: "x", type: "quantitative", scale: scales.x },
           y: { field: "y", type: "quantitative", scale: scales.y },
           order: { field: "step", type: "quantitative" },
-          color: { field: "series", type: "nominal", title: null, sort: paths.map((p) => p.name), legend: { labelLimit: 400 } },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            sort: paths.map((p) => p.name),
+            legend: { labelLimit: 400 },
+          },
         },
       },
       {
         data: { values: minima.map(([x, y]) => ({ x, y })) },
         mark: { type: "point", shape: "cross", size: 120, color: "red", filled: true },
-        encoding: { x: { field: "x", type: "quantitative", scale: scales.x }, y: { field: "y", type: "quantitative", scale: scales.y } },
+        encoding: {
+          x: { field: "x", type: "quantitative", scale: scales.x },
+          y: { field: "y", type: "quantitative", scale: scales.y },
+        },
       },
     ],
   } as TopLevelSpec);

@@ -15,7 +15,12 @@ const silent: Progress = { tick() {}, stop() {} };
 export function startProgress(total: number, label: string, quiet = false): Progress {
   if (quiet || !process.stdout.isTTY || total <= 0) return silent;
   const bar = new cliProgress.SingleBar(
-    { format: `${label.padEnd(24)} {bar} {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted} {note}`, hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
+    {
+      format: `${label.padEnd(24)} {bar} {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted} {note}`,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   const started = Date.now();
@@ -27,6 +32,8 @@ export function startProgress(total: number, label: string, quiet = false): Prog
       const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
       bar.update(value, { rate: (value / seconds).toFixed(1), note: "", ...payload });
     },
-    stop() { bar.stop(); },
+    stop() {
+      bar.stop();
+    },
   };
 }

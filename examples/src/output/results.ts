@@ -1,4 +1,3 @@
-
 import { join } from "node:path";
 import type { ExperimentContext } from "../context.js";
 import { writeFileAtomic, writeJsonAtomic } from "./files.js";
@@ -22,8 +21,12 @@ export type ResultsBase = {
  * and prints a one-table summary. Returns the full results object.
  */
 export async function finish<T extends Record<string, unknown>>(
-  context: ExperimentContext, started: number, config: Record<string, unknown>, results: T,
-  pictures: Record<string, Promise<string> | string | Uint8Array> = {}, summary?: Record<string, unknown>[],
+  context: ExperimentContext,
+  started: number,
+  config: Record<string, unknown>,
+  results: T,
+  pictures: Record<string, Promise<string> | string | Uint8Array> = {},
+  summary?: Record<string, unknown>[],
 ): Promise<ResultsBase & T> {
   const files: string[] = [];
   for (const [name, content] of Object.entries(pictures)) {
@@ -33,8 +36,15 @@ export async function finish<T extends Record<string, unknown>>(
   const seconds = (performance.now() - started) / 1000;
   const own = (results as Record<string, unknown>).timings as Record<string, unknown> | undefined;
   const full = {
-    experiment: context.experiment, data: context.data.kind, dataDescription: context.data.description,
-    seed: context.seed, config, files, seconds, ...results, timings: { totalSeconds: seconds, ...own },
+    experiment: context.experiment,
+    data: context.data.kind,
+    dataDescription: context.data.description,
+    seed: context.seed,
+    config,
+    files,
+    seconds,
+    ...results,
+    timings: { totalSeconds: seconds, ...own },
   } as ResultsBase & T;
   writeJsonAtomic(join(context.out, "results.json"), full);
   if (summary && summary.length > 0) context.log(table(summary));
@@ -52,9 +62,12 @@ export function table(rows: Record<string, unknown>[]): string {
   };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ");
-  return [line(columns), line(widths.map((w) => "─".repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join("\n");
+  return [
+    line(columns),
+    line(widths.map((w) => "─".repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
+  ].join("\n");
 }
 
 /** Percent with one decimal. */
 export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-

@@ -49,7 +49,9 @@ export interface DataSetRecord {
 
 /** A DataSetRecord: the rows of each split and the SHA-256 of `parts`, in order. */
 export function dataSetRecord(
-  description: string, rows: DataSetRecord["rows"], parts: readonly ArrayBufferView[],
+  description: string,
+  rows: DataSetRecord["rows"],
+  parts: readonly ArrayBufferView[],
 ): DataSetRecord {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
@@ -74,22 +76,27 @@ const rowsOf = (r: DataSetRecord["rows"]) => `${r.train} train / ${r.val} val / 
 /** Checks that a checkpoint records its identity in the form `CheckpointIdentity` gives (else a CheckpointFormatError). */
 export function checkIdentityForm(file: string, saved: Record<string, unknown>): void {
   const dataSet = saved.dataSet;
-  const problem =
-    !isObject(saved.config) ? "no settings (config)"
-    : !Number.isFinite(saved.seed) ? "no seed"
-    : !isObject(dataSet) || !isObject(dataSet.rows) || typeof dataSet.sha256 !== "string"
-      ? "no record of its data set (written by an older version?)"
-    : !isObject(saved.shapes) || !Object.values(saved.shapes).every(isShape) ? "no record of its tensors' shapes"
-    : null;
-  if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
+  const problem = !isObject(saved.config)
+    ? "no settings (config)"
+    : !Number.isFinite(saved.seed)
+      ? "no seed"
+      : !isObject(dataSet) || !isObject(dataSet.rows) || typeof dataSet.sha256 !== "string"
+        ? "no record of its data set (written by an older version?)"
+        : !isObject(saved.shapes) || !Object.values(saved.shapes).every(isShape)
+          ? "no record of its tensors' shapes"
+          : null;
+  if (problem !== null)
+    throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
 }
 
 /** The settings that differ between two configs, as "key: saved there, this run's here". */
 function differences(saved: object, current: object): string[] {
-  const a = saved as Record<string, unknown>, b = current as Record<string, unknown>;
+  const a = saved as Record<string, unknown>,
+    b = current as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   const show = (v: unknown) => (v === undefined ? "none" : JSON.stringify(v));
-  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+  return keys
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
     .map((k) => `${k} ${show(a[k])} in the checkpoint, ${show(b[k])} in this run`);
 }
 
@@ -100,18 +107,23 @@ function differences(saved: object, current: object): string[] {
 export function checkSameRun(file: string, saved: CheckpointIdentity, current: CheckpointIdentity): void {
   const [was, is] = [saved.dataSet, current.dataSet];
   if (was.sha256 !== is.sha256 || JSON.stringify(was.rows) !== JSON.stringify(is.rows)) {
-    throw new CheckpointMismatchError(`the checkpoint ${file} was made on another data set: ` +
-      `${was.description} (${rowsOf(was.rows)}, sha256 ${was.sha256.slice(0, 12)}…); ` +
-      `this run uses ${is.description} (${rowsOf(is.rows)}, sha256 ${is.sha256.slice(0, 12)}…); ` +
-      "resume on the same data");
+    throw new CheckpointMismatchError(
+      `the checkpoint ${file} was made on another data set: ` +
+        `${was.description} (${rowsOf(was.rows)}, sha256 ${was.sha256.slice(0, 12)}…); ` +
+        `this run uses ${is.description} (${rowsOf(is.rows)}, sha256 ${is.sha256.slice(0, 12)}…); ` +
+        "resume on the same data",
+    );
   }
   const names = [...new Set([...Object.keys(saved.shapes), ...Object.keys(current.shapes)])];
   const shapes = names.filter((n) => JSON.stringify(saved.shapes[n]) !== JSON.stringify(current.shapes[n]));
   if (shapes.length > 0) {
     const shape = (s: number[] | undefined) => (s === undefined ? "absent" : formatShape(s));
-    throw new CheckpointMismatchError(`the checkpoint ${file} holds tensors of other shapes than this run's: ` +
-      shapes.map((n) => `${n} ${shape(saved.shapes[n])} in the checkpoint, ${shape(current.shapes[n])} here`)
-        .join("; "));
+    throw new CheckpointMismatchError(
+      `the checkpoint ${file} holds tensors of other shapes than this run's: ` +
+        shapes
+          .map((n) => `${n} ${shape(saved.shapes[n])} in the checkpoint, ${shape(current.shapes[n])} here`)
+          .join("; "),
+    );
   }
   checkSameSettings(file, saved, current);
 }
@@ -122,7 +134,8 @@ export function checkSameRun(file: string, saved: CheckpointIdentity, current: C
  * before the data loads): only those are compared.
  */
 export function checkSameSettings(
-  file: string, saved: Pick<CheckpointIdentity, "config" | "seed">,
+  file: string,
+  saved: Pick<CheckpointIdentity, "config" | "seed">,
   current: Pick<CheckpointIdentity, "config" | "seed">,
   { only = false }: { only?: boolean } = {},
 ): void {
@@ -132,8 +145,9 @@ export function checkSameSettings(
   const settings = differences(was, current.config);
   if (saved.seed !== current.seed) settings.push(`seed ${saved.seed} in the checkpoint, ${current.seed} in this run`);
   if (settings.length > 0) {
-    throw new CheckpointMismatchError(`the checkpoint ${file} was made with other settings (${settings.join("; ")}); ` +
-      "resume with the same ones");
+    throw new CheckpointMismatchError(
+      `the checkpoint ${file} was made with other settings (${settings.join("; ")}); ` + "resume with the same ones",
+    );
   }
 }
 

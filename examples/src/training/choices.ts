@@ -1,7 +1,20 @@
 import { ValueError } from "@slope/core";
 import {
-  AdaGrad, Adam, AdamW, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD,
-  type Schedule, constantSchedule, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay,
+  AdaGrad,
+  Adam,
+  AdamW,
+  Momentum,
+  Nesterov,
+  type Optimizer,
+  type Parameter,
+  RMSProp,
+  SGD,
+  type Schedule,
+  constantSchedule,
+  cosineDecay,
+  exponentialDecay,
+  inverseTimeDecay,
+  stepDecay,
 } from "@slope/optim";
 
 /** The optimizers the experiments offer, by their command-line names. */
@@ -30,13 +43,20 @@ export function oneOf<T extends string>(what: string, value: string, choices: re
 /** A fresh optimizer of the named kind over `params`. */
 export function makeOptimizer(name: OptimizerName, params: Parameter[], lr: number): Optimizer {
   switch (oneOf("optimizer", name, OPTIMIZERS)) {
-    case "sgd": return new SGD(params, { lr });
-    case "momentum": return new Momentum(params, { lr, momentum: 0.9 });
-    case "nesterov": return new Nesterov(params, { lr, momentum: 0.9 });
-    case "adagrad": return new AdaGrad(params, { lr });
-    case "rmsprop": return new RMSProp(params, { lr });
-    case "adam": return new Adam(params, { lr });
-    case "adamw": return new AdamW(params, { lr });
+    case "sgd":
+      return new SGD(params, { lr });
+    case "momentum":
+      return new Momentum(params, { lr, momentum: 0.9 });
+    case "nesterov":
+      return new Nesterov(params, { lr, momentum: 0.9 });
+    case "adagrad":
+      return new AdaGrad(params, { lr });
+    case "rmsprop":
+      return new RMSProp(params, { lr });
+    case "adam":
+      return new Adam(params, { lr });
+    case "adamw":
+      return new AdamW(params, { lr });
   }
 }
 
@@ -47,23 +67,30 @@ export function makeOptimizer(name: OptimizerName, params: Parameter[], lr: numb
 export function makeSchedule(name: ScheduleName, lr0: number, epochs: number): Schedule {
   const span = Math.max(epochs, 1);
   switch (oneOf("schedule", name, SCHEDULES)) {
-    case "constant": return constantSchedule(lr0);
-    case "step": return stepDecay({ lr0, factor: 0.5, every: Math.max(1, Math.round(span / 3)) });
-    case "exponential": return exponentialDecay({ lr0, k: Math.log(10) / span });
-    case "inverse-time": return inverseTimeDecay({ lr0, k: 9 / span });
-    case "cosine": return cosineDecay({ lr0, steps: span });
+    case "constant":
+      return constantSchedule(lr0);
+    case "step":
+      return stepDecay({ lr0, factor: 0.5, every: Math.max(1, Math.round(span / 3)) });
+    case "exponential":
+      return exponentialDecay({ lr0, k: Math.log(10) / span });
+    case "inverse-time":
+      return inverseTimeDecay({ lr0, k: 9 / span });
+    case "cosine":
+      return cosineDecay({ lr0, steps: span });
   }
 }
 
 /** Checks a positive number option. */
 export function positive(what: string, value: number): number {
-  if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) throw new ValueError(`${what} must be a number > 0, got ${value}`);
+  if (!(typeof value === "number" && Number.isFinite(value) && value > 0))
+    throw new ValueError(`${what} must be a number > 0, got ${value}`);
   return value;
 }
 
 /** Checks a non-negative number option. */
 export function nonNegative(what: string, value: number): number {
-  if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) throw new ValueError(`${what} must be a number ≥ 0, got ${value}`);
+  if (!(typeof value === "number" && Number.isFinite(value) && value >= 0))
+    throw new ValueError(`${what} must be a number ≥ 0, got ${value}`);
   return value;
 }
 

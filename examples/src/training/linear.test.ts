@@ -6,7 +6,9 @@ import { linearLoss } from "./linear.js";
 
 /** One example whose pixels are 0 (only the bias row of W scores it) and a W whose pixel rows are huge but finite. */
 function overflowingW(dtype: "float32" | "float64") {
-  const d = 5, classes = 10, big = dtype === "float32" ? 1e20 : 1e160; // big² overflows the dtype
+  const d = 5,
+    classes = 10,
+    big = dtype === "float32" ? 1e20 : 1e160; // big² overflows the dtype
   const make = dtype === "float32" ? (n: number) => new Float32Array(n) : (n: number) => new Float64Array(n);
   const x = make(d);
   x[d - 1] = 1;

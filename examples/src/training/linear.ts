@@ -1,14 +1,31 @@
 import { add, l2, linear, mul, param, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
 import {
-  type EncodedArray, Rng, type Tensor, ValueError, decodeArray, encodeArray, fromData, randn, reuseBuffers,
+  type EncodedArray,
+  Rng,
+  type Tensor,
+  ValueError,
+  decodeArray,
+  encodeArray,
+  fromData,
+  randn,
+  reuseBuffers,
 } from "@slope/core";
 import { DataLoader } from "@slope/data";
 import { Scheduler } from "@slope/optim";
 import type { Features } from "../data-source.js";
 import type { Progress } from "../output/progress.js";
 import {
-  CheckpointFormatError, type CheckpointIdentity, type DataSetRecord, checkIdentityForm, checkSameRun, checkpointFile,
-  dataSetRecord, loadCheckpoint, restoring, reviveNumber, saveCheckpoint,
+  CheckpointFormatError,
+  type CheckpointIdentity,
+  type DataSetRecord,
+  checkIdentityForm,
+  checkSameRun,
+  checkpointFile,
+  dataSetRecord,
+  loadCheckpoint,
+  restoring,
+  reviveNumber,
+  saveCheckpoint,
 } from "./checkpoint.js";
 import { type LossName, type OptimizerName, type ScheduleName, makeOptimizer, makeSchedule } from "./choices.js";
 import { accuracy } from "./evaluate.js";
@@ -61,7 +78,13 @@ export interface LinearCheckpoint extends CheckpointIdentity {
  * rather than multiplied by 0, so that a ΣW² that overflows (∞) does not turn the loss into 0·∞ = NaN
  * while the weights are finite.
  */
-export function linearLoss(lossName: LossName, x: Tensor, W: Parameters<typeof linear>[1], y: ArrayLike<number>, reg: number) {
+export function linearLoss(
+  lossName: LossName,
+  x: Tensor,
+  W: Parameters<typeof linear>[1],
+  y: ArrayLike<number>,
+  reg: number,
+) {
   const scores = linear(x, W);
   const data = lossName === "svm" ? svmLoss(scores, y as Uint8Array) : softmaxCrossEntropy(scores, y as Uint8Array);
   return reg === 0 ? data : add(data, mul(l2(W), reg));
@@ -80,26 +103,36 @@ export function readLinearCheckpoint(dir: string): LinearCheckpoint | null {
   const W = saved.W as Record<string, unknown> | undefined;
   const completed = saved.completedEpochs;
   const problem =
-    !Number.isSafeInteger(completed) || (completed as number) < 1 ? `completedEpochs is ${JSON.stringify(completed)}`
-    : typeof W !== "object" || W === null || typeof W.base64 !== "string" || W.dtype !== "float32"
-      ? "no float32 W" : !Number.isSafeInteger(W.length) ? "W has no length"
-    : !["optimizer", "scheduler", "loader"].every((k) => typeof saved[k] === "object" && saved[k] !== null)
-      ? "no optimizer, scheduler or data loader state"
-    : !Array.isArray(saved.stepLosses) ? "no step losses"
-    : !Array.isArray(saved.epochs) || saved.epochs.length !== completed
-      ? `${(saved.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
-    : null;
-  if (problem !== null) throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
+    !Number.isSafeInteger(completed) || (completed as number) < 1
+      ? `completedEpochs is ${JSON.stringify(completed)}`
+      : typeof W !== "object" || W === null || typeof W.base64 !== "string" || W.dtype !== "float32"
+        ? "no float32 W"
+        : !Number.isSafeInteger(W.length)
+          ? "W has no length"
+          : !["optimizer", "scheduler", "loader"].every((k) => typeof saved[k] === "object" && saved[k] !== null)
+            ? "no optimizer, scheduler or data loader state"
+            : !Array.isArray(saved.stepLosses)
+              ? "no step losses"
+              : !Array.isArray(saved.epochs) || saved.epochs.length !== completed
+                ? `${(saved.epochs as unknown[] | undefined)?.length ?? "no"} epoch records for ${String(completed)} epochs`
+                : null;
+  if (problem !== null)
+    throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${problem}`);
   try {
     const values = decodeArray(W as unknown as EncodedArray);
     const shape = (saved.shapes as Record<string, number[]>).W;
     if (shape === undefined || values.length !== shape.reduce((a, b) => a * b, 1)) {
-      throw new CheckpointFormatError(`W holds ${values.length} values, its recorded shape is ${JSON.stringify(shape)}`);
+      throw new CheckpointFormatError(
+        `W holds ${values.length} values, its recorded shape is ${JSON.stringify(shape)}`,
+      );
     }
     const stepLosses = (saved.stepLosses as unknown[]).map(reviveNumber);
     const epochs = (saved.epochs as Record<string, unknown>[]).map((e) => ({
-      epoch: reviveNumber(e.epoch), lr: reviveNumber(e.lr), meanLoss: reviveNumber(e.meanLoss),
-      seconds: reviveNumber(e.seconds), valAccuracy: reviveNumber(e.valAccuracy),
+      epoch: reviveNumber(e.epoch),
+      lr: reviveNumber(e.lr),
+      meanLoss: reviveNumber(e.meanLoss),
+      seconds: reviveNumber(e.seconds),
+      valAccuracy: reviveNumber(e.valAccuracy),
     }));
     return { ...(saved as unknown as LinearCheckpoint), stepLosses, epochs };
   } catch (error) {
@@ -127,9 +160,22 @@ export function featuresDataSet(features: Features, description = "the given fea
  * anything is loaded.
  */
 export function trainLinear(
-  features: Features, config: LinearConfig,
-  { seed, progress, checkpoint, resume = false, stopAfterEpochs, onEpoch, dataDescription }: {
-    seed: number; progress?: Progress; checkpoint?: string; resume?: boolean; stopAfterEpochs?: number;
+  features: Features,
+  config: LinearConfig,
+  {
+    seed,
+    progress,
+    checkpoint,
+    resume = false,
+    stopAfterEpochs,
+    onEpoch,
+    dataDescription,
+  }: {
+    seed: number;
+    progress?: Progress;
+    checkpoint?: string;
+    resume?: boolean;
+    stopAfterEpochs?: number;
     onEpoch?: (record: EpochRecord) => void;
     /** Where the features came from, in words, for the checkpoint's record of its data set. */
     dataDescription?: string;
@@ -144,11 +190,18 @@ export function trainLinear(
   const W = param(randn([d, 10], { rng, std: config.initScale }));
   const optimizer = makeOptimizer(config.optimizer, [W], config.lr);
   const scheduler = new Scheduler(optimizer, makeSchedule(config.schedule, config.lr, config.epochs));
-  const loader = new DataLoader(features.xTrain, features.yTrain, { batchSize: Math.min(config.batchSize, n), shuffle: true, rng });
+  const loader = new DataLoader(features.xTrain, features.yTrain, {
+    batchSize: Math.min(config.batchSize, n),
+    shuffle: true,
+    rng,
+  });
   const identity = checkpoint
     ? {
-      config, seed, dataSet: featuresDataSet(features, dataDescription), shapes: { W: [d, 10] } as Record<string, number[]>,
-    }
+        config,
+        seed,
+        dataSet: featuresDataSet(features, dataDescription),
+        shapes: { W: [d, 10] } as Record<string, number[]>,
+      }
     : null;
   let stepLosses: number[] = [];
   let epochs: EpochRecord[] = [];
@@ -160,8 +213,10 @@ export function trainLinear(
     if (saved === null) throw new ValueError(`no checkpoint ${file} to resume from`);
     checkSameRun(file, saved, identity!);
     if (saved.completedEpochs > config.epochs || saved.stepLosses.length !== saved.completedEpochs * loader.length) {
-      throw new CheckpointFormatError(`${file} is not a checkpoint this version can resume: ${saved.completedEpochs} ` +
-        `completed epochs of ${config.epochs} with ${saved.stepLosses.length} step losses (${loader.length} a epoch)`);
+      throw new CheckpointFormatError(
+        `${file} is not a checkpoint this version can resume: ${saved.completedEpochs} ` +
+          `completed epochs of ${config.epochs} with ${saved.stepLosses.length} step losses (${loader.length} a epoch)`,
+      );
     }
     restoring(file, "optimizer state", () => optimizer.loadStateDict(saved.optimizer));
     restoring(file, "schedule state", () => scheduler.loadStateDict(saved.scheduler));
@@ -193,19 +248,34 @@ export function trainLinear(
       progress?.tick(1, { note: `loss ${value.toFixed(3)}` });
     }
     const record: EpochRecord = {
-      epoch: epoch + 1, lr: optimizer.lr, meanLoss: total / steps,
-      seconds: (performance.now() - epochStart) / 1000, valAccuracy: accuracy(features.xVal, W.value, features.yVal),
+      epoch: epoch + 1,
+      lr: optimizer.lr,
+      meanLoss: total / steps,
+      seconds: (performance.now() - epochStart) / 1000,
+      valAccuracy: accuracy(features.xVal, W.value, features.yVal),
     };
     epochs.push(record);
     onEpoch?.(record);
     scheduler.step();
     if (checkpoint) {
       saveCheckpoint(checkpoint, {
-        ...identity!, completedEpochs: epoch + 1, W: encodeArray(W.value.data), optimizer: optimizer.stateDict(),
-        scheduler: scheduler.stateDict(), loader: loader.stateDict(), stepLosses, epochs,
+        ...identity!,
+        completedEpochs: epoch + 1,
+        W: encodeArray(W.value.data),
+        optimizer: optimizer.stateDict(),
+        scheduler: scheduler.stateDict(),
+        loader: loader.stateDict(),
+        stepLosses,
+        epochs,
       } satisfies LinearCheckpoint);
     }
     if (stopAfterEpochs !== undefined && epoch + 1 >= stopAfterEpochs) break;
   }
-  return { W: fromData(W.value.data, W.value.shape), stepLosses, epochs, seconds: (performance.now() - began) / 1000, resumedFromEpoch };
+  return {
+    W: fromData(W.value.data, W.value.shape),
+    stepLosses,
+    epochs,
+    seconds: (performance.now() - began) / 1000,
+    resumedFromEpoch,
+  };
 }

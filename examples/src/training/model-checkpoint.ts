@@ -35,8 +35,9 @@ export function loadModelCheckpoint<T>(file: string): { tensors: ReturnType<type
   const tensors = restoring(file, "weights file", () => loadSafetensors(bytes));
   const json = restoring(file, "weights file", () => safetensorsMetadata(bytes))[STATE_KEY];
   if (json === undefined) {
-    throw new CheckpointFormatError(`${file} holds weights but no training state ("${STATE_KEY}" metadata): ` +
-      "not a checkpoint");
+    throw new CheckpointFormatError(
+      `${file} holds weights but no training state ("${STATE_KEY}" metadata): ` + "not a checkpoint",
+    );
   }
   let state: unknown;
   try {

@@ -20,8 +20,10 @@ export class Normalize implements BatchTransform {
   constructor({ mean, std }: { mean: readonly number[]; std: readonly number[] }) {
     const finite = (v: readonly number[]) => Array.isArray(v) && v.every((x) => Number.isFinite(x));
     if (!finite(mean) || !finite(std) || mean.length === 0 || mean.length !== std.length || std.some((s) => !(s > 0))) {
-      throw new ValueError("normalize: expected one mean and one positive std per channel, " +
-        `got mean [${String(mean)}], std [${String(std)}]`);
+      throw new ValueError(
+        "normalize: expected one mean and one positive std per channel, " +
+          `got mean [${String(mean)}], std [${String(std)}]`,
+      );
     }
     this.mean = [...mean];
     this.std = [...std];
@@ -29,8 +31,9 @@ export class Normalize implements BatchTransform {
 
   outputShape(imageShape: ImageShape): ImageShape {
     if (imageShape[0] !== this.mean.length) {
-      throw new ShapeError(`normalize: ${this.mean.length} channel statistics for images of ` +
-        formatShape(imageShape));
+      throw new ShapeError(
+        `normalize: ${this.mean.length} channel statistics for images of ` + formatShape(imageShape),
+      );
     }
     return imageShape;
   }
@@ -40,7 +43,8 @@ export class Normalize implements BatchTransform {
     const plane = h * w;
     for (let n = 0; n < count; n++) {
       for (let c = 0; c < channels; c++) {
-        const m = this.mean[c]!, factor = 1 / this.std[c]!;
+        const m = this.mean[c]!,
+          factor = 1 / this.std[c]!;
         const from = (n * channels + c) * plane;
         for (let k = from; k < from + plane; k++) data[k] = (data[k]! - m) * factor;
       }

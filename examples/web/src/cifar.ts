@@ -14,12 +14,17 @@ const send = (message: ToWorker) => worker.postMessage(message);
 /** The defaults that train each model well in a few epochs. */
 const DEFAULTS: Record<ModelKind, { epochs: number; lr: number; reg: number; note: string }> = {
   linear: {
-    epochs: 6, lr: 1e-6, reg: 1000,
+    epochs: 6,
+    lr: 1e-6,
+    reg: 1000,
     note: "SGD on raw pixels minus the mean image, batches of 128; reg is the L2 strength λ in λ‖W‖².",
   },
   convnet: {
-    epochs: 3, lr: 0.002, reg: 0,
-    note: "Adam on (pixels − mean)/64, batches of 64; reg is the weight decay. To stay light it sees at most " +
+    epochs: 3,
+    lr: 0.002,
+    reg: 0,
+    note:
+      "Adam on (pixels − mean)/64, batches of 64; reg is the weight decay. To stay light it sees at most " +
       "4,000 training images an epoch and is checked on 1,000 test images.",
   },
 };
@@ -104,7 +109,9 @@ function showEpoch(report: EpochReport): void {
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   switch (message.kind) {
-    case "kernels": $("kernels").textContent = message.text; break;
+    case "kernels":
+      $("kernels").textContent = message.text;
+      break;
     case "data":
       $("source").textContent = message.text;
       labelNames = message.labelNames;
@@ -122,9 +129,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       drawChartSoon();
       break;
     }
-    case "epoch": showEpoch(message); break;
+    case "epoch":
+      showEpoch(message);
+      break;
     case "done": {
-      const accuracy = Number.isNaN(message.accuracy) ? "no epoch finished"
+      const accuracy = Number.isNaN(message.accuracy)
+        ? "no epoch finished"
         : `test accuracy ${(100 * message.accuracy).toFixed(1)}% on ${message.validated} images`;
       $("progress").textContent = message.stopped
         ? `stopped after ${message.step} of ${message.total} steps: ${accuracy}`
@@ -175,7 +185,8 @@ $("run").addEventListener("click", () => {
     return Number.isFinite(v) && v >= 0 ? v : fallback;
   };
   const epochs = Math.min(100, Math.max(1, Math.round(read("epochs", DEFAULTS[model].epochs))));
-  const lr = read("lr", DEFAULTS[model].lr), reg = read("reg", DEFAULTS[model].reg);
+  const lr = read("lr", DEFAULTS[model].lr),
+    reg = read("reg", DEFAULTS[model].reg);
   losses = [];
   epochsAsked = epochs;
   delete $("loss").dataset.first;

@@ -1,5 +1,9 @@
 /** A small canvas line chart (log or linear y) for live loss curves: redrawn whole on each update. */
-export interface ChartSeries { name: string; colour: string; values: number[] }
+export interface ChartSeries {
+  name: string;
+  colour: string;
+  values: number[];
+}
 
 /** How the y axis is drawn: "auto" takes log only when every finite value is > 0, linear otherwise. */
 export type ChartScale = "log" | "linear" | "auto";
@@ -19,7 +23,10 @@ export interface ChartOptions {
 }
 
 /** What was drawn: the scale taken and the lowest finite value (NaN when there was none). */
-export interface ChartResult { scale: "log" | "linear"; lowest: number }
+export interface ChartResult {
+  scale: "log" | "linear";
+  lowest: number;
+}
 
 /**
  * Round tick values covering [low, high], about `count` of them, at steps of 1, 2 or 5 × 10ᵏ
@@ -52,11 +59,14 @@ export function tickLabel(v: number): string {
  * taken is returned and kept on the canvas as `data-scale`, the lowest value as `data-lowest`.
  */
 export function drawLineChart(
-  canvas: HTMLCanvasElement, series: ChartSeries[], options: ChartOptions = {},
+  canvas: HTMLCanvasElement,
+  series: ChartSeries[],
+  options: ChartOptions = {},
 ): ChartResult {
   const { logY = true, title = "", pixelRatio = 1, xLabel = "", legend = true, xMax = 0 } = options;
   const g = canvas.getContext("2d")!;
-  const width = canvas.width / pixelRatio, height = canvas.height / pixelRatio;
+  const width = canvas.width / pixelRatio,
+    height = canvas.height / pixelRatio;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   const lowest = all.length ? Math.min(...all) : NaN;
   const requested = options.scale ?? (logY ? "log" : "linear");
@@ -75,9 +85,14 @@ export function drawLineChart(
   const shown = all.filter((v) => !log || v > 0).map(transform);
   const steps = Math.max(2, xMax + 1, ...series.map((s) => s.values.length));
   if (shown.length === 0) return { scale, lowest };
-  let low = Math.min(...shown), high = Math.max(...shown);
-  if (high - low < 1e-12) { low -= 0.5; high += 0.5; }
-  const plotW = width - pad.left - pad.right, plotH = height - pad.top - pad.bottom;
+  let low = Math.min(...shown),
+    high = Math.max(...shown);
+  if (high - low < 1e-12) {
+    low -= 0.5;
+    high += 0.5;
+  }
+  const plotW = width - pad.left - pad.right,
+    plotH = height - pad.top - pad.bottom;
   const x = (i: number) => pad.left + (i / (steps - 1)) * plotW;
   const yOf = (t: number) => pad.top + (1 - (t - low) / (high - low)) * plotH;
   const y = (v: number) => yOf(transform(v));
@@ -86,7 +101,9 @@ export function drawLineChart(
   g.strokeRect(pad.left, pad.top, plotW, plotH);
   // y ticks: decades on a log axis (thinned to about five), round numbers on a linear one.
   const yTicks = log
-    ? niceTicks(low, high, 4).filter((t) => Number.isInteger(Math.round(t * 1e9) / 1e9)).map((t) => 10 ** t)
+    ? niceTicks(low, high, 4)
+        .filter((t) => Number.isInteger(Math.round(t * 1e9) / 1e9))
+        .map((t) => 10 ** t)
     : niceTicks(low, high, 4);
   const ends = log ? [10 ** low, 10 ** high] : [low, high];
   g.fillStyle = "#4b5563";
@@ -96,25 +113,40 @@ export function drawLineChart(
     if (py < pad.top - 1 || py > pad.top + plotH + 1) continue;
     g.fillText(tickLabel(v), pad.left - 4, py + 4);
     g.strokeStyle = "#e5e7eb";
-    g.beginPath(); g.moveTo(pad.left + 1, py); g.lineTo(pad.left + plotW - 1, py); g.stroke();
+    g.beginPath();
+    g.moveTo(pad.left + 1, py);
+    g.lineTo(pad.left + plotW - 1, py);
+    g.stroke();
   }
   g.textAlign = "center";
   for (const t of niceTicks(0, steps - 1, 5).filter(Number.isInteger)) {
     g.fillText(tickLabel(t), x(t), pad.top + plotH + 14);
   }
   if (xLabel) g.fillText(xLabel, pad.left + plotW / 2, height - 4);
-  else { g.textAlign = "right"; g.fillText(`${steps - 1} steps`, width - pad.right, height - 6); }
+  else {
+    g.textAlign = "right";
+    g.fillText(`${steps - 1} steps`, width - pad.right, height - 6);
+  }
   g.textAlign = "left";
   g.save();
-  g.beginPath(); g.rect(pad.left, pad.top, plotW, plotH); g.clip();
+  g.beginPath();
+  g.rect(pad.left, pad.top, plotW, plotH);
+  g.clip();
   series.forEach((s) => {
     g.strokeStyle = s.colour;
     g.lineWidth = 1.5;
     g.beginPath();
     let started = false;
     s.values.forEach((v, i) => {
-      if (!Number.isFinite(v) || (log && v <= 0)) { started = false; return; }
-      if (started) g.lineTo(x(i), y(v)); else { g.moveTo(x(i), y(v)); started = true; }
+      if (!Number.isFinite(v) || (log && v <= 0)) {
+        started = false;
+        return;
+      }
+      if (started) g.lineTo(x(i), y(v));
+      else {
+        g.moveTo(x(i), y(v));
+        started = true;
+      }
     });
     g.stroke();
   });

@@ -33,10 +33,10 @@ function render(): void {
   sizeCanvas();
   const evaluation = demo.evaluate();
   const view = viewOf(canvas.width / (window.devicePixelRatio || 1));
-  drawPlane(context, demo, view, document.activeElement === canvas ? cursor ?? { x0: 0, x1: 0 } : null, highlighted);
+  drawPlane(context, demo, view, document.activeElement === canvas ? (cursor ?? { x0: 0, x1: 0 }) : null, highlighted);
   updateParameterTable($("params").querySelector("tbody")!, demo, evaluation);
   updatePointsTable($("points").querySelector("tbody")!, $("points-mean"), demo, evaluation, (i) => {
-    highlighted = i === null ? null : demo.points[i] ?? null;
+    highlighted = i === null ? null : (demo.points[i] ?? null);
     drawPlane(context, demo, view, null, highlighted);
   });
   const show = (id: string, v: number) => {
@@ -53,7 +53,8 @@ function render(): void {
   flag.hidden = !diverged;
   flag.textContent = diverged
     ? `Diverged after ${demo.steps} steps: the step size ${demo.lr} is too large for λ = ${demo.reg}` +
-      " (each step overshoots more). Lower it, then randomize or reset." : "";
+      " (each step overshoots more). Lower it, then randomize or reset."
+    : "";
   document.body.classList.toggle("lc-is-diverged", diverged);
   if (diverged && running) setRunning(false);
 }
@@ -79,20 +80,33 @@ $("step").addEventListener("click", () => {
   render();
   $("status").textContent = `paused after ${demo.steps} steps`;
 });
-$("randomize").addEventListener("click", () => { demo.randomize(); render(); });
-$("reset").addEventListener("click", () => { demo.reset(); render(); });
+$("randomize").addEventListener("click", () => {
+  demo.randomize();
+  render();
+});
+$("reset").addEventListener("click", () => {
+  demo.reset();
+  render();
+});
 
 const kinds = $<HTMLSelectElement>("loss-kind");
 for (const loss of DATA_LOSSES) kinds.append(new Option(loss.name, loss.kind));
-kinds.addEventListener("change", () => { demo.kind = kinds.value as LossKind; render(); });
+kinds.addEventListener("change", () => {
+  demo.kind = kinds.value as LossKind;
+  render();
+});
 
 /**
  * A slider and the number box beside it, kept in step; `toValue`/`toSlider` map the slider's position.
  * A typed value that `valid` refuses is not applied: the box is marked invalid and the note says why.
  */
 function linkSlider(
-  name: "lr" | "reg", toValue: (position: number) => number, toSlider: (value: number) => number,
-  valid: (v: number) => boolean, rule: string, note: string,
+  name: "lr" | "reg",
+  toValue: (position: number) => number,
+  toSlider: (value: number) => number,
+  valid: (v: number) => boolean,
+  rule: string,
+  note: string,
 ): void {
   const slider = $<HTMLInputElement>(`${name}-slider`);
   const box = $<HTMLInputElement>(name);
@@ -121,9 +135,22 @@ function linkSlider(
     apply(v);
   });
 }
-linkSlider("lr", (p) => 10 ** p, (v) => Math.log10(v), (v) => v > 0, "the step size must be positive",
-  "the slider is logarithmic: 0.001 to 10");
-linkSlider("reg", (p) => p, (v) => v, (v) => v >= 0, "the regularisation strength λ must be 0 or more", "λ ≥ 0");
+linkSlider(
+  "lr",
+  (p) => 10 ** p,
+  (v) => Math.log10(v),
+  (v) => v > 0,
+  "the step size must be positive",
+  "the slider is logarithmic: 0.001 to 10",
+);
+linkSlider(
+  "reg",
+  (p) => p,
+  (v) => v,
+  (v) => v >= 0,
+  "the regularisation strength λ must be 0 or more",
+  "λ ≥ 0",
+);
 
 // The class of new points: the radio buttons, or the keys 1 2 3 on the plane.
 const chosenClass = () => Number(document.querySelector<HTMLInputElement>('input[name="class"]:checked')!.value);
@@ -131,7 +158,9 @@ const chooseClass = (k: number) => {
   document.querySelector<HTMLInputElement>(`input[name="class"][value="${k}"]`)!.checked = true;
 };
 
-const said = (text: string) => { $("plane-said").textContent = text; };
+const said = (text: string) => {
+  $("plane-said").textContent = text;
+};
 function addPoint(x0: number, x1: number, y: number): void {
   const p = { x0: Math.round(x0 * 100) / 100, x1: Math.round(x1 * 100) / 100, y };
   demo.points.push(p);
@@ -146,7 +175,8 @@ function removePoint(p: Point): void {
 
 $("add-point").addEventListener("submit", (event) => {
   event.preventDefault();
-  const x0 = Number($<HTMLInputElement>("add-x0").value), x1 = Number($<HTMLInputElement>("add-x1").value);
+  const x0 = Number($<HTMLInputElement>("add-x0").value),
+    x1 = Number($<HTMLInputElement>("add-x1").value);
   if (!Number.isFinite(x0) || !Number.isFinite(x1)) return;
   addPoint(Math.max(-SPAN, Math.min(SPAN, x0)), Math.max(-SPAN, Math.min(SPAN, x1)), chosenClass());
 });
@@ -182,7 +212,10 @@ canvas.addEventListener("keydown", (event) => {
   const by = event.shiftKey ? 1 : 0.25;
   const clamp = (v: number) => Math.max(-SPAN, Math.min(SPAN, Math.round(v * 100) / 100));
   const moves: Record<string, [number, number]> = {
-    ArrowLeft: [-by, 0], ArrowRight: [by, 0], ArrowUp: [0, by], ArrowDown: [0, -by],
+    ArrowLeft: [-by, 0],
+    ArrowRight: [by, 0],
+    ArrowUp: [0, by],
+    ArrowDown: [0, -by],
   };
   const move = moves[event.key];
   if (move) {
@@ -193,7 +226,8 @@ canvas.addEventListener("keydown", (event) => {
     addPoint(at.x0, at.x1, chosenClass());
   } else if (event.key === "Delete" || event.key === "Backspace") {
     const hit = nearest(at, 0.5);
-    if (hit) removePoint(hit); else said("no point under the cursor");
+    if (hit) removePoint(hit);
+    else said("no point under the cursor");
   } else if (/^[0-9]$/.test(event.key) && Number(event.key) < CLASSES) {
     chooseClass(Number(event.key));
     said(`new points are class ${event.key}`);

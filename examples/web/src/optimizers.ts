@@ -6,8 +6,19 @@ import { drawLineChart } from "./line-chart.js";
 import { KINDS, type Kind } from "./optimizers/kinds.js";
 import { LESSONS, defaultLearningRate } from "./optimizers/lessons.js";
 import {
-  type LegendEntry, MARGIN, type View, drawAxes, drawLegend, drawMarker, drawMinimum, drawStart, fromPixel, plotHeight,
-  renderContours, toPixel, viewFor,
+  type LegendEntry,
+  MARGIN,
+  type View,
+  drawAxes,
+  drawLegend,
+  drawMarker,
+  drawMinimum,
+  drawStart,
+  fromPixel,
+  plotHeight,
+  renderContours,
+  toPixel,
+  viewFor,
 } from "./optimizers/plot.js";
 import "./optimizers.css";
 
@@ -56,12 +67,17 @@ function buildTable(): void {
   for (const kind of KINDS) {
     const row = document.createElement("tr");
     row.dataset.row = kind.name;
-    const extras = kind.extras.map((e) => `<label>${e.label} <input type="number" step="any" value="${e.value}"
-      data-option="${kind.name}:${e.key}" aria-label="${kind.name} ${e.label} (${e.key})" /></label>`).join("");
-    const bias = kind.name === "Adam"
-      ? `<label><input id="biasCorrection" type="checkbox" checked data-option-flag="biasCorrection" />
+    const extras = kind.extras
+      .map(
+        (e) => `<label>${e.label} <input type="number" step="any" value="${e.value}"
+      data-option="${kind.name}:${e.key}" aria-label="${kind.name} ${e.label} (${e.key})" /></label>`,
+      )
+      .join("");
+    const bias =
+      kind.name === "Adam"
+        ? `<label><input id="biasCorrection" type="checkbox" checked data-option-flag="biasCorrection" />
          bias correction</label>`
-      : "";
+        : "";
     row.innerHTML = `<td><input type="checkbox" checked aria-label="use ${kind.name}" data-kind="${kind.name}" /></td>
       <th scope="row" style="color:${kind.colour}">${kind.name}</th>
       <td class="settings"><label>lr <input type="number" step="any" min="0"
@@ -92,7 +108,9 @@ function reset(): void {
   expected = [];
   for (const kind of KINDS) {
     const row = document.querySelector<HTMLElement>(`[data-row="${kind.name}"]`)!;
-    row.querySelectorAll("input[type=number]").forEach((el) => { el.removeAttribute("aria-invalid"); });
+    row.querySelectorAll("input[type=number]").forEach((el) => {
+      el.removeAttribute("aria-invalid");
+    });
     if (!input(`[data-kind="${kind.name}"]`)!.checked) continue;
     const point: Parameter = { value: tensor([...start], { dtype: "float64" }), grad: null };
     try {
@@ -105,7 +123,9 @@ function reset(): void {
       // @slope/optim's messages already name the optimizer ("Adam: lr must be …").
       const message = (error as Error).message;
       errors.push(message.startsWith(`${kind.name}:`) ? message : `${kind.name}: ${message}`);
-      row.querySelectorAll("input[type=number]").forEach((el) => { el.setAttribute("aria-invalid", "true"); });
+      row.querySelectorAll("input[type=number]").forEach((el) => {
+        el.setAttribute("aria-invalid", "true");
+      });
     }
   }
   draw();
@@ -140,7 +160,9 @@ function draw(): void {
   if (contours) g.drawImage(contours, MARGIN.left, MARGIN.top, view.width, view.height);
   drawAxes(g, view);
   g.save();
-  g.beginPath(); g.rect(MARGIN.left, MARGIN.top, view.width, view.height); g.clip();
+  g.beginPath();
+  g.rect(MARGIN.left, MARGIN.top, view.width, view.height);
+  g.clip();
   for (const [mx, my] of surface.minima) drawMinimum(g, ...toPixel(view, mx, my));
   for (const r of runners) {
     g.strokeStyle = r.kind.colour;
@@ -149,7 +171,8 @@ function draw(): void {
     r.path.forEach(([x, y], i) => {
       if (!Number.isFinite(x) || !Number.isFinite(y)) return;
       const [px, py] = toPixel(view, x, y);
-      if (i === 0) g.moveTo(px, py); else g.lineTo(px, py);
+      if (i === 0) g.moveTo(px, py);
+      else g.lineTo(px, py);
     });
     g.stroke();
   }
@@ -164,63 +187,93 @@ function draw(): void {
   // Divergence flagged on the plot itself, bottom left, in the optimizer's colour.
   g.font = "bold 12px system-ui, sans-serif";
   g.textAlign = "left";
-  runners.filter((r) => r.diverged !== null).forEach((r, k, all) => {
-    const text = `${r.kind.name} diverged at step ${r.diverged}`;
-    const y = MARGIN.top + view.height - 8 - (all.length - 1 - k) * 16;
-    g.fillStyle = "rgba(255, 255, 255, 0.9)";
-    g.fillRect(MARGIN.left + 4, y - 12, g.measureText(text).width + 8, 16);
-    g.fillStyle = "#b91c1c";
-    g.fillText(text, MARGIN.left + 8, y);
-  });
+  runners
+    .filter((r) => r.diverged !== null)
+    .forEach((r, k, all) => {
+      const text = `${r.kind.name} diverged at step ${r.diverged}`;
+      const y = MARGIN.top + view.height - 8 - (all.length - 1 - k) * 16;
+      g.fillStyle = "rgba(255, 255, 255, 0.9)";
+      g.fillRect(MARGIN.left + 4, y - 12, g.measureText(text).width + 8, 16);
+      g.fillStyle = "#b91c1c";
+      g.fillText(text, MARGIN.left + 8, y);
+    });
   g.restore();
   const entries: LegendEntry[] = runners.map((r) => ({
-    name: r.kind.name, colour: r.kind.colour, marker: r.kind.marker,
+    name: r.kind.name,
+    colour: r.kind.colour,
+    marker: r.kind.marker,
   }));
   entries.push({ name: "start", colour: "#111827", marker: "start" });
   if (surface.minima.length) {
     entries.push({ name: surface.minima.length > 1 ? "minima" : "minimum", colour: "", marker: "minimum" });
   }
-  drawLegend(g, view, entries, [...expected, start, ...surface.minima].map(([x, y]) => toPixel(view, x, y)));
+  drawLegend(
+    g,
+    view,
+    entries,
+    [...expected, start, ...surface.minima].map(([x, y]) => toPixel(view, x, y)),
+  );
 
   const chartRatio = pixelRatio();
-  drawLineChart(chart, runners.map((r) => ({ name: r.kind.name, colour: r.kind.colour, values: r.losses })), {
-    scale: "auto", pixelRatio: chartRatio, xLabel: "step", legend: false, xMax: surface.steps,
-    title: "loss against step",
-  });
+  drawLineChart(
+    chart,
+    runners.map((r) => ({ name: r.kind.name, colour: r.kind.colour, values: r.losses })),
+    {
+      scale: "auto",
+      pixelRatio: chartRatio,
+      xLabel: "step",
+      legend: false,
+      xMax: surface.steps,
+      title: "loss against step",
+    },
+  );
   chart.setAttribute("aria-label", `loss against step for each optimizer, on a ${chart.dataset.scale} scale`);
   const ctx = chart.getContext("2d")!;
   ctx.fillStyle = "#4b5563";
   ctx.font = "12px system-ui, sans-serif";
   ctx.textAlign = "right";
-  ctx.fillText(chart.dataset.scale === "log" ? "log scale: every loss > 0" : "linear scale: a loss ≤ 0",
-    chart.width / chartRatio - 12, 13);
+  ctx.fillText(
+    chart.dataset.scale === "log" ? "log scale: every loss > 0" : "linear scale: a loss ≤ 0",
+    chart.width / chartRatio - 12,
+    13,
+  );
   showNumbers();
 }
 
 function showNumbers(): void {
-  const current = runners.filter((r) => r.diverged === null).map((r) => r.losses.at(-1)!).filter(Number.isFinite);
+  const current = runners
+    .filter((r) => r.diverged === null)
+    .map((r) => r.losses.at(-1)!)
+    .filter(Number.isFinite);
   $("loss").textContent = current.length ? Math.min(...current).toPrecision(6) : "–";
   $("progress").textContent = `step ${stepsDone} of ${surface.steps}`;
   $("progress").dataset.steps = String(stepsDone);
   for (const kind of KINDS) {
     const now = document.querySelector<HTMLElement>(`[data-now="${kind.name}"]`)!;
     const r = runners.find((q) => q.kind === kind);
-    if (!r) { now.textContent = ""; delete now.dataset.x; delete now.dataset.y; continue; }
+    if (!r) {
+      now.textContent = "";
+      delete now.dataset.x;
+      delete now.dataset.y;
+      continue;
+    }
     const [x, y] = r.path.at(-1)!;
     now.dataset.x = String(x);
     now.dataset.y = String(y);
     now.dataset.steps = String(r.path.length - 1);
     now.classList.toggle("diverged", r.diverged !== null);
-    now.textContent = r.diverged !== null
-      ? `diverged at step ${r.diverged}: lower its learning rate`
-      : `at (${format(x)}, ${format(y)}), loss ${format(r.losses.at(-1)!)}`;
+    now.textContent =
+      r.diverged !== null
+        ? `diverged at step ${r.diverged}: lower its learning rate`
+        : `at (${format(x)}, ${format(y)}), loss ${format(r.losses.at(-1)!)}`;
   }
-  const diverged = runners.filter((r) => r.diverged !== null)
+  const diverged = runners
+    .filter((r) => r.diverged !== null)
     .map((r) => `${r.kind.name} diverged at step ${r.diverged}.`);
   const lines = [`start (${format(start[0])}, ${format(start[1])}), ${startOrigin}.`, ...errors, ...diverged];
   if (status.textContent !== lines.join(" ")) status.textContent = lines.join(" ");
-  ($<HTMLInputElement>("startX")).value = String(Number(start[0].toPrecision(6)));
-  ($<HTMLInputElement>("startY")).value = String(Number(start[1].toPrecision(6)));
+  $<HTMLInputElement>("startX").value = String(Number(start[0].toPrecision(6)));
+  $<HTMLInputElement>("startY").value = String(Number(start[1].toPrecision(6)));
   const finished = stepsDone >= surface.steps;
   $<HTMLButtonElement>("step").disabled = finished;
 }
@@ -252,9 +305,15 @@ function frame(): void {
   if (!running) return;
   owed += SPEEDS[Number($<HTMLInputElement>("speed").value)]!;
   // Exactly the surface's stated number of steps, however many a frame takes.
-  while (owed >= 1 && stepsDone < surface.steps) { advance(); owed--; }
+  while (owed >= 1 && stepsDone < surface.steps) {
+    advance();
+    owed--;
+  }
   draw();
-  if (stepsDone >= surface.steps || runners.every((r) => r.diverged !== null)) { stop(); return; }
+  if (stepsDone >= surface.steps || runners.every((r) => r.diverged !== null)) {
+    stop();
+    return;
+  }
   requestAnimationFrame(frame);
 }
 function stop(): void {
@@ -263,7 +322,10 @@ function stop(): void {
 }
 
 $("run").addEventListener("click", () => {
-  if (running) { stop(); return; }
+  if (running) {
+    stop();
+    return;
+  }
   if (stepsDone >= surface.steps) reset(); // a finished race starts again
   running = true;
   owed = 0;
@@ -293,8 +355,11 @@ function setStart(point: [number, number], origin: string): void {
 function showSurface(): void {
   const lesson = LESSONS[surface.name];
   $("caption").textContent = `${lesson?.caption ?? surface.title} (${surface.steps} steps.)`;
-  canvas.setAttribute("aria-label", `${surface.title}, drawn to scale with the optimizers' paths; `
-    + "click, or use the arrow keys, to move the start point");
+  canvas.setAttribute(
+    "aria-label",
+    `${surface.title}, drawn to scale with the optimizers' paths; ` +
+      "click, or use the arrow keys, to move the start point",
+  );
 }
 
 const select = $<HTMLSelectElement>("surfaceName");
@@ -318,18 +383,24 @@ canvas.addEventListener("click", (event) => {
 canvas.addEventListener("keydown", (event) => {
   // Arrow keys move the start by a fortieth of the window (a tenth with Shift).
   const moves: Record<string, [number, number]> = {
-    ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1],
+    ArrowLeft: [-1, 0],
+    ArrowRight: [1, 0],
+    ArrowUp: [0, 1],
+    ArrowDown: [0, -1],
   };
   const move = moves[event.key];
   if (!move) return;
   event.preventDefault();
   const unit = ((view.x[1] - view.x[0]) / 40) * (event.shiftKey ? 4 : 1);
-  setStart([Number((start[0] + move[0] * unit).toPrecision(4)), Number((start[1] + move[1] * unit).toPrecision(4))],
-    "moved with the keyboard");
+  setStart(
+    [Number((start[0] + move[0] * unit).toPrecision(4)), Number((start[1] + move[1] * unit).toPrecision(4))],
+    "moved with the keyboard",
+  );
 });
 for (const id of ["startX", "startY"]) {
   $(id).addEventListener("change", () => {
-    const x = Number($<HTMLInputElement>("startX").value), y = Number($<HTMLInputElement>("startY").value);
+    const x = Number($<HTMLInputElement>("startX").value),
+      y = Number($<HTMLInputElement>("startY").value);
     if (Number.isFinite(x) && Number.isFinite(y)) setStart([x, y], "typed in");
     else showNumbers();
   });
@@ -341,7 +412,11 @@ new ResizeObserver(() => {
   // Only a change of width refits: the canvas's own new height must not start another round.
   if (resizeQueued || canvas.parentElement!.clientWidth === fittedWidth) return;
   resizeQueued = true;
-  requestAnimationFrame(() => { resizeQueued = false; fit(); draw(); });
+  requestAnimationFrame(() => {
+    resizeQueued = false;
+    fit();
+    draw();
+  });
 }).observe(canvas.parentElement!);
 
 buildTable();

@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { Rng } from "@slope/core";
 import { CIFAR10_LABEL_NAMES, writeCifar10 } from "@slope/data";
 import {
-  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, axeViolations, startSite,
+  PHONE,
+  type Site,
+  artifacts,
+  built,
+  haveBrowser,
+  openPage,
+  scrollsSideways,
+  axeViolations,
+  startSite,
 } from "./support/site.js";
 
 /** A CIFAR-10 binary batch file of `count` seeded random images (the size of a real one when count is 10,000). */
@@ -27,11 +35,24 @@ function batchFile(count: number, seed: string): Buffer {
 }
 
 /** A long task the page's PerformanceObserver saw, and a snapshot of what the page showed at a DOM change. */
-interface LongTask { start: number; duration: number }
-interface Seen { epoch: string; templates: string[]; accuracy: string; progress: string; loss: string }
+interface LongTask {
+  start: number;
+  duration: number;
+}
+interface Seen {
+  epoch: string;
+  templates: string[];
+  accuracy: string;
+  progress: string;
+  loss: string;
+}
 
-const waitEnd = (page: Page, timeout = 60_000) => page.waitForFunction(
-  () => /^(done|stopped|error)/.test(document.querySelector("#progress")?.textContent ?? ""), undefined, { timeout });
+const waitEnd = (page: Page, timeout = 60_000) =>
+  page.waitForFunction(
+    () => /^(done|stopped|error)/.test(document.querySelector("#progress")?.textContent ?? ""),
+    undefined,
+    { timeout },
+  );
 
 async function setInputs(page: Page, values: { epochs?: number; lr?: number; reg?: number }): Promise<void> {
   for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(String(value));
@@ -39,8 +60,12 @@ async function setInputs(page: Page, values: { epochs?: number; lr?: number; reg
 
 describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
   let s: Site;
-  beforeAll(async () => { s = await startSite(); }, 60_000);
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startSite();
+  }, 60_000);
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it("has no long task over 100 ms after the first second of training on two 10,000-image batch files", async () => {
     const { page, errors } = await openPage(s, "cifar.html");
@@ -52,8 +77,11 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     writeFileSync(files[0]!, batchFile(10_000, "train"));
     writeFileSync(files[1]!, batchFile(10_000, "test"));
     await page.locator("#files").setInputFiles(files);
-    await page.waitForFunction(() => document.querySelector("#source")?.textContent?.includes("10000 test images"),
-      undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector("#source")?.textContent?.includes("10000 test images"),
+      undefined,
+      { timeout: 30_000 },
+    );
     await setInputs(page, { epochs: 2 });
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: LongTask[] };
@@ -70,8 +98,9 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     const rounded = tasks.map((t) => [Math.round(t.start - clicked), Math.round(t.duration)]);
     console.log(`long tasks while training (ms after the click, duration): ${JSON.stringify(rounded)}`);
     expect(late).toEqual([]);
-    expect(await page.getByTestId("progress").textContent())
-      .toMatch(/^done: 158 steps, test accuracy [\d.]+% on 10000 images$/);
+    expect(await page.getByTestId("progress").textContent()).toMatch(
+      /^done: 158 steps, test accuracy [\d.]+% on 10000 images$/,
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -84,14 +113,19 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
       new MutationObserver(() => {
         w.seen.push({
           epoch: document.querySelector("#epoch")!.textContent!,
-          templates: [...document.querySelectorAll<HTMLCanvasElement>("#templates canvas")]
-            .map((c) => c.dataset.epoch ?? ""),
+          templates: [...document.querySelectorAll<HTMLCanvasElement>("#templates canvas")].map(
+            (c) => c.dataset.epoch ?? "",
+          ),
           accuracy: document.querySelector("#accuracy")!.textContent!,
           progress: document.querySelector("#progress")!.textContent!,
           loss: document.querySelector("#loss")!.textContent!,
         });
-      }).observe(document.querySelector("main")!,
-        { subtree: true, childList: true, characterData: true, attributes: true });
+      }).observe(document.querySelector("main")!, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
     });
     await page.getByTestId("run").click();
     await waitEnd(page);
@@ -104,7 +138,8 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     expect(afterFirst.accuracy).toMatch(/^[\d.]+% of 400 test images$/);
     expect(new Set(beforeEnd.map((r) => r.accuracy)).size).toBeGreaterThan(2);
     expect(new Set(beforeEnd.map((r) => r.loss)).size).toBeGreaterThan(3);
-    const epochsDrawn = await page.locator("#templates canvas")
+    const epochsDrawn = await page
+      .locator("#templates canvas")
       .evaluateAll((cs) => cs.map((c) => (c as HTMLElement).dataset.epoch));
     expect(epochsDrawn).toEqual(Array(10).fill("6"));
     expect(errors).toEqual([]);
@@ -122,7 +157,8 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     for (const caption of captions) {
       for (const name of CIFAR10_LABEL_NAMES) expect(caption.includes(name), `"${caption}" names ${name}`).toBe(false);
     }
-    const labels = await page.locator("#templates canvas, #samples canvas")
+    const labels = await page
+      .locator("#templates canvas, #samples canvas")
       .evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")!));
     for (const label of labels) for (const name of CIFAR10_LABEL_NAMES) expect(label.includes(name)).toBe(false);
     expect(errors).toEqual([]);
@@ -131,17 +167,20 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
 
   it("stops when stop is pressed, and a disabled button looks disabled", async () => {
     const { page, errors } = await openPage(s, "cifar.html");
-    const look = (id: string) => page.locator(`#${id}`).evaluate((b) => {
-      const style = getComputedStyle(b);
-      return `${style.backgroundColor} ${style.color} ${style.opacity} ${style.borderStyle} ${style.cursor}`;
-    });
-    const runEnabled = await look("run"), stopDisabled = await look("stop");
+    const look = (id: string) =>
+      page.locator(`#${id}`).evaluate((b) => {
+        const style = getComputedStyle(b);
+        return `${style.backgroundColor} ${style.color} ${style.opacity} ${style.borderStyle} ${style.cursor}`;
+      });
+    const runEnabled = await look("run"),
+      stopDisabled = await look("stop");
     await setInputs(page, { epochs: 100 });
     await page.getByTestId("run").click();
     await page.waitForFunction(() => Number(document.querySelector("#loss")?.getAttribute("data-steps")) > 20);
     expect(await page.getByTestId("run").isDisabled()).toBe(true);
     expect(await page.getByTestId("stop").isEnabled()).toBe(true);
-    const runDisabled = await look("run"), stopEnabled = await look("stop");
+    const runDisabled = await look("run"),
+      stopEnabled = await look("stop");
     expect(runDisabled).not.toBe(runEnabled);
     expect(stopDisabled).not.toBe(stopEnabled);
     await page.getByTestId("stop").click();
@@ -167,16 +206,19 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     expect(await page.locator("#templates-section").isVisible()).toBe(false);
     await page.getByTestId("run").click();
     await waitEnd(page, 60_000);
-    expect(await page.getByTestId("progress").textContent())
-      .toMatch(/^done: 75 steps, test accuracy [\d.]+% on 400 images$/);
+    expect(await page.getByTestId("progress").textContent()).toMatch(
+      /^done: 75 steps, test accuracy [\d.]+% on 400 images$/,
+    );
     const first = Number(await page.getByTestId("loss").getAttribute("data-first"));
     const last = Number(await page.getByTestId("loss").textContent());
     expect(last).toBeLessThan(first * 0.7);
-    const filters = await page.locator("#filters canvas").evaluateAll((cs) => cs.map((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-      return { size: canvas.width, epoch: canvas.dataset.epoch, distinct: new Set(data).size };
-    }));
+    const filters = await page.locator("#filters canvas").evaluateAll((cs) =>
+      cs.map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        return { size: canvas.width, epoch: canvas.dataset.epoch, distinct: new Set(data).size };
+      }),
+    );
     expect(filters.length).toBe(8);
     for (const f of filters) {
       expect(f.size).toBe(5);
@@ -188,7 +230,10 @@ describe.skipIf(!built || !haveBrowser)("cifar.html", () => {
     await page.close();
   }, 90_000);
 
-  for (const [name, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", PHONE]] as const) {
+  for (const [name, viewport] of [
+    ["desktop", { width: 1280, height: 800 }],
+    ["phone", PHONE],
+  ] as const) {
     const size = `${viewport.width}×${viewport.height}`;
     it(`at ${size} (${name}): no axe-core violation, no sideways scroll, after training`, async () => {
       const { page, errors } = await openPage(s, "cifar.html", viewport);

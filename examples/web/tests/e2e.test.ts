@@ -11,8 +11,20 @@ import { type Site, artifacts, built, haveBrowser, openPage, site, startSite } f
 describe.skipIf(!built)("the browser bundle", () => {
   it("contains no import of a Node built-in", () => {
     const builtins = [
-      "fs", "path", "os", "crypto", "http", "https", "zlib", "child_process", "url", "stream", "util", "net",
-      "worker_threads", "module",
+      "fs",
+      "path",
+      "os",
+      "crypto",
+      "http",
+      "https",
+      "zlib",
+      "child_process",
+      "url",
+      "stream",
+      "util",
+      "net",
+      "worker_threads",
+      "module",
     ];
     const pattern = new RegExp(
       `(from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*)["'](node:[a-z_/]+|${builtins.join("|")})["']`,
@@ -30,8 +42,12 @@ describe.skipIf(!built)("the browser bundle", () => {
 
 describe.skipIf(!built || !haveBrowser)("the web demos in Chromium", () => {
   let served: Site;
-  beforeAll(async () => { served = await startSite(); }, 60_000);
-  afterAll(async () => { await served?.close(); });
+  beforeAll(async () => {
+    served = await startSite();
+  }, 60_000);
+  afterAll(async () => {
+    await served?.close();
+  });
 
   /** Opens a page at 1200×900 (the size these checks were written for), collecting console errors. */
   const open = (name: string) => openPage(served, name, { width: 1200, height: 900 });

@@ -8,7 +8,15 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, axeViolations, startSite,
+  PHONE,
+  type Site,
+  artifacts,
+  built,
+  haveBrowser,
+  openPage,
+  scrollsSideways,
+  axeViolations,
+  startSite,
 } from "./support/site.js";
 
 const PAGES = ["index", "linear-classifier", "optimizers", "cifar"] as const;
@@ -32,7 +40,7 @@ async function canvasesThatDoNotFit(page: Page): Promise<string[]> {
     for (const canvas of Array.from(document.querySelectorAll("canvas"))) {
       const box = canvas.getBoundingClientRect();
       if (box.width === 0 || box.height === 0) continue; // hidden (another tab, another mode)
-      const name = canvas.id !== "" ? `#${canvas.id}` : canvas.getAttribute("aria-label") ?? "a canvas";
+      const name = canvas.id !== "" ? `#${canvas.id}` : (canvas.getAttribute("aria-label") ?? "a canvas");
       if (box.left < -0.5 || box.right > width + 0.5) {
         bad.push(`${name} spans ${box.left}..${box.right} of ${width} px`);
       }
@@ -72,15 +80,18 @@ async function skippedHeadingLevels(page: Page): Promise<string[]> {
 /** Form controls with no accessible name: no <label>, aria-label or aria-labelledby. */
 async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const controls = Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
-      "input:not([type=hidden]), select, textarea",
-    ));
+    const controls = Array.from(
+      document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+        "input:not([type=hidden]), select, textarea",
+      ),
+    );
     return controls
       .filter((control) => {
         const labelledBy = (control.getAttribute("aria-labelledby") ?? "").split(/\s+/).filter((id) => id !== "");
-        const named = (control.getAttribute("aria-label") ?? "").trim() !== ""
-          || labelledBy.some((id) => (document.getElementById(id)?.textContent ?? "").trim() !== "")
-          || Array.from(control.labels ?? []).some((label) => (label.textContent ?? "").trim() !== "");
+        const named =
+          (control.getAttribute("aria-label") ?? "").trim() !== "" ||
+          labelledBy.some((id) => (document.getElementById(id)?.textContent ?? "").trim() !== "") ||
+          Array.from(control.labels ?? []).some((label) => (label.textContent ?? "").trim() !== "");
         return !named;
       })
       .map((control) => control.outerHTML.slice(0, 120));
@@ -136,8 +147,12 @@ async function disabledLook(page: Page) {
 
 describe.skipIf(!built || !haveBrowser)("every page of the web demos", () => {
   let site: Site;
-  beforeAll(async () => { site = await startSite(); });
-  afterAll(async () => { await site?.close(); });
+  beforeAll(async () => {
+    site = await startSite();
+  });
+  afterAll(async () => {
+    await site?.close();
+  });
 
   for (const name of PAGES) {
     describe(name, () => {

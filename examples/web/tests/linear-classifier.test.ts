@@ -6,18 +6,39 @@
 // adds points, axe-core finds no violation, and the page fits a 390-px phone.
 import { join } from "node:path";
 import {
-  type Var, add, l2, linear, mul, numericalGradient, param, softmaxCrossEntropy, svmLoss,
+  type Var,
+  add,
+  l2,
+  linear,
+  mul,
+  numericalGradient,
+  param,
+  softmaxCrossEntropy,
+  svmLoss,
 } from "@slope/autograd";
 import { type Tensor, tensor } from "@slope/core";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, axeViolations, startSite,
+  PHONE,
+  type Site,
+  artifacts,
+  built,
+  haveBrowser,
+  openPage,
+  scrollsSideways,
+  axeViolations,
+  startSite,
 } from "./support/site.js";
 
 interface Snapshot {
-  W: number[][]; b: number[]; points: { x0: number; x1: number; y: number }[];
-  kind: string; reg: number; lr: number; steps: number;
+  W: number[][];
+  b: number[];
+  points: { x0: number; x1: number; y: number }[];
+  kind: string;
+  reg: number;
+  lr: number;
+  steps: number;
 }
 const snapshot = (page: Page) =>
   page.evaluate(() => (window as unknown as { __demo: { snapshot(): Snapshot } }).__demo.snapshot());
@@ -26,8 +47,9 @@ const snapshot = (page: Page) =>
 async function shown(page: Page) {
   return page.evaluate(() => {
     const value = (el: Element | null) => Number((el as HTMLElement).dataset.value);
-    const rows = [...document.querySelectorAll('[data-testid="points-table"] tbody tr')]
-      .map((row) => [...row.querySelectorAll("td")].map(value));
+    const rows = [...document.querySelectorAll('[data-testid="points-table"] tbody tr')].map((row) =>
+      [...row.querySelectorAll("td")].map(value),
+    );
     const grad = (name: string) => value(document.querySelector(`[data-grad="${name}"]`));
     return {
       rows,
@@ -48,9 +70,16 @@ function close(a: number, b: number, what: string, tol = 1e-10): void {
 
 /** The reference: scores through autograd's linear with Wᵀ [2, 3], the lecture's losses, their gradients. */
 function reference(s: Snapshot) {
-  const X = tensor(s.points.flatMap((p) => [p.x0, p.x1]), { shape: [s.points.length, 2], dtype: "float64" });
+  const X = tensor(
+    s.points.flatMap((p) => [p.x0, p.x1]),
+    { shape: [s.points.length, 2], dtype: "float64" },
+  );
   const labels = s.points.map((p) => p.y);
-  const Wt = (W: number[][]) => tensor([0, 1].map((l) => W.map((row) => row[l]!)), { dtype: "float64" });
+  const Wt = (W: number[][]) =>
+    tensor(
+      [0, 1].map((l) => W.map((row) => row[l]!)),
+      { dtype: "float64" },
+    );
   const scoresOf = (Wt: Tensor | Var, b: Tensor | Var) => linear(X, Wt, b);
   const scores = scoresOf(Wt(s.W), tensor(s.b, { dtype: "float64" })).value.toArray() as number[][];
   // Lᵢ written out, for the two SVMs autograd has no node of.
@@ -65,7 +94,8 @@ function reference(s: Snapshot) {
     return s.kind === "structured" ? structured(row, y) : oneVsAll(row, y);
   };
   const pointLosses = scores.map((row, i) => pointLoss(row, labels[i]!));
-  const W = param(Wt(s.W)), b = param(tensor(s.b, { dtype: "float64" }));
+  const W = param(Wt(s.W)),
+    b = param(tensor(s.b, { dtype: "float64" }));
   let dataLoss: number, dW: number[][], db: number[];
   if (s.kind === "weston-watkins" || s.kind === "softmax") {
     const sc = scoresOf(W, b);
@@ -82,8 +112,10 @@ function reference(s: Snapshot) {
       const per = sc.map((row, i) => (s.kind === "structured" ? structured : oneVsAll)(row, labels[i]!));
       return per.reduce((a, v) => a + v, 0) / per.length + s.reg * Wv.flat().reduce((a, v) => a + v * v, 0);
     };
-    dW = (numericalGradient((t) => lossAt(t.toArray() as number[][], s.b), tensor(s.W, { dtype: "float64" }))
-      .toArray() as number[][]);
+    dW = numericalGradient(
+      (t) => lossAt(t.toArray() as number[][], s.b),
+      tensor(s.W, { dtype: "float64" }),
+    ).toArray() as number[][];
     db = Array.from(numericalGradient((t) => lossAt(s.W, Array.from(t.data)), tensor(s.b, { dtype: "float64" })).data);
   }
   const regLoss = s.reg * s.W.flat().reduce((a, v) => a + v * v, 0);
@@ -119,11 +151,15 @@ const KINDS = ["weston-watkins", "one-vs-all", "structured", "softmax"];
 
 describe.skipIf(!built || !haveBrowser)("linear-classifier.html in Chromium", () => {
   let site: Site;
-  beforeAll(async () => { site = await startSite(); }, 60_000);
-  afterAll(async () => { await site?.close(); });
+  beforeAll(async () => {
+    site = await startSite();
+  }, 60_000);
+  afterAll(async () => {
+    await site?.close();
+  });
 
-  it("shows one row per point and every score, Lᵢ, loss and gradient as @slope/autograd computes them, "
-    + "for all four losses", async () => {
+  it("shows one row per point and every score, Lᵢ, loss and gradient as @slope/autograd computes them, " +
+    "for all four losses", async () => {
     const { page, errors } = await openPage(site, "linear-classifier.html");
     const headers = await page.getByTestId("points-table").locator("thead th").allTextContents();
     expect(headers).toEqual(["x₀", "x₁", "y", "s₀", "s₁", "s₂", "Lᵢ"]);
@@ -149,8 +185,7 @@ describe.skipIf(!built || !haveBrowser)("linear-classifier.html in Chromium", ()
     await page.close();
   }, 60_000);
 
-  it("a single step changes W by −lr·∂L/∂W and b by −lr·∂L/∂b, the gradients the page showed",
-    async () => {
+  it("a single step changes W by −lr·∂L/∂W and b by −lr·∂L/∂b, the gradients the page showed", async () => {
     const { page } = await openPage(site, "linear-classifier.html");
     for (const kind of ["weston-watkins", "softmax"]) {
       await page.getByTestId("loss-kind").selectOption(kind);
@@ -200,7 +235,10 @@ describe.skipIf(!built || !haveBrowser)("linear-classifier.html in Chromium", ()
 
   it("flags divergence instead of printing overflowing numbers, and stops running", async () => {
     const { page, errors } = await openPage(site, "linear-classifier.html");
-    for (const [id, v] of [["lr", "10"], ["reg", "2"]] as const) {
+    for (const [id, v] of [
+      ["lr", "10"],
+      ["reg", "2"],
+    ] as const) {
       await page.getByTestId(id).fill(v);
       await page.getByTestId(id).press("Enter");
     }
@@ -209,9 +247,11 @@ describe.skipIf(!built || !haveBrowser)("linear-classifier.html in Chromium", ()
     expect(await page.getByTestId("run").textContent()).toBe("run");
     expect(await page.getByTestId("diverged").textContent()).toContain("Diverged");
     // Every number cell keeps to its box.
-    const overflowing = await page.evaluate(() => [...document.querySelectorAll("output, td, .lc-grad")]
-      .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "hidden")
-      .map((el) => `${el.id || el.className}: ${el.textContent}`));
+    const overflowing = await page.evaluate(() =>
+      [...document.querySelectorAll("output, td, .lc-grad")]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "hidden")
+        .map((el) => `${el.id || el.className}: ${el.textContent}`),
+    );
     expect(overflowing).toEqual([]);
     for (const text of await page.locator("output").allTextContents()) expect(text.length).toBeLessThanOrEqual(12);
     await page.screenshot({ path: join(artifacts, "linear-classifier-diverged.png") });
@@ -248,22 +288,28 @@ describe.skipIf(!built || !haveBrowser)("linear-classifier.html in Chromium", ()
     await page.close();
   }, 60_000);
 
-  it("labels every input, has no axe-core violation, and fits 1280×800 and a 390×844 phone",
-    async () => {
-    for (const [name, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", PHONE]] as const) {
+  it("labels every input, has no axe-core violation, and fits 1280×800 and a 390×844 phone", async () => {
+    for (const [name, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", PHONE],
+    ] as const) {
       const { page, errors } = await openPage(site, "linear-classifier.html", viewport);
-      const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select")]
-        .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute("aria-label"))
-        .map((el) => el.outerHTML));
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll("input, select")]
+          .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute("aria-label"))
+          .map((el) => el.outerHTML),
+      );
       expect(unlabelled).toEqual([]);
       expect(await axeViolations(page)).toEqual([]);
       expect(await scrollsSideways(page), `${name}: sideways scroll`).toBe(false);
       const canvas = await page.locator("#plane").boundingBox();
       expect(canvas!.x + canvas!.width).toBeLessThanOrEqual(viewport.width);
       // The two tables fit their panels whole: nothing to scroll inside them either.
-      const clipped = await page.evaluate(() => [...document.querySelectorAll(".lc-scroll")]
-        .filter((el) => el.scrollWidth > el.clientWidth)
-        .map((el) => `${el.getAttribute("aria-label")}: ${el.scrollWidth} > ${el.clientWidth}`));
+      const clipped = await page.evaluate(() =>
+        [...document.querySelectorAll(".lc-scroll")]
+          .filter((el) => el.scrollWidth > el.clientWidth)
+          .map((el) => `${el.getAttribute("aria-label")}: ${el.scrollWidth} > ${el.clientWidth}`),
+      );
       expect(clipped).toEqual([]);
       await page.screenshot({ path: join(artifacts, `linear-classifier-${name}.png`), fullPage: true });
       expect(errors).toEqual([]);

@@ -4,16 +4,36 @@
 import { join } from "node:path";
 import { tensor } from "@slope/core";
 import {
-  AdaGrad, Adam, Momentum, Nesterov, type Optimizer, type Parameter, RMSProp, SGD, surfaces,
+  AdaGrad,
+  Adam,
+  Momentum,
+  Nesterov,
+  type Optimizer,
+  type Parameter,
+  RMSProp,
+  SGD,
+  surfaces,
 } from "@slope/optim";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  PHONE, type Site, artifacts, built, haveBrowser, openPage, scrollsSideways, axeViolations, startSite,
+  PHONE,
+  type Site,
+  artifacts,
+  built,
+  haveBrowser,
+  openPage,
+  scrollsSideways,
+  axeViolations,
+  startSite,
 } from "./support/site.js";
 
 /** An optimizer's settings as its table row shows them. */
-interface Settings { lr: number; extras: Record<string, number>; bias: boolean }
+interface Settings {
+  lr: number;
+  extras: Record<string, number>;
+  bias: boolean;
+}
 
 /** The page's settings for one optimizer, as its table row shows them. */
 async function settings(page: Page, name: string): Promise<Settings> {
@@ -32,14 +52,20 @@ async function settings(page: Page, name: string): Promise<Settings> {
 function rebuild(name: string, p: Parameter[], s: Settings): Optimizer {
   const e = s.extras;
   switch (name) {
-    case "SGD": return new SGD(p, { lr: s.lr });
-    case "Momentum": return new Momentum(p, { lr: s.lr, momentum: e.momentum! });
-    case "Nesterov": return new Nesterov(p, { lr: s.lr, momentum: e.momentum! });
-    case "AdaGrad": return new AdaGrad(p, { lr: s.lr });
-    case "RMSProp": return new RMSProp(p, { lr: s.lr, decayRate: e.decayRate! });
+    case "SGD":
+      return new SGD(p, { lr: s.lr });
+    case "Momentum":
+      return new Momentum(p, { lr: s.lr, momentum: e.momentum! });
+    case "Nesterov":
+      return new Nesterov(p, { lr: s.lr, momentum: e.momentum! });
+    case "AdaGrad":
+      return new AdaGrad(p, { lr: s.lr });
+    case "RMSProp":
+      return new RMSProp(p, { lr: s.lr, decayRate: e.decayRate! });
     case "Adam":
       return new Adam(p, { lr: s.lr, beta1: e.beta1!, beta2: e.beta2!, eps: e.eps!, biasCorrection: s.bias });
-    default: throw new Error(`unknown optimizer ${name}`);
+    default:
+      throw new Error(`unknown optimizer ${name}`);
   }
 }
 
@@ -58,8 +84,12 @@ const chooseSurface = (page: Page, name: string) => page.locator("#surfaceName")
 
 describe.skipIf(!built || !haveBrowser)("the optimizer playground in Chromium", () => {
   let site: Site;
-  beforeAll(async () => { site = await startSite(); }, 60_000);
-  afterAll(async () => { await site?.close(); });
+  beforeAll(async () => {
+    site = await startSite();
+  }, 60_000);
+  afterAll(async () => {
+    await site?.close();
+  });
 
   it("puts the run button above the fold at 1280×800, with the surface, chart and controls side by side", async () => {
     const { page, errors } = await openPage(site, "optimizers.html");
@@ -82,9 +112,14 @@ describe.skipIf(!built || !haveBrowser)("the optimizer playground in Chromium", 
     const { page } = await openPage(site, "optimizers.html");
     for (const name of Object.keys(surfaces)) {
       await chooseSurface(page, name);
-      const view = JSON.parse((await page.getByTestId("surface").getAttribute("data-view"))!) as
-        { x: [number, number]; y: [number, number]; width: number; height: number };
-      const perX = view.width / (view.x[1] - view.x[0]), perY = view.height / (view.y[1] - view.y[0]);
+      const view = JSON.parse((await page.getByTestId("surface").getAttribute("data-view"))!) as {
+        x: [number, number];
+        y: [number, number];
+        width: number;
+        height: number;
+      };
+      const perX = view.width / (view.x[1] - view.x[0]),
+        perY = view.height / (view.y[1] - view.y[0]);
       expect(Math.abs(perX - perY) / perX, name).toBeLessThan(1e-9);
       const { domain } = surfaces[name]!;
       expect(view.x[0]).toBeLessThanOrEqual(domain.x[0] + 1e-9);
@@ -158,7 +193,7 @@ describe.skipIf(!built || !haveBrowser)("the optimizer playground in Chromium", 
     await page.close();
   }, 60_000);
 
-  it("names a refused setting once (no \"Adam: Adam:\")", async () => {
+  it('names a refused setting once (no "Adam: Adam:")', async () => {
     const { page } = await openPage(site, "optimizers.html");
     await page.locator('[data-lr="Adam"]').fill("-1");
     await page.locator('[data-lr="Adam"]').dispatchEvent("change");

@@ -10,8 +10,9 @@ describe("backward's arguments", () => {
   it("backward({ retainGraph: true }) (options where the seed goes) is a ValueError that shows the right call", () => {
     const loss = sum(param(f64([1, 2])));
     expect(() => loss.backward({ retainGraph: true } as never)).toThrow(core.ValueError);
-    expect(() => loss.backward({ retainGraph: true } as never))
-      .toThrow(/options come second: backward\(undefined, \{ retainGraph: true \}\)/);
+    expect(() => loss.backward({ retainGraph: true } as never)).toThrow(
+      /options come second: backward\(undefined, \{ retainGraph: true \}\)/,
+    );
     expect(() => loss.backward(null as never)).toThrow(/seed must be a Tensor/);
     loss.backward(undefined, { retainGraph: true });
     loss.backward();

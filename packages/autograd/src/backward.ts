@@ -41,24 +41,31 @@ export function topologicalOrder(root: Var): Var[] {
 
 function checkSeed(root: Var, seed: core.Tensor | undefined): core.Tensor {
   if (seed !== undefined && !(seed instanceof core.Tensor)) {
-    const looksLikeOptions = typeof seed === "object" && seed !== null &&
-      ("retainGraph" in seed || "createGraph" in seed);
-    throw new core.ValueError(looksLikeOptions
-      ? "backward: the first argument is the seed gradient (a Tensor); options come second: " +
-        "backward(undefined, { retainGraph: true })"
-      : `backward: the seed must be a Tensor of the output's shape ${core.formatShape(root.shape)}, ` +
-        `got ${seed === null ? "null" : typeof seed}`);
+    const looksLikeOptions =
+      typeof seed === "object" && seed !== null && ("retainGraph" in seed || "createGraph" in seed);
+    throw new core.ValueError(
+      looksLikeOptions
+        ? "backward: the first argument is the seed gradient (a Tensor); options come second: " +
+            "backward(undefined, { retainGraph: true })"
+        : `backward: the seed must be a Tensor of the output's shape ${core.formatShape(root.shape)}, ` +
+            `got ${seed === null ? "null" : typeof seed}`,
+    );
   }
   if (seed === undefined) {
     if (root.size !== 1) {
-      throw new GraphError(`backward: the output has shape ${core.formatShape(root.shape)}; pass a seed gradient of that shape, or reduce it to a scalar first`);
+      throw new GraphError(
+        `backward: the output has shape ${core.formatShape(root.shape)}; pass a seed gradient of that shape, or reduce it to a scalar first`,
+      );
     }
     return core.onesLike(root.value);
   }
   if (!core.sameShape(seed.shape, root.shape)) {
-    throw new core.ShapeError(`backward: seed has shape ${core.formatShape(seed.shape)}, expected the output's ${core.formatShape(root.shape)}`);
+    throw new core.ShapeError(
+      `backward: seed has shape ${core.formatShape(seed.shape)}, expected the output's ${core.formatShape(root.shape)}`,
+    );
   }
-  if (seed.dtype !== root.dtype) throw new core.DTypeError(`backward: seed is ${seed.dtype}, the output is ${root.dtype}`);
+  if (seed.dtype !== root.dtype)
+    throw new core.DTypeError(`backward: seed is ${seed.dtype}, the output is ${root.dtype}`);
   return seed;
 }
 
@@ -71,12 +78,16 @@ export function gradients(root: Var, seed?: core.Tensor, options: BackwardOption
   const createGraph = options.createGraph ?? false;
   const retain = createGraph || (options.retainGraph ?? false);
   if (typeof createGraph !== "boolean" || typeof retain !== "boolean") {
-    throw new core.ValueError(`backward: createGraph and retainGraph must be booleans, got ${String(options.createGraph)} ` +
-      `and ${String(options.retainGraph)}`);
+    throw new core.ValueError(
+      `backward: createGraph and retainGraph must be booleans, got ${String(options.createGraph)} ` +
+        `and ${String(options.retainGraph)}`,
+    );
   }
   const grads = new Map<Var, Var>();
   if (!root.requiresGrad) {
-    throw new GraphError(`backward: the output (op "${root.op}") does not depend on any parameter; wrap inputs with param() to differentiate`);
+    throw new GraphError(
+      `backward: the output (op "${root.op}") does not depend on any parameter; wrap inputs with param() to differentiate`,
+    );
   }
   grads.set(root, constant(checkSeed(root, seed)));
   const order = topologicalOrder(root);
@@ -85,7 +96,9 @@ export function gradients(root: Var, seed?: core.Tensor, options: BackwardOption
       const node = order[i]!;
       const g = grads.get(node);
       if (node.freed) {
-        throw new GraphError(`backward: node "${node.op}" (id ${node.id}) belongs to a graph whose saved values were freed by an earlier backward(); pass { retainGraph: true } to that call to run backward twice`);
+        throw new GraphError(
+          `backward: node "${node.op}" (id ${node.id}) belongs to a graph whose saved values were freed by an earlier backward(); pass { retainGraph: true } to that call to run backward twice`,
+        );
       }
       if (!g || !node.vjp) continue;
       const needs = node.inputs.map((x) => x.requiresGrad);
@@ -137,7 +150,9 @@ export function grad(f: (x: Var) => Var): (x: Var | core.Tensor) => Var {
     // grad asks for a derivative explicitly, so it records even inside noGrad.
     const output = withRecording(true, () => f(input));
     if (output.size !== 1) {
-      throw new GraphError(`grad: f must return a scalar, got shape ${core.formatShape(output.shape)} (sum it, or take a vector-Jacobian product with backward(seed))`);
+      throw new GraphError(
+        `grad: f must return a scalar, got shape ${core.formatShape(output.shape)} (sum it, or take a vector-Jacobian product with backward(seed))`,
+      );
     }
     if (!output.requiresGrad) return constant(core.zerosLike(input.value));
     const g = gradients(output, undefined, { createGraph: true }).get(input);

@@ -15,7 +15,9 @@ const cubeOnTensors = customOp({
 });
 /** x³ with its gradient over Vars (differentiable again). */
 const cubeOnVars = customOp({
-  name: "cube", forward: (x) => core.mul(core.mul(x, x), x), vjp: (g, _y, [x]) => [mul(g, mul(mul(x!, x!), 3))],
+  name: "cube",
+  forward: (x) => core.mul(core.mul(x, x), x),
+  vjp: (g, _y, [x]) => [mul(g, mul(mul(x!, x!), 3))],
 });
 
 describe("customOp and higher derivatives", () => {
@@ -50,8 +52,9 @@ describe("customOp's backward results", () => {
   it("a gradient of another dtype is a DTypeError, and one that is not a Tensor a ValueError", () => {
     const f32 = customOp({ name: "f32", forward: (x) => x, backward: (g) => [core.cast(g, "float32")] });
     expect(() => sum(f32(param(f64([1, 2])))).backward()).toThrow(core.DTypeError);
-    expect(() => sum(f32(param(f64([1, 2])))).backward())
-      .toThrow(/f32: backward returned a float32 gradient for input 0, which is float64/);
+    expect(() => sum(f32(param(f64([1, 2])))).backward()).toThrow(
+      /f32: backward returned a float32 gradient for input 0, which is float64/,
+    );
     const numbers = customOp({ name: "numbers", forward: (x) => x, backward: () => [[1, 2] as never] });
     expect(() => sum(numbers(param(f64([1, 2])))).backward()).toThrow(core.ValueError);
   });
@@ -60,7 +63,9 @@ describe("customOp's backward results", () => {
     expect(() => customOp(null as never)).toThrow(core.ValueError);
     expect(() => customOp({ name: "", forward: (x) => x, backward: (g) => [g] })).toThrow(/name/);
     expect(() => customOp({ name: "n", forward: (x: core.Tensor) => x } as never)).toThrow(/exactly one of backward/);
-    expect(() => customOp({ name: "n", forward: (x) => x, backward: (g) => [g], vjp: (g) => [g] })).toThrow(/exactly one/);
+    expect(() => customOp({ name: "n", forward: (x) => x, backward: (g) => [g], vjp: (g) => [g] })).toThrow(
+      /exactly one/,
+    );
     const misspelt = { name: "n", forward: (x: core.Tensor) => x, backwards: (g: core.Tensor) => [g] };
     expect(() => customOp(misspelt as never)).toThrow(/unknown option "backwards"/);
   });

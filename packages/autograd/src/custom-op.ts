@@ -48,8 +48,10 @@ function checkDefinition(definition: CustomOpDefinition): void {
  */
 function checkGradients<T>(name: string, grads: unknown, inputs: readonly Var[], what: string): (T | null)[] {
   if (!Array.isArray(grads)) {
-    throw new GraphError(`${name}: ${what} returned ${grads === null ? "null" : typeof grads}, expected an array of ` +
-      `${inputs.length} gradient(s) (null for an input without one)`);
+    throw new GraphError(
+      `${name}: ${what} returned ${grads === null ? "null" : typeof grads}, expected an array of ` +
+        `${inputs.length} gradient(s) (null for an input without one)`,
+    );
   }
   if (grads.length !== inputs.length) {
     throw new GraphError(`${name}: ${what} returned ${grads.length} gradient(s) for ${inputs.length} input(s)`);
@@ -60,8 +62,10 @@ function checkGradients<T>(name: string, grads: unknown, inputs: readonly Var[],
 /** Checks one gradient tensor against its input: shape and dtype. */
 function checkGradient(name: string, gi: core.Tensor, x: Var, i: number): void {
   if (!core.sameShape(gi.shape, x.shape)) {
-    throw new core.ShapeError(`${name}: backward returned a gradient of shape ${core.formatShape(gi.shape)} ` +
-      `for input ${i} of shape ${core.formatShape(x.shape)}`);
+    throw new core.ShapeError(
+      `${name}: backward returned a gradient of shape ${core.formatShape(gi.shape)} ` +
+        `for input ${i} of shape ${core.formatShape(x.shape)}`,
+    );
   }
   if (gi.dtype !== x.dtype) {
     throw new core.DTypeError(`${name}: backward returned a ${gi.dtype} gradient for input ${i}, which is ${x.dtype}`);
@@ -80,7 +84,8 @@ export function customOp(definition: CustomOpDefinition): (...inputs: VarLike[])
     const xs = toVars(...inputs);
     const values = xs.map((x) => x.value);
     const y = forward(...values);
-    if (!(y instanceof core.Tensor)) throw new core.ValueError(`${name}: forward must return a Tensor, got ${typeof y}`);
+    if (!(y instanceof core.Tensor))
+      throw new core.ValueError(`${name}: forward must return a Tensor, got ${typeof y}`);
     if (vjp !== undefined) {
       return record(name, y, xs, (g, output) => {
         const grads = checkGradients<VarLike>(name, vjp(g, output, xs), xs, "vjp");
@@ -99,16 +104,20 @@ export function customOp(definition: CustomOpDefinition): (...inputs: VarLike[])
         // While a graph of the gradient is built, the tensor gradient becomes a node that refuses to be differentiated.
         if (!isRecording()) return toVar(gi);
         return record(`${name}.backward`, gi, [g, ...xs], () => {
-          throw new GraphError(`${name}: its backward works on tensors, so its gradient cannot be differentiated ` +
-            "again " +
-            `(grad(grad(f)), a Hessian-vector product); define the custom op with vjp (over Vars) instead of backward`);
+          throw new GraphError(
+            `${name}: its backward works on tensors, so its gradient cannot be differentiated ` +
+              "again " +
+              `(grad(grad(f)), a Hessian-vector product); define the custom op with vjp (over Vars) instead of backward`,
+          );
         });
       };
       return xs.map((x, i) => {
         const gi = grads[i];
         if (gi === null) return null;
         if (!(gi instanceof core.Tensor)) {
-          throw new core.ValueError(`${name}: backward returned ${typeof gi} for input ${i}, expected a Tensor or null`);
+          throw new core.ValueError(
+            `${name}: backward returned ${typeof gi} for input ${i}, expected a Tensor or null`,
+          );
         }
         checkGradient(name, gi, x, i);
         return gradientOf(gi);

@@ -15,7 +15,8 @@ describe("graph export", () => {
   it("toDot writes every node with its op and shape, and an edge per input", () => {
     const dot = toDot(loss);
     expect(dot.startsWith('digraph "slope" {')).toBe(true);
-    for (const op of ["linear", "softmaxCrossEntropy", "l2", "mul", "add", "param", "constant"]) expect(dot).toContain(op);
+    for (const op of ["linear", "softmaxCrossEntropy", "l2", "mul", "add", "param", "constant"])
+      expect(dot).toContain(op);
     expect(dot).toContain("[4, 6] float32");
     expect(dot).toContain(`n${W.id} -> n`);
     expect(dot.match(/->/g)!.length).toBe(9); // linear 3, softmax 1, l2 1, mul 2, add 2
@@ -24,7 +25,17 @@ describe("graph export", () => {
   it("graphToJSON lists nodes inputs-first with ids that link them", () => {
     const json = graphToJSON(loss);
     expect(json.root).toBe(loss.id);
-    expect(json.nodes.map((n) => n.op)).toEqual(["constant", "param", "param", "linear", "softmaxCrossEntropy", "l2", "constant", "mul", "add"]);
+    expect(json.nodes.map((n) => n.op)).toEqual([
+      "constant",
+      "param",
+      "param",
+      "linear",
+      "softmaxCrossEntropy",
+      "l2",
+      "constant",
+      "mul",
+      "add",
+    ]);
     const linearNode = json.nodes.find((n) => n.op === "linear")!;
     expect(linearNode.inputs).toEqual([x.id, W.id, b.id]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);

@@ -62,11 +62,16 @@ export function graphToJSON(root: Var): {
 export function toDot(root: Var, options: { name?: string; labels?: Map<Var, string> } = {}): string {
   core.checkOptions(options, ["name", "labels"], "toDot");
   const quote = (s: string) => JSON.stringify(s);
-  const lines = [`digraph ${quote(options.name ?? "slope")} {`, "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];'];
+  const lines = [
+    `digraph ${quote(options.name ?? "slope")} {`,
+    "  rankdir=LR;",
+    '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];',
+  ];
   for (const node of reachable(root)) {
     const name = options.labels?.get(node);
     const label = `${name ? `${name}: ` : ""}${node.op}\\n${core.formatShape(node.shape)} ${node.dtype}`;
-    const fill = node.op === "param" ? "#dbeafe" : node === root ? "#fde68a" : node.inputs.length === 0 ? "#f3f4f6" : "white";
+    const fill =
+      node.op === "param" ? "#dbeafe" : node === root ? "#fde68a" : node.inputs.length === 0 ? "#f3f4f6" : "white";
     lines.push(`  n${node.id} [label="${label.replace(/"/g, '\\"')}", fillcolor=${quote(fill)}];`);
     for (const input of node.inputs) lines.push(`  n${input.id} -> n${node.id};`);
   }

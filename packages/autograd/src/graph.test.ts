@@ -36,13 +36,21 @@ describe("the graph", () => {
   });
 
   it("sums gradients back over broadcast dimensions", () => {
-    const m = param(f64([[1, 2, 3], [4, 5, 6]]));
+    const m = param(
+      f64([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    );
     const row = param(f64([10, 20, 30]));
     const col = param(f64([[1], [2]]));
     mul(add(m, row), col).sum().backward();
     expect(row.grad!.toArray()).toEqual([3, 3, 3]);
     expect(col.grad!.toArray()).toEqual([[66], [75]]);
-    expect(m.grad!.toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(m.grad!.toArray()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
   });
 
   it("gradients accumulate across backward calls until zeroGrad", () => {
@@ -98,7 +106,12 @@ describe("the graph", () => {
   });
 
   it("skips the gradient of inputs that do not need one (data in x·W)", () => {
-    const X = constant(f64([[1, 2], [3, 4]]));
+    const X = constant(
+      f64([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     const W = param(f64([[1], [1]]));
     matmul(X, W).sum().backward();
     expect(W.grad!.toArray()).toEqual([[4], [6]]);

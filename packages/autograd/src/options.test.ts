@@ -4,13 +4,32 @@ import { grad } from "./backward.js";
 import { gradCheck, numericalGradient, relError } from "./gradcheck/index.js";
 import { svmLoss } from "./losses/index.js";
 import {
-  concat, dropout, gather, gelu, matmul, norm, softplus, split, sum, transpose, variance, where,
+  concat,
+  dropout,
+  gather,
+  gelu,
+  matmul,
+  norm,
+  softplus,
+  split,
+  sum,
+  transpose,
+  variance,
+  where,
 } from "./ops/index.js";
 import { noGrad, param } from "./var.js";
 import { toDot } from "./graph-export.js";
 
 describe("options objects of @slope/autograd", () => {
-  const x = param(core.tensor([[1, 2], [3, 4]], { dtype: "float64" }));
+  const x = param(
+    core.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "float64" },
+    ),
+  );
   it("null options are a ValueError, not a raw TypeError", () => {
     expect(() => matmul(x, x, null as never)).toThrow(core.ValueError);
     expect(() => svmLoss(x, [0, 1], null as never)).toThrow(core.ValueError);
@@ -36,7 +55,15 @@ describe("options objects of @slope/autograd", () => {
 });
 
 describe("arguments of the wrong kind in @slope/autograd", () => {
-  const x = param(core.tensor([[1, 2], [3, 4]], { dtype: "float64" }));
+  const x = param(
+    core.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "float64" },
+    ),
+  );
   it("are named errors, not raw TypeErrors", () => {
     expect(() => transpose(x, 1 as never)).toThrow(core.ShapeError);
     expect(() => concat(null as never)).toThrow(core.ValueError);

@@ -1,6 +1,18 @@
 import {
-  type DType, type NestedArray, Tensor, ValueError, add, cast, checkOptions, clone, kernels, persistent, reusingBuffers,
-  sameShape, scalar, tensor,
+  type DType,
+  type NestedArray,
+  Tensor,
+  ValueError,
+  add,
+  cast,
+  checkOptions,
+  clone,
+  kernels,
+  persistent,
+  reusingBuffers,
+  sameShape,
+  scalar,
+  tensor,
 } from "@slope/core";
 
 /**
@@ -34,7 +46,8 @@ export function withRecording<T>(on: boolean, fn: () => T): T {
 
 /** Runs `fn` without recording any graph: every Var it makes is a constant (like torch.no_grad). */
 export function noGrad<T>(fn: () => T): T {
-  if (typeof fn !== "function") throw new ValueError(`noGrad: expected a function, got ${fn === null ? "null" : typeof fn}`);
+  if (typeof fn !== "function")
+    throw new ValueError(`noGrad: expected a function, got ${fn === null ? "null" : typeof fn}`);
   return withRecording(false, fn);
 }
 
@@ -69,7 +82,16 @@ export class Var {
   /** The gradient storage this leaf keeps across the calls of a reused step (see `accumulateGrad`). */
   private keptGrad: Tensor | null = null;
 
-  constructor(value: Tensor, options: { op?: string; inputs?: readonly Var[]; vjp?: VectorJacobianProduct | null; requiresGrad?: boolean; attributes?: Record<string, unknown> } = {}) {
+  constructor(
+    value: Tensor,
+    options: {
+      op?: string;
+      inputs?: readonly Var[];
+      vjp?: VectorJacobianProduct | null;
+      requiresGrad?: boolean;
+      attributes?: Record<string, unknown>;
+    } = {},
+  ) {
     if (!(value instanceof Tensor)) throw new ValueError(`Var: value must be a Tensor, got ${typeof value}`);
     this.value = value;
     this.op = options.op ?? "constant";
@@ -217,7 +239,13 @@ export function toVars(...xs: VarLike[]): Var[] {
  * Makes the output node of an op. While recording, and if any input requires a gradient, the node
  * keeps its inputs and its vector-Jacobian product; otherwise it is a constant and holds on to nothing.
  */
-export function record(op: string, value: Tensor, inputs: readonly Var[], vjp: VectorJacobianProduct, attributes?: Record<string, unknown>): Var {
+export function record(
+  op: string,
+  value: Tensor,
+  inputs: readonly Var[],
+  vjp: VectorJacobianProduct,
+  attributes?: Record<string, unknown>,
+): Var {
   const requiresGrad = recording && inputs.some((x) => x.requiresGrad);
   if (!requiresGrad) return new Var(value, { op, attributes });
   return new Var(value, { op, inputs, vjp, requiresGrad: true, attributes });

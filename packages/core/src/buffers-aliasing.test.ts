@@ -19,10 +19,14 @@ function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>): voi
 
 describe("a reused step fed its own previous output (x = step(x))", () => {
   const rng = new Rng("aliasing");
-  const sizes = [["small float64", "float64", 6], ["large float32 (WebAssembly, resident)", "float32", 96]] as const;
+  const sizes = [
+    ["small float64", "float64", 6],
+    ["large float32 (WebAssembly, resident)", "float32", 96],
+  ] as const;
   for (const [name, dtype, n] of sizes) {
     it(`matmul(A, x) or transpose(x) alone gives the plain step's values, call after call (${name})`, () => {
-      const A = randn([n, n], { rng, dtype, std: 0.3 }), x0 = randn([n, n], { rng, dtype });
+      const A = randn([n, n], { rng, dtype, std: 0.3 }),
+        x0 = randn([n, n], { rng, dtype });
       // The large case is transpose(x) alone: a large product copies its operands into the module before it writes.
       const plainStep = (x: Tensor) => (n > 32 ? transpose(x) : matmul(A, x));
       let expected = x0;
@@ -43,12 +47,19 @@ describe("a reused step fed its own previous output (x = step(x))", () => {
 
   it("transpose(x) and an elementwise chain read their input before anything overwrites it", () => {
     const step = reuseBuffers((x: Tensor) => transpose(x));
-    let x = tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    let x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     x = step(x);
     x = step(x);
     expectSame(x.data, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const chain = reuseBuffers((p: { x: Tensor }) => add(mul(transpose(p.x), 2), 1));
-    let y = tensor([[1, 2], [3, 4]]);
+    let y = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     for (let i = 0; i < 3; i++) y = chain({ x: y }); // passed inside an object
     expectSame(y.data, [15, 31, 23, 39]);
   });

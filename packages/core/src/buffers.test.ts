@@ -60,13 +60,17 @@ describe("reuseBuffers", () => {
     kept!.fill(5);
     expect(step()).toBe(scratch);
     expect(Array.from(kept!)).toEqual([5, 5, 5, 5]); // not handed out (and zeroed) again
-    const failing = reuseBuffers(() => { throw new Error("boom"); });
+    const failing = reuseBuffers(() => {
+      throw new Error("boom");
+    });
     expect(() => failing()).toThrow("boom");
     expect(reusingBuffers()).toBe(false);
   });
 
   it("refuses a step that calls itself, which would hand out its own live buffers again", () => {
-    const step: ReturnType<typeof reuseBuffers<[number], number>> = reuseBuffers((depth: number): number => (depth === 0 ? 0 : step(depth - 1) + sum(zeros([3])).item()));
+    const step: ReturnType<typeof reuseBuffers<[number], number>> = reuseBuffers((depth: number): number =>
+      depth === 0 ? 0 : step(depth - 1) + sum(zeros([3])).item(),
+    );
     expect(() => step(2)).toThrow(/reuseBuffers: the step called itself/);
     expect(step(0)).toBe(0); // and it runs again afterwards
   });
@@ -85,7 +89,8 @@ describe("reuseBuffers", () => {
 
   it("once a call needs no new buffer, the float32 ones move into the kernels' memory, with the same results", () => {
     const rng = new Rng(2);
-    const x = randn([64, 300], { rng }), w = randn([300, 40], { rng });
+    const x = randn([64, 300], { rng }),
+      w = randn([300, 40], { rng });
     const plain = () => sum(exp(mul(matmul(x, w), 0.01))).item();
     const step = reuseBuffers(plain);
     const expected = plain();
@@ -101,7 +106,8 @@ describe("reuseBuffers", () => {
   it("moves the buffers again when the steady shapes change, and stays put with the JavaScript kernels", () => {
     const rng = new Rng(3);
     const step = reuseBuffers((x: Tensor) => matmul(exp(x), x, { transposeB: true }).data.slice());
-    const small = randn([30, 200], { rng }), large = randn([50, 200], { rng });
+    const small = randn([30, 200], { rng }),
+      large = randn([50, 200], { rng });
     for (let i = 0; i < 3; i++) step(small);
     const resident = step.stats.resident;
     expect(resident).toBeGreaterThan(0);

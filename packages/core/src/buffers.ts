@@ -54,7 +54,8 @@ class BufferReplay {
   /** Whether `array` shares memory with an array the call was given. */
   private isArgument(array: FloatArray): boolean {
     for (const a of this.arguments) {
-      const overlaps = a.byteOffset < array.byteOffset + array.byteLength && array.byteOffset < a.byteOffset + a.byteLength;
+      const overlaps =
+        a.byteOffset < array.byteOffset + array.byteLength && array.byteOffset < a.byteOffset + a.byteLength;
       if (a.buffer === array.buffer && overlaps) return true;
     }
     return false;
@@ -164,9 +165,14 @@ function argumentArrays(args: readonly unknown[]): FloatArray[] {
   const found: FloatArray[] = [];
   const visit = (value: unknown, depth: number): void => {
     if (typeof value !== "object" || value === null) return;
-    const direct = floatArrayOf(value) ?? floatArrayOf((value as { data?: unknown }).data) ??
+    const direct =
+      floatArrayOf(value) ??
+      floatArrayOf((value as { data?: unknown }).data) ??
       floatArrayOf((value as { value?: { data?: unknown } }).value?.data);
-    if (direct !== null) { found.push(direct); return; }
+    if (direct !== null) {
+      found.push(direct);
+      return;
+    }
     if (depth === 0 || ArrayBuffer.isView(value)) return;
     for (const inner of Array.isArray(value) ? value : Object.values(value)) visit(inner, depth - 1);
   };
@@ -184,8 +190,9 @@ function freshArray(dtype: DType, size: number): FloatArray {
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const bytes = size * (dtype === "float64" ? 8 : 4);
-    throw new ValueError(`allocate: cannot make a ${dtype} array of ${size} elements (${bytes} bytes): ` +
-      error.message);
+    throw new ValueError(
+      `allocate: cannot make a ${dtype} array of ${size} elements (${bytes} bytes): ` + error.message,
+    );
   }
 }
 
@@ -249,13 +256,17 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
   const replay = new BufferReplay();
   const run = (...args: A): R => {
     if (replay.running) {
-      throw new BufferReuseError("reuseBuffers: the step called itself; its buffers are in use until it returns " +
-        "(wrap the inner call in a reuseBuffers of its own)");
+      throw new BufferReuseError(
+        "reuseBuffers: the step called itself; its buffers are in use until it returns " +
+          "(wrap the inner call in a reuseBuffers of its own)",
+      );
     }
     if (replay.pending) {
-      throw new BufferReuseError("reuseBuffers: the step was called again before the promise of its previous call " +
-        "settled; that call still uses the buffers (await each call before the next, or give each concurrent " +
-        "caller a reuseBuffers of its own)");
+      throw new BufferReuseError(
+        "reuseBuffers: the step was called again before the promise of its previous call " +
+          "settled; that call still uses the buffers (await each call before the next, or give each concurrent " +
+          "caller a reuseBuffers of its own)",
+      );
     }
     const outer = active;
     active = replay;
@@ -267,7 +278,9 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
       if (typeof (result as { then?: unknown } | null)?.then === "function") {
         // An async step: what it allocated before its first await is in use until its promise settles.
         replay.pending = true;
-        const settle = () => { replay.pending = false; };
+        const settle = () => {
+          replay.pending = false;
+        };
         (result as PromiseLike<unknown>).then(settle, settle);
       }
       return result;
@@ -277,7 +290,12 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
     }
   };
   return Object.defineProperty(run, "stats", {
-    get: (): ReuseStats => ({ buffers: replay.count, bytes: replay.bytes, misses: replay.misses, resident: replay.residentCount }),
+    get: (): ReuseStats => ({
+      buffers: replay.count,
+      bytes: replay.bytes,
+      misses: replay.misses,
+      resident: replay.residentCount,
+    }),
   }) as ReusedStep<A, R>;
 }
 

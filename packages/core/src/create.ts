@@ -26,14 +26,23 @@ function nestedShape(values: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(values: NestedArray, shape: readonly number[], dim: number, out: FloatArray, offset: number): number {
+function flattenInto(
+  values: NestedArray,
+  shape: readonly number[],
+  dim: number,
+  out: FloatArray,
+  offset: number,
+): number {
   if (dim === shape.length) {
-    if (typeof values !== "number") throw new ShapeError(`tensor: ragged nested array: expected a number at depth ${dim}, got an array`);
+    if (typeof values !== "number")
+      throw new ShapeError(`tensor: ragged nested array: expected a number at depth ${dim}, got an array`);
     out[offset] = values;
     return offset + 1;
   }
   if (!Array.isArray(values) || values.length !== shape[dim]) {
-    throw new ShapeError(`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${Array.isArray(values) ? values.length : "a number"}`);
+    throw new ShapeError(
+      `tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${Array.isArray(values) ? values.length : "a number"}`,
+    );
   }
   for (const v of values) offset = flattenInto(v, shape, dim + 1, out, offset);
   return offset;
@@ -47,13 +56,23 @@ function flattenInto(values: NestedArray, shape: readonly number[], dim: number,
 export function tensor(values: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
   options = checkOptions(options, ["dtype", "shape"], "tensor");
   const isTyped = ArrayBuffer.isView(values);
-  const dtype = checkDType(options.dtype ?? (values instanceof Float64Array ? "float64" : isTyped && values instanceof Float32Array ? "float32" : DEFAULT_DTYPE), "tensor");
+  const dtype = checkDType(
+    options.dtype ??
+      (values instanceof Float64Array
+        ? "float64"
+        : isTyped && values instanceof Float32Array
+          ? "float32"
+          : DEFAULT_DTYPE),
+    "tensor",
+  );
   if (options.shape !== undefined || isTyped) {
     const flat = values as ArrayLike<number>;
     if (typeof values === "number") return tensor([values], { dtype, shape: options.shape ?? [] });
     const shape = checkShape(options.shape ?? [flat.length], "tensor");
     if (sizeOf(shape) !== flat.length) {
-      throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+      throw new ShapeError(
+        `tensor: ${flat.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
+      );
     }
     const data = allocate(dtype, flat.length);
     for (let i = 0; i < flat.length; i++) {
@@ -74,8 +93,10 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
 export function fromData(data: FloatArray, shape: readonly number[]): Tensor {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     const kind = data === null || typeof data !== "object" ? String(data) : (data as object).constructor?.name;
-    throw new DTypeError(`fromData: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
-      "(copy other arrays with tensor(values, { shape }))");
+    throw new DTypeError(
+      `fromData: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
+        "(copy other arrays with tensor(values, { shape }))",
+    );
   }
   return new Tensor(data, checkShape(shape, "fromData"));
 }
@@ -131,15 +152,21 @@ export function clone(t: Tensor): Tensor {
 /** The numbers start, start+step, … below stop (numpy's arange); `arange(n)` is 0..n−1. */
 export function arange(start: number, stop?: number, step = 1, options: { dtype?: DType } = {}): Tensor {
   checkOptions(options, ["dtype"], "arange");
-  if (stop === undefined) { stop = start; start = 0; }
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a finite non-zero number, got ${step}`);
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be a finite non-zero number, got ${step}`);
   if (!Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new ValueError(`arange: start and stop must be finite, got ${start} and ${stop}`);
   }
   const count = Math.max(0, Math.ceil((stop - start) / step));
   if (count > MAX_TENSOR_SIZE) {
-    throw new ShapeError(`arange(${start}, ${stop}, ${step}): shape [${count}] has more than the ${MAX_TENSOR_SIZE} ` +
-      "elements a tensor can hold");
+    throw new ShapeError(
+      `arange(${start}, ${stop}, ${step}): shape [${count}] has more than the ${MAX_TENSOR_SIZE} ` +
+        "elements a tensor can hold",
+    );
   }
   const data = allocate(checkDType(options.dtype ?? DEFAULT_DTYPE, "arange"), count);
   for (let i = 0; i < count; i++) data[i] = start + i * step;
@@ -154,8 +181,14 @@ export function eye(n: number, m = n, options: { dtype?: DType } = {}): Tensor {
 }
 
 /** Normal samples: mean + std·N(0, 1), drawn from `rng`. */
-export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DType; std?: number; mean?: number }): Tensor {
-  if (!options?.rng) throw new ValueError("randn: an rng is required (every random thing in Slope is seeded): randn(shape, { rng: new Rng(0) })");
+export function randn(
+  shape: readonly number[],
+  options: { rng: Rng; dtype?: DType; std?: number; mean?: number },
+): Tensor {
+  if (!options?.rng)
+    throw new ValueError(
+      "randn: an rng is required (every random thing in Slope is seeded): randn(shape, { rng: new Rng(0) })",
+    );
   const { rng, std = 1, mean = 0 } = checkOptions(options, ["rng", "dtype", "std", "mean"], "randn");
   const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "randn");
   for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
@@ -163,8 +196,14 @@ export function randn(shape: readonly number[], options: { rng: Rng; dtype?: DTy
 }
 
 /** Uniform samples in [low, high), drawn from `rng`. */
-export function rand(shape: readonly number[], options: { rng: Rng; low?: number; high?: number; dtype?: DType }): Tensor {
-  if (!options?.rng) throw new ValueError("rand: an rng is required (every random thing in Slope is seeded): rand(shape, { rng: new Rng(0) })");
+export function rand(
+  shape: readonly number[],
+  options: { rng: Rng; low?: number; high?: number; dtype?: DType },
+): Tensor {
+  if (!options?.rng)
+    throw new ValueError(
+      "rand: an rng is required (every random thing in Slope is seeded): rand(shape, { rng: new Rng(0) })",
+    );
   const { rng, low = 0, high = 1 } = checkOptions(options, ["rng", "low", "high", "dtype"], "rand");
   const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "rand");
   for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.uniform();

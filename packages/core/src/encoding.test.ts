@@ -3,7 +3,10 @@ import { decodeArray, decodeBase64, encodeArray } from "./encoding.js";
 
 describe("typed arrays as JSON", () => {
   it("round-trip every bit, −0, NaN and ±∞ included, through JSON", () => {
-    for (const array of [new Float64Array([0.1, -0, NaN, Infinity, -Infinity, 5e-324]), new Float32Array([1.5, -0, NaN, 3.4e38])]) {
+    for (const array of [
+      new Float64Array([0.1, -0, NaN, Infinity, -Infinity, 5e-324]),
+      new Float32Array([1.5, -0, NaN, 3.4e38]),
+    ]) {
       const back = decodeArray(JSON.parse(JSON.stringify(encodeArray(array))));
       expect(back.constructor).toBe(array.constructor);
       expect(Buffer.from(back.buffer).equals(Buffer.from(array.buffer))).toBe(true);

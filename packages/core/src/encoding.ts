@@ -27,11 +27,14 @@ export function encodeArray(array: FloatArray): EncodedArray {
 
 /** Decodes what `encodeArray` wrote, checking that the length and dtype agree. */
 export function decodeArray(encoded: EncodedArray): FloatArray {
-  if (!encoded || typeof encoded.base64 !== "string") throw new ValueError("decodeArray: expected { dtype, length, base64 }");
+  if (!encoded || typeof encoded.base64 !== "string")
+    throw new ValueError("decodeArray: expected { dtype, length, base64 }");
   const bytes = decodeBase64(encoded.base64);
   const array = encoded.dtype === "float64" ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
   if (array.length !== encoded.length) {
-    throw new ValueError(`decodeArray: expected ${encoded.length} ${encoded.dtype} values, the data holds ${array.length}`);
+    throw new ValueError(
+      `decodeArray: expected ${encoded.length} ${encoded.dtype} values, the data holds ${array.length}`,
+    );
   }
   return array;
 }

@@ -8,7 +8,15 @@
  * @module @slope/core
  */
 export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js";
-export { type ReuseStats, type ReusedStep, allocate, reuseBuffers, persistent, reusingBuffers, residentArray } from "./buffers.js";
+export {
+  type ReuseStats,
+  type ReusedStep,
+  allocate,
+  reuseBuffers,
+  persistent,
+  reusingBuffers,
+  residentArray,
+} from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
 export { ThreadError } from "./errors.js";
 export { BufferReuseError } from "./buffers.js";
@@ -19,28 +27,117 @@ export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalize
 export { Tensor, type NestedArray } from "./tensor.js";
 export { Rng, type RngState } from "./rng.js";
 export {
-  type TensorOptions, tensor, fromData, scalar, full, zeros, ones, zerosLike, onesLike, clone, arange, eye, randn, rand,
+  type TensorOptions,
+  tensor,
+  fromData,
+  scalar,
+  full,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  clone,
+  arange,
+  eye,
+  randn,
+  rand,
 } from "./create.js";
 export type { Operand } from "./ops/operands.js";
 export {
-  add, sub, mul, div, pow, maximum, minimum, equal, notEqual, greater, greaterEqual, less, lessEqual,
-  neg, exp, log, sqrt, square, abs, sign, reciprocal, tanh, sigmoid, relu, step, clip, where,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  equal,
+  notEqual,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  neg,
+  exp,
+  log,
+  sqrt,
+  square,
+  abs,
+  sign,
+  reciprocal,
+  tanh,
+  sigmoid,
+  relu,
+  step,
+  clip,
+  where,
 } from "./ops/elementwise.js";
 export { sin, cos, log1p, expm1, erf } from "./ops/elementwise.js";
 export { type Axis, sum, mean, max, min, argmax, argmin } from "./ops/reduce.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
-export { type Pair, type Conv2dOptions, conv2d, conv2dBackwardInput, conv2dBackwardWeight, slidingOutputSize } from "./ops/convolution.js";
 export {
-  type MaxPool2dOptions, type AvgPool2dOptions, maxPool2d, maxPool2dWithIndices, scatterAddAt, gatherAt, avgPool2d, adaptiveAvgPool2d,
-  avgPoolWindows, adaptiveAvgPoolWindows, windowAverage, windowAverageBackward,
+  type Pair,
+  type Conv2dOptions,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  slidingOutputSize,
+} from "./ops/convolution.js";
+export {
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
+  maxPool2d,
+  maxPool2dWithIndices,
+  scatterAddAt,
+  gatherAt,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  avgPoolWindows,
+  adaptiveAvgPoolWindows,
+  windowAverage,
+  windowAverageBackward,
 } from "./ops/pooling.js";
 export {
-  type BatchNormOptions, type NormalizationForward, type NormalizationBackward,
-  batchNormForward, batchNormBackward, layerNormForward, layerNormBackward, dropoutMask,
+  type BatchNormOptions,
+  type NormalizationForward,
+  type NormalizationBackward,
+  batchNormForward,
+  batchNormBackward,
+  layerNormForward,
+  layerNormBackward,
+  dropoutMask,
 } from "./ops/normalization.js";
 export {
-  type GatherOptions, reshape, transpose, slice, concat, gather, rowsOutput, cast, expandDims, squeeze, scatterAddRows, pad, broadcastTo, sumTo,
+  type GatherOptions,
+  reshape,
+  transpose,
+  slice,
+  concat,
+  gather,
+  rowsOutput,
+  cast,
+  expandDims,
+  squeeze,
+  scatterAddRows,
+  pad,
+  broadcastTo,
+  sumTo,
 } from "./ops/layout.js";
 export { type Labels, checkLabels, softmaxCrossEntropyForward, multiclassHingeForward } from "./ops/losses.js";
-export { type Kernels, type BinaryOp, type UnaryOp, type ReduceOp, type ArgReduceOp, type StridedOperand, type Conv2dGeometry, type Conv2dShape, type Pool2dGeometry, type WindowAverage, jsKernels, createWasmKernels, kernels, setKernels } from "./kernels/index.js";
+export {
+  type Kernels,
+  type BinaryOp,
+  type UnaryOp,
+  type ReduceOp,
+  type ArgReduceOp,
+  type StridedOperand,
+  type Conv2dGeometry,
+  type Conv2dShape,
+  type Pool2dGeometry,
+  type WindowAverage,
+  jsKernels,
+  createWasmKernels,
+  kernels,
+  setKernels,
+} from "./kernels/index.js";
 export { type EncodedArray, encodeArray, decodeArray, decodeBase64 } from "./encoding.js";

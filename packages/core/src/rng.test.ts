@@ -5,7 +5,10 @@ import { Rng } from "./rng.js";
 
 describe("Rng", () => {
   it("gives the same numbers for the same seed, string or number, and different ones otherwise", () => {
-    const draw = (seed: string | number) => { const r = new Rng(seed); return [r.uniform(), r.normal(), r.int(100)]; };
+    const draw = (seed: string | number) => {
+      const r = new Rng(seed);
+      return [r.uniform(), r.normal(), r.int(100)];
+    };
     expect(draw(7)).toEqual(draw(7));
     expect(draw("7")).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
@@ -39,8 +42,13 @@ describe("Rng", () => {
     const counts = new Array(5).fill(0);
     for (let i = 0; i < 50000; i++) counts[r.int(5)]++;
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(400);
-    let s = 0, s2 = 0;
-    for (let i = 0; i < 50000; i++) { const x = r.normal(); s += x; s2 += x * x; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < 50000; i++) {
+      const x = r.normal();
+      s += x;
+      s2 += x * x;
+    }
     expect(Math.abs(s / 50000)).toBeLessThan(0.02);
     expect(Math.abs(s2 / 50000 - 1)).toBeLessThan(0.03);
   });
@@ -68,11 +76,14 @@ describe("Rng", () => {
     expect(bad((s) => (s.spareNormal = NaN))).toThrow(/spareNormal/);
     expect(() => Rng.fromState(null as never)).toThrow(ValueError);
     // Property: every permutation table and pair of indices is accepted and gives a true permutation.
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), (seed, i, j) => {
-      const S = new Rng(seed).permutation(256);
-      const r = Rng.fromState({ arc4: { i, j, S: [...S] }, spareNormal: null });
-      const p = r.permutation(50);
-      return new Set(p).size === 50;
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), (seed, i, j) => {
+        const S = new Rng(seed).permutation(256);
+        const r = Rng.fromState({ arc4: { i, j, S: [...S] }, spareNormal: null });
+        const p = r.permutation(50);
+        return new Set(p).size === 50;
+      }),
+      { numRuns: 50 },
+    );
   });
 });

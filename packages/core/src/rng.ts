@@ -38,7 +38,8 @@ function checkRngState(state: RngState): void {
   const seen = new Uint8Array(256);
   for (let k = 0; k < 256; k++) {
     const v = S[k];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) fail(`arc4.S[${k}] is ${String(v)} (expected an integer in [0, 255])`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255)
+      fail(`arc4.S[${k}] is ${String(v)} (expected an integer in [0, 255])`);
     if (seen[v]) fail(`arc4.S repeats ${v} (at ${k}): it must be a permutation of 0..255`);
     seen[v] = 1;
   }
@@ -72,7 +73,9 @@ export class Rng {
   static fromState(state: RngState): Rng {
     checkRngState(state);
     const rng = Object.create(Rng.prototype) as Rng;
-    const prng = seedrandom("", { state: { i: state.arc4.i, j: state.arc4.j, S: [...state.arc4.S] } as unknown as boolean });
+    const prng = seedrandom("", {
+      state: { i: state.arc4.i, j: state.arc4.j, S: [...state.arc4.S] } as unknown as boolean,
+    });
     Object.assign(rng, { prng, spareNormal: state.spareNormal });
     return rng;
   }
@@ -111,7 +114,8 @@ export class Rng {
 
   /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
   permutation(n: number): Int32Array {
-    if (!Number.isInteger(n) || n < 0) throw new ValueError(`Rng.permutation: n must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ValueError(`Rng.permutation: n must be a non-negative integer, got ${n}`);
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = i;
     return this.shuffle(out);

@@ -34,8 +34,10 @@ export function checkShape(shape: readonly number[], where: string): number[] {
   }
   const size = sizeOf(shape);
   if (size > MAX_TENSOR_SIZE) {
-    throw new ShapeError(`${where}: shape ${formatShape(shape)} has ${size} elements, more than the ${MAX_TENSOR_SIZE} ` +
-      `a tensor can hold`);
+    throw new ShapeError(
+      `${where}: shape ${formatShape(shape)} has ${size} elements, more than the ${MAX_TENSOR_SIZE} ` +
+        `a tensor can hold`,
+    );
   }
   return [...shape];
 }
@@ -51,13 +53,17 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], wher
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`);
+      throw new ShapeError(
+        `${where}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
   if (sizeOf(out) > MAX_TENSOR_SIZE) {
-    throw new ShapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} broadcast to ${formatShape(out)}, ` +
-      `more than the ${MAX_TENSOR_SIZE} elements a tensor can hold`);
+    throw new ShapeError(
+      `${where}: shapes ${formatShape(a)} and ${formatShape(b)} broadcast to ${formatShape(out)}, ` +
+        `more than the ${MAX_TENSOR_SIZE} elements a tensor can hold`,
+    );
   }
   return out;
 }
@@ -74,7 +80,9 @@ export function checkList(list: unknown, where: string, what: string): readonly 
 /** Turns a possibly negative axis into one in [0, rank). */
 export function normalizeAxis(axis: number, rank: number, where: string): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new IndexError(`${where}: axis ${axis} is out of range for a tensor of rank ${rank} (expected ${-rank} to ${rank - 1})`);
+    throw new IndexError(
+      `${where}: axis ${axis} is out of range for a tensor of rank ${rank} (expected ${-rank} to ${rank - 1})`,
+    );
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -8,7 +8,13 @@ const dtypes = ["float32", "float64"] as const;
 
 describe("Tensor and its factories", () => {
   it.each(dtypes)("tensor() infers the shape of nested arrays and stores them row-major (%s)", (dtype) => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]], { dtype });
+    const t = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype },
+    );
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe(dtype);
     expect(t.size).toBe(6);
@@ -16,13 +22,20 @@ describe("Tensor and its factories", () => {
     expect(t.data).toBeInstanceOf(dtype === "float32" ? Float32Array : Float64Array);
     expect(t.get(1, 2)).toBe(6);
     expect(t.get(-1, 0)).toBe(4);
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it("defaults to float32 and takes a flat array or a typed array with a shape", () => {
     expect(tensor([1, 2]).dtype).toBe("float32");
     const flat = tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2], dtype: "float64" });
-    expect(flat.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(flat.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const typed = tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
     expect(typed.dtype).toBe("float64");
     expect(tensor(new Float32Array(3)).shape).toEqual([3]);
@@ -63,7 +76,10 @@ describe("Tensor and its factories", () => {
     expect(Array.from(full([2], 7, { dtype }).data)).toEqual([7, 7]);
     expect(Array.from(arange(5, undefined, 1, { dtype }).data)).toEqual([0, 1, 2, 3, 4]);
     expect(Array.from(arange(1, 2, 0.25, { dtype }).data)).toEqual([1, 1.25, 1.5, 1.75]);
-    expect(eye(2, 3, { dtype }).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2, 3, { dtype }).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(zeros([0, 3], { dtype }).size).toBe(0);
     expect(() => arange(0, 1, 0)).toThrow(ValueError);
   });
@@ -83,7 +99,14 @@ describe("Tensor and its factories", () => {
   });
 
   it("toString() is readable and elides long dimensions", () => {
-    expect(String(tensor([[1, 2], [3, 4]]))).toBe("Tensor(float32, [2, 2]) [[1, 2], [3, 4]]");
+    expect(
+      String(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe("Tensor(float32, [2, 2]) [[1, 2], [3, 4]]");
     expect(String(arange(10))).toBe("Tensor(float32, [10]) [0, 1, 2, …, 7, 8, 9]");
     expect(String(tensor([0.5, 1 / 3], { dtype: "float64" }))).toBe("Tensor(float64, [2]) [0.5, 0.33333333]");
   });

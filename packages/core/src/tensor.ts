@@ -27,8 +27,10 @@ export class Tensor {
   constructor(data: FloatArray, shape: readonly number[]) {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       const kind = data === null || typeof data !== "object" ? String(data) : (data as object).constructor?.name;
-      throw new DTypeError(`Tensor: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
-        "(convert it with tensor(values))");
+      throw new DTypeError(
+        `Tensor: data must be a Float32Array or Float64Array, got ${kind ?? typeof data} ` +
+          "(convert it with tensor(values))",
+      );
     }
     checkShape(shape, "Tensor");
     const size = sizeOf(shape);
@@ -50,7 +52,9 @@ export class Tensor {
   /** The element at a full index (negative indices count from the end). */
   get(...index: number[]): number {
     if (index.length !== this.shape.length) {
-      throw new IndexError(`get: expected ${this.shape.length} indices for shape ${formatShape(this.shape)}, got ${index.length}`);
+      throw new IndexError(
+        `get: expected ${this.shape.length} indices for shape ${formatShape(this.shape)}, got ${index.length}`,
+      );
     }
     let offset = 0;
     for (let i = 0; i < index.length; i++) {
@@ -67,7 +71,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor, as a JS number. */
   item(): number {
-    if (this.size !== 1) throw new ValueError(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ValueError(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
     return this.data[0]!;
   }
 
@@ -85,7 +90,8 @@ export class Tensor {
   /** A readable summary: `Tensor(float32, [2, 2]) [[1, 2], [3, 4]]`, long dimensions elided. */
   toString(): string {
     const edge = 3;
-    const format = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(this.dtype === "float32" ? 6 : 8).replace(/\.?0+(e|$)/, "$1"));
+    const format = (v: number) =>
+      Number.isInteger(v) ? String(v) : v.toPrecision(this.dtype === "float32" ? 6 : 8).replace(/\.?0+(e|$)/, "$1");
     const build = (dim: number, offset: number): string => {
       if (dim === this.shape.length) return format(this.data[offset]!);
       const n = this.shape[dim]!;
@@ -107,7 +113,9 @@ export class Tensor {
 /** Checks that `t` is a Tensor, naming the argument otherwise. */
 export function checkTensor(t: unknown, where: string, name = "argument"): Tensor {
   if (!(t instanceof Tensor)) {
-    throw new ValueError(`${where}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t === "object" ? (t as object).constructor?.name ?? "object" : typeof t}`);
+    throw new ValueError(
+      `${where}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t === "object" ? ((t as object).constructor?.name ?? "object") : typeof t}`,
+    );
   }
   return t;
 }

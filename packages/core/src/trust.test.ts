@@ -35,14 +35,16 @@ describe("sizes no tensor can have", () => {
     }
     // new Tensor used to accept negative dimensions whose product matched the data.
     expect(() => new Tensor(new Float32Array(4), [-2, -2])).toThrow(/non-negative integer, got \[-2, -2\]/);
-    fc.assert(fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 4 }), (shape) => {
-      const size = shape.reduce((p, d) => p * d, 1);
-      const valid = shape.every((d) => d >= 0);
-      const make = () => new Tensor(new Float32Array(Math.abs(size)), shape);
-      if (valid) return make().size === size;
-      expect(make).toThrow(ShapeError);
-      return true;
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 4 }), (shape) => {
+        const size = shape.reduce((p, d) => p * d, 1);
+        const valid = shape.every((d) => d >= 0);
+        const make = () => new Tensor(new Float32Array(Math.abs(size)), shape);
+        if (valid) return make().size === size;
+        expect(make).toThrow(ShapeError);
+        return true;
+      }),
+    );
   });
 });
 
@@ -55,7 +57,10 @@ describe("arrays that are not float32 or float64", () => {
   });
 
   it("gather into an out that came from non-float data is impossible, so values are never truncated", () => {
-    const x = tensor([[1.5, 2.5], [3.5, 4.5]]);
+    const x = tensor([
+      [1.5, 2.5],
+      [3.5, 4.5],
+    ]);
     expect(() => gather(x, [1, 0], { out: fromData(new Int32Array(4) as never, [2, 2]) })).toThrow(DTypeError);
     const out = zeros([2, 2]);
     gather(x, [1, 0], { out });
@@ -64,7 +69,10 @@ describe("arrays that are not float32 or float64", () => {
 });
 
 describe("options objects", () => {
-  const a = tensor([[1, 2], [3, 4]]);
+  const a = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   it("matmul(a, b, null) is a ValueError, not a raw TypeError", () => {
     expect(() => matmul(a, a, null as never)).toThrow(ValueError);
     expect(() => matmul(a, a, null as never)).toThrow(/matmul: expected an options object .*got null/);
@@ -84,7 +92,10 @@ describe("options objects", () => {
 });
 
 describe("arguments of the wrong kind", () => {
-  const x = tensor([[1, 2], [3, 4]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   it("a shape, permutation, begin or axis that is not a list of numbers is a named error, not a raw TypeError", () => {
     expect(() => reshape(x, null as never)).toThrow(ShapeError);
     expect(() => transpose(x, 1 as never)).toThrow(/transpose: perm must be an array of numbers/);
@@ -99,8 +110,9 @@ describe("arguments of the wrong kind", () => {
   });
 
   it("a broadcast too large for any tensor is a ShapeError naming the op and both shapes", () => {
-    expect(() => add(zeros([100000, 1]), zeros([1, 100000])))
-      .toThrow(/add: shapes \[100000, 1\] and \[1, 100000\] broadcast to/);
+    expect(() => add(zeros([100000, 1]), zeros([1, 100000]))).toThrow(
+      /add: shapes \[100000, 1\] and \[1, 100000\] broadcast to/,
+    );
   });
 
   it("gatherAt and scatterAddAt refuse flat indices outside the tensor (which used to read NaN)", () => {
@@ -115,7 +127,9 @@ describe("the last raw errors of their kind", () => {
   it("windowAverageBackward names a bad input shape instead of a raw TypeError", async () => {
     const { windowAverageBackward, adaptiveAvgPoolWindows, zeros } = await import("./index.js");
     const windows = adaptiveAvgPoolWindows("test", { shape: [1, 1, 4, 4] }, 2);
-    expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, null as never)).toThrow(/inputShape must be an array of numbers, got null/);
+    expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, null as never)).toThrow(
+      /inputShape must be an array of numbers, got null/,
+    );
     expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, [1, -1, 4, 4])).toThrow(/non-negative integer/);
   });
   it("decodeBase64 of text that is not base64 is a DataFormatError", async () => {

@@ -48,8 +48,14 @@ describe("DataLoader", () => {
     const w = randn([700, 30], { rng: new Rng(6) });
     const batch = loader.next();
     if (kernels().name.startsWith("wasm")) expect(batch.x.data.byteOffset).toBeGreaterThan(0); // a view into the module's memory
-    expect(Buffer.from(matmul(batch.x, w).data.buffer).equals(Buffer.from(matmul(clone(batch.x), w).data.buffer))).toBe(true);
-    expect(Buffer.from(matmul(w, batch.x, { transposeA: true, transposeB: true }).data.buffer).equals(Buffer.from(matmul(w, clone(batch.x), { transposeA: true, transposeB: true }).data.buffer))).toBe(true);
+    expect(Buffer.from(matmul(batch.x, w).data.buffer).equals(Buffer.from(matmul(clone(batch.x), w).data.buffer))).toBe(
+      true,
+    );
+    expect(
+      Buffer.from(matmul(w, batch.x, { transposeA: true, transposeB: true }).data.buffer).equals(
+        Buffer.from(matmul(w, clone(batch.x), { transposeA: true, transposeB: true }).data.buffer),
+      ),
+    ).toBe(true);
   });
 
   it("is deterministic from its rng and draws a new order each epoch", () => {
@@ -86,7 +92,10 @@ describe("DataLoader", () => {
   });
 
   it("takes any sampler, and checks its arguments", () => {
-    const loader = new DataLoader(x, y, { batchSize: 8, sampler: new ReplacementSampler(23, { rng: new Rng(4), numSamples: 16 }) });
+    const loader = new DataLoader(x, y, {
+      batchSize: 8,
+      sampler: new ReplacementSampler(23, { rng: new Rng(4), numSamples: 16 }),
+    });
     expect(loader.length).toBe(2);
     expect(() => new DataLoader(x, y.subarray(1), { batchSize: 2 })).toThrow(/\[23, 5\] rows of x but 22 labels/);
     expect(() => new DataLoader(x, y, { batchSize: 2, shuffle: true })).toThrow(/shuffle needs an rng/);
@@ -104,15 +113,21 @@ describe("DataLoader with a transform (augmentation)", () => {
   const images = Uint8Array.from({ length: 37 * 3072 }, (_, k) => (k * 2654435761) >>> 24);
   const cifar = () => compose([randomCrop({ size: 32, padding: 4 }), randomHorizontalFlip()]);
   type Source = ConstructorParameters<typeof DataLoader>[0];
-  const loader = (x: Source, seed = 1, transformSeed = 2) => new DataLoader(x, new Int32Array(37), {
-    batchSize: 8, shuffle: true, rng: new Rng(seed), transform: cifar(), transformRng: new Rng(transformSeed),
-  });
+  const loader = (x: Source, seed = 1, transformSeed = 2) =>
+    new DataLoader(x, new Int32Array(37), {
+      batchSize: 8,
+      shuffle: true,
+      rng: new Rng(seed),
+      transform: cifar(),
+      transformRng: new Rng(transformSeed),
+    });
   const batches = (l: DataLoader, count: number) => Array.from({ length: count }, () => l.next().x.data.slice());
 
   it("each batch is the transform of its gathered rows, drawn from the loader's transformRng", () => {
     const x = new ImageFeatures(images, 37, { dtype: "float64", scale: 255 });
     const l = loader(x);
-    const probe = new Rng(2), augment = cifar();
+    const probe = new Rng(2),
+      augment = cifar();
     for (let b = 0; b < 10; b++) {
       const batch = l.next();
       const expected = x.gather(batch.indices);
@@ -124,7 +139,9 @@ describe("DataLoader with a transform (augmentation)", () => {
 
   it("the same seeds give the same bits; another transform seed gives other bits and the same order", () => {
     const x = new ImageFeatures(images, 37);
-    const a = batches(loader(x), 12), b = batches(loader(x), 12), c = batches(loader(x, 1, 3), 12); // 5 per epoch
+    const a = batches(loader(x), 12),
+      b = batches(loader(x), 12),
+      c = batches(loader(x, 1, 3), 12); // 5 per epoch
     for (let k = 0; k < 12; k++) expect(firstDifference(a[k]!, b[k]!), `batch ${k}`).toBe(-1);
     expect(a.some((batch, k) => firstDifference(batch, c[k]!) !== -1)).toBe(true);
     const orders = (transformSeed: number) => Array.from(loader(x, 1, transformSeed).next().indices);
@@ -146,13 +163,20 @@ describe("DataLoader with a transform (augmentation)", () => {
   });
 
   it("never changes the data set, only the batch, and reuses one buffer per batch size", () => {
-    const x = new ImageFeatures(images, 37, { scale: 255 }).toTensor(), before = x.data.slice(), bytes = images.slice();
-    const l = loader(x), lazy = loader(new ImageFeatures(images, 37));
-    const buffers = new Set<ArrayBufferLike>(), offsets = new Set<number>();
+    const x = new ImageFeatures(images, 37, { scale: 255 }).toTensor(),
+      before = x.data.slice(),
+      bytes = images.slice();
+    const l = loader(x),
+      lazy = loader(new ImageFeatures(images, 37));
+    const buffers = new Set<ArrayBufferLike>(),
+      offsets = new Set<number>();
     for (let k = 0; k < 20; k++) {
       const batch = l.next();
       lazy.next();
-      if (batch.indices.length === 8) { buffers.add(batch.x.data.buffer); offsets.add(batch.x.data.byteOffset); }
+      if (batch.indices.length === 8) {
+        buffers.add(batch.x.data.buffer);
+        offsets.add(batch.x.data.byteOffset);
+      }
     }
     expect(firstDifference(x.data, before)).toBe(-1);
     expect(firstDifference(images, bytes)).toBe(-1);
@@ -176,16 +200,23 @@ describe("DataLoader with a transform (augmentation)", () => {
 
   it("names a missing or shared transformRng, rows that are not the images, a state without its rng", () => {
     const features = new ImageFeatures(images, 37);
-    const labels = new Int32Array(37), transform = cifar(), rng = new Rng(1);
-    const make = (x: Source, options: object) => new DataLoader(x, labels.subarray(0, x.shape[0]), {
-      batchSize: 4, transform, transformRng: new Rng(2), ...options,
-    });
+    const labels = new Int32Array(37),
+      transform = cifar(),
+      rng = new Rng(1);
+    const make = (x: Source, options: object) =>
+      new DataLoader(x, labels.subarray(0, x.shape[0]), {
+        batchSize: 4,
+        transform,
+        transformRng: new Rng(2),
+        ...options,
+      });
     expect(() => make(features, { transformRng: undefined })).toThrow(/a transform needs an rng of its own/);
     expect(() => make(features, { shuffle: true, rng, transformRng: rng })).toThrow(/not the shuffle's rng/);
     const withBias = new ImageFeatures(images, 37, { bias: true });
     expect(() => make(withBias, {})).toThrow(/need an imageShape/);
-    expect(() => make(withBias, { imageShape: [3, 32, 32] }))
-      .toThrow(/rows of 3073 values do not hold images of \[3, 32, 32\] \(3072 values\)/);
+    expect(() => make(withBias, { imageShape: [3, 32, 32] })).toThrow(
+      /rows of 3073 values do not hold images of \[3, 32, 32\] \(3072 values\)/,
+    );
     expect(() => make(randn([4, 10], { rng }), {})).toThrow(ShapeError);
     expect(() => make(randn([4, 3, 8, 8], { rng }), {})).toThrow(/size \[32, 32\] is larger than the padded image/);
     const plain = new DataLoader(features, labels, { batchSize: 4 });
@@ -237,19 +268,21 @@ describe("DataLoader says what it does and refuses what it cannot do", () => {
   });
 
   it("a sampler over another number of rows is refused", () => {
-    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new SequentialSampler(10) }))
-      .toThrow(/the sampler draws from 10 rows, the data set has 23/);
-    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new RandomSampler(30, { rng: new Rng(1) }) }))
-      .toThrow(ValueError);
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new SequentialSampler(10) })).toThrow(
+      /the sampler draws from 10 rows, the data set has 23/,
+    );
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: new RandomSampler(30, { rng: new Rng(1) }) })).toThrow(
+      ValueError,
+    );
     const other = new ReplacementSampler(30, { rng: new Rng(1), numSamples: 23 });
-    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: other }))
-      .toThrow(ValueError);
+    expect(() => new DataLoader(x, y, { batchSize: 4, sampler: other })).toThrow(ValueError);
   });
 
   it("unknown options and option values are ValueErrors", () => {
     expect(() => new DataLoader(x, y, { batchSize: 4, shufle: true } as never)).toThrow(/unknown option "shufle"/);
-    expect(() => new DataLoader(x, y, { batchSize: 4, dropLast: "yes" } as never))
-      .toThrow(/dropLast must be true or false/);
+    expect(() => new DataLoader(x, y, { batchSize: 4, dropLast: "yes" } as never)).toThrow(
+      /dropLast must be true or false/,
+    );
     expect(() => new RandomSampler(3, { rng: new Rng(1), seed: 3 } as never)).toThrow(ValueError);
     expect(() => new BatchSampler(new SequentialSampler(3), 2, 1 as never)).toThrow(ValueError);
   });
@@ -263,26 +296,39 @@ describe("DataLoader says what it does and refuses what it cannot do", () => {
     const state = good().stateDict();
     const samplerState = state.samplerAtEpochStart;
     const bad: unknown[] = [
-      null, 7, [], { ...state, batch: -1 }, { ...state, epoch: -3 }, { ...state, batch: 2.5 }, { ...state, batch: 6 },
-      { ...state, epoch: Number.NaN }, { ...state, epoch: "1" }, { ...state, samplerAtEpochStart: undefined },
-      { ...state, samplerAtEpochStart: { rng: null } }, { ...state, samplerAtEpochStart: { rng: { arc4: 1 } } },
-      { ...state, samplerAtEpochStart: { ...samplerState, extra: 1 } }, { ...state, extra: 1 },
+      null,
+      7,
+      [],
+      { ...state, batch: -1 },
+      { ...state, epoch: -3 },
+      { ...state, batch: 2.5 },
+      { ...state, batch: 6 },
+      { ...state, epoch: Number.NaN },
+      { ...state, epoch: "1" },
+      { ...state, samplerAtEpochStart: undefined },
+      { ...state, samplerAtEpochStart: { rng: null } },
+      { ...state, samplerAtEpochStart: { rng: { arc4: 1 } } },
+      { ...state, samplerAtEpochStart: { ...samplerState, extra: 1 } },
+      { ...state, extra: 1 },
       { ...state, transformRng: samplerState.rng },
     ];
     for (const b of bad) {
-      const loader = good(), twin = good();
+      const loader = good(),
+        twin = good();
       expect(() => loader.loadStateDict(b as never), JSON.stringify(b)).toThrow(ValueError);
-      expect([loader.epoch, JSON.stringify(loader.stateDict())])
-        .toEqual([twin.epoch, JSON.stringify(twin.stateDict())]);
+      expect([loader.epoch, JSON.stringify(loader.stateDict())]).toEqual([
+        twin.epoch,
+        JSON.stringify(twin.stateDict()),
+      ]);
       expect(indicesOf(loader, 5)).toEqual(indicesOf(twin, 5));
     }
   });
 
   it("the samplers check a loaded state completely before changing", () => {
-    const random = new RandomSampler(10, { rng: new Rng(11) }), twin = new RandomSampler(10, { rng: new Rng(11) });
+    const random = new RandomSampler(10, { rng: new Rng(11) }),
+      twin = new RandomSampler(10, { rng: new Rng(11) });
     const zeros = { arc4: { i: 0, j: 0, S: new Array(256).fill(0) }, spareNormal: null };
-    for (const bad of [null, {}, { rng: null }, { rng: zeros },
-      { rng: twin.stateDict().rng, more: 1 }]) {
+    for (const bad of [null, {}, { rng: null }, { rng: zeros }, { rng: twin.stateDict().rng, more: 1 }]) {
       expect(() => random.loadStateDict(bad as never)).toThrow(ValueError);
       expect(() => new ReplacementSampler(10, { rng: new Rng(1) }).loadStateDict(bad as never)).toThrow(ValueError);
     }

@@ -1,5 +1,14 @@
 import {
-  Rng, type RngState, ShapeError, type Tensor, ValueError, formatShape, fromData, gather, residentArray, sameShape,
+  Rng,
+  type RngState,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  formatShape,
+  fromData,
+  gather,
+  residentArray,
+  sameShape,
   sizeOf,
 } from "@slope/core";
 import { checkChoice, checkOptions } from "./options.js";
@@ -85,17 +94,30 @@ export class DataLoader implements Iterable<Batch> {
    * @param x The data set's rows, [N, …]: a tensor, or uint8 images made into features a batch at a time.
    * @param y The label of each row, N of them.
    */
-  constructor(readonly x: Tensor | ImageFeatures, readonly y: ArrayLike<number>, options: DataLoaderOptions) {
+  constructor(
+    readonly x: Tensor | ImageFeatures,
+    readonly y: ArrayLike<number>,
+    options: DataLoaderOptions,
+  ) {
     checkOptions("DataLoader", options, [
-      "batchSize", "shuffle", "rng", "sampler", "dropLast", "transform", "transformRng", "imageShape",
+      "batchSize",
+      "shuffle",
+      "rng",
+      "sampler",
+      "dropLast",
+      "transform",
+      "transformRng",
+      "imageShape",
     ]);
     if (options === undefined) throw new ValueError("DataLoader: options with a batchSize are required");
     checkChoice("DataLoader", "shuffle", options.shuffle, [true, false]);
     checkChoice("DataLoader", "dropLast", options.dropLast, [true, false]);
     const n = x.shape[0] ?? 0;
     if (y.length !== n) throw new ValueError(`DataLoader: ${formatShape(x.shape)} rows of x but ${y.length} labels`);
-    if (options.shuffle && !options.rng && !options.sampler) throw new ValueError("DataLoader: shuffle needs an rng: { shuffle: true, rng: new Rng(seed) }");
-    const sampler = options.sampler ?? (options.shuffle ? new RandomSampler(n, { rng: options.rng! }) : new SequentialSampler(n));
+    if (options.shuffle && !options.rng && !options.sampler)
+      throw new ValueError("DataLoader: shuffle needs an rng: { shuffle: true, rng: new Rng(seed) }");
+    const sampler =
+      options.sampler ?? (options.shuffle ? new RandomSampler(n, { rng: options.rng! }) : new SequentialSampler(n));
     // Its indices must be rows of x: a sampler over another data set would read past the end or miss rows.
     const population = sampler.populationSize ?? sampler.length;
     if (population !== n) {
@@ -108,8 +130,9 @@ export class DataLoader implements Iterable<Batch> {
     this.transformedShape = x.shape.slice(1);
     if (this.transform) {
       if (typeof this.transformRng?.uniform !== "function") {
-        throw new ValueError("DataLoader: a transform needs an rng of its own: " +
-          "{ transform, transformRng: new Rng(seed) }");
+        throw new ValueError(
+          "DataLoader: a transform needs an rng of its own: " + "{ transform, transformRng: new Rng(seed) }",
+        );
       }
       // Shared, the sampler's saved state would miss the transform's draws and a resumed run would differ.
       if (this.transformRng === options.rng) {
@@ -118,8 +141,9 @@ export class DataLoader implements Iterable<Batch> {
       this.imageShape = batchImageShape("DataLoader", x.shape, options.imageShape);
       const out = this.transform.outputShape(this.imageShape);
       if (x.shape.length === 3 && out[0] !== 1) {
-        throw new ShapeError(`DataLoader: the transform makes images of ${formatShape(out)} ` +
-          "from one-channel images [N, H, W]");
+        throw new ShapeError(
+          `DataLoader: the transform makes images of ${formatShape(out)} ` + "from one-channel images [N, H, W]",
+        );
       }
       this.transformedShape = x.shape.length === 2 ? [imageSize(out)] : x.shape.length === 3 ? [out[1], out[2]] : out;
     }
@@ -133,7 +157,8 @@ export class DataLoader implements Iterable<Batch> {
   private buffer(size: number): { gathered: Tensor; x: Tensor; y: Int32Array } {
     let b = this.buffers.get(size);
     if (!b) {
-      const shape = [size, ...this.x.shape.slice(1)], transformed = [size, ...this.transformedShape];
+      const shape = [size, ...this.x.shape.slice(1)],
+        transformed = [size, ...this.transformedShape];
       // Kept across batches, so never a reused step's scratch; in the kernels' memory, where the
       // step's products read it without copying it in. A transform works in place, in room for
       // the larger of the gathered and the transformed batch.
@@ -154,8 +179,10 @@ export class DataLoader implements Iterable<Batch> {
   next(): Batch {
     const sampler = this.batchSampler.sampler;
     if (this.length === 0) {
-      throw new ValueError(`DataLoader: no batches: ${sampler.length} samples make no batch of ` +
-        `${this.batchSampler.batchSize}${this.batchSampler.dropLast ? " with dropLast" : ""}`);
+      throw new ValueError(
+        `DataLoader: no batches: ${sampler.length} samples make no batch of ` +
+          `${this.batchSampler.batchSize}${this.batchSampler.dropLast ? " with dropLast" : ""}`,
+      );
     }
     this.finishEpoch();
     if (this.order === null) {
@@ -198,7 +225,8 @@ export class DataLoader implements Iterable<Batch> {
   stateDict(): DataLoaderState {
     const done = this.length > 0 && this.nextBatch >= this.length;
     return {
-      epoch: done ? this.epoch + 1 : this.epoch, batch: done ? 0 : this.nextBatch,
+      epoch: done ? this.epoch + 1 : this.epoch,
+      batch: done ? 0 : this.nextBatch,
       samplerAtEpochStart: done ? this.batchSampler.sampler.stateDict() : this.samplerAtEpochStart,
       transformRng: this.transformRng?.state() ?? null,
     };
@@ -224,15 +252,17 @@ export class DataLoader implements Iterable<Batch> {
       throw new ValueError(`${where}: epoch must be a whole number ≥ 0, got ${String(state.epoch)}`);
     }
     if (!Number.isSafeInteger(state.batch) || state.batch < 0 || state.batch >= Math.max(this.length, 1)) {
-      throw new ValueError(`${where}: batch must be a whole number in [0, ${Math.max(this.length, 1)}), ` +
-        `got ${String(state.batch)}`);
+      throw new ValueError(
+        `${where}: batch must be a whole number in [0, ${Math.max(this.length, 1)}), ` + `got ${String(state.batch)}`,
+      );
     }
     if (typeof state.samplerAtEpochStart !== "object" || state.samplerAtEpochStart === null) {
       throw new ValueError(`${where}: the state has no samplerAtEpochStart`);
     }
     if (this.transform && !state.transformRng) {
-      throw new ValueError(`${where}: this loader has a transform but the state has no transformRng ` +
-        "(saved by a loader without one?)");
+      throw new ValueError(
+        `${where}: this loader has a transform but the state has no transformRng ` + "(saved by a loader without one?)",
+      );
     }
     if (!this.transform && state.transformRng !== undefined && state.transformRng !== null) {
       throw new ValueError(`${where}: the state has a transformRng but this loader has no transform`);

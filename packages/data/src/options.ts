@@ -19,7 +19,9 @@ export function checkOptions(where: string, options: unknown, known: readonly st
 /** Refuses a value outside `choices` for option `name` (`undefined` means the default and passes). */
 export function checkChoice(where: string, name: string, value: unknown, choices: readonly unknown[]): void {
   if (value !== undefined && !choices.includes(value)) {
-    throw new ValueError(`${where}: ${name} must be ${choices.map((c) => JSON.stringify(c)).join(" or ")}, ` +
-      `got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+    throw new ValueError(
+      `${where}: ${name} must be ${choices.map((c) => JSON.stringify(c)).join(" or ")}, ` +
+        `got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
+    );
   }
 }

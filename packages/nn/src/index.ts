@@ -15,8 +15,16 @@ export * as init from "./init/index.js";
 // By name only the initializers whose names say what they are; uniform, normal, constant, zeros and ones
 // would shadow @slope/core's and @slope/autograd's, so they are reached as init.uniform (PyTorch's nn.init.uniform_).
 export {
-  type InitTarget, type KaimingOptions, type Nonlinearity, type FanMode,
-  xavierUniform, xavierNormal, kaimingUniform, kaimingNormal, calculateGain, calculateFanInAndFanOut,
+  type InitTarget,
+  type KaimingOptions,
+  type Nonlinearity,
+  type FanMode,
+  xavierUniform,
+  xavierNormal,
+  kaimingUniform,
+  kaimingNormal,
+  calculateGain,
+  calculateFanInAndFanOut,
 } from "./init/index.js";
 export * from "./losses/index.js";
 export * from "./weights/index.js";

@@ -1,6 +1,19 @@
 import { DTypeError, Rng, ShapeError, type Tensor, clone, ones, randn, zeros } from "@slope/core";
 import {
-  type Var, type VarLike, add, backward, constant, matmul, mean, noGrad, numericalGradient, param, relError, square, sub, toVar,
+  type Var,
+  type VarLike,
+  add,
+  backward,
+  constant,
+  matmul,
+  mean,
+  noGrad,
+  numericalGradient,
+  param,
+  relError,
+  square,
+  sub,
+  toVar,
 } from "@slope/autograd";
 import { describe, expect, it } from "vitest";
 import { StateDictError } from "./errors.js";
@@ -12,7 +25,8 @@ function expectSameBits(a: Tensor, b: Tensor, what: string): void {
   expect(a.dtype, `${what} dtype`).toBe(b.dtype);
   expect([...a.shape], `${what} shape`).toEqual([...b.shape]);
   for (let i = 0; i < a.size; i++) {
-    if (!Object.is(a.data[i], b.data[i])) throw new Error(`${what}: first difference at ${i}: ${a.data[i]} vs ${b.data[i]}`);
+    if (!Object.is(a.data[i], b.data[i]))
+      throw new Error(`${what}: first difference at ${i}: ${a.data[i]} vs ${b.data[i]}`);
   }
 }
 
@@ -63,13 +77,33 @@ describe("Module registration", () => {
   it("names nested Sequential parameters features.0.weight and keeps integer children in numeric order", () => {
     const net = new Net(new Rng(1));
     expect(net.namedParameters().map(([n]) => n)).toEqual([
-      "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias",
-      "head.weight", "head.bias", "scale.gain", "scale.offset",
+      "features.0.weight",
+      "features.0.bias",
+      "features.1.weight",
+      "features.1.bias",
+      "head.weight",
+      "head.bias",
+      "scale.gain",
+      "scale.offset",
     ]);
     const layers = Array.from({ length: 12 }, () => new ReLU());
     const seq = new Sequential(...layers, new Linear(1, 1));
     expect(seq.namedParameters().map(([n]) => n)).toEqual(["12.weight", "12.bias"]);
-    expect(seq.namedChildren().map(([n]) => n)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]);
+    expect(seq.namedChildren().map(([n]) => n)).toEqual([
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "7",
+      "8",
+      "9",
+      "10",
+      "11",
+      "12",
+    ]);
   });
 
   it("lists a shared parameter and a shared module once, under the first name", () => {
@@ -127,8 +161,13 @@ describe("Module registration", () => {
   it("lists modules depth first, children deduplicated, modules() and children() agree", () => {
     const net = new Net(new Rng(5));
     expect(net.namedModules().map(([n, m]) => `${n}:${m.constructor.name}`)).toEqual([
-      ":Net", "features:Sequential", "features.0:Conv2d", "features.1:BatchNorm2d", "features.2:ReLU",
-      "head:Linear", "scale:Scale",
+      ":Net",
+      "features:Sequential",
+      "features.0:Conv2d",
+      "features.1:BatchNorm2d",
+      "features.2:ReLU",
+      "head:Linear",
+      "scale:Scale",
     ]);
     expect(net.children().map((m) => m.constructor.name)).toEqual(["Sequential", "Linear", "Scale"]);
     expect(net.modules().length).toBe(7);
@@ -155,7 +194,10 @@ describe("Module registration", () => {
 
   it("zeroGrad clears every parameter's gradient", () => {
     const lin = new Linear(3, 2, { rng: new Rng(8) });
-    lin.forward(constant(ones([4, 3]))).sum().backward();
+    lin
+      .forward(constant(ones([4, 3])))
+      .sum()
+      .backward();
     expect(lin.weight.grad).not.toBeNull();
     lin.zeroGrad();
     expect(lin.parameters().every((p) => p.grad === null)).toBe(true);
@@ -167,18 +209,41 @@ describe("stateDict and loadStateDict", () => {
     const rng = new Rng(9);
     const seq = new Sequential(new Conv2d(3, 4, 3, { rng }), new BatchNorm2d(4), new ReLU(), new Linear(4, 2, { rng }));
     expect(Object.keys(seq.stateDict())).toEqual([
-      "0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
-      "3.weight", "3.bias",
+      "0.weight",
+      "0.bias",
+      "1.weight",
+      "1.bias",
+      "1.running_mean",
+      "1.running_var",
+      "1.num_batches_tracked",
+      "3.weight",
+      "3.bias",
     ]);
     // And parameters only, for an optimizer.
-    expect(seq.namedParameters().map(([n]) => n)).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"]);
+    expect(seq.namedParameters().map(([n]) => n)).toEqual([
+      "0.weight",
+      "0.bias",
+      "1.weight",
+      "1.bias",
+      "3.weight",
+      "3.bias",
+    ]);
   });
 
   it("gives nested keys with parameters before buffers within each module", () => {
     expect(Object.keys(new Net(new Rng(10)).stateDict())).toEqual([
-      "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias", "features.1.running_mean",
-      "features.1.running_var", "features.1.num_batches_tracked", "head.weight", "head.bias",
-      "scale.gain", "scale.offset", "scale.calls",
+      "features.0.weight",
+      "features.0.bias",
+      "features.1.weight",
+      "features.1.bias",
+      "features.1.running_mean",
+      "features.1.running_var",
+      "features.1.num_batches_tracked",
+      "head.weight",
+      "head.bias",
+      "scale.gain",
+      "scale.offset",
+      "scale.calls",
     ]);
   });
 
@@ -228,7 +293,10 @@ describe("stateDict and loadStateDict", () => {
     expectUnchanged(target, before);
     const partial = { ...dict };
     delete partial["scale.calls"];
-    expect(target.loadStateDict(partial, { strict: false })).toEqual({ missingKeys: ["scale.calls"], unexpectedKeys: ["head.extra"] });
+    expect(target.loadStateDict(partial, { strict: false })).toEqual({
+      missingKeys: ["scale.calls"],
+      unexpectedKeys: ["head.extra"],
+    });
     expectSameBits(target.head.weight.value, dict["head.weight"]!, "head.weight loaded");
   });
 
@@ -236,7 +304,8 @@ describe("stateDict and loadStateDict", () => {
     const target = new Net(new Rng(19));
     const before = snapshot(target);
     const dict = { ...new Net(new Rng(20)).stateDict(), "features.0.weight": zeros([4, 3, 5, 5]) };
-    const message = /size mismatch for "features\.0\.weight" \(Conv2d\): the model's shape is \[4, 3, 3, 3\], the state dict's is \[4, 3, 5, 5\]/;
+    const message =
+      /size mismatch for "features\.0\.weight" \(Conv2d\): the model's shape is \[4, 3, 3, 3\], the state dict's is \[4, 3, 5, 5\]/;
     expect(() => target.loadStateDict(dict)).toThrow(message);
     expect(() => target.loadStateDict(dict, { strict: false })).toThrow(StateDictError);
     // The keys before the bad one in iteration order were not written either.
@@ -247,7 +316,9 @@ describe("stateDict and loadStateDict", () => {
     const target = new Linear(2, 2, { rng: new Rng(21) });
     const before = snapshot(target);
     const dict = { weight: target.weight, bias: zeros([2]) } as unknown as Record<string, Tensor>;
-    expect(() => target.loadStateDict(dict)).toThrow(/"weight" \(Linear\): expected a Tensor of shape \[2, 2\], got a Var/);
+    expect(() => target.loadStateDict(dict)).toThrow(
+      /"weight" \(Linear\): expected a Tensor of shape \[2, 2\], got a Var/,
+    );
     expectUnchanged(target, before);
   });
 
@@ -261,7 +332,9 @@ describe("stateDict and loadStateDict", () => {
       const text = (error as Error).message;
       expect(text).toMatch(/missing key\(s\): "bias"/);
       expect(text).toMatch(/unexpected key\(s\): "other"/);
-      expect(text).toMatch(/size mismatch for "weight" \(Linear\): the model's shape is \[2, 2\], the state dict's is \[3, 2\]/);
+      expect(text).toMatch(
+        /size mismatch for "weight" \(Linear\): the model's shape is \[2, 2\], the state dict's is \[3, 2\]/,
+      );
     }
   });
 });
@@ -331,11 +404,15 @@ describe("repr and error paths", () => {
   it("an error inside a nested module's forward names the module path", () => {
     const net = new Net(new Rng(28));
     expect(() => net.forward(zeros([2, 5, 4, 4]))).toThrow(ShapeError);
-    expect(() => net.forward(zeros([2, 5, 4, 4]))).toThrow(/Conv2d: .*in_channels = 3.*\[2, 5, 4, 4\].* \(features\.0: Conv2d\)$/);
+    expect(() => net.forward(zeros([2, 5, 4, 4]))).toThrow(
+      /Conv2d: .*in_channels = 3.*\[2, 5, 4, 4\].* \(features\.0: Conv2d\)$/,
+    );
     const seq = new Sequential(new Linear(3, 2, { rng: new Rng(29) }));
     expect(() => seq.forward(zeros([1, 4]))).toThrow(/Linear: .* \(0: Linear\)$/);
     // A layer called on its own gets no path.
-    expect(() => new Linear(3, 2, { rng: new Rng(30) }).forward(zeros([1, 4]))).toThrow(/in_features = 3, got shape \[1, 4\] \(4 in_features\)$/);
+    expect(() => new Linear(3, 2, { rng: new Rng(30) }).forward(zeros([1, 4]))).toThrow(
+      /in_features = 3, got shape \[1, 4\] \(4 in_features\)$/,
+    );
   });
 
   it("keeps working after an error (no leftover call depth)", () => {

@@ -80,7 +80,9 @@ export abstract class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: BufferOptions = {}): void {
     if (typeof name !== "string" || name === "" || name.includes(".")) {
-      throw new ValueError(`registerBuffer: a buffer name must be a non-empty string without ".", got "${String(name)}"`);
+      throw new ValueError(
+        `registerBuffer: a buffer name must be a non-empty string without ".", got "${String(name)}"`,
+      );
     }
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new ValueError(`registerBuffer: buffer "${name}" must be a Tensor or null, got ${describe(tensor)}`);
@@ -131,7 +133,8 @@ export abstract class Module {
   /** This module's own non-null buffers in registration order. */
   private ownBuffers(): [string, Tensor, boolean][] {
     const out: [string, Tensor, boolean][] = [];
-    for (const [name, { tensor, persistent }] of this.#buffers) if (tensor !== null) out.push([name, tensor, persistent]);
+    for (const [name, { tensor, persistent }] of this.#buffers)
+      if (tensor !== null) out.push([name, tensor, persistent]);
     return out;
   }
 
@@ -255,7 +258,8 @@ export abstract class Module {
     const visit = (module: Module, prefix: string) => {
       const owner = module.constructor.name;
       for (const [name, p] of module.ownParameters()) out.set(prefix + name, { tensor: p.value, owner });
-      for (const [name, t, persistent] of module.ownBuffers()) if (persistent) out.set(prefix + name, { tensor: t, owner });
+      for (const [name, t, persistent] of module.ownBuffers())
+        if (persistent) out.set(prefix + name, { tensor: t, owner });
       for (const [name, child] of module.ownModules()) visit(child, `${prefix}${name}.`);
     };
     visit(this, "");
@@ -281,7 +285,8 @@ export abstract class Module {
     const unexpectedKeys = Object.keys(dict).filter((key) => !targets.has(key));
     const problems: string[] = [];
     if (strict && missingKeys.length > 0) problems.push(`missing key(s): ${missingKeys.map(quote).join(", ")}`);
-    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected key(s): ${unexpectedKeys.map(quote).join(", ")}`);
+    if (strict && unexpectedKeys.length > 0)
+      problems.push(`unexpected key(s): ${unexpectedKeys.map(quote).join(", ")}`);
     for (const [key, { tensor, owner }] of targets) {
       if (!Object.hasOwn(dict, key)) continue;
       const value: unknown = dict[key];
@@ -338,7 +343,9 @@ export abstract class Module {
   toString(): string {
     const extra = this.extraRepr();
     const extraLines = extra === "" ? [] : extra.split("\n");
-    const childLines = this.ownModules().map(([name, child]) => `(${name}): ${child.toString().split("\n").join("\n  ")}`);
+    const childLines = this.ownModules().map(
+      ([name, child]) => `(${name}): ${child.toString().split("\n").join("\n  ")}`,
+    );
     const lines = [...extraLines, ...childLines];
     let text = `${this.constructor.name}(`;
     if (extraLines.length === 1 && childLines.length === 0) text += extraLines[0];

@@ -46,24 +46,37 @@ describe("clipGradNorm", () => {
   it("the total does not overflow or underflow where Σ|g|^p would (1e200 and 1e-200 with p = 2, 3)", () => {
     expect(clipGradNorm([f64([1e200, 1e200])], Number.MAX_VALUE)).toBeCloseTo(Math.SQRT2 * 1e200, -186);
     expect(clipGradNorm([f64([1e-200, 1e-200])], 1) / 1e-200).toBeCloseTo(Math.SQRT2, 14);
-    expect(clipGradNorm([f64([1e150, 1e150])], Number.MAX_VALUE, { normType: 3 }) / 1e150).toBeCloseTo(Math.cbrt(2), 14);
+    expect(clipGradNorm([f64([1e150, 1e150])], Number.MAX_VALUE, { normType: 3 }) / 1e150).toBeCloseTo(
+      Math.cbrt(2),
+      14,
+    );
   });
 
   it("after clipping, the norm is at most maxNorm and every gradient keeps its direction (property)", () => {
     const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true });
     const gradient = (n: number) => fc.array(finite, { minLength: 1, maxLength: n });
-    fc.assert(fc.property(gradient(20), gradient(5),
-      fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.constantFrom(1, 1.5, 2, 3, Infinity),
-      (a, b, maxNorm, p) => {
-        const params = [f64(a), f64(b)];
-        const before = grads(params);
-        const total = clipGradNorm(params, maxNorm, { normType: p });
-        const after = grads(params);
-        const norm = clipGradNorm(params.map((q) => f64(Array.from(q.grad!.data))), Infinity, { normType: p });
-        const scale = Math.min(1, maxNorm / (total + 1e-6));
-        const kept = after.every((v, i) => v === before[i]! * (scale < 1 ? scale : 1));
-        return kept && norm <= Math.max(maxNorm, total) * (1 + 1e-12);
-      }));
+    fc.assert(
+      fc.property(
+        gradient(20),
+        gradient(5),
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        fc.constantFrom(1, 1.5, 2, 3, Infinity),
+        (a, b, maxNorm, p) => {
+          const params = [f64(a), f64(b)];
+          const before = grads(params);
+          const total = clipGradNorm(params, maxNorm, { normType: p });
+          const after = grads(params);
+          const norm = clipGradNorm(
+            params.map((q) => f64(Array.from(q.grad!.data))),
+            Infinity,
+            { normType: p },
+          );
+          const scale = Math.min(1, maxNorm / (total + 1e-6));
+          const kept = after.every((v, i) => v === before[i]! * (scale < 1 ? scale : 1));
+          return kept && norm <= Math.max(maxNorm, total) * (1 + 1e-12);
+        },
+      ),
+    );
   });
 
   it("bad arguments are ValueErrors naming what was expected", () => {
@@ -72,7 +85,8 @@ describe("clipGradNorm", () => {
     expect(() => clipGradNorm(params, 1, { normType: -Infinity })).toThrow(ValueError);
     expect(() => clipGradNorm(params, 1, { normType: NaN })).toThrow(/got NaN/);
     expect(() => clipGradNorm(params, 0)).toThrow(/maxNorm must be > 0, got 0/);
-    expect(() => clipGradNorm(params, 1, { errorIfNonfinite: "yes" as never }))
-      .toThrow(/errorIfNonfinite must be true or false/);
+    expect(() => clipGradNorm(params, 1, { errorIfNonfinite: "yes" as never })).toThrow(
+      /errorIfNonfinite must be true or false/,
+    );
   });
 });

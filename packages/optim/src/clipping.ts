@@ -42,11 +42,14 @@ export function clipGradNorm(params: readonly Parameter[], maxNorm: number, opti
   const grads = params.flatMap((p) => (p.grad ? [p.grad.data] : []));
   const total = totalNorm(grads, normType);
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new ValueError(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}, so it ` +
-      "cannot be clipped (errorIfNonfinite: true); pass false to scale by it anyway");
+    throw new ValueError(
+      `clipGradNorm: the total norm of order ${normType} of the gradients is ${total}, so it ` +
+        "cannot be clipped (errorIfNonfinite: true); pass false to scale by it anyway",
+    );
   }
   const coefficient = maxNorm / (total + 1e-6);
-  if (!(coefficient >= 1)) { // < 1, or NaN: PyTorch multiplies by min(1, coefficient) (NaN stays NaN)
+  if (!(coefficient >= 1)) {
+    // < 1, or NaN: PyTorch multiplies by min(1, coefficient) (NaN stays NaN)
     for (const g of grads) for (let i = 0; i < g.length; i++) g[i]! *= coefficient;
   }
   return total;

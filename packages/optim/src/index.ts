@@ -6,7 +6,15 @@
  *
  * @module @slope/optim
  */
-export { type Parameter, type ParamGroup, type Hyperparameters, type OptionSpec, type ParameterState, type OptimizerStateDict, Optimizer } from "./optimizer.js";
+export {
+  type Parameter,
+  type ParamGroup,
+  type Hyperparameters,
+  type OptionSpec,
+  type ParameterState,
+  type OptimizerStateDict,
+  Optimizer,
+} from "./optimizer.js";
 export { type SGDOptions, SGD } from "./optimizers/sgd.js";
 export { type MomentumOptions, Momentum } from "./optimizers/momentum.js";
 export { type NesterovOptions, Nesterov } from "./optimizers/nesterov.js";
@@ -18,7 +26,14 @@ export { type AdadeltaOptions, Adadelta } from "./optimizers/adadelta.js";
 export { type AdamaxOptions, Adamax } from "./optimizers/adamax.js";
 export { type LBFGSOptions, type Closure, LBFGS } from "./optimizers/lbfgs.js";
 export {
-  type Schedule, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, constantSchedule, linearSchedule, warmup,
+  type Schedule,
+  stepDecay,
+  exponentialDecay,
+  inverseTimeDecay,
+  cosineDecay,
+  constantSchedule,
+  linearSchedule,
+  warmup,
 } from "./schedules/decay.js";
 export { type SchedulerState, Scheduler } from "./schedules/scheduler.js";
 export { type MultiStepDecayOptions, multiStepDecay } from "./schedules/multi-step-decay.js";
@@ -27,14 +42,31 @@ export { type CyclicMode, type CyclicOptions, cyclic } from "./schedules/cyclic.
 export { type OneCycleOptions, oneCycle } from "./schedules/one-cycle.js";
 export { type CosineWarmRestartsOptions, cosineWarmRestarts } from "./schedules/cosine-warm-restarts.js";
 export {
-  type ReduceLROnPlateauOptions, type ReduceLROnPlateauState, ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  type ReduceLROnPlateauState,
+  ReduceLROnPlateau,
 } from "./schedules/reduce-lr-on-plateau.js";
 export type { StateNumber } from "./schedules/state-number.js";
 export type { ClipGradNormOptions } from "./clipping.js";
 export { clipGradValue, clipGradNorm } from "./clipping.js";
-export { type SearchProgress, type SearchResult, type SearchOptions, RandomSearch, randomLocalSearch } from "./search/random-search.js";
 export {
-  type Arithmetic, type Surface, numberArithmetic, quadraticBowl, rosenbrock, beale, saddle, himmelblau, twoMinima, surfaces,
+  type SearchProgress,
+  type SearchResult,
+  type SearchOptions,
+  RandomSearch,
+  randomLocalSearch,
+} from "./search/random-search.js";
+export {
+  type Arithmetic,
+  type Surface,
+  numberArithmetic,
+  quadraticBowl,
+  rosenbrock,
+  beale,
+  saddle,
+  himmelblau,
+  twoMinima,
+  surfaces,
 } from "./surfaces/surfaces.js";
 export { type TrajectoryPoint, runTrajectory } from "./surfaces/trajectory.js";
 export { type NAdamOptions, NAdam } from "./optimizers/nadam.js";

@@ -1,6 +1,18 @@
 import {
-  DTypeError, DataFormatError, type EncodedArray, type FloatArray, ShapeError, type Tensor, ValueError, allocate,
-  decodeArray, dtypeOf, encodeArray, formatShape, persistent, sameShape,
+  DTypeError,
+  DataFormatError,
+  type EncodedArray,
+  type FloatArray,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  allocate,
+  decodeArray,
+  dtypeOf,
+  encodeArray,
+  formatShape,
+  persistent,
+  sameShape,
 } from "@slope/core";
 
 /**
@@ -176,8 +188,10 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     for (const key of Object.keys(options)) this.specOf(key);
     const merged: Record<string, number | boolean | string | undefined> = {};
     for (const [key, spec] of Object.entries(this.specs) as [string, OptionSpec][]) {
-      const value = (options as Record<string, unknown>)[key] ?? (base as Record<string, unknown>)[key]
-        ?? (useDefaults ? spec.default : undefined);
+      const value =
+        (options as Record<string, unknown>)[key] ??
+        (base as Record<string, unknown>)[key] ??
+        (useDefaults ? spec.default : undefined);
       if (value === undefined) {
         if (allowMissing) continue;
         throw new ValueError(`${this.name}: option "${key}" is required (${describeRange(spec)})`);
@@ -403,7 +417,9 @@ export abstract class Optimizer<O extends Hyperparameters = Hyperparameters> {
     const applyExtra = this.checkExtra(dict.extra, where);
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
-    this.paramGroups.forEach((g, i) => { g.options = optionsPerGroup[i]!; });
+    this.paramGroups.forEach((g, i) => {
+      g.options = optionsPerGroup[i]!;
+    });
     this.iterations = dict.iterations;
     applyExtra();
   }

@@ -2,7 +2,11 @@
 
 /** Draws a [3, size, size] planar image (R, G, B planes) into `canvas`, mapping [low, high] to [0, 255]. */
 export function drawPlanes(
-  canvas: HTMLCanvasElement, pixels: ArrayLike<number>, size: number, low = 0, high = 255,
+  canvas: HTMLCanvasElement,
+  pixels: ArrayLike<number>,
+  size: number,
+  low = 0,
+  high = 255,
 ): void {
   if (canvas.width !== size) canvas.width = size;
   if (canvas.height !== size) canvas.height = size;
@@ -20,8 +24,12 @@ export function drawPlanes(
 
 /** Draws the planar image `pixels`, each one stretched to its own range (how templates and filters are shown). */
 export function drawStretched(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, size: number): void {
-  let low = Infinity, high = -Infinity;
-  for (let i = 0; i < pixels.length; i++) { low = Math.min(low, pixels[i]!); high = Math.max(high, pixels[i]!); }
+  let low = Infinity,
+    high = -Infinity;
+  for (let i = 0; i < pixels.length; i++) {
+    low = Math.min(low, pixels[i]!);
+    high = Math.max(high, pixels[i]!);
+  }
   drawPlanes(canvas, pixels, size, low, high);
 }
 
@@ -31,8 +39,12 @@ export function drawStretched(canvas: HTMLCanvasElement, pixels: ArrayLike<numbe
  */
 export function drawLossChart(canvas: HTMLCanvasElement, losses: number[], stepsPerEpoch: number, total: number): void {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(200, Math.round(canvas.clientWidth || 460)), height = Math.round(width * 0.42);
-  if (canvas.width !== width * ratio) { canvas.width = width * ratio; canvas.height = height * ratio; }
+  const width = Math.max(200, Math.round(canvas.clientWidth || 460)),
+    height = Math.round(width * 0.42);
+  if (canvas.width !== width * ratio) {
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+  }
   const g = canvas.getContext("2d")!;
   g.setTransform(ratio, 0, 0, ratio, 0, 0);
   g.clearRect(0, 0, width, height);
@@ -49,7 +61,8 @@ export function drawLossChart(canvas: HTMLCanvasElement, losses: number[], steps
   const last = String(steps);
   g.fillText(last, width - pad.right - g.measureText(last).width, height - 17);
   if (finite.length === 0) return;
-  let low = Math.min(0, ...finite), high = Math.max(...finite);
+  let low = Math.min(0, ...finite),
+    high = Math.max(...finite);
   if (high - low < 1e-12) high = low + 1;
   const x = (i: number) => pad.left + (i / (steps - 1)) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + (1 - (v - low) / (high - low)) * (height - pad.top - pad.bottom);
@@ -58,7 +71,10 @@ export function drawLossChart(canvas: HTMLCanvasElement, losses: number[], steps
   g.setLineDash([3, 3]);
   g.strokeStyle = "#d1d5db";
   for (let e = stepsPerEpoch; e < steps; e += stepsPerEpoch) {
-    g.beginPath(); g.moveTo(x(e - 1), pad.top); g.lineTo(x(e - 1), height - pad.bottom); g.stroke();
+    g.beginPath();
+    g.moveTo(x(e - 1), pad.top);
+    g.lineTo(x(e - 1), height - pad.bottom);
+    g.stroke();
   }
   g.setLineDash([]);
   g.strokeStyle = "#1d4ed8";
@@ -66,8 +82,12 @@ export function drawLossChart(canvas: HTMLCanvasElement, losses: number[], steps
   g.beginPath();
   let started = false;
   losses.forEach((v, i) => {
-    if (!Number.isFinite(v)) { started = false; return; }
-    if (started) g.lineTo(x(i), y(v)); else g.moveTo(x(i), y(v));
+    if (!Number.isFinite(v)) {
+      started = false;
+      return;
+    }
+    if (started) g.lineTo(x(i), y(v));
+    else g.moveTo(x(i), y(v));
     started = true;
   });
   g.stroke();

@@ -5,7 +5,13 @@
 import { Rng, kernels } from "@slope/core";
 import { enableThreads } from "@slope/core/browser";
 import {
-  CIFAR10_LABEL_NAMES, IMAGE_BYTES, type LabeledImages, concatImages, parseCifar10, sliceImages, syntheticCifar,
+  CIFAR10_LABEL_NAMES,
+  IMAGE_BYTES,
+  type LabeledImages,
+  concatImages,
+  parseCifar10,
+  sliceImages,
+  syntheticCifar,
 } from "@slope/data";
 import type { FromWorker, ToWorker } from "./protocol.js";
 import { SAMPLES, makeTrainer } from "./trainer.js";
@@ -40,8 +46,12 @@ async function load(files: File[]): Promise<void> {
     return;
   }
   try {
-    const parsed = await Promise.all(files.map(async (f) =>
-      ({ name: f.name, set: parseCifar10(new Uint8Array(await f.arrayBuffer()), { file: f.name }) })));
+    const parsed = await Promise.all(
+      files.map(async (f) => ({
+        name: f.name,
+        set: parseCifar10(new Uint8Array(await f.arrayBuffer()), { file: f.name }),
+      })),
+    );
     const testFiles = parsed.filter((p) => p.name.startsWith("test"));
     const trainFiles = parsed.filter((p) => !p.name.startsWith("test"));
     if (testFiles.length > 0 && trainFiles.length > 0) {
@@ -66,7 +76,10 @@ async function load(files: File[]): Promise<void> {
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
     channel.port2.postMessage(null);
   });
 }
@@ -86,18 +99,31 @@ async function run(request: Extract<ToWorker, { kind: "train" }>): Promise<void>
     while (step < end && !stopAsked) {
       const sliceEnd = performance.now() + 40;
       const losses: number[] = [];
-      while (step < end && performance.now() < sliceEnd) { losses.push(trainer.step()); step++; }
+      while (step < end && performance.now() < sliceEnd) {
+        losses.push(trainer.step());
+        step++;
+      }
       post({ kind: "steps", losses, step, total, epoch });
       await yieldToMessages();
     }
     if (step < end) break; // stopped inside the epoch: its pictures are those of the last finished one
     accuracy = trainer.accuracy();
-    const templates = trainer.templates(), filters = trainer.filters();
+    const templates = trainer.templates(),
+      filters = trainer.filters();
     const transfer = [templates?.buffer, filters?.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-    post({
-      kind: "epoch", epoch, epochs: request.epochs, accuracy, validated: trainer.validated, templates, filters,
-      samples: { images: sampleImages.slice(), truth, guess: trainer.predict(shown) },
-    }, transfer);
+    post(
+      {
+        kind: "epoch",
+        epoch,
+        epochs: request.epochs,
+        accuracy,
+        validated: trainer.validated,
+        templates,
+        filters,
+        samples: { images: sampleImages.slice(), truth, guess: trainer.predict(shown) },
+      },
+      transfer,
+    );
     await yieldToMessages();
   }
   post({ kind: "done", stopped: step < total, step, total, accuracy, validated: trainer.validated });
@@ -106,7 +132,10 @@ async function run(request: Extract<ToWorker, { kind: "train" }>): Promise<void>
 
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.kind === "stop") { stopAsked = true; return; }
+  if (message.kind === "stop") {
+    stopAsked = true;
+    return;
+  }
   if (message.kind === "threads") {
     // Two threads (a worker of this worker sharing the kernels' memory) where the page is cross-origin
     // isolated, as `pnpm web` serves it; one thread, and a word why, anywhere else.
@@ -116,7 +145,13 @@ scope.onmessage = (event) => {
     );
     return;
   }
-  if (training) { post({ kind: "error", message: "the worker is training: stop it first" }); return; }
+  if (training) {
+    post({ kind: "error", message: "the worker is training: stop it first" });
+    return;
+  }
   const work = message.kind === "data" ? load(message.files) : run(message);
-  work.catch((error: Error) => { training = false; post({ kind: "error", message: error.message }); });
+  work.catch((error: Error) => {
+    training = false;
+    post({ kind: "error", message: error.message });
+  });
 };

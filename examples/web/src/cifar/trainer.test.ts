@@ -6,7 +6,8 @@ import { sliceImages, syntheticCifar } from "@slope/data";
 import { makeTrainer } from "./trainer.js";
 
 const all = syntheticCifar({ count: 600, rng: new Rng("trainer-test") });
-const train = sliceImages(all, 0, 500), test = sliceImages(all, 500, 600);
+const train = sliceImages(all, 0, 500),
+  test = sliceImages(all, 500, 600);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe("the CIFAR page's trainers", () => {

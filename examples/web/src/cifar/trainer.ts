@@ -71,7 +71,9 @@ function linearTrainer(train: LabeledImages, test: LabeledImages, { lr, reg, rng
       let correct = 0;
       for (const rows of chunks(test.count, 500)) {
         const guess = predictRows(rows);
-        rows.forEach((r, i) => { if (guess[i] === test.labels[r]) correct++; });
+        rows.forEach((r, i) => {
+          if (guess[i] === test.labels[r]) correct++;
+        });
       }
       return correct / Math.max(1, test.count);
     },
@@ -96,8 +98,11 @@ function convnetTrainer(train: LabeledImages, test: LabeledImages, { lr, reg, rn
   const mean = meanImage(train.images, train.count);
   const trainCount = Math.min(train.count, CONVNET_TRAIN_IMAGES);
   const testCount = Math.min(test.count, CONVNET_VALIDATION_IMAGES);
-  const xTrain = new ImageFeatures(train.images.subarray(0, trainCount * IMAGE_BYTES), trainCount,
-    { mean, scale: 64, layout: "nchw" });
+  const xTrain = new ImageFeatures(train.images.subarray(0, trainCount * IMAGE_BYTES), trainCount, {
+    mean,
+    scale: 64,
+    layout: "nchw",
+  });
   const xTest = new ImageFeatures(test.images, test.count, { mean, scale: 64, layout: "nchw" });
   const conv = new Conv2d(3, 8, 5, { rng });
   const net = new Sequential(conv, new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 14 * 14, 10, { rng }));
@@ -121,7 +126,9 @@ function convnetTrainer(train: LabeledImages, test: LabeledImages, { lr, reg, rn
       let correct = 0;
       for (const rows of chunks(testCount, 250)) {
         const guess = predictRows(rows);
-        rows.forEach((r, i) => { if (guess[i] === test.labels[r]) correct++; });
+        rows.forEach((r, i) => {
+          if (guess[i] === test.labels[r]) correct++;
+        });
       }
       return correct / Math.max(1, testCount);
     },

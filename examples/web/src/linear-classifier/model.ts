@@ -9,7 +9,11 @@ import { type LossKind, dataLossOf } from "./losses/index.js";
 
 export const CLASSES = 3;
 
-export interface Point { x0: number; x1: number; y: number }
+export interface Point {
+  x0: number;
+  x1: number;
+  y: number;
+}
 
 /** Everything the page shows, computed in one pass. */
 export interface Evaluation {
@@ -28,7 +32,11 @@ export interface Evaluation {
 }
 
 /** The default parameters: three class rows pointing different ways. */
-const W0 = [[1, 2], [2, -4], [3, -1]];
+const W0 = [
+  [1, 2],
+  [2, -4],
+  [3, -1],
+];
 const B0 = [0, 0.5, -0.5];
 
 /** Scores S = X·Wᵀ + b for rows X [N, 2]: row i is W·xᵢ + b. */
@@ -47,13 +55,17 @@ export class Demo {
   private optimizer = new SGD([this.W, this.b], { lr: this.lr });
   private randomness = new Rng("linear-classifier: randomize");
 
-  constructor() { this.reset(); }
+  constructor() {
+    this.reset();
+  }
 
   /** The default 12 points (three Gaussian blobs) and parameters. */
   reset(): void {
     const blobs = gaussianBlobs({ count: 12, classes: CLASSES, std: 0.7, rng: new Rng("linear-classifier") });
     this.points = Array.from({ length: 12 }, (_, i) => ({
-      x0: round(1.4 * blobs.x.data[2 * i]!), x1: round(1.4 * blobs.x.data[2 * i + 1]!), y: blobs.y[i]!,
+      x0: round(1.4 * blobs.x.data[2 * i]!),
+      x1: round(1.4 * blobs.x.data[2 * i + 1]!),
+      y: blobs.y[i]!,
     }));
     this.setParameters(W0, B0);
   }
@@ -76,13 +88,18 @@ export class Demo {
   private graph(): { scores: Var | null; data: Var | null; regularisation: Var; total: Var } {
     const regularisation = mul(l2(this.W), this.reg);
     if (this.points.length === 0) return { scores: null, data: null, regularisation, total: regularisation };
-    const X = tensor(this.points.flatMap((p) => [p.x0, p.x1]), { shape: [this.points.length, 2], dtype: "float64" });
+    const X = tensor(
+      this.points.flatMap((p) => [p.x0, p.x1]),
+      { shape: [this.points.length, 2], dtype: "float64" },
+    );
     const scores = scoresOf(X, this.W, this.b);
     const data = dataLossOf(this.kind).dataLoss(scores, this.labels());
     return { scores, data, regularisation, total: add(data, regularisation) };
   }
 
-  private labels(): number[] { return this.points.map((p) => p.y); }
+  private labels(): number[] {
+    return this.points.map((p) => p.y);
+  }
 
   /** The scores, every Lᵢ, the three losses and the gradient of the total, for the current state. */
   evaluate(): Evaluation {
@@ -130,8 +147,13 @@ export class Demo {
   /** Plain numbers for the tests: the parameters, the points, the settings. */
   snapshot() {
     return {
-      W: this.W.value.toArray() as number[][], b: this.b.value.toArray() as number[],
-      points: this.points.map((p) => ({ ...p })), kind: this.kind, reg: this.reg, lr: this.lr, steps: this.steps,
+      W: this.W.value.toArray() as number[][],
+      b: this.b.value.toArray() as number[],
+      points: this.points.map((p) => ({ ...p })),
+      kind: this.kind,
+      reg: this.reg,
+      lr: this.lr,
+      steps: this.steps,
     };
   }
 }

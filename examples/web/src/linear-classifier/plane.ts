@@ -12,7 +12,11 @@ export const SYMBOLS = ["●", "■", "▲"];
 /** The plane shows [−SPAN, SPAN]². */
 export const SPAN = 5;
 
-export interface View { size: number; toPixel(v: number): number; toPlane(px: number): number }
+export interface View {
+  size: number;
+  toPixel(v: number): number;
+  toPlane(px: number): number;
+}
 
 export function viewOf(size: number): View {
   return {
@@ -63,8 +67,10 @@ function axes(context: CanvasRenderingContext2D, view: View): void {
   context.fillStyle = "#1f2937";
   context.lineWidth = 1;
   context.beginPath();
-  context.moveTo(0, o); context.lineTo(view.size, o);
-  context.moveTo(o, 0); context.lineTo(o, view.size);
+  context.moveTo(0, o);
+  context.lineTo(view.size, o);
+  context.moveTo(o, 0);
+  context.lineTo(o, view.size);
   context.stroke();
   context.font = `${Math.max(10, Math.round(view.size / 40))}px system-ui, sans-serif`;
   context.textAlign = "center";
@@ -73,24 +79,31 @@ function axes(context: CanvasRenderingContext2D, view: View): void {
     if (t === 0) continue;
     const p = view.toPixel(t);
     context.beginPath();
-    context.moveTo(p, o - 4); context.lineTo(p, o + 4);
-    context.moveTo(o - 4, view.toPixel(-t)); context.lineTo(o + 4, view.toPixel(-t));
+    context.moveTo(p, o - 4);
+    context.lineTo(p, o + 4);
+    context.moveTo(o - 4, view.toPixel(-t));
+    context.lineTo(o + 4, view.toPixel(-t));
     context.stroke();
-    context.textAlign = "center"; context.textBaseline = "top";
+    context.textAlign = "center";
+    context.textBaseline = "top";
     context.fillText(String(t), p, o + 6);
-    context.textAlign = "right"; context.textBaseline = "middle";
+    context.textAlign = "right";
+    context.textBaseline = "middle";
     context.fillText(String(t), o - 6, view.toPixel(-t));
   }
-  context.textAlign = "right"; context.textBaseline = "bottom";
+  context.textAlign = "right";
+  context.textBaseline = "bottom";
   context.fillText("x₀", view.size - 4, o - 4);
-  context.textAlign = "left"; context.textBaseline = "top";
+  context.textAlign = "left";
+  context.textBaseline = "top";
   context.fillText("x₁", o + 6, 4);
 }
 
 function arrow(context: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number): void {
   const angle = Math.atan2(y1 - y0, x1 - x0);
   context.beginPath();
-  context.moveTo(x0, y0); context.lineTo(x1, y1);
+  context.moveTo(x0, y0);
+  context.lineTo(x1, y1);
   context.stroke();
   context.beginPath();
   context.moveTo(x1, y1);
@@ -104,7 +117,9 @@ function arrow(context: CanvasRenderingContext2D, x0: number, y0: number, x1: nu
 function classLines(context: CanvasRenderingContext2D, demo: Demo, view: View): void {
   const { toPixel } = view;
   for (let k = 0; k < CLASSES; k++) {
-    const w0 = demo.W.value.get(k, 0), w1 = demo.W.value.get(k, 1), bias = demo.b.value.get(k);
+    const w0 = demo.W.value.get(k, 0),
+      w1 = demo.W.value.get(k, 1),
+      bias = demo.b.value.get(k);
     const norm2 = w0 * w0 + w1 * w1;
     if (!(norm2 > 0) || !Number.isFinite(norm2) || !Number.isFinite(bias)) continue;
     context.strokeStyle = COLOURS[k]!;
@@ -120,8 +135,12 @@ function classLines(context: CanvasRenderingContext2D, demo: Demo, view: View): 
     }
     context.stroke();
     // The foot of the perpendicular from the origin, −b·w/|w|²; from the origin if it is off the plane.
-    let fx = (-bias * w0) / norm2, fy = (-bias * w1) / norm2;
-    if (Math.abs(fx) > SPAN - 0.5 || Math.abs(fy) > SPAN - 0.5) { fx = 0; fy = 0; }
+    let fx = (-bias * w0) / norm2,
+      fy = (-bias * w1) / norm2;
+    if (Math.abs(fx) > SPAN - 0.5 || Math.abs(fy) > SPAN - 0.5) {
+      fx = 0;
+      fy = 0;
+    }
     const length = Math.min(3, Math.max(0.8, Math.sqrt(norm2))) / Math.sqrt(norm2);
     arrow(context, toPixel(fx), toPixel(-fy), toPixel(fx + w0 * length), toPixel(-(fy + w1 * length)));
   }
@@ -129,7 +148,10 @@ function classLines(context: CanvasRenderingContext2D, demo: Demo, view: View): 
 
 /** Redraws the whole plane; `cursor` is the keyboard cursor (drawn when the plane has focus). */
 export function drawPlane(
-  context: CanvasRenderingContext2D, demo: Demo, view: View, cursor: { x0: number; x1: number } | null,
+  context: CanvasRenderingContext2D,
+  demo: Demo,
+  view: View,
+  cursor: { x0: number; x1: number } | null,
   highlighted: Point | null,
 ): void {
   context.clearRect(0, 0, view.size, view.size);
@@ -155,15 +177,20 @@ export function drawPlane(
     context.stroke();
   }
   if (cursor) {
-    const px = view.toPixel(cursor.x0), py = view.toPixel(-cursor.x1);
+    const px = view.toPixel(cursor.x0),
+      py = view.toPixel(-cursor.x1);
     context.strokeStyle = "#111827";
     context.lineWidth = 2;
     context.beginPath();
     context.arc(px, py, r + 5, 0, 2 * Math.PI);
-    context.moveTo(px - r - 10, py); context.lineTo(px - r - 2, py);
-    context.moveTo(px + r + 2, py); context.lineTo(px + r + 10, py);
-    context.moveTo(px, py - r - 10); context.lineTo(px, py - r - 2);
-    context.moveTo(px, py + r + 2); context.lineTo(px, py + r + 10);
+    context.moveTo(px - r - 10, py);
+    context.lineTo(px - r - 2, py);
+    context.moveTo(px + r + 2, py);
+    context.lineTo(px + r + 10, py);
+    context.moveTo(px, py - r - 10);
+    context.lineTo(px, py - r - 2);
+    context.moveTo(px, py + r + 2);
+    context.lineTo(px, py + r + 10);
     context.stroke();
   }
 }

@@ -33,7 +33,8 @@ export function buildParameterTable(body: HTMLElement, demo: Demo, changed: () =
         if (input.value.trim() === "" || !Number.isFinite(v)) return;
         const W = demo.W.value.toArray() as number[][];
         const b = demo.b.value.toArray() as number[];
-        if (column < 2) W[k]![column] = v; else b[k] = v;
+        if (column < 2) W[k]![column] = v;
+        else b[k] = v;
         demo.setParameters(W, b);
         changed();
       });
@@ -69,7 +70,11 @@ export function updateParameterTable(body: HTMLElement, demo: Demo, evaluation: 
 
 /** Rebuilds the points table: x₀, x₁, y, s₀ s₁ s₂ (the own class's score in bold), Lᵢ; and the mean. */
 export function updatePointsTable(
-  body: HTMLElement, mean: HTMLElement, demo: Demo, evaluation: Evaluation, onHover: (i: number | null) => void,
+  body: HTMLElement,
+  mean: HTMLElement,
+  demo: Demo,
+  evaluation: Evaluation,
+  onHover: (i: number | null) => void,
 ): void {
   const rows: HTMLElement[] = demo.points.map((p, i) => {
     const row = document.createElement("tr");

@@ -33,11 +33,14 @@ export function plotHeight(surface: Surface, width: number): number {
 
 /** The window that shows the whole domain at one scale for both axes, centred on the domain. */
 export function viewFor(surface: Surface, width: number, height: number): View {
-  const plotW = width - MARGIN.left - MARGIN.right, plotH = height - MARGIN.top - MARGIN.bottom;
+  const plotW = width - MARGIN.left - MARGIN.right,
+    plotH = height - MARGIN.top - MARGIN.bottom;
   const { x, y } = surface.domain;
   const scale = Math.min(plotW / (x[1] - x[0]), plotH / (y[1] - y[0]));
-  const cx = (x[0] + x[1]) / 2, cy = (y[0] + y[1]) / 2;
-  const hx = plotW / scale / 2, hy = plotH / scale / 2;
+  const cx = (x[0] + x[1]) / 2,
+    cy = (y[0] + y[1]) / 2;
+  const hx = plotW / scale / 2,
+    hy = plotH / scale / 2;
   return { x: [cx - hx, cx + hx], y: [cy - hy, cy + hy], width: plotW, height: plotH, scale };
 }
 
@@ -82,7 +85,8 @@ export function renderContours(surface: Surface, view: View, pixelRatio: number)
   const image = g.createImageData(width, height);
   for (let j = 0; j < height; j++) {
     for (let i = 0; i < width; i++) {
-      const k = j * width + i, band = bands[k]!;
+      const k = j * width + i,
+        band = bands[k]!;
       const edge = (i + 1 < width && bands[k + 1] !== band) || (j + 1 < height && bands[k + width] !== band);
       // Low ground a pale blue, high ground near white: the paths' colours stay readable on both.
       const t = band / 19;
@@ -109,12 +113,19 @@ export function drawMarker(g: CanvasRenderingContext2D, shape: Marker, px: numbe
     g.lineTo(px - r, py + s * r * 0.8);
     g.closePath();
   } else if (shape === "diamond") {
-    g.moveTo(px, py - r * 1.2); g.lineTo(px + r, py); g.lineTo(px, py + r * 1.2); g.lineTo(px - r, py); g.closePath();
+    g.moveTo(px, py - r * 1.2);
+    g.lineTo(px + r, py);
+    g.lineTo(px, py + r * 1.2);
+    g.lineTo(px - r, py);
+    g.closePath();
   } else {
     for (let k = 0; k < 10; k++) {
-      const angle = -Math.PI / 2 + (k * Math.PI) / 5, radius = k % 2 === 0 ? r * 1.25 : r * 0.55;
-      const qx = px + radius * Math.cos(angle), qy = py + radius * Math.sin(angle);
-      if (k === 0) g.moveTo(qx, qy); else g.lineTo(qx, qy);
+      const angle = -Math.PI / 2 + (k * Math.PI) / 5,
+        radius = k % 2 === 0 ? r * 1.25 : r * 0.55;
+      const qx = px + radius * Math.cos(angle),
+        qy = py + radius * Math.sin(angle);
+      if (k === 0) g.moveTo(qx, qy);
+      else g.lineTo(qx, qy);
     }
     g.closePath();
   }
@@ -127,18 +138,29 @@ export function drawStart(g: CanvasRenderingContext2D, px: number, py: number): 
   g.lineWidth = 2;
   g.strokeStyle = "#111827";
   g.fillStyle = "white";
-  g.beginPath(); g.arc(px, py, 7, 0, 2 * Math.PI); g.fill(); g.stroke();
+  g.beginPath();
+  g.arc(px, py, 7, 0, 2 * Math.PI);
+  g.fill();
+  g.stroke();
   g.fillStyle = "#111827";
-  g.beginPath(); g.arc(px, py, 2, 0, 2 * Math.PI); g.fill();
+  g.beginPath();
+  g.arc(px, py, 2, 0, 2 * Math.PI);
+  g.fill();
 }
 
 /** A minimum: a black × on a white halo. */
 export function drawMinimum(g: CanvasRenderingContext2D, px: number, py: number): void {
-  for (const [colour, width] of [["white", 5], ["#111827", 2]] as const) {
+  for (const [colour, width] of [
+    ["white", 5],
+    ["#111827", 2],
+  ] as const) {
     g.strokeStyle = colour;
     g.lineWidth = width;
     g.beginPath();
-    g.moveTo(px - 5, py - 5); g.lineTo(px + 5, py + 5); g.moveTo(px + 5, py - 5); g.lineTo(px - 5, py + 5);
+    g.moveTo(px - 5, py - 5);
+    g.lineTo(px + 5, py + 5);
+    g.moveTo(px + 5, py - 5);
+    g.lineTo(px - 5, py + 5);
     g.stroke();
   }
 }
@@ -154,14 +176,20 @@ export function drawAxes(g: CanvasRenderingContext2D, view: View): void {
   const bottom = MARGIN.top + view.height;
   for (const t of niceTicks(view.x[0], view.x[1], Math.max(3, Math.round(view.width / 70)))) {
     const [px] = toPixel(view, t, 0);
-    g.beginPath(); g.moveTo(px, bottom); g.lineTo(px, bottom + 4); g.stroke();
+    g.beginPath();
+    g.moveTo(px, bottom);
+    g.lineTo(px, bottom + 4);
+    g.stroke();
     g.fillText(tickLabel(t), px, bottom + 15);
   }
   g.fillText("x", MARGIN.left + view.width / 2, bottom + 27);
   g.textAlign = "right";
   for (const t of niceTicks(view.y[0], view.y[1], Math.max(3, Math.round(view.height / 50)))) {
     const [, py] = toPixel(view, 0, t);
-    g.beginPath(); g.moveTo(MARGIN.left - 4, py); g.lineTo(MARGIN.left, py); g.stroke();
+    g.beginPath();
+    g.moveTo(MARGIN.left - 4, py);
+    g.lineTo(MARGIN.left, py);
+    g.stroke();
     g.fillText(tickLabel(t), MARGIN.left - 6, py + 4);
   }
   g.textAlign = "left";
@@ -169,14 +197,21 @@ export function drawAxes(g: CanvasRenderingContext2D, view: View): void {
 }
 
 /** One legend entry: a marker (an optimizer's, or the start's or a minimum's) and a name. */
-export interface LegendEntry { name: string; colour: string; marker: Marker | "start" | "minimum" }
+export interface LegendEntry {
+  name: string;
+  colour: string;
+  marker: Marker | "start" | "minimum";
+}
 
 /**
  * The legend in a corner of the plot: the corner where the fewest of `avoid` (pixels of the paths) fall,
  * on a white box so it reads over the contours.
  */
 export function drawLegend(
-  g: CanvasRenderingContext2D, view: View, entries: LegendEntry[], avoid: [number, number][],
+  g: CanvasRenderingContext2D,
+  view: View,
+  entries: LegendEntry[],
+  avoid: [number, number][],
 ): void {
   const small = view.width < 500;
   g.font = `${small ? 11 : 12}px system-ui, sans-serif`;
@@ -185,10 +220,18 @@ export function drawLegend(
   const rows = Math.max(2, Math.min(entries.length, Math.floor((0.45 * view.height - 8) / rowH)));
   const columns = Math.ceil(entries.length / rows);
   const columnW = 30 + Math.max(...entries.map((e) => g.measureText(e.name).width));
-  const boxW = columns * columnW, boxH = Math.min(rows, entries.length) * rowH + 8;
-  const left = MARGIN.left + 6, right = MARGIN.left + view.width - boxW - 6;
-  const top = MARGIN.top + 6, bottom = MARGIN.top + view.height - boxH - 6;
-  const corners: [number, number][] = [[right, top], [left, top], [right, bottom], [left, bottom]];
+  const boxW = columns * columnW,
+    boxH = Math.min(rows, entries.length) * rowH + 8;
+  const left = MARGIN.left + 6,
+    right = MARGIN.left + view.width - boxW - 6;
+  const top = MARGIN.top + 6,
+    bottom = MARGIN.top + view.height - boxH - 6;
+  const corners: [number, number][] = [
+    [right, top],
+    [left, top],
+    [right, bottom],
+    [left, bottom],
+  ];
   const inside = ([bx, by]: [number, number]) =>
     avoid.filter(([px, py]) => px >= bx - 8 && px <= bx + boxW + 8 && py >= by - 8 && py <= by + boxH + 8).length;
   const [bx, by] = corners.reduce((best, c) => (inside(c) < inside(best) ? c : best));
@@ -198,13 +241,17 @@ export function drawLegend(
   g.fillRect(bx, by, boxW, boxH);
   g.strokeRect(bx, by, boxW, boxH);
   entries.forEach((e, k) => {
-    const cy = by + 4 + (k % rows) * rowH + rowH / 2, cx = bx + 12 + Math.floor(k / rows) * columnW;
+    const cy = by + 4 + (k % rows) * rowH + rowH / 2,
+      cx = bx + 12 + Math.floor(k / rows) * columnW;
     if (e.marker === "start") drawStart(g, cx, cy);
     else if (e.marker === "minimum") drawMinimum(g, cx, cy);
     else {
       g.strokeStyle = e.colour;
       g.lineWidth = 2;
-      g.beginPath(); g.moveTo(cx - 8, cy); g.lineTo(cx + 8, cy); g.stroke();
+      g.beginPath();
+      g.moveTo(cx - 8, cy);
+      g.lineTo(cx + 8, cy);
+      g.stroke();
       g.fillStyle = e.colour;
       g.strokeStyle = "white";
       g.lineWidth = 1;

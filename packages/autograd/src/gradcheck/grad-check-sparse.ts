@@ -29,7 +29,10 @@ export interface SparseCheck {
  * Cheap enough for a full CIFAR weight matrix, where the full numerical gradient is not.
  */
 export function gradCheckSparse(
-  f: (x: core.Tensor) => number, x: core.Tensor, analytic: core.Tensor, options: GradCheckSparseOptions,
+  f: (x: core.Tensor) => number,
+  x: core.Tensor,
+  analytic: core.Tensor,
+  options: GradCheckSparseOptions,
 ): {
   /** The largest relError of the coordinates checked. */
   maxRelError: number;
@@ -38,7 +41,9 @@ export function gradCheckSparse(
 } {
   if (!options?.rng) throw new core.ValueError("gradCheckSparse: an rng is required: { rng: new Rng(seed) }");
   if (!core.sameShape(x.shape, analytic.shape)) {
-    throw new core.ShapeError(`gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`);
+    throw new core.ShapeError(
+      `gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`,
+    );
   }
   const { checks = 10, rng, h = 1e-5 } = core.checkOptions(options, ["checks", "rng", "h"], "gradCheckSparse");
   const results: SparseCheck[] = [];
@@ -47,7 +52,12 @@ export function gradCheckSparse(
     const numerical = partialDerivative(f, x, i, h);
     const a = analytic.data[i]!;
     const denominator = Math.abs(numerical) + Math.abs(a);
-    results.push({ index: core.unravelIndex(i, x.shape), numerical, analytic: a, relError: denominator === 0 ? 0 : Math.abs(numerical - a) / denominator });
+    results.push({
+      index: core.unravelIndex(i, x.shape),
+      numerical,
+      analytic: a,
+      relError: denominator === 0 ? 0 : Math.abs(numerical - a) / denominator,
+    });
   }
   return { maxRelError: results.reduce((m, r) => Math.max(m, r.relError), 0), checks: results };
 }

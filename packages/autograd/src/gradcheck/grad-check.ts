@@ -56,7 +56,11 @@ export interface GradCheckResult {
  * float64 (a float32 Var it holds, such as a model's parameter) is differenced in float32 with h = 1e-2 (rounding
  * error ~6e-8·|f|/h, truncation ~h²·f‴/6) and tol = 1e-2; `warning` says which was done.
  */
-export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheck(
+  f: (...inputs: Var[]) => Var,
+  inputs: core.Tensor[],
+  options: GradCheckOptions = {},
+): GradCheckResult {
   core.checkOptions(options, ["h", "tol"], "gradCheck");
   if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof core.Tensor)) {
     throw new core.ValueError("gradCheck: inputs must be an array of Tensors");
@@ -64,7 +68,8 @@ export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], o
   const float32 = inputs.some((t) => t.dtype === "float32");
   const params = inputs.map((t) => param(t));
   const output = f(...params);
-  if (output.size !== 1) throw new core.ShapeError(`gradCheck: f must return a scalar, got shape ${core.formatShape(output.shape)}`);
+  if (output.size !== 1)
+    throw new core.ShapeError(`gradCheck: f must return a scalar, got shape ${core.formatShape(output.shape)}`);
   if (output.requiresGrad) backward(output);
   const analytic = params.map((p) => p.grad ?? core.zerosLike(p.value));
   let numerical: core.Tensor[] | null = null;
@@ -76,7 +81,8 @@ export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], o
     warning = "float32 inputs: f was differenced in float64 (inputs and constants promoted); the tolerance is 1e-4";
     if (numerical === null) {
       tol = options.tol ?? 1e-2;
-      warning = "float32 inputs: f holds float32 Vars, so it was differenced in float32 with h = 1e-2; " +
+      warning =
+        "float32 inputs: f holds float32 Vars, so it was differenced in float32 with h = 1e-2; " +
         "the tolerance is 1e-2 " +
         "(check in float64 for 1e-7)";
     }
@@ -100,7 +106,12 @@ export function gradCheck(f: (...inputs: Var[]) => Var, inputs: core.Tensor[], o
   });
   const maxRelError = relErrors.reduce((m, e) => (e > m || Number.isNaN(e) ? e : m), 0);
   const result: GradCheckResult = {
-    ok: maxRelError <= tol, maxRelError, relErrors, worst, analytic, numerical: finalNumerical,
+    ok: maxRelError <= tol,
+    maxRelError,
+    relErrors,
+    worst,
+    analytic,
+    numerical: finalNumerical,
   };
   if (warning !== undefined) result.warning = warning;
   return result;

@@ -30,7 +30,11 @@ describe("gradient checking", () => {
 
   it("restores x even when f throws", () => {
     const x = f64([1, 2]);
-    expect(() => numericalGradient(() => { throw new Error("boom"); }, x)).toThrow("boom");
+    expect(() =>
+      numericalGradient(() => {
+        throw new Error("boom");
+      }, x),
+    ).toThrow("boom");
     expect(Array.from(x.data)).toEqual([1, 2]);
   });
 
@@ -54,11 +58,12 @@ describe("gradient checking", () => {
   });
 
   it("gradCheck catches a custom op whose hand-written gradient is wrong, and passes a right one", () => {
-    const cube = (factor: number) => customOp({
-      name: "cube",
-      forward: (x) => core.mul(core.mul(x, x), x),
-      backward: (g, _y, [x]) => [core.mul(g, core.mul(core.square(x!), factor))],
-    });
+    const cube = (factor: number) =>
+      customOp({
+        name: "cube",
+        forward: (x) => core.mul(core.mul(x, x), x),
+        backward: (g, _y, [x]) => [core.mul(g, core.mul(core.square(x!), factor))],
+      });
     const x = f64([0.3, -0.7, 1.1]);
     const right = gradCheck((v) => sum(cube(3)(v)), [x]);
     expect(right.ok).toBe(true);
@@ -70,7 +75,9 @@ describe("gradient checking", () => {
 
   it("a custom op's gradient of the wrong shape is an error naming the op", () => {
     const bad = customOp({ name: "bad", forward: (x) => x, backward: () => [f64([1, 2, 3])] });
-    expect(() => sum(bad(param(f64([1])))).backward()).toThrow(/bad: backward returned a gradient of shape \[3\] for input 0 of shape \[1\]/);
+    expect(() => sum(bad(param(f64([1])))).backward()).toThrow(
+      /bad: backward returned a gradient of shape \[3\] for input 0 of shape \[1\]/,
+    );
   });
 
   it("gradCheck says that float32 needs a loose tolerance", () => {
@@ -97,10 +104,14 @@ describe("gradient checking", () => {
 
 describe("gradCheck on float32 (the default dtype)", () => {
   const rng = new core.Rng("float32 gradcheck");
-  const x = core.randn([20, 30], { rng }), labels = Array.from({ length: 20 }, (_, i) => i % 10);
-  const scale = (factor: number) => customOp({
-    name: "scale", forward: (v) => core.mul(v, 2), backward: (g) => [core.mul(g, factor)],
-  });
+  const x = core.randn([20, 30], { rng }),
+    labels = Array.from({ length: 20 }, (_, i) => i % 10);
+  const scale = (factor: number) =>
+    customOp({
+      name: "scale",
+      forward: (v) => core.mul(v, 2),
+      backward: (g) => [core.mul(g, factor)],
+    });
 
   it("passes a correct float32 model with its defaults (its float32 constants are promoted with the inputs)", () => {
     const W = core.randn([30, 10], { rng, std: 0.01 });

@@ -13,11 +13,18 @@ export interface NumericalGradientOptions {
  * xᵢ back exactly as it was. Costs 2 evaluations of f per coordinate (central), which is why it is
  * only used to check the analytic gradient. Use float64: in float32 the rounding swamps h.
  */
-export function numericalGradient(f: (x: core.Tensor) => number, x: core.Tensor, options: NumericalGradientOptions = {}): core.Tensor {
+export function numericalGradient(
+  f: (x: core.Tensor) => number,
+  x: core.Tensor,
+  options: NumericalGradientOptions = {},
+): core.Tensor {
   const { h = 1e-5, method = "central" } = core.checkOptions(options, ["h", "method"], "numericalGradient");
-  if (!(h > 0) || !Number.isFinite(h)) throw new core.ValueError(`numericalGradient: h must be a positive finite number, got ${h}`);
+  if (!(h > 0) || !Number.isFinite(h))
+    throw new core.ValueError(`numericalGradient: h must be a positive finite number, got ${h}`);
   if (method !== "central" && method !== "forward") {
-    throw new core.ValueError(`numericalGradient: method must be "central" or "forward", got ${JSON.stringify(method)}`);
+    throw new core.ValueError(
+      `numericalGradient: method must be "central" or "forward", got ${JSON.stringify(method)}`,
+    );
   }
   const gradient = core.zerosLike(x);
   const base = method === "forward" ? f(x) : 0;
@@ -29,7 +36,14 @@ export function numericalGradient(f: (x: core.Tensor) => number, x: core.Tensor,
  * ∂f/∂xᵢ by one finite difference — central (f(x+h) − f(x−h)) / 2h, or forward (f(x+h) − f(x)) / h
  * given f(x) as `base` — putting xᵢ back exactly as it was, even if f throws.
  */
-export function partialDerivative(f: (x: core.Tensor) => number, x: core.Tensor, i: number, h: number, method: "central" | "forward" = "central", base = 0): number {
+export function partialDerivative(
+  f: (x: core.Tensor) => number,
+  x: core.Tensor,
+  i: number,
+  h: number,
+  method: "central" | "forward" = "central",
+  base = 0,
+): number {
   const data = x.data;
   const old = data[i]!;
   try {

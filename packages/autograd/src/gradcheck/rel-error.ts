@@ -16,7 +16,8 @@ export function relError(a: core.Tensor, b: core.Tensor): number {
   let difference = 0;
   let scale = 0;
   for (let i = 0; i < a.size; i++) {
-    const x = a.data[i]!, y = b.data[i]!;
+    const x = a.data[i]!,
+      y = b.data[i]!;
     const d = Math.abs(x - y);
     if (d > difference || Number.isNaN(d)) difference = d;
     const s = Math.abs(x) + Math.abs(y);

@@ -11,12 +11,16 @@ import { sum } from "../ops/sum.js";
 export function linear(x: VarLike, W: VarLike, b?: VarLike): Var {
   const [input, weights, bias] = toVars(x, W, ...(b === undefined ? [] : [b])) as [Var, Var, Var | undefined];
   if (input.shape.length !== 2 || weights.shape.length !== 2) {
-    throw new core.ShapeError(`linear: expected x [N, D] and W [D, C], got ${core.formatShape(input.shape)} and ${core.formatShape(weights.shape)}`);
+    throw new core.ShapeError(
+      `linear: expected x [N, D] and W [D, C], got ${core.formatShape(input.shape)} and ${core.formatShape(weights.shape)}`,
+    );
   }
   let scores = core.matmul(input.value, weights.value);
   if (bias) {
     if (bias.shape.length !== 1 || bias.shape[0] !== weights.shape[1]) {
-      throw new core.ShapeError(`linear: expected b of shape [${weights.shape[1]}], got ${core.formatShape(bias.shape)}`);
+      throw new core.ShapeError(
+        `linear: expected b of shape [${weights.shape[1]}], got ${core.formatShape(bias.shape)}`,
+      );
     }
     scores = core.add(scores, bias.value);
   }

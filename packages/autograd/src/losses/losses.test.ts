@@ -58,19 +58,43 @@ describe("the lecture's fused loss nodes", () => {
   });
 
   it("svmLoss gradient is the lecture's: indicator for j ≠ y, minus the count of positive margins at y, over N", () => {
-    const s = param(core.tensor([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]], { dtype: "float64" }));
+    const s = param(
+      core.tensor(
+        [
+          [3.2, 5.1, -1.7],
+          [1.3, 4.9, 2.0],
+          [2.2, 2.5, -3.1],
+        ],
+        { dtype: "float64" },
+      ),
+    );
     const loss = svmLoss(s, [0, 1, 2]);
     expect(loss.item()).toBeCloseTo(15.8 / 3, 12);
     loss.backward();
-    expect(s.grad!.toArray()).toEqual([[-1 / 3, 1 / 3, 0], [0, 0, 0], [1 / 3, 1 / 3, -2 / 3]]);
+    expect(s.grad!.toArray()).toEqual([
+      [-1 / 3, 1 / 3, 0],
+      [0, 0, 0],
+      [1 / 3, 1 / 3, -2 / 3],
+    ]);
   });
 
   it("softmaxCrossEntropy gradient is (p − onehot(y)) / N and is finite and exact at scores of ±1e4", () => {
-    const s = param(core.tensor([[1e4, -1e4, 0], [-1e4, 1e4, 0]], { dtype: "float64" }));
+    const s = param(
+      core.tensor(
+        [
+          [1e4, -1e4, 0],
+          [-1e4, 1e4, 0],
+        ],
+        { dtype: "float64" },
+      ),
+    );
     const loss = softmaxCrossEntropy(s, [0, 2]);
     expect(loss.item()).toBe(1e4 / 2);
     loss.backward();
-    expect(s.grad!.toArray()).toEqual([[0, 0, 0], [0, 0.5, -0.5]]);
+    expect(s.grad!.toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0.5, -0.5],
+    ]);
   });
 
   it("linear is x·W + b with the hand-derived gradient", () => {
@@ -91,11 +115,30 @@ describe("the lecture's fused loss nodes", () => {
   });
 
   it("l2 is Σ W² with gradient 2W, so loss = data + reg·l2(W)", () => {
-    const W = param(core.tensor([[1, -2], [3, 0.5]], { dtype: "float64" }));
+    const W = param(
+      core.tensor(
+        [
+          [1, -2],
+          [3, 0.5],
+        ],
+        { dtype: "float64" },
+      ),
+    );
     const r = l2(W);
     expect(r.item()).toBe(14.25);
     mul(r, 0.1).backward();
-    expect(relError(W.grad!, core.tensor([[0.2, -0.4], [0.6, 0.1]], { dtype: "float64" }))).toBeLessThan(1e-15);
+    expect(
+      relError(
+        W.grad!,
+        core.tensor(
+          [
+            [0.2, -0.4],
+            [0.6, 0.1],
+          ],
+          { dtype: "float64" },
+        ),
+      ),
+    ).toBeLessThan(1e-15);
   });
 
   it("labels may be number[], Int32Array or Uint8Array; bad ones are named", () => {

@@ -10,13 +10,52 @@ const f64 = (values: number[], shape: number[]) => core.tensor(values, { dtype: 
 const y = f64([3, 1, 2, 0.5, 4, 1], [2, 3]);
 const w = f64([1, 2, 3, 4, 5, 6], [3, 2]);
 const METHODS: [string, unknown[]][] = [
-  ["add", [y]], ["sub", [y]], ["mul", [y]], ["div", [y]], ["pow", [2]], ["maximum", [y]], ["minimum", [y]],
-  ["matmul", [w]], ["matmul", [y, { transposeB: true }]], ["neg", []], ["exp", []], ["log", []], ["sqrt", []],
-  ["reciprocal", []], ["square", []], ["abs", []], ["tanh", []], ["sigmoid", []], ["relu", []], ["clip", [1, 2.5]],
-  ["sum", [1, true]], ["mean", [0]], ["max", [1]], ["min", []], ["reshape", [[3, 2]]], ["transpose", [[1, 0]]],
-  ["gather", [[1, 0, 1]]], ["slice", [[0, 1], [2, 2]]], ["cast", ["float32"]], ["softmax", [0]], ["logSoftmax", []],
-  ["sin", []], ["cos", []], ["log1p", []], ["expm1", []], ["erf", []], ["logSumExp", [1, true]],
-  ["variance", [1, { correction: 0 }]], ["std", [0]], ["norm", [{ p: 1 }]],
+  ["add", [y]],
+  ["sub", [y]],
+  ["mul", [y]],
+  ["div", [y]],
+  ["pow", [2]],
+  ["maximum", [y]],
+  ["minimum", [y]],
+  ["matmul", [w]],
+  ["matmul", [y, { transposeB: true }]],
+  ["neg", []],
+  ["exp", []],
+  ["log", []],
+  ["sqrt", []],
+  ["reciprocal", []],
+  ["square", []],
+  ["abs", []],
+  ["tanh", []],
+  ["sigmoid", []],
+  ["relu", []],
+  ["clip", [1, 2.5]],
+  ["sum", [1, true]],
+  ["mean", [0]],
+  ["max", [1]],
+  ["min", []],
+  ["reshape", [[3, 2]]],
+  ["transpose", [[1, 0]]],
+  ["gather", [[1, 0, 1]]],
+  [
+    "slice",
+    [
+      [0, 1],
+      [2, 2],
+    ],
+  ],
+  ["cast", ["float32"]],
+  ["softmax", [0]],
+  ["logSoftmax", []],
+  ["sin", []],
+  ["cos", []],
+  ["log1p", []],
+  ["expm1", []],
+  ["erf", []],
+  ["logSumExp", [1, true]],
+  ["variance", [1, { correction: 0 }]],
+  ["std", [0]],
+  ["norm", [{ p: 1 }]],
 ];
 const NAMES = [...new Set(METHODS.map(([name]) => name)), "backward"];
 
@@ -25,7 +64,11 @@ describe("Var's methods, installed from methods/", () => {
     for (const name of NAMES) {
       const descriptor = Object.getOwnPropertyDescriptor(Var.prototype, name);
       expect(typeof descriptor?.value, name).toBe("function");
-      expect([descriptor?.writable, descriptor?.enumerable, descriptor?.configurable], name).toEqual([true, false, true]);
+      expect([descriptor?.writable, descriptor?.enumerable, descriptor?.configurable], name).toEqual([
+        true,
+        false,
+        true,
+      ]);
     }
     const keys: string[] = [];
     for (const key in param(f64([1], [1]))) keys.push(key);
@@ -38,8 +81,12 @@ describe("Var's methods, installed from methods/", () => {
       const x = param(f64([0.5, 1, 1.5, 2, 2.5, 3], [2, 3]));
       const method = (x as unknown as Record<string, (...args: unknown[]) => autograd.Var>)[name]!;
       const [chained, direct] = [method.call(x, ...args), ops[name]!(x, ...args)];
-      expect([chained.op, chained.shape, chained.dtype, chained.inputs[0] === x], name)
-        .toEqual([direct.op, direct.shape, direct.dtype, direct.inputs[0] === x]);
+      expect([chained.op, chained.shape, chained.dtype, chained.inputs[0] === x], name).toEqual([
+        direct.op,
+        direct.shape,
+        direct.dtype,
+        direct.inputs[0] === x,
+      ]);
       expect(Array.from(chained.value.data), name).toEqual(Array.from(direct.value.data));
     }
   });
@@ -58,7 +105,9 @@ describe("Var's methods, installed from methods/", () => {
   it("install-all.ts imports every file of methods/, so no method is typed on Var without being installed", () => {
     const folder = import.meta.dirname;
     const installAll = readFileSync(`${folder}/install-all.ts`, "utf8");
-    const files = readdirSync(folder).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "install-all.ts");
+    const files = readdirSync(folder).filter(
+      (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "install-all.ts",
+    );
     expect(files.length).toBe(NAMES.length);
     expect(files.filter((f) => !installAll.includes(`import "./${f.replace(/\.ts$/, ".js")}";`))).toEqual([]);
   });

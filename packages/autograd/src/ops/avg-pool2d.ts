@@ -7,13 +7,17 @@ import { type Var, type VarLike, record, toVar } from "../var.js";
  */
 export function windowAverage(input: VarLike, windows: core.WindowAverage): Var {
   const x = toVar(input);
-  return record("windowAverage", core.windowAverage(x.value, windows), [x], (g) => [windowAverageBackward(g, windows, x.shape)]);
+  return record("windowAverage", core.windowAverage(x.value, windows), [x], (g) => [
+    windowAverageBackward(g, windows, x.shape),
+  ]);
 }
 
 /** The adjoint of windowAverage, to x of `inputShape`; its own adjoint is windowAverage. */
 export function windowAverageBackward(grad: VarLike, windows: core.WindowAverage, inputShape: readonly number[]): Var {
   const g = toVar(grad);
-  return record("windowAverageBackward", core.windowAverageBackward(g.value, windows, inputShape), [g], (h) => [windowAverage(h, windows)]);
+  return record("windowAverageBackward", core.windowAverageBackward(g.value, windows, inputShape), [g], (h) => [
+    windowAverage(h, windows),
+  ]);
 }
 
 /** 2-D average pooling, PyTorch's windows and divisors (`countIncludePad`, default true, counts zero padding). */
@@ -25,12 +29,17 @@ export function avgPool2d(input: VarLike, options: core.AvgPool2dOptions): Var {
 /** Adaptive average pooling to `outputSize` ([oh, ow], or one number for both): window i spans [⌊iH/oh⌋, ⌈(i+1)H/oh⌉). */
 export function adaptiveAvgPool2d(input: VarLike, outputSize: core.Pair): Var {
   const x = toVar(input);
-  return windowAverage(x, core.adaptiveAvgPoolWindows("adaptiveAvgPool2d", checkedPlanes(x, "adaptiveAvgPool2d"), outputSize));
+  return windowAverage(
+    x,
+    core.adaptiveAvgPoolWindows("adaptiveAvgPool2d", checkedPlanes(x, "adaptiveAvgPool2d"), outputSize),
+  );
 }
 
 function checkedPlanes(x: Var, where: string): Var {
   if (x.shape.length !== 4 && x.shape.length !== 3) {
-    throw new core.ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${core.formatShape(x.shape)}`);
+    throw new core.ShapeError(
+      `${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${core.formatShape(x.shape)}`,
+    );
   }
   return x;
 }

@@ -15,7 +15,11 @@ const positive = (shape: number[]) => core.rand(shape, { rng, low: 0.5, high: 2,
 const weighted = (y: Var, w: core.Tensor) => sum(mul(y, w));
 
 describe("batchNorm gradients against central differences (float64, relative error < 1e-7)", () => {
-  const shapes = [[8, 3], [4, 3, 5], [3, 3, 2, 4]];
+  const shapes = [
+    [8, 3],
+    [4, 3, 5],
+    [3, 3, 2, 4],
+  ];
   for (const training of [true, false]) {
     for (const shape of shapes) {
       for (const affine of [true, false]) {
@@ -23,7 +27,8 @@ describe("batchNorm gradients against central differences (float64, relative err
         it(`${mode}, x ${JSON.stringify(shape)}, ${affine ? "with" : "without"} weight and bias`, () => {
           const c = shape[1]!;
           const w = normal(shape);
-          const runningMean = normal([c]), runningVar = positive([c]);
+          const runningMean = normal([c]),
+            runningVar = positive([c]);
           const inputs = affine ? [normal(shape), normal([c]), normal([c])] : [normal(shape)];
           const f = (x: Var, gamma?: Var, beta?: Var) =>
             weighted(batchNorm(x, runningMean, runningVar, gamma ?? null, beta ?? null, { training, momentum: 0 }), w);
@@ -37,8 +42,14 @@ describe("batchNorm gradients against central differences (float64, relative err
   it("with only the weight (no bias) and only the bias (no weight)", () => {
     const w = normal([5, 2, 3]);
     const inputs = () => [normal([5, 2, 3]), normal([2])];
-    const onlyWeight = gradCheck((x, g) => weighted(batchNorm(x!, null, null, g!, null, { training: true }), w), inputs());
-    const onlyBias = gradCheck((x, b) => weighted(batchNorm(x!, null, null, null, b!, { training: true }), w), inputs());
+    const onlyWeight = gradCheck(
+      (x, g) => weighted(batchNorm(x!, null, null, g!, null, { training: true }), w),
+      inputs(),
+    );
+    const onlyBias = gradCheck(
+      (x, b) => weighted(batchNorm(x!, null, null, null, b!, { training: true }), w),
+      inputs(),
+    );
     expect(onlyWeight.maxRelError).toBeLessThan(1e-7);
     expect(onlyBias.maxRelError).toBeLessThan(1e-7);
   });
@@ -47,7 +58,8 @@ describe("batchNorm gradients against central differences (float64, relative err
 describe("batchNorm", () => {
   it("is the same op in autograd and core, and updates the running tensors in place", () => {
     const x = normal([6, 2, 3]);
-    const runningMean = core.zeros([2], { dtype: "float64" }), runningVar = core.ones([2], { dtype: "float64" });
+    const runningMean = core.zeros([2], { dtype: "float64" }),
+      runningVar = core.ones([2], { dtype: "float64" });
     const y = batchNorm(param(x), runningMean, runningVar, null, null, { training: true, momentum: 0.5 });
     const reference = core.batchNormForward(x, null, null, null, null, { training: true }).output;
     for (let i = 0; i < x.size; i++) expect(y.value.data[i]).toBe(reference.data[i]);
@@ -60,14 +72,20 @@ describe("batchNorm", () => {
   });
 
   it("gradients reach x, weight and bias through backward(), dβ = Σg and dγ = Σ g·x̂", () => {
-    const x = param(normal([4, 3])), gamma = param(normal([3])), beta = param(normal([3]));
+    const x = param(normal([4, 3])),
+      gamma = param(normal([3])),
+      beta = param(normal([3]));
     const seed = normal([4, 3]);
     const y = batchNorm(x, null, null, gamma, beta, { training: true });
     y.backward(seed);
     const { normalized } = core.batchNormForward(x.value, null, null, null, null, { training: true });
     for (let c = 0; c < 3; c++) {
-      let sg = 0, sgh = 0;
-      for (let i = 0; i < 4; i++) { sg += seed.get(i, c); sgh += seed.get(i, c) * normalized!.get(i, c); }
+      let sg = 0,
+        sgh = 0;
+      for (let i = 0; i < 4; i++) {
+        sg += seed.get(i, c);
+        sgh += seed.get(i, c) * normalized!.get(i, c);
+      }
       expect(beta.grad!.data[c]).toBeCloseTo(sg, 14);
       expect(gamma.grad!.data[c]).toBeCloseTo(sgh, 14);
     }
@@ -85,14 +103,18 @@ describe("batchNorm", () => {
   });
 
   it("float32 runs, stays float32, and its gradient matches float64's to float32 precision", () => {
-    const x64 = normal([8, 3, 2, 2]), seed64 = normal([8, 3, 2, 2]), g64 = normal([3]);
+    const x64 = normal([8, 3, 2, 2]),
+      seed64 = normal([8, 3, 2, 2]),
+      g64 = normal([3]);
     const run = (dtype: core.DType) => {
-      const x = param(core.cast(x64, dtype)), gamma = param(core.cast(g64, dtype));
+      const x = param(core.cast(x64, dtype)),
+        gamma = param(core.cast(g64, dtype));
       const y = batchNorm(x, null, null, gamma, null, { training: true });
       y.backward(core.cast(seed64, dtype));
       return { y: y.value, dx: x.grad!, dGamma: gamma.grad! };
     };
-    const a = run("float64"), b = run("float32");
+    const a = run("float64"),
+      b = run("float32");
     expect(b.y.dtype).toBe("float32");
     expect(b.dx.dtype).toBe("float32");
     expect(core.sub(a.dx, core.cast(b.dx, "float64")).data.every((d) => Math.abs(d) < 1e-4)).toBe(true);
@@ -111,7 +133,8 @@ describe("batchNorm", () => {
     expect(y.requiresGrad).toBe(false);
     const x32 = core.cast(normal([4, 2]), "float32");
     expect(() => batchNorm(x32, null, null, normal([2]), null, { training: true })).toThrow(core.DTypeError);
-    expect(() => batchNorm(normal([1, 2]), null, null, null, null, { training: true }))
-      .toThrow(/expected more than 1 value per channel when training/);
+    expect(() => batchNorm(normal([1, 2]), null, null, null, null, { training: true })).toThrow(
+      /expected more than 1 value per channel when training/,
+    );
   });
 });

@@ -41,8 +41,12 @@ export function firstOrderGradient(t: core.Tensor, op: string, inputs: readonly 
  * again (grad(grad(f))) throws a GraphError.
  */
 export function batchNorm(
-  input: VarLike, runningMean: core.Tensor | null, runningVar: core.Tensor | null,
-  weight: VarLike | null, bias: VarLike | null, options: BatchNormOptions,
+  input: VarLike,
+  runningMean: core.Tensor | null,
+  runningVar: core.Tensor | null,
+  weight: VarLike | null,
+  bias: VarLike | null,
+  options: BatchNormOptions,
 ): Var {
   const x = toVar(input);
   const gamma = weight === null || weight === undefined ? null : toVar(weight, x.dtype);
@@ -51,20 +55,31 @@ export function batchNorm(
   const inputs = [x, gamma, beta].filter((v): v is Var => v !== null);
   const saveNormalized = isRecording() && inputs.some((v) => v.requiresGrad);
   const { output, normalized, invStd } = core.batchNormForward(
-    x.value, runningMean ?? null, runningVar ?? null, gamma?.value ?? null, beta?.value ?? null,
+    x.value,
+    runningMean ?? null,
+    runningVar ?? null,
+    gamma?.value ?? null,
+    beta?.value ?? null,
     { ...options, saveNormalized },
   );
-  return record("batchNorm", output, inputs, (g, _, needs) => {
-    let k = 1;
-    const needsWeight = gamma !== null && needs[k++]!;
-    const needsBias = beta !== null && needs[k]!;
-    const grads = core.batchNormBackward(g.value, normalized!, invStd, gamma?.value ?? null, {
-      training, needs: [needs[0]!, needsWeight, needsBias],
-    });
-    const through = [g, ...inputs];
-    const result: (Var | null)[] = [grads.dx && firstOrderGradient(grads.dx, "batchNorm", through)];
-    if (gamma !== null) result.push(grads.dWeight && firstOrderGradient(grads.dWeight, "batchNorm", through));
-    if (beta !== null) result.push(grads.dBias && firstOrderGradient(grads.dBias, "batchNorm", through));
-    return result;
-  }, { training, momentum: options?.momentum ?? 0.1, eps: options?.eps ?? 1e-5 });
+  return record(
+    "batchNorm",
+    output,
+    inputs,
+    (g, _, needs) => {
+      let k = 1;
+      const needsWeight = gamma !== null && needs[k++]!;
+      const needsBias = beta !== null && needs[k]!;
+      const grads = core.batchNormBackward(g.value, normalized!, invStd, gamma?.value ?? null, {
+        training,
+        needs: [needs[0]!, needsWeight, needsBias],
+      });
+      const through = [g, ...inputs];
+      const result: (Var | null)[] = [grads.dx && firstOrderGradient(grads.dx, "batchNorm", through)];
+      if (gamma !== null) result.push(grads.dWeight && firstOrderGradient(grads.dWeight, "batchNorm", through));
+      if (beta !== null) result.push(grads.dBias && firstOrderGradient(grads.dBias, "batchNorm", through));
+      return result;
+    },
+    { training, momentum: options?.momentum ?? 0.1, eps: options?.eps ?? 1e-5 },
+  );
 }

@@ -22,7 +22,8 @@ describe("dropout", () => {
     const product = (v: number) => (dtype === "float32" ? Math.fround(v * scale) : v * scale);
     let bad = -1;
     for (let i = 0; i < x.size && bad < 0; i++) {
-      const out = y.value.data[i]!, g = x.grad!.data[i]!;
+      const out = y.value.data[i]!,
+        g = x.grad!.data[i]!;
       const keptOk = out === product(x.value.data[i]!) && g === scale;
       const droppedOk = out === 0 && g === 0;
       if (!keptOk && !droppedOk) bad = i;
@@ -32,7 +33,8 @@ describe("dropout", () => {
   });
 
   it("keeps a fraction 1 − p of the elements within 5 standard deviations", () => {
-    const n = 200_000, p = 0.2;
+    const n = 200_000,
+      p = 0.2;
     const y = dropout(core.ones([n], { dtype: "float32" }), p, new core.Rng("fraction"));
     let kept = 0;
     for (let i = 0; i < n; i++) if (y.value.data[i] !== 0) kept++;
@@ -41,14 +43,24 @@ describe("dropout", () => {
 
   it("the same seed gives the same bits; the rng advances, so the next call draws a new mask", () => {
     const x = normal([30, 30]);
-    const a = dropout(x, 0.5, new core.Rng(3)).value, b = dropout(x, 0.5, new core.Rng(3)).value;
+    const a = dropout(x, 0.5, new core.Rng(3)).value,
+      b = dropout(x, 0.5, new core.Rng(3)).value;
     let differ = -1;
-    for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) { differ = i; break; }
+    for (let i = 0; i < a.size; i++)
+      if (!Object.is(a.data[i], b.data[i])) {
+        differ = i;
+        break;
+      }
     expect(differ).toBe(-1);
     const shared = new core.Rng(3);
-    const first = dropout(x, 0.5, shared).value, second = dropout(x, 0.5, shared).value;
+    const first = dropout(x, 0.5, shared).value,
+      second = dropout(x, 0.5, shared).value;
     let same = true;
-    for (let i = 0; i < first.size; i++) if (first.data[i] !== second.data[i]) { same = false; break; }
+    for (let i = 0; i < first.size; i++)
+      if (first.data[i] !== second.data[i]) {
+        same = false;
+        break;
+      }
     expect(same).toBe(false);
   });
 
@@ -89,8 +101,9 @@ describe("dropout", () => {
 
   it("rejects p outside [0, 1] with a ValueError, in training and in eval", () => {
     const x = normal([2]);
-    expect(() => dropout(x, 1.2, new core.Rng(1)))
-      .toThrow(new core.ValueError("dropout: p must be a probability in [0, 1], got 1.2"));
+    expect(() => dropout(x, 1.2, new core.Rng(1))).toThrow(
+      new core.ValueError("dropout: p must be a probability in [0, 1], got 1.2"),
+    );
     expect(() => dropout(x, -0.5, new core.Rng(1), { training: false })).toThrow(core.ValueError);
     expect(() => dropout(x, NaN, new core.Rng(1))).toThrow(core.ValueError);
   });

@@ -13,8 +13,14 @@ export function elu(a: VarLike, alpha = 1): Var {
   const x = toVar(a);
   const positive = core.greater(x.value, 0);
   const value = core.where(positive, x.value, core.mul(core.expm1(x.value), alpha));
-  return record("elu", value, [x], (g) => {
-    const slope = where(positive, 1, mul(exp(where(positive, 0, x)), alpha));
-    return [mul(g, slope)];
-  }, { alpha });
+  return record(
+    "elu",
+    value,
+    [x],
+    (g) => {
+      const slope = where(positive, 1, mul(exp(where(positive, 0, x)), alpha));
+      return [mul(g, slope)];
+    },
+    { alpha },
+  );
 }

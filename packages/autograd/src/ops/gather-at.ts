@@ -13,5 +13,7 @@ export function gatherAt(input: VarLike, indices: Int32Array, shape: readonly nu
 /** y of `shape`, zero but y[indices[i]] += x[i]; ∂x = gatherAt(G, indices). */
 export function scatterAddAt(input: VarLike, indices: Int32Array, shape: readonly number[]): Var {
   const x = toVar(input);
-  return record("scatterAddAt", core.scatterAddAt(x.value, indices, shape), [x], (g) => [gatherAt(g, indices, x.shape)]);
+  return record("scatterAddAt", core.scatterAddAt(x.value, indices, shape), [x], (g) => [
+    gatherAt(g, indices, x.shape),
+  ]);
 }

@@ -34,19 +34,31 @@ export function gelu(a: VarLike, options: GeluOptions = {}): Var {
   const x = toVar(a);
   if (approximate === "none") {
     const value = core.mul(core.mul(x.value, 0.5), core.add(core.erf(core.mul(x.value, SQRT_HALF)), 1));
-    return record("gelu", value, [x], (g) => {
-      const cdf = mul(add(erf(mul(x, SQRT_HALF)), 1), 0.5);
-      const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
-      return [mul(g, add(cdf, mul(x, pdf)))];
-    }, { approximate });
+    return record(
+      "gelu",
+      value,
+      [x],
+      (g) => {
+        const cdf = mul(add(erf(mul(x, SQRT_HALF)), 1), 0.5);
+        const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
+        return [mul(g, add(cdf, mul(x, pdf)))];
+      },
+      { approximate },
+    );
   }
   const inner = (v: core.Tensor) => core.mul(core.add(v, core.mul(core.mul(core.square(v), v), C)), K);
   const value = core.mul(core.mul(x.value, 0.5), core.add(core.tanh(inner(x.value)), 1));
-  return record("gelu", value, [x], (g) => {
-    const x2 = square(x);
-    const t = tanh(mul(add(x, mul(mul(x2, x), C)), K));
-    const slope = mul(add(mul(x2, 3 * C), 1), K);
-    const derivative = add(mul(add(t, 1), 0.5), mul(mul(x, sub(1, square(t))), mul(slope, 0.5)));
-    return [mul(g, derivative)];
-  }, { approximate });
+  return record(
+    "gelu",
+    value,
+    [x],
+    (g) => {
+      const x2 = square(x);
+      const t = tanh(mul(add(x, mul(mul(x2, x), C)), K));
+      const slope = mul(add(mul(x2, 3 * C), 1), K);
+      const derivative = add(mul(add(t, 1), 0.5), mul(mul(x, sub(1, square(t))), mul(slope, 0.5)));
+      return [mul(g, derivative)];
+    },
+    { approximate },
+  );
 }

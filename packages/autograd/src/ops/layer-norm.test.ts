@@ -13,7 +13,15 @@ const normal = (shape: number[]) => core.randn(shape, { rng, dtype: "float64" })
 const weighted = (y: Var, w: core.Tensor) => sum(mul(y, w));
 
 describe("layerNorm gradients against central differences (float64, relative error < 1e-7)", () => {
-  const cases: [number[], number[]][] = [[[5, 6], [6]], [[2, 3, 4], [3, 4]], [[2, 3, 4], [4]], [[7], [7]]];
+  const cases: [number[], number[]][] = [
+    [[5, 6], [6]],
+    [
+      [2, 3, 4],
+      [3, 4],
+    ],
+    [[2, 3, 4], [4]],
+    [[7], [7]],
+  ];
   for (const [shape, normalizedShape] of cases) {
     for (const affine of [true, false]) {
       const name = `x ${JSON.stringify(shape)} over ${JSON.stringify(normalizedShape)}`;
@@ -30,7 +38,9 @@ describe("layerNorm gradients against central differences (float64, relative err
 
 describe("layerNorm", () => {
   it("equals (x − μ)/√(σ² + ε)·γ + β over the last dims, μ and the biased σ² of each group", () => {
-    const x = normal([3, 2, 4]), gamma = normal([2, 4]), beta = normal([2, 4]);
+    const x = normal([3, 2, 4]),
+      gamma = normal([2, 4]),
+      beta = normal([2, 4]);
     const y = layerNorm(x, [2, 4], gamma, beta, { eps: 1e-3 }).value;
     for (let r = 0; r < 3; r++) {
       const group = Array.from(x.data.subarray(r * 8, r * 8 + 8));
@@ -53,14 +63,18 @@ describe("layerNorm", () => {
   });
 
   it("float32 runs, stays float32, and matches float64 to float32 precision forward and backward", () => {
-    const x64 = normal([16, 32]), seed = normal([16, 32]), g64 = normal([32]);
+    const x64 = normal([16, 32]),
+      seed = normal([16, 32]),
+      g64 = normal([32]);
     const run = (dtype: core.DType) => {
-      const x = param(core.cast(x64, dtype)), gamma = param(core.cast(g64, dtype));
+      const x = param(core.cast(x64, dtype)),
+        gamma = param(core.cast(g64, dtype));
       const y = layerNorm(x, [32], gamma, null);
       y.backward(core.cast(seed, dtype));
       return [y.value, x.grad!, gamma.grad!];
     };
-    const a = run("float64"), b = run("float32");
+    const a = run("float64"),
+      b = run("float32");
     for (let k = 0; k < 3; k++) {
       expect(b[k]!.dtype).toBe("float32");
       const d = core.sub(a[k]!, core.cast(b[k]!, "float64"));
@@ -79,12 +93,14 @@ describe("layerNorm", () => {
   });
 
   it("rejects a normalizedShape that is not the input's last dims, and weights of another shape", () => {
-    expect(() => layerNorm(normal([3, 4]), [3], null, null))
-      .toThrow("layerNorm: normalizedShape [3] must be the last dims of the input, got input of shape [3, 4]");
+    expect(() => layerNorm(normal([3, 4]), [3], null, null)).toThrow(
+      "layerNorm: normalizedShape [3] must be the last dims of the input, got input of shape [3, 4]",
+    );
     expect(() => layerNorm(normal([3, 4]), [], null, null)).toThrow(core.ShapeError);
     expect(() => layerNorm(normal([4]), [2, 4], null, null)).toThrow(core.ShapeError);
-    expect(() => layerNorm(normal([3, 4]), [4], normal([1]), null))
-      .toThrow(new core.ShapeError("layerNorm: weight must have shape [4], got [1]"));
+    expect(() => layerNorm(normal([3, 4]), [4], normal([1]), null)).toThrow(
+      new core.ShapeError("layerNorm: weight must have shape [4], got [1]"),
+    );
     expect(() => layerNorm(normal([3, 4]), [4], core.cast(normal([4]), "float32"), null)).toThrow(core.DTypeError);
   });
 });
@@ -92,7 +108,9 @@ describe("layerNorm", () => {
 describe("layerNorm's normalizedShape argument", () => {
   it("is checked to be a list of sizes: a named ShapeError, not a raw TypeError", () => {
     const x = core.zeros([3, 4], { dtype: "float64" });
-    expect(() => layerNorm(x, null as never, null, null)).toThrow(/normalizedShape must be an array of numbers, got null/);
+    expect(() => layerNorm(x, null as never, null, null)).toThrow(
+      /normalizedShape must be an array of numbers, got null/,
+    );
     expect(() => layerNorm(x, [-4], null, null)).toThrow(core.ShapeError);
   });
 });

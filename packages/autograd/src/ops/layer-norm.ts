@@ -17,7 +17,10 @@ import { mul } from "./mul.js";
  * differentiating its gradient again throws a GraphError.
  */
 export function layerNorm(
-  input: VarLike, normalizedShape: readonly number[], weight: VarLike | null, bias: VarLike | null,
+  input: VarLike,
+  normalizedShape: readonly number[],
+  weight: VarLike | null,
+  bias: VarLike | null,
   options: { eps?: number } = {},
 ): Var {
   const x = toVar(input);
@@ -25,8 +28,10 @@ export function layerNorm(
   const k = normalizedShape.length;
   const trailing = x.shape.slice(x.shape.length - k);
   if (k === 0 || k > x.shape.length || !core.sameShape(trailing, normalizedShape)) {
-    throw new core.ShapeError(`layerNorm: normalizedShape ${core.formatShape(normalizedShape)} must be the last dims `
-      + `of the input, got input of shape ${core.formatShape(x.shape)}`);
+    throw new core.ShapeError(
+      `layerNorm: normalizedShape ${core.formatShape(normalizedShape)} must be the last dims ` +
+        `of the input, got input of shape ${core.formatShape(x.shape)}`,
+    );
   }
   const affine = (v: VarLike | null | undefined, name: string): Var | null => {
     if (v === null || v === undefined) return null;
@@ -41,9 +46,13 @@ export function layerNorm(
   const beta = affine(bias, "bias");
   const eps = options.eps ?? 1e-5;
   const { output, normalized, invStd } = core.layerNormForward(x.value, core.sizeOf(normalizedShape), eps);
-  const xHat = record("layerNorm", output, [x], (g) => [
-    firstOrderGradient(core.layerNormBackward(g.value, normalized, invStd), "layerNorm", [g, x]),
-  ], { normalizedShape: [...normalizedShape], eps });
+  const xHat = record(
+    "layerNorm",
+    output,
+    [x],
+    (g) => [firstOrderGradient(core.layerNormBackward(g.value, normalized, invStd), "layerNorm", [g, x])],
+    { normalizedShape: [...normalizedShape], eps },
+  );
   const scaled = gamma === null ? xHat : mul(xHat, gamma);
   return beta === null ? scaled : add(scaled, beta);
 }

@@ -31,12 +31,29 @@ describe("matmul with 1-D operands (numpy's rules)", () => {
   });
 
   it("broadcasts a vector over a batch of matrices and drops its axis", () => {
-    expect(matmul(v, f64(Array.from({ length: 12 }, (_, i) => i), [2, 2, 3])).shape).toEqual([2, 3]);
-    expect(matmul(f64(Array.from({ length: 12 }, (_, i) => i), [2, 3, 2]), v).shape).toEqual([2, 3]);
+    expect(
+      matmul(
+        v,
+        f64(
+          Array.from({ length: 12 }, (_, i) => i),
+          [2, 2, 3],
+        ),
+      ).shape,
+    ).toEqual([2, 3]);
+    expect(
+      matmul(
+        f64(
+          Array.from({ length: 12 }, (_, i) => i),
+          [2, 3, 2],
+        ),
+        v,
+      ).shape,
+    ).toEqual([2, 3]);
   });
 
   it("sends gradients of the operands' own shapes", () => {
-    const a = param(v), b = param(m);
+    const a = param(v),
+      b = param(m);
     sum(matmul(a, b)).backward();
     expect(a.grad!.shape).toEqual([2]);
     expect(Array.from(a.grad!.data)).toEqual([6, 15]);

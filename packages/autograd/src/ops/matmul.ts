@@ -27,27 +27,30 @@ export function matmul(a: VarLike, b: VarLike, options: core.MatmulOptions = {})
       transposeB: y.shape.length === 1 ? false : options.transposeB,
     });
     const rank = product.shape.length;
-    const shape = product.shape.filter((_, d) =>
-      !(d === rank - 2 && x.shape.length === 1) && !(d === rank - 1 && y.shape.length === 1));
+    const shape = product.shape.filter(
+      (_, d) => !(d === rank - 2 && x.shape.length === 1) && !(d === rank - 1 && y.shape.length === 1),
+    );
     return reshape(product, shape);
   }
   const tA = options.transposeA ?? false;
   const tB = options.transposeB ?? false;
-  return record("matmul", core.matmul(x.value, y.value, options), [x, y], (g, _, needs) => {
-    let dA: Var | null = null;
-    let dB: Var | null = null;
-    if (needs[0]) {
-      dA = !tA
-        ? matmul(g, y, { transposeB: !tB })
-        : matmul(y, g, { transposeA: tB, transposeB: true });
-      dA = sumTo(dA, x.shape);
-    }
-    if (needs[1]) {
-      dB = !tB
-        ? matmul(x, g, { transposeA: !tA })
-        : matmul(g, x, { transposeA: true, transposeB: tA });
-      dB = sumTo(dB, y.shape);
-    }
-    return [dA, dB];
-  }, { transposeA: tA, transposeB: tB });
+  return record(
+    "matmul",
+    core.matmul(x.value, y.value, options),
+    [x, y],
+    (g, _, needs) => {
+      let dA: Var | null = null;
+      let dB: Var | null = null;
+      if (needs[0]) {
+        dA = !tA ? matmul(g, y, { transposeB: !tB }) : matmul(y, g, { transposeA: tB, transposeB: true });
+        dA = sumTo(dA, x.shape);
+      }
+      if (needs[1]) {
+        dB = !tB ? matmul(x, g, { transposeA: !tA }) : matmul(g, x, { transposeA: true, transposeB: tA });
+        dB = sumTo(dB, y.shape);
+      }
+      return [dA, dB];
+    },
+    { transposeA: tA, transposeB: tB },
+  );
 }

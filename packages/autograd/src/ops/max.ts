@@ -10,11 +10,17 @@ function extreme(op: "max" | "min", a: VarLike, axis: core.Axis, keepDims: boole
   const kept = keptShape(x.shape, axis, op);
   const value = (op === "max" ? core.max : core.min)(x.value, axis, keepDims);
   // The gradient is shared evenly among tied extremes: mask / count, a valid subgradient.
-  return record(op, value, [x], (g) => {
-    const hits = core.equal(x.value, core.reshape(value, kept));
-    const share = core.div(hits, core.sumTo(hits, kept));
-    return [mul(broadcastTo(reshape(g, kept), x.shape), share)];
-  }, { axis, keepDims });
+  return record(
+    op,
+    value,
+    [x],
+    (g) => {
+      const hits = core.equal(x.value, core.reshape(value, kept));
+      const share = core.div(hits, core.sumTo(hits, kept));
+      return [mul(broadcastTo(reshape(g, kept), x.shape), share)];
+    },
+    { axis, keepDims },
+  );
 }
 
 /** y = max x over `axis`; ∂L/∂x = g at the arg-max (split evenly among ties), 0 elsewhere. */

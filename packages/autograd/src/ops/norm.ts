@@ -36,20 +36,27 @@ export function norm(a: VarLike, options: NormOptions = {}): Var {
   const x = toVar(a);
   if (p === Infinity) return max(abs(x), axis, keepDims);
   const kept = keptShape(x.shape, axis, "norm");
-  const value = p === 2
-    ? core.sqrt(core.sum(core.square(x.value), axis, keepDims))
-    : p === 1
-      ? core.sum(core.abs(x.value), axis, keepDims)
-      : core.pow(core.sum(core.pow(core.abs(x.value), p), axis, keepDims), 1 / p);
-  return record("norm", value, [x], (g, y) => {
-    const upstream = broadcastTo(reshape(g, kept), x.shape);
-    if (p === 1) return [mul(upstream, core.sign(x.value))];
-    const yKept = reshape(y, kept);
-    const zero = core.equal(yKept.value, 0);
-    const safe = where(zero, 1, yKept); // y = 0 only where every x is 0, so x/1 = 0 there
-    if (p === 2) return [mul(upstream, div(x, safe))];
-    const direction = mul(core.sign(x.value), div(pow(abs(x), p - 1), pow(safe, p - 1)));
-    // For p < 1, |x|ᵖ⁻¹ is ∞ at x = 0: take the subgradient 0 there too.
-    return [mul(upstream, p < 1 ? where(core.equal(x.value, 0), 0, direction) : direction)];
-  }, { p, axis, keepDims });
+  const value =
+    p === 2
+      ? core.sqrt(core.sum(core.square(x.value), axis, keepDims))
+      : p === 1
+        ? core.sum(core.abs(x.value), axis, keepDims)
+        : core.pow(core.sum(core.pow(core.abs(x.value), p), axis, keepDims), 1 / p);
+  return record(
+    "norm",
+    value,
+    [x],
+    (g, y) => {
+      const upstream = broadcastTo(reshape(g, kept), x.shape);
+      if (p === 1) return [mul(upstream, core.sign(x.value))];
+      const yKept = reshape(y, kept);
+      const zero = core.equal(yKept.value, 0);
+      const safe = where(zero, 1, yKept); // y = 0 only where every x is 0, so x/1 = 0 there
+      if (p === 2) return [mul(upstream, div(x, safe))];
+      const direction = mul(core.sign(x.value), div(pow(abs(x), p - 1), pow(safe, p - 1)));
+      // For p < 1, |x|ᵖ⁻¹ is ∞ at x = 0: take the subgradient 0 there too.
+      return [mul(upstream, p < 1 ? where(core.equal(x.value, 0), 0, direction) : direction)];
+    },
+    { p, axis, keepDims },
+  );
 }

@@ -6,7 +6,9 @@ import * as core from "@slope/core";
  * nothing flows back to labels. A label outside [0, numClasses) is an IndexError.
  */
 export function oneHot(
-  labels: ArrayLike<number>, numClasses: number, options: { dtype?: core.DType } = {},
+  labels: ArrayLike<number>,
+  numClasses: number,
+  options: { dtype?: core.DType } = {},
 ): core.Tensor {
   const { dtype = "float32" } = core.checkOptions(options, ["dtype"], "oneHot");
   if (!Number.isInteger(numClasses) || numClasses <= 0) {

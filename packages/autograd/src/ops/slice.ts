@@ -11,7 +11,10 @@ import { type Var, type VarLike, record, toVar } from "../var.js";
 export function slice(a: VarLike, begin: readonly number[], size?: readonly number[]): Var {
   const x = toVar(a);
   const value = core.slice(x.value, begin, size);
-  const start = x.shape.map((dim, d) => { const b = begin[d] ?? 0; return b < 0 ? b + dim : b; });
+  const start = x.shape.map((dim, d) => {
+    const b = begin[d] ?? 0;
+    return b < 0 ? b + dim : b;
+  });
   return record("slice", value, [x], (g) => [pad(g, start, x.shape)], { begin: start, size: value.shape });
 }
 

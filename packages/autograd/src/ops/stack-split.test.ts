@@ -13,15 +13,24 @@ const f64 = (values: number[], shape: number[]) => core.tensor(values, { dtype: 
 
 describe("stack", () => {
   it("joins inputs of one shape along a new axis, negative axes counting from the end", () => {
-    const a = f64([1, 2, 3], [3]), b = f64([4, 5, 6], [3]);
-    expect(stack([a, b]).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(stack([a, b], 1).toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    const a = f64([1, 2, 3], [3]),
+      b = f64([4, 5, 6], [3]);
+    expect(stack([a, b]).toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(stack([a, b], 1).toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     expect(stack([a, b], -1).shape).toEqual([3, 2]);
     expect(stack([f64([1, 2, 3, 4], [2, 2])], -3).shape).toEqual([1, 2, 2]);
   });
 
   it("sends each input its own slice of the gradient", () => {
-    const a = param(f64([1, 2], [2])), b = param(f64([3, 4], [2]));
+    const a = param(f64([1, 2], [2])),
+      b = param(f64([3, 4], [2]));
     sum(mul(stack([a, b], 1), f64([1, 2, 3, 4], [2, 2]))).backward();
     expect(Array.from(a.grad!.data)).toEqual([1, 3]);
     expect(Array.from(b.grad!.data)).toEqual([2, 4]);
@@ -40,15 +49,31 @@ describe("split", () => {
 
   it("cuts into sections of a size, the last one smaller (torch.split)", () => {
     const parts = split(x, 2);
-    expect(parts.map((p) => p.shape)).toEqual([[2, 2], [2, 2], [1, 2]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+      [1, 2],
+    ]);
     expect(parts[2]!.toArray()).toEqual([[8, 9]]);
-    expect(split(x, 1, 1).map((p) => p.toArray())).toEqual([[[0], [2], [4], [6], [8]], [[1], [3], [5], [7], [9]]]);
+    expect(split(x, 1, 1).map((p) => p.toArray())).toEqual([
+      [[0], [2], [4], [6], [8]],
+      [[1], [3], [5], [7], [9]],
+    ]);
   });
 
   it("cuts into a list of sizes that add up to the axis, zero sizes included", () => {
     const parts = split(x, [1, 0, 4], -2);
-    expect(parts.map((p) => p.shape)).toEqual([[1, 2], [0, 2], [4, 2]]);
-    expect(parts[2]!.toArray()).toEqual([[2, 3], [4, 5], [6, 7], [8, 9]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [1, 2],
+      [0, 2],
+      [4, 2],
+    ]);
+    expect(parts[2]!.toArray()).toEqual([
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [8, 9],
+    ]);
   });
 
   it("gives zeros to the part of x whose piece is unused", () => {
@@ -72,7 +97,12 @@ describe("oneHot", () => {
     const t = oneHot([2, 0, 1, 2], 3);
     expect(t).toBeInstanceOf(core.Tensor);
     expect(t.dtype).toBe("float32");
-    expect(t.toArray()).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(t.toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     const d = oneHot(Uint8Array.from([1]), 2, { dtype: "float64" });
     expect(d.dtype).toBe("float64");
     expect(d.toArray()).toEqual([[0, 1]]);

@@ -21,5 +21,8 @@ export function stack(parts: readonly VarLike[], axis = 0): Var {
     }
   });
   const a = core.normalizeAxis(axis, shape.length + 1, "stack");
-  return concat(xs.map((x) => expandDims(x, a)), a);
+  return concat(
+    xs.map((x) => expandDims(x, a)),
+    a,
+  );
 }

@@ -13,5 +13,8 @@ export function keptShape(shape: readonly number[], axis: core.Axis, where: stri
 export function sum(a: VarLike, axis?: core.Axis, keepDims = false): Var {
   const x = toVar(a);
   const kept = keptShape(x.shape, axis, "sum");
-  return record("sum", core.sum(x.value, axis, keepDims), [x], (g) => [broadcastTo(reshape(g, kept), x.shape)], { axis, keepDims });
+  return record("sum", core.sum(x.value, axis, keepDims), [x], (g) => [broadcastTo(reshape(g, kept), x.shape)], {
+    axis,
+    keepDims,
+  });
 }

@@ -4,7 +4,10 @@ import { sumTo } from "./sum-to.js";
 
 /** y = cond ? a : b (cond a constant mask); ∂L/∂a = sumTo(cond ? g : 0), ∂L/∂b = sumTo(cond ? 0 : g). */
 export function where(cond: core.Tensor | Var, a: VarLike, b: VarLike): Var {
-  if (!(cond instanceof core.Tensor) && !(cond !== null && typeof cond === "object" && cond.value instanceof core.Tensor)) {
+  if (
+    !(cond instanceof core.Tensor) &&
+    !(cond !== null && typeof cond === "object" && cond.value instanceof core.Tensor)
+  ) {
     throw new core.ValueError(`where: cond must be a Tensor or a Var, got ${cond === null ? "null" : typeof cond}`);
   }
   const mask = cond instanceof core.Tensor ? cond : cond.value;

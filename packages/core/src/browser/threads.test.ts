@@ -7,7 +7,9 @@ import { enableThreads } from "./threads.js";
 describe("enableThreads in a browser", () => {
   it("refuses, saying why, where the page is not cross-origin isolated, and leaves the kernels alone", async () => {
     const before = kernels();
-    await expect(enableThreads({ threads: 2 })).rejects.toThrow(/cross-origin isolated page .*Cross-Origin-Opener-Policy: same-origin.*crossOriginIsolated is undefined/);
+    await expect(enableThreads({ threads: 2 })).rejects.toThrow(
+      /cross-origin isolated page .*Cross-Origin-Opener-Policy: same-origin.*crossOriginIsolated is undefined/,
+    );
     expect(kernels()).toBe(before);
   });
 

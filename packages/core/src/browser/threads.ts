@@ -3,7 +3,9 @@ import type { Kernels } from "../kernels/types.js";
 import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads, threadCount } from "../kernels/wasm/threads.js";
 
 // Browser globals, declared here so core needs no DOM typings.
-declare const Worker: new (url: string) => {
+declare const Worker: new (
+  url: string,
+) => {
   postMessage(message: unknown): void;
   terminate(): void;
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -31,7 +33,11 @@ const browser: ThreadPlatform = {
         worker.terminate();
         reject(new ValueError(`enableThreads: a Web Worker was not ready after ${START_TIMEOUT_MS} ms`));
       }, START_TIMEOUT_MS);
-      worker.onmessage = () => { clearTimeout(timer); URL.revokeObjectURL(url); resolve(worker); };
+      worker.onmessage = () => {
+        clearTimeout(timer);
+        URL.revokeObjectURL(url);
+        resolve(worker);
+      };
       worker.onerror = (event) => {
         clearTimeout(timer);
         URL.revokeObjectURL(url);
@@ -61,7 +67,11 @@ export function enableThreads(options?: { threads?: number }): Promise<Kernels> 
   }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (isolated !== true || typeof SharedArrayBuffer !== "function") {
-    return Promise.reject(new ValueError(`enableThreads: shared memory needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); crossOriginIsolated is ${String(isolated)}`));
+    return Promise.reject(
+      new ValueError(
+        `enableThreads: shared memory needs a cross-origin isolated page (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); crossOriginIsolated is ${String(isolated)}`,
+      ),
+    );
   }
   return startThreads(threads, browser);
 }

@@ -22,8 +22,23 @@ function endInside(size: number, pad: number, offset: number, stride: number, ou
  * for the image of `channels × height × width` values starting at x[xOffset]. Every row of cols is written.
  */
 export function im2col(cols: FloatArray, x: FloatArray, xOffset: number, g: Conv2dGeometry): void {
-  const { channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
-  const plane = height * width, positions = outH * outW;
+  const {
+    channels,
+    height,
+    width,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+  } = g;
+  const plane = height * width,
+    positions = outH * outW;
   let row = 0;
   for (let c = 0; c < channels; c++) {
     const xPlane = xOffset + c * plane;
@@ -51,8 +66,23 @@ export function im2col(cols: FloatArray, x: FloatArray, xOffset: number, g: Conv
 
 /** The adjoint of im2col: dx[c, y, x] += every cols entry that im2col read from there (image at dx[dxOffset]). */
 export function col2im(dx: FloatArray, dxOffset: number, cols: FloatArray, g: Conv2dGeometry): void {
-  const { channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
-  const plane = height * width, positions = outH * outW;
+  const {
+    channels,
+    height,
+    width,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+  } = g;
+  const plane = height * width,
+    positions = outH * outW;
   let row = 0;
   for (let c = 0; c < channels; c++) {
     const xPlane = dxOffset + c * plane;
@@ -79,9 +109,17 @@ export function col2im(dx: FloatArray, dxOffset: number, cols: FloatArray, g: Co
  */
 export function maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, planes: number, g: Pool2dGeometry): void {
   const { height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
-  const inside = padTop === 0 && padLeft === 0 && dilationH === 1 && dilationW === 1 &&
-    (outH - 1) * strideH + kernelH <= height && (outW - 1) * strideW + kernelW <= width;
-  if (inside) { maxPoolInside(out, argmax, x, planes, g); return; }
+  const inside =
+    padTop === 0 &&
+    padLeft === 0 &&
+    dilationH === 1 &&
+    dilationW === 1 &&
+    (outH - 1) * strideH + kernelH <= height &&
+    (outW - 1) * strideW + kernelW <= width;
+  if (inside) {
+    maxPoolInside(out, argmax, x, planes, g);
+    return;
+  }
   const plane = height * width;
   let o = 0;
   for (let p = 0; p < planes; p++) {
@@ -90,7 +128,8 @@ export function maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, pl
       const y0 = oy * strideH - padTop;
       for (let ox = 0; ox < outW; ox++, o++) {
         const x0 = ox * strideW - padLeft;
-        let best = -Infinity, at = -1;
+        let best = -Infinity,
+          at = -1;
         for (let i = 0; i < kernelH; i++) {
           const y = y0 + i * dilationH;
           if (y < 0 || y >= height) continue;
@@ -99,7 +138,14 @@ export function maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, pl
             const xx = x0 + j * dilationW;
             if (xx < 0 || xx >= width) continue;
             const v = x[rowStart + xx]!;
-            if (v > best || at < 0 || Number.isNaN(v)) { best = v; at = rowStart + xx; if (Number.isNaN(v)) { i = kernelH; break; } }
+            if (v > best || at < 0 || Number.isNaN(v)) {
+              best = v;
+              at = rowStart + xx;
+              if (Number.isNaN(v)) {
+                i = kernelH;
+                break;
+              }
+            }
           }
         }
         out[o] = best;
@@ -123,12 +169,17 @@ function maxPoolInside(out: FloatArray, argmax: Int32Array, x: FloatArray, plane
       const top = p * plane + oy * strideH * width;
       for (let ox = 0; ox < outW; ox++, o++) {
         const corner = top + ox * strideW;
-        let at = corner, best = x[corner]!;
+        let at = corner,
+          best = x[corner]!;
         for (let i = 0; i < kernelH && !Number.isNaN(best); i++) {
           const row = corner + i * width;
           for (let j = i === 0 ? 1 : 0; j < kernelW; j++) {
             const v = x[row + j]!;
-            if (v > best || Number.isNaN(v)) { best = v; at = row + j; if (Number.isNaN(v)) break; }
+            if (v > best || Number.isNaN(v)) {
+              best = v;
+              at = row + j;
+              if (Number.isNaN(v)) break;
+            }
           }
         }
         out[o] = best;
@@ -154,14 +205,18 @@ export function gatherAt(out: FloatArray, x: FloatArray, indices: Int32Array): v
  */
 export function windowAverage(out: FloatArray, x: FloatArray, planes: number, w: WindowAverage): void {
   const { height, width, rows, cols, rowCounts, colCounts } = w;
-  const outH = rowCounts.length, outW = colCounts.length, plane = height * width;
+  const outH = rowCounts.length,
+    outW = colCounts.length,
+    plane = height * width;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * plane;
     for (let oy = 0; oy < outH; oy++) {
-      const y0 = rows[2 * oy]!, y1 = rows[2 * oy + 1]!;
+      const y0 = rows[2 * oy]!,
+        y1 = rows[2 * oy + 1]!;
       for (let ox = 0; ox < outW; ox++, o++) {
-        const x0 = cols[2 * ox]!, x1 = cols[2 * ox + 1]!;
+        const x0 = cols[2 * ox]!,
+          x1 = cols[2 * ox + 1]!;
         let total = 0;
         for (let y = y0; y < y1; y++) {
           const row = base + y * width;
@@ -176,14 +231,18 @@ export function windowAverage(out: FloatArray, x: FloatArray, planes: number, w:
 /** The adjoint of windowAverage: dx[p, y, x] += g[p, oy, ox] / (rowCounts[oy]·colCounts[ox]) over each window holding (y, x). */
 export function windowAverageBackward(dx: FloatArray, g: FloatArray, planes: number, w: WindowAverage): void {
   const { height, width, rows, cols, rowCounts, colCounts } = w;
-  const outH = rowCounts.length, outW = colCounts.length, plane = height * width;
+  const outH = rowCounts.length,
+    outW = colCounts.length,
+    plane = height * width;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * plane;
     for (let oy = 0; oy < outH; oy++) {
-      const y0 = rows[2 * oy]!, y1 = rows[2 * oy + 1]!;
+      const y0 = rows[2 * oy]!,
+        y1 = rows[2 * oy + 1]!;
       for (let ox = 0; ox < outW; ox++, o++) {
-        const x0 = cols[2 * ox]!, x1 = cols[2 * ox + 1]!;
+        const x0 = cols[2 * ox]!,
+          x1 = cols[2 * ox + 1]!;
         const share = g[o]! / (rowCounts[oy]! * colCounts[ox]!);
         for (let y = y0; y < y1; y++) {
           const row = base + y * width;
@@ -207,35 +266,75 @@ function arrayLike(like: FloatArray, size: number): FloatArray {
  * each product through `k.matmul` (WebAssembly SIMD where the backend has it).
  */
 export function conv2dByColumns(k: ColumnKernels, out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): void {
-  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+  const positions = s.outH * s.outW,
+    rows = (s.channels / s.groups) * s.kernelH * s.kernelW,
+    outPerGroup = s.outChannels / s.groups;
   const cols = arrayLike(out, s.groups * rows * positions);
   for (let n = 0; n < s.batch; n++) {
     k.im2col(cols, x, n * s.channels * s.height * s.width, s);
     for (let g = 0; g < s.groups; g++) {
-      k.matmul(out, (n * s.outChannels + g * outPerGroup) * positions, w, g * outPerGroup * rows, cols, g * rows * positions,
-        outPerGroup, rows, positions, false, false);
+      k.matmul(
+        out,
+        (n * s.outChannels + g * outPerGroup) * positions,
+        w,
+        g * outPerGroup * rows,
+        cols,
+        g * rows * positions,
+        outPerGroup,
+        rows,
+        positions,
+        false,
+        false,
+      );
     }
   }
 }
 
 /** dx[n] = col2im(w[group]ᵀ · g[n, group]) one image at a time. */
-export function conv2dBackwardInputByColumns(k: ColumnKernels, dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): void {
-  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+export function conv2dBackwardInputByColumns(
+  k: ColumnKernels,
+  dx: FloatArray,
+  g: FloatArray,
+  w: FloatArray,
+  s: Conv2dShape,
+): void {
+  const positions = s.outH * s.outW,
+    rows = (s.channels / s.groups) * s.kernelH * s.kernelW,
+    outPerGroup = s.outChannels / s.groups;
   const image = s.channels * s.height * s.width;
   const cols = arrayLike(dx, s.groups * rows * positions);
   dx.fill(0, 0, s.batch * image);
   for (let n = 0; n < s.batch; n++) {
     for (let group = 0; group < s.groups; group++) {
-      k.matmul(cols, group * rows * positions, w, group * outPerGroup * rows, g, (n * s.outChannels + group * outPerGroup) * positions,
-        rows, outPerGroup, positions, true, false);
+      k.matmul(
+        cols,
+        group * rows * positions,
+        w,
+        group * outPerGroup * rows,
+        g,
+        (n * s.outChannels + group * outPerGroup) * positions,
+        rows,
+        outPerGroup,
+        positions,
+        true,
+        false,
+      );
     }
     k.col2im(dx, n * image, cols, s);
   }
 }
 
 /** dw[group] = Σ_n g[n, group] · im2col(x[n])[group rows]ᵀ, one image at a time. */
-export function conv2dBackwardWeightByColumns(k: ColumnKernels, dw: FloatArray, x: FloatArray, g: FloatArray, s: Conv2dShape): void {
-  const positions = s.outH * s.outW, rows = (s.channels / s.groups) * s.kernelH * s.kernelW, outPerGroup = s.outChannels / s.groups;
+export function conv2dBackwardWeightByColumns(
+  k: ColumnKernels,
+  dw: FloatArray,
+  x: FloatArray,
+  g: FloatArray,
+  s: Conv2dShape,
+): void {
+  const positions = s.outH * s.outW,
+    rows = (s.channels / s.groups) * s.kernelH * s.kernelW,
+    outPerGroup = s.outChannels / s.groups;
   const cols = arrayLike(dw, s.groups * rows * positions);
   const perImage = s.batch > 1 ? arrayLike(dw, dw.length) : dw;
   if (s.batch === 0) dw.fill(0);
@@ -243,12 +342,31 @@ export function conv2dBackwardWeightByColumns(k: ColumnKernels, dw: FloatArray, 
     k.im2col(cols, x, n * s.channels * s.height * s.width, s);
     const into = n === 0 ? dw : perImage;
     for (let group = 0; group < s.groups; group++) {
-      k.matmul(into, group * outPerGroup * rows, g, (n * s.outChannels + group * outPerGroup) * positions, cols, group * rows * positions,
-        outPerGroup, positions, rows, false, true);
+      k.matmul(
+        into,
+        group * outPerGroup * rows,
+        g,
+        (n * s.outChannels + group * outPerGroup) * positions,
+        cols,
+        group * rows * positions,
+        outPerGroup,
+        positions,
+        rows,
+        false,
+        true,
+      );
     }
     if (n > 0) k.axpy(dw, 1, perImage);
   }
 }
 
 /** The convolution and pooling kernels, spread into every backend's Kernels. */
-export const convolutionKernels = { im2col, col2im, maxPool2d, scatterAddAt, gatherAt, windowAverage, windowAverageBackward };
+export const convolutionKernels = {
+  im2col,
+  col2im,
+  maxPool2d,
+  scatterAddAt,
+  gatherAt,
+  windowAverage,
+  windowAverageBackward,
+};

@@ -1,61 +1,147 @@
 import type { FloatArray } from "../dtype.js";
 import { normalizationKernels } from "./normalization.js";
-import { conv2dBackwardInputByColumns, conv2dBackwardWeightByColumns, conv2dByColumns, convolutionKernels } from "./convolution.js";
+import {
+  conv2dBackwardInputByColumns,
+  conv2dBackwardWeightByColumns,
+  conv2dByColumns,
+  convolutionKernels,
+} from "./convolution.js";
 import { erf } from "../special/erf.js";
 import { collapseLoop, forEachRow } from "./strided.js";
 import type { ArgReduceOp, BinaryOp, Kernels, ReduceOp, StridedOperand, UnaryOp } from "./types.js";
 
 /** One innermost row of a binary op: out[o+i] = a[ai + i·as] ∘ b[bi + i·bs]. */
-type BinaryRow = (out: FloatArray, o: number, a: FloatArray, ai: number, as: number, b: FloatArray, bi: number, bs: number, n: number) => void;
+type BinaryRow = (
+  out: FloatArray,
+  o: number,
+  a: FloatArray,
+  ai: number,
+  as: number,
+  b: FloatArray,
+  bi: number,
+  bs: number,
+  n: number,
+) => void;
 
 // Each op is its own loop so that no function is called per element.
 const binaryRows: Record<BinaryOp, BinaryRow> = {
-  add: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! + b[bi]!; },
-  sub: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! - b[bi]!; },
-  mul: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! * b[bi]!; },
-  div: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! / b[bi]!; },
-  pow: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! ** b[bi]!; },
+  add: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! + b[bi]!;
+  },
+  sub: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! - b[bi]!;
+  },
+  mul: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! * b[bi]!;
+  },
+  div: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! / b[bi]!;
+  },
+  pow: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! ** b[bi]!;
+  },
   maximum: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x >= y || Number.isNaN(x) ? x : y; }
+    for (let i = 0; i < n; i++, ai += as, bi += bs) {
+      const x = a[ai]!,
+        y = b[bi]!;
+      out[o + i] = x >= y || Number.isNaN(x) ? x : y;
+    }
   },
   minimum: (out, o, a, ai, as, b, bi, bs, n) => {
-    for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; out[o + i] = x <= y || Number.isNaN(x) ? x : y; }
+    for (let i = 0; i < n; i++, ai += as, bi += bs) {
+      const x = a[ai]!,
+        y = b[bi]!;
+      out[o + i] = x <= y || Number.isNaN(x) ? x : y;
+    }
   },
-  equal: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! === b[bi]! ? 1 : 0; },
-  notEqual: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! !== b[bi]! ? 1 : 0; },
-  greater: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! > b[bi]! ? 1 : 0; },
-  greaterEqual: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! >= b[bi]! ? 1 : 0; },
-  less: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! < b[bi]! ? 1 : 0; },
-  lessEqual: (out, o, a, ai, as, b, bi, bs, n) => { for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! <= b[bi]! ? 1 : 0; },
+  equal: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! === b[bi]! ? 1 : 0;
+  },
+  notEqual: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! !== b[bi]! ? 1 : 0;
+  },
+  greater: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! > b[bi]! ? 1 : 0;
+  },
+  greaterEqual: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! >= b[bi]! ? 1 : 0;
+  },
+  less: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! < b[bi]! ? 1 : 0;
+  },
+  lessEqual: (out, o, a, ai, as, b, bi, bs, n) => {
+    for (let i = 0; i < n; i++, ai += as, bi += bs) out[o + i] = a[ai]! <= b[bi]! ? 1 : 0;
+  },
 };
 
 type UnaryLoop = (out: FloatArray, x: FloatArray, n: number) => void;
 
 const unaryLoops: Record<UnaryOp, UnaryLoop> = {
-  neg: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = -x[i]!; },
-  exp: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); },
-  log: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); },
-  sqrt: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); },
-  square: (out, x, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } },
-  abs: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); },
-  sign: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); },
-  reciprocal: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; },
-  tanh: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); },
+  neg: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = -x[i]!;
+  },
+  exp: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+  },
+  log: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!);
+  },
+  sqrt: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!);
+  },
+  square: (out, x, n) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      out[i] = v * v;
+    }
+  },
+  abs: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!);
+  },
+  sign: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!);
+  },
+  reciprocal: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = 1 / x[i]!;
+  },
+  tanh: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+  },
   // σ(x) = 1/(1+e^−x), written so that neither branch overflows.
   sigmoid: (out, x, n) => {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
       if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-      else { const e = Math.exp(v); out[i] = e / (1 + e); }
+      else {
+        const e = Math.exp(v);
+        out[i] = e / (1 + e);
+      }
     }
   },
-  relu: (out, x, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0; } },
-  step: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : 0; },
-  sin: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); },
-  cos: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); },
-  log1p: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); },
-  expm1: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); },
-  erf: (out, x, n) => { for (let i = 0; i < n; i++) out[i] = erf(x[i]!); },
+  relu: (out, x, n) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+    }
+  },
+  step: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : 0;
+  },
+  sin: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!);
+  },
+  cos: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!);
+  },
+  log1p: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!);
+  },
+  expm1: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!);
+  },
+  erf: (out, x, n) => {
+    for (let i = 0; i < n; i++) out[i] = erf(x[i]!);
+  },
 };
 
 /** Grows-only scratch rows for float64 accumulation, so that matmul and reductions allocate nothing per call. */
@@ -65,7 +151,14 @@ function scratchOf(size: number): Float64Array {
   return scratch;
 }
 
-function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: number, length: number, inner: number): void {
+function reduceKernel(
+  op: ReduceOp,
+  out: FloatArray,
+  x: FloatArray,
+  outer: number,
+  length: number,
+  inner: number,
+): void {
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       const base = o * length;
@@ -75,8 +168,18 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
         out[o] = acc;
       } else {
         let acc = length > 0 ? x[base]! : op === "max" ? -Infinity : Infinity;
-        if (op === "max") for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v > acc || Number.isNaN(v)) acc = v; if (Number.isNaN(acc)) break; }
-        else for (let i = 1; i < length; i++) { const v = x[base + i]!; if (v < acc || Number.isNaN(v)) acc = v; if (Number.isNaN(acc)) break; }
+        if (op === "max")
+          for (let i = 1; i < length; i++) {
+            const v = x[base + i]!;
+            if (v > acc || Number.isNaN(v)) acc = v;
+            if (Number.isNaN(acc)) break;
+          }
+        else
+          for (let i = 1; i < length; i++) {
+            const v = x[base + i]!;
+            if (v < acc || Number.isNaN(v)) acc = v;
+            if (Number.isNaN(acc)) break;
+          }
         out[o] = acc;
       }
     }
@@ -98,8 +201,16 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
       for (let i = 0; i < inner; i++) acc[i] = x[base + i]!;
       for (let l = 1; l < length; l++) {
         const row = base + l * inner;
-        if (op === "max") for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v > acc[i]! || Number.isNaN(v)) acc[i] = v; }
-        else for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v < acc[i]! || Number.isNaN(v)) acc[i] = v; }
+        if (op === "max")
+          for (let i = 0; i < inner; i++) {
+            const v = x[row + i]!;
+            if (v > acc[i]! || Number.isNaN(v)) acc[i] = v;
+          }
+        else
+          for (let i = 0; i < inner; i++) {
+            const v = x[row + i]!;
+            if (v < acc[i]! || Number.isNaN(v)) acc[i] = v;
+          }
       }
     }
     // A NaN, once in, stays: v > NaN is false, so the comparison above never replaces it.
@@ -107,7 +218,14 @@ function reduceKernel(op: ReduceOp, out: FloatArray, x: FloatArray, outer: numbe
   }
 }
 
-function argReduceKernel(op: ArgReduceOp, out: FloatArray, x: FloatArray, outer: number, length: number, inner: number): void {
+function argReduceKernel(
+  op: ArgReduceOp,
+  out: FloatArray,
+  x: FloatArray,
+  outer: number,
+  length: number,
+  inner: number,
+): void {
   const wantMax = op === "argmax";
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -115,7 +233,10 @@ function argReduceKernel(op: ArgReduceOp, out: FloatArray, x: FloatArray, outer:
       let bestIndex = 0;
       for (let l = 1; l < length && !Number.isNaN(best); l++) {
         const v = x[(o * length + l) * inner + i]!;
-        if (Number.isNaN(v) || (wantMax ? v > best : v < best)) { best = v; bestIndex = l; }
+        if (Number.isNaN(v) || (wantMax ? v > best : v < best)) {
+          best = v;
+          bestIndex = l;
+        }
       }
       out[o * inner + i] = bestIndex;
     }
@@ -123,14 +244,30 @@ function argReduceKernel(op: ArgReduceOp, out: FloatArray, x: FloatArray, outer:
 }
 
 /** C = A·B with A [m, k] and B [k, n]: four rows of A at a time, each row of B read once per four rows of C. */
-function matmulNN(c: FloatArray, co: number, a: FloatArray, ao: number, b: FloatArray, bo: number, m: number, k: number, n: number): void {
+function matmulNN(
+  c: FloatArray,
+  co: number,
+  a: FloatArray,
+  ao: number,
+  b: FloatArray,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   const acc = scratchOf(4 * n);
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     acc.fill(0, 0, 4 * n);
-    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const a0 = ao + i * k,
+      a1 = a0 + k,
+      a2 = a1 + k,
+      a3 = a2 + k;
     for (let p = 0; p < k; p++) {
-      const x0 = a[a0 + p]!, x1 = a[a1 + p]!, x2 = a[a2 + p]!, x3 = a[a3 + p]!;
+      const x0 = a[a0 + p]!,
+        x1 = a[a1 + p]!,
+        x2 = a[a2 + p]!,
+        x3 = a[a3 + p]!;
       const row = bo + p * n;
       for (let j = 0; j < n; j++) {
         const y = b[row + j]!;
@@ -156,14 +293,27 @@ function matmulNN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
 }
 
 /** C = Aᵀ·B with A stored [k, m] and B [k, n]: four columns of A at a time. */
-function matmulTN(c: FloatArray, co: number, a: FloatArray, ao: number, b: FloatArray, bo: number, m: number, k: number, n: number): void {
+function matmulTN(
+  c: FloatArray,
+  co: number,
+  a: FloatArray,
+  ao: number,
+  b: FloatArray,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   const acc = scratchOf(4 * n);
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     acc.fill(0, 0, 4 * n);
     for (let p = 0; p < k; p++) {
       const ap = ao + p * m + i;
-      const x0 = a[ap]!, x1 = a[ap + 1]!, x2 = a[ap + 2]!, x3 = a[ap + 3]!;
+      const x0 = a[ap]!,
+        x1 = a[ap + 1]!,
+        x2 = a[ap + 2]!,
+        x3 = a[ap + 3]!;
       const row = bo + p * n;
       for (let j = 0; j < n; j++) {
         const y = b[row + j]!;
@@ -188,12 +338,23 @@ function matmulTN(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
 }
 
 /** C = A·Bᵀ with A [m, k] and B stored [n, k]: every entry a dot product of two contiguous rows. */
-function matmulNT(c: FloatArray, co: number, a: FloatArray, ao: number, b: FloatArray, bo: number, m: number, k: number, n: number): void {
+function matmulNT(
+  c: FloatArray,
+  co: number,
+  a: FloatArray,
+  ao: number,
+  b: FloatArray,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   for (let i = 0; i < m; i++) {
     const ai = ao + i * k;
     for (let j = 0; j < n; j++) {
       const bj = bo + j * k;
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       let p = 0;
       for (; p + 2 <= k; p += 2) {
         s0 += a[ai + p]! * b[bj + p]!;
@@ -206,7 +367,17 @@ function matmulNT(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
 }
 
 /** C = Aᵀ·Bᵀ with A stored [k, m] and B stored [n, k]. */
-function matmulTT(c: FloatArray, co: number, a: FloatArray, ao: number, b: FloatArray, bo: number, m: number, k: number, n: number): void {
+function matmulTT(
+  c: FloatArray,
+  co: number,
+  a: FloatArray,
+  ao: number,
+  b: FloatArray,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       const bj = bo + j * k;
@@ -217,28 +388,50 @@ function matmulTT(c: FloatArray, co: number, a: FloatArray, ao: number, b: Float
   }
 }
 
-function binaryKernel(op: BinaryOp, out: FloatArray, shape: readonly number[], a: StridedOperand, b: StridedOperand): void {
+function binaryKernel(
+  op: BinaryOp,
+  out: FloatArray,
+  shape: readonly number[],
+  a: StridedOperand,
+  b: StridedOperand,
+): void {
   const row = binaryRows[op];
   const loop = collapseLoop(shape, [a.strides, b.strides]);
-  const as = loop.strides[0]!, bs = loop.strides[1]!;
-  const innerA = as[as.length - 1]!, innerB = bs[bs.length - 1]!;
+  const as = loop.strides[0]!,
+    bs = loop.strides[1]!;
+  const innerA = as[as.length - 1]!,
+    innerB = bs[bs.length - 1]!;
   forEachRow(loop, (o, offsets, n) => row(out, o, a.data, offsets[0]!, innerA, b.data, offsets[1]!, innerB, n));
 }
 
-function whereKernel(out: FloatArray, shape: readonly number[], cond: StridedOperand, a: StridedOperand, b: StridedOperand): void {
+function whereKernel(
+  out: FloatArray,
+  shape: readonly number[],
+  cond: StridedOperand,
+  a: StridedOperand,
+  b: StridedOperand,
+): void {
   const loop = collapseLoop(shape, [cond.strides, a.strides, b.strides]);
   const last = loop.shape.length - 1;
-  const cs = loop.strides[0]![last]!, as = loop.strides[1]![last]!, bs = loop.strides[2]![last]!;
+  const cs = loop.strides[0]![last]!,
+    as = loop.strides[1]![last]!,
+    bs = loop.strides[2]![last]!;
   forEachRow(loop, (o, offsets, n) => {
-    let ci = offsets[0]!, ai = offsets[1]!, bi = offsets[2]!;
-    for (let i = 0; i < n; i++, ci += cs, ai += as, bi += bs) out[o + i] = cond.data[ci]! !== 0 ? a.data[ai]! : b.data[bi]!;
+    let ci = offsets[0]!,
+      ai = offsets[1]!,
+      bi = offsets[2]!;
+    for (let i = 0; i < n; i++, ci += cs, ai += as, bi += bs)
+      out[o + i] = cond.data[ci]! !== 0 ? a.data[ai]! : b.data[bi]!;
   });
 }
 
 function transposeKernel(out: FloatArray, x: FloatArray, shape: readonly number[], perm: readonly number[]): void {
   const inStrides: number[] = new Array(shape.length);
   let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) { inStrides[d] = stride; stride *= shape[d]!; }
+  for (let d = shape.length - 1; d >= 0; d--) {
+    inStrides[d] = stride;
+    stride *= shape[d]!;
+  }
   const outShape = perm.map((p) => shape[p]!);
   const loop = collapseLoop(outShape, [perm.map((p) => inStrides[p]!)]);
   const inner = loop.strides[0]![loop.shape.length - 1]!;
@@ -252,15 +445,23 @@ export const jsKernels: Kernels = {
   name: "js",
   ...normalizationKernels,
   binary: binaryKernel,
-  unary(op, out, x) { unaryLoops[op](out, x, x.length); },
+  unary(op, out, x) {
+    unaryLoops[op](out, x, x.length);
+  },
   clip(out, x, low, high) {
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v < low ? low : v > high ? high : v; }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = v < low ? low : v > high ? high : v;
+    }
   },
   where: whereKernel,
   reduce: reduceKernel,
   argReduce: argReduceKernel,
   matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-    if (k === 0) { out.fill(0, outOffset, outOffset + m * n); return; }
+    if (k === 0) {
+      out.fill(0, outOffset, outOffset + m * n);
+      return;
+    }
     if (!transposeA && !transposeB) matmulNN(out, outOffset, a, aOffset, b, bOffset, m, k, n);
     else if (transposeA && !transposeB) matmulTN(out, outOffset, a, aOffset, b, bOffset, m, k, n);
     else if (!transposeA && transposeB) matmulNT(out, outOffset, a, aOffset, b, bOffset, m, k, n);
@@ -284,13 +485,15 @@ export const jsKernels: Kernels = {
       return;
     }
     for (let r = 0; r < indices.length; r++) {
-      const from = indices[r]! * rowLength, to = r * rowLength;
+      const from = indices[r]! * rowLength,
+        to = r * rowLength;
       for (let i = 0; i < rowLength; i++) out[to + i] = x[from + i]!;
     }
   },
   bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
     for (let r = 0; r < rows.length; r++) {
-      const from = rows[r]! * rowLength, to = r * outStride;
+      const from = rows[r]! * rowLength,
+        to = r * outStride;
       // The values are the bytes themselves: a native typed-array copy converts them.
       if (offset === null && factor === 1) out.set(bytes.subarray(from, from + rowLength), to);
       else if (offset) for (let k = 0; k < rowLength; k++) out[to + k] = (bytes[from + k]! - offset[k]!) * factor;
@@ -299,15 +502,22 @@ export const jsKernels: Kernels = {
   },
   scatterAddRows(out, x, rowLength, indices) {
     for (let r = 0; r < indices.length; r++) {
-      const to = indices[r]! * rowLength, from = r * rowLength;
+      const to = indices[r]! * rowLength,
+        from = r * rowLength;
       for (let i = 0; i < rowLength; i++) out[to + i]! += x[from + i]!;
     }
   },
   transpose: transposeKernel,
   ...convolutionKernels,
-  conv2d(out, x, w, shape) { conv2dByColumns(jsKernels, out, x, w, shape); },
-  conv2dBackwardInput(dx, g, w, shape) { conv2dBackwardInputByColumns(jsKernels, dx, g, w, shape); },
-  conv2dBackwardWeight(dw, x, g, shape) { conv2dBackwardWeightByColumns(jsKernels, dw, x, g, shape); },
+  conv2d(out, x, w, shape) {
+    conv2dByColumns(jsKernels, out, x, w, shape);
+  },
+  conv2dBackwardInput(dx, g, w, shape) {
+    conv2dBackwardInputByColumns(jsKernels, dx, g, w, shape);
+  },
+  conv2dBackwardWeight(dw, x, g, shape) {
+    conv2dBackwardWeightByColumns(jsKernels, dw, x, g, shape);
+  },
   softmaxCrossEntropy(probs, scores, labels, n, c) {
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -315,7 +525,11 @@ export const jsKernels: Kernels = {
       let m = -Infinity;
       for (let j = 0; j < c; j++) if (scores[row + j]! > m) m = scores[row + j]!;
       let z = 0;
-      for (let j = 0; j < c; j++) { const e = Math.exp(scores[row + j]! - m); probs[row + j] = e; z += e; }
+      for (let j = 0; j < c; j++) {
+        const e = Math.exp(scores[row + j]! - m);
+        probs[row + j] = e;
+        z += e;
+      }
       for (let j = 0; j < c; j++) probs[row + j] = probs[row + j]! / z;
       total += Math.log(z) - (scores[row + labels[i]!]! - m);
     }
@@ -331,8 +545,15 @@ export const jsKernels: Kernels = {
       for (let j = 0; j < c; j++) {
         if (j === y) continue;
         const margin = scores[row + j]! - correct + delta;
-        if (margin > 0) { total += margin; positive++; coefficients[row + j] = 1; }
-        else if (Number.isNaN(margin)) { total += margin; positive += margin; coefficients[row + j] = margin; } // NaN in, NaN out
+        if (margin > 0) {
+          total += margin;
+          positive++;
+          coefficients[row + j] = 1;
+        } else if (Number.isNaN(margin)) {
+          total += margin;
+          positive += margin;
+          coefficients[row + j] = margin;
+        } // NaN in, NaN out
         else coefficients[row + j] = 0;
       }
       coefficients[row + y] = positive === 0 ? 0 : -positive; // not −0

@@ -18,25 +18,49 @@ function scratchOf(size: number): Float64Array {
  * bench/README.md, "Measured in code comments").
  */
 function channelSums(
-  out: Float64Array, x: FloatArray, outer: number, channels: number, inner: number, shift: Float64Array | null,
+  out: Float64Array,
+  x: FloatArray,
+  outer: number,
+  channels: number,
+  inner: number,
+  shift: Float64Array | null,
 ): void {
   out.fill(0, 0, channels);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner, end = base + inner;
+      const base = (o * channels + c) * inner,
+        end = base + inner;
       const m = shift === null ? 0 : shift[c]!;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = base;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        i = base;
       if (shift === null) {
-        for (; i + 4 <= end; i += 4) { s0 += x[i]!; s1 += x[i + 1]!; s2 += x[i + 2]!; s3 += x[i + 3]!; }
+        for (; i + 4 <= end; i += 4) {
+          s0 += x[i]!;
+          s1 += x[i + 1]!;
+          s2 += x[i + 2]!;
+          s3 += x[i + 3]!;
+        }
         for (; i < end; i++) s0 += x[i]!;
       } else {
         for (; i + 4 <= end; i += 4) {
-          const d0 = x[i]! - m, d1 = x[i + 1]! - m, d2 = x[i + 2]! - m, d3 = x[i + 3]! - m;
-          s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+          const d0 = x[i]! - m,
+            d1 = x[i + 1]! - m,
+            d2 = x[i + 2]! - m,
+            d3 = x[i + 3]! - m;
+          s0 += d0 * d0;
+          s1 += d1 * d1;
+          s2 += d2 * d2;
+          s3 += d3 * d3;
         }
-        for (; i < end; i++) { const d = x[i]! - m; s0 += d * d; }
+        for (; i < end; i++) {
+          const d = x[i]! - m;
+          s0 += d * d;
+        }
       }
-      out[c]! += (s0 + s1) + (s2 + s3);
+      out[c]! += s0 + s1 + (s2 + s3);
     }
   }
 }
@@ -56,8 +80,10 @@ export const normalizationKernels: Pick<Kernels, "batchNormStatistics" | "batchN
     for (let o = 0; o < outer; o++) {
       for (let c = 0; c < channels; c++) {
         const base = (o * channels + c) * inner;
-        const m = mean[c]!, s = invStd[c]!;
-        const w = weight === null ? 1 : weight[c]!, b = bias === null ? 0 : bias[c]!;
+        const m = mean[c]!,
+          s = invStd[c]!;
+        const w = weight === null ? 1 : weight[c]!,
+          b = bias === null ? 0 : bias[c]!;
         if (normalized === null) {
           for (let i = 0; i < inner; i++) out[base + i] = (x[base + i]! - m) * s * w + b;
         } else {
@@ -82,13 +108,23 @@ export const normalizationKernels: Pick<Kernels, "batchNormStatistics" | "batchN
         for (let c = 0; c < channels; c++) {
           const base = (o * channels + c) * inner;
           const end = base + inner;
-          let sg0 = 0, sg1 = 0, sgh0 = 0, sgh1 = 0, i = base;
+          let sg0 = 0,
+            sg1 = 0,
+            sgh0 = 0,
+            sgh1 = 0,
+            i = base;
           for (; i + 2 <= end; i += 2) {
-            const g0 = g[i]!, g1 = g[i + 1]!;
-            sg0 += g0; sg1 += g1;
-            sgh0 += g0 * normalized[i]!; sgh1 += g1 * normalized[i + 1]!;
+            const g0 = g[i]!,
+              g1 = g[i + 1]!;
+            sg0 += g0;
+            sg1 += g1;
+            sgh0 += g0 * normalized[i]!;
+            sgh1 += g1 * normalized[i + 1]!;
           }
-          if (i < end) { sg0 += g[i]!; sgh0 += g[i]! * normalized[i]!; }
+          if (i < end) {
+            sg0 += g[i]!;
+            sgh0 += g[i]! * normalized[i]!;
+          }
           sums[c]! += sg0 + sg1;
           sums[channels + c]! += sgh0 + sgh1;
         }
@@ -105,7 +141,9 @@ export const normalizationKernels: Pick<Kernels, "batchNormStatistics" | "batchN
           for (let i = 0; i < inner; i++) dx[base + i] = g[base + i]! * scale;
         } else {
           // dx = (γ·inv/n)·(n·g − Σg − x̂·Σ(g·x̂))
-          const k = scale / n, sg = sums[c]!, sgh = sums[channels + c]!;
+          const k = scale / n,
+            sg = sums[c]!,
+            sgh = sums[channels + c]!;
           for (let i = 0; i < inner; i++) dx[base + i] = k * (n * g[base + i]! - sg - normalized[base + i]! * sgh);
         }
       }

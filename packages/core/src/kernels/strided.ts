@@ -22,15 +22,21 @@ export function collapseLoop(shape: readonly number[], operandStrides: readonly 
     const last = outShape.length - 1;
     if (last >= 0 && operandStrides.every((s, o) => outStrides[o]![last] === s[d]! * size)) {
       outShape[last] = outShape[last]! * size;
-      operandStrides.forEach((s, o) => { outStrides[o]![last] = s[d]!; });
+      operandStrides.forEach((s, o) => {
+        outStrides[o]![last] = s[d]!;
+      });
     } else {
       outShape.push(size);
-      operandStrides.forEach((s, o) => { outStrides[o]!.push(s[d]!); });
+      operandStrides.forEach((s, o) => {
+        outStrides[o]!.push(s[d]!);
+      });
     }
   }
   if (outShape.length === 0) {
     outShape.push(1);
-    outStrides.forEach((s) => { s.push(0); });
+    outStrides.forEach((s) => {
+      s.push(0);
+    });
   }
   return { shape: outShape, strides: outStrides };
 }
@@ -39,7 +45,10 @@ export function collapseLoop(shape: readonly number[], operandStrides: readonly 
  * Calls `row(outOffset, offsets, length)` once per innermost row of the collapsed loop, where
  * `offsets[o]` is operand o's offset at the row's start. One call per row, never per element.
  */
-export function forEachRow(loop: CollapsedLoop, row: (outOffset: number, offsets: Int32Array | number[], length: number) => void): void {
+export function forEachRow(
+  loop: CollapsedLoop,
+  row: (outOffset: number, offsets: Int32Array | number[], length: number) => void,
+): void {
   const rank = loop.shape.length;
   const length = loop.shape[rank - 1]!;
   let rows = 1;

@@ -2,14 +2,39 @@ import type { FloatArray } from "../dtype.js";
 
 /** Elementwise ops of two operands. Comparisons write 1 for true and 0 for false. */
 export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
-  | "equal" | "notEqual" | "greater" | "greaterEqual" | "less" | "lessEqual";
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "pow"
+  | "maximum"
+  | "minimum"
+  | "equal"
+  | "notEqual"
+  | "greater"
+  | "greaterEqual"
+  | "less"
+  | "lessEqual";
 
 /** Elementwise ops of one operand. */
 export type UnaryOp =
-  | "neg" | "exp" | "log" | "sqrt" | "square" | "abs" | "sign" | "reciprocal"
-  | "tanh" | "sigmoid" | "relu" | "step"
-  | "sin" | "cos" | "log1p" | "expm1" | "erf";
+  | "neg"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "square"
+  | "abs"
+  | "sign"
+  | "reciprocal"
+  | "tanh"
+  | "sigmoid"
+  | "relu"
+  | "step"
+  | "sin"
+  | "cos"
+  | "log1p"
+  | "expm1"
+  | "erf";
 
 /** Reductions along one axis. */
 export type ReduceOp = "sum" | "max" | "min";
@@ -116,9 +141,17 @@ export interface Kernels {
    * transposeA), b is stored [k, n] (or [n, k] when transposeB). Offsets select one matrix of a batch.
    */
   matmul(
-    out: FloatArray, outOffset: number,
-    a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
-    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+    out: FloatArray,
+    outOffset: number,
+    a: FloatArray,
+    aOffset: number,
+    b: FloatArray,
+    bOffset: number,
+    m: number,
+    k: number,
+    n: number,
+    transposeA: boolean,
+    transposeB: boolean,
   ): void;
   /** y[i] = y[i] + α·x[i] in place, over y's length (a gradient step is α = −lr), computed in double precision. */
   axpy(y: FloatArray, alpha: number, x: FloatArray): void;
@@ -131,7 +164,15 @@ export interface Kernels {
    * for k < rowLength, each value in double precision and rounded once (uint8 images to features:
    * offset a mean image, or none for 0). Columns of out past rowLength are left as they are.
    */
-  bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): void;
+  bytesToFloats(
+    out: FloatArray,
+    outStride: number,
+    bytes: Uint8Array,
+    rowLength: number,
+    rows: ArrayLike<number>,
+    offset: FloatArray | null,
+    factor: number,
+  ): void;
   /**
    * Float32 arrays of these sizes (zero-filled) that live in the kernels' own memory, where ops
    * read and write them in place instead of copying them in and out: `reuseBuffers` moves a step's
@@ -171,15 +212,37 @@ export interface Kernels {
    * Multiclass hinge over rows of scores [n, c]: returns Σᵢ Σ_{j≠yᵢ} max(0, sᵢⱼ − s_{i,yᵢ} + Δ) and writes
    * the subgradient coefficients: 1(margin > 0) for j ≠ yᵢ, minus the count of positive margins at yᵢ.
    */
-  multiclassHinge(coefficients: FloatArray, scores: FloatArray, labels: ArrayLike<number>, n: number, c: number, delta: number): number;
+  multiclassHinge(
+    coefficients: FloatArray,
+    scores: FloatArray,
+    labels: ArrayLike<number>,
+    n: number,
+    c: number,
+    delta: number,
+  ): number;
   // Normalization (kernels/normalization.ts): x viewed as [outer, channels, inner], statistics per channel over
   // its outer·inner elements (batch norm of [N, C, H, W]: [N, C, H·W]; layer norm of rows [R, D]: [1, R, D]).
   /** mean[c] = Σx/n and the biased variance[c] = Σ(x − mean[c])²/n per channel, accumulated in float64. */
-  batchNormStatistics(mean: Float64Array, variance: Float64Array, x: FloatArray, outer: number, channels: number, inner: number): void;
+  batchNormStatistics(
+    mean: Float64Array,
+    variance: Float64Array,
+    x: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+  ): void;
   /** x̂ = (x − mean[c])·invStd[c] (into `normalized` when given), out = x̂·weight[c] + bias[c] (null: 1 and 0). */
   batchNormForward(
-    out: FloatArray, normalized: FloatArray | null, x: FloatArray, outer: number, channels: number, inner: number,
-    mean: Float64Array, invStd: Float64Array, weight: FloatArray | null, bias: FloatArray | null,
+    out: FloatArray,
+    normalized: FloatArray | null,
+    x: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+    mean: Float64Array,
+    invStd: Float64Array,
+    weight: FloatArray | null,
+    bias: FloatArray | null,
   ): void;
   /**
    * The adjoint of batchNormForward from g and the saved x̂, with sums per channel in float64: dWeight = Σg·x̂,
@@ -187,7 +250,16 @@ export interface Kernels {
    * Null outputs are skipped.
    */
   batchNormBackward(
-    dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, g: FloatArray, normalized: FloatArray,
-    outer: number, channels: number, inner: number, invStd: Float64Array, weight: FloatArray | null, training: boolean,
+    dx: FloatArray | null,
+    dWeight: FloatArray | null,
+    dBias: FloatArray | null,
+    g: FloatArray,
+    normalized: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+    invStd: Float64Array,
+    weight: FloatArray | null,
+    training: boolean,
   ): void;
 }

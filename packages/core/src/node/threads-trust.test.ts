@@ -31,7 +31,9 @@ function expectSameBits(actual: Float32Array | Float64Array, expected: Float32Ar
 
 /** A platform whose workers run `source` (WORKER_LOOP changed by the test) and that keeps their handles. */
 function platformRunning(
-  change: (loop: string) => string, started: Worker[] = [], exited = new Set<Worker>(),
+  change: (loop: string) => string,
+  started: Worker[] = [],
+  exited = new Set<Worker>(),
 ): ThreadPlatform {
   const source = `${change(WORKER_LOOP)}
 const { workerData, parentPort } = require("node:worker_threads");
@@ -51,13 +53,17 @@ serve(workerData, () => parentPort.postMessage("ready"));`;
 
 // 1024·128·160 = 21 M multiply-adds: split between the threads.
 const rng = new Rng("threads trust");
-const a = randn([1024, 128], { rng }), b = randn([128, 160], { rng });
+const a = randn([1024, 128], { rng }),
+  b = randn([128, 160], { rng });
 const single = matmul(a, b).data.slice();
 
 describe("threads never hang", () => {
   it("a worker that has died is worked around: its part runs on the main thread, with the same bits", async () => {
     const workers: Worker[] = [];
-    await startThreads(2, platformRunning((loop) => loop, workers));
+    await startThreads(
+      2,
+      platformRunning((loop) => loop, workers),
+    );
     await workers[0]!.terminate();
     const began = performance.now();
     for (let i = 0; i < 3; i++) expectSameBits(matmul(a, b).data, single);
@@ -66,8 +72,15 @@ describe("threads never hang", () => {
 
   it("a worker that is never scheduled costs no waiting: the main thread steals its part (same bits)", async () => {
     // The worker sleeps instead of looking at its slot, as one the operating system does not run.
-    await startThreads(2, platformRunning((loop) => loop.replace("seen = Atomics.load(c, 0);",
-      "seen = Atomics.load(c, 0); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);")));
+    await startThreads(
+      2,
+      platformRunning((loop) =>
+        loop.replace(
+          "seen = Atomics.load(c, 0);",
+          "seen = Atomics.load(c, 0); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);",
+        ),
+      ),
+    );
     expect(kernels().name).toBe("wasm-simd × 2 threads");
     const began = performance.now();
     for (let i = 0; i < 20; i++) expectSameBits(matmul(a, b).data, single);
@@ -75,12 +88,19 @@ describe("threads never hang", () => {
   });
 
   it("a worker dying in the middle of its part is a ThreadError within seconds, and the threads turn off", async () => {
-    await startThreads(2, platformRunning((loop) => loop.replace("byJob[c[at]](", "process.exit(3); byJob[c[at]](")));
+    await startThreads(
+      2,
+      platformRunning((loop) => loop.replace("byJob[c[at]](", "process.exit(3); byJob[c[at]](")),
+    );
     // The worker may be slow to wake: retry until it has taken a part (at most a few products).
     const began = performance.now();
     let error: unknown;
     for (let i = 0; i < 200 && error === undefined; i++) {
-      try { expectSameBits(matmul(a, b).data, single); } catch (e) { error = e; }
+      try {
+        expectSameBits(matmul(a, b).data, single);
+      } catch (e) {
+        error = e;
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(error).toBeInstanceOf(ThreadError);
@@ -91,9 +111,11 @@ describe("threads never hang", () => {
   });
 
   it("two un-awaited enableThreads calls leave one pool, which disableThreads stops", async () => {
-    const started: Worker[] = [], exited = new Set<Worker>();
+    const started: Worker[] = [],
+      exited = new Set<Worker>();
     const platform = platformRunning((loop) => loop, started, exited);
-    const first = startThreads(2, platform), second = startThreads(3, platform);
+    const first = startThreads(2, platform),
+      second = startThreads(3, platform);
     await Promise.all([first, second]);
     expect(kernels().name).toBe("wasm-simd × 3 threads");
     expect(started.length).toBe(3);
@@ -129,11 +151,16 @@ describe("products the memory cannot hold", () => {
     const exports = instance.exports as unknown as KernelExports & { memory: WasmMemory };
     // A memory at its maximum: growing throws the RangeError a 1 GiB shared memory throws.
     const full: WasmMemory = {
-      get buffer() { return exports.memory.buffer; },
-      grow() { throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded"); },
+      get buffer() {
+        return exports.memory.buffer;
+      },
+      grow() {
+        throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
+      },
     };
     const cramped = new WasmKernels(full, { ...exports, threads: 1 });
-    const big = randn([1024, 512], { rng }), w = randn([512, 64], { rng });
+    const big = randn([1024, 512], { rng }),
+      w = randn([512, 64], { rng });
     const out = new Float32Array(1024 * 64);
     expect(cramped.matmul(out, 0, big.data, 0, w.data, 0, 1024, 512, 64, false, false)).toBe(false);
     const via = kernelsWith(singleThreadWasm()!, "test", { wasm: cramped, minWork: 0 });
@@ -143,10 +170,12 @@ describe("products the memory cannot hold", () => {
 
   it("scratch sizes round up to whole vectors without wrapping at 32 bits", () => {
     expect(vectors(2 ** 31 + 1)).toBe(2 ** 31 + 4);
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (n) => {
-      const v = vectors(n);
-      return v >= n && v - n < 4 && v % 4 === 0;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (n) => {
+        const v = vectors(n);
+        return v >= n && v - n < 4 && v % 4 === 0;
+      }),
+    );
   });
 });
 

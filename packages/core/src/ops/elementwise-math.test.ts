@@ -7,7 +7,10 @@ import type { Tensor } from "../tensor.js";
 import { cos, erf, expm1, log1p, sin } from "./elementwise.js";
 
 const ops: [name: string, op: (x: Tensor) => Tensor, reference: (x: number) => number][] = [
-  ["sin", sin, Math.sin], ["cos", cos, Math.cos], ["log1p", log1p, Math.log1p], ["expm1", expm1, Math.expm1],
+  ["sin", sin, Math.sin],
+  ["cos", cos, Math.cos],
+  ["log1p", log1p, Math.log1p],
+  ["expm1", expm1, Math.expm1],
   ["erf", erf, erfScalar],
 ];
 
@@ -36,15 +39,24 @@ describe.each(ops)("%s", (_, op, reference) => {
     const x = tensor(inputs, { dtype: "float32", shape: [13] });
     const y = op(x);
     expect(y.dtype).toBe("float32");
-    expectSameValues(y.data, Array.from(x.data, (v) => Math.fround(reference(v))));
+    expectSameValues(
+      y.data,
+      Array.from(x.data, (v) => Math.fround(reference(v))),
+    );
   });
 
   it("falls back to JavaScript under the WebAssembly backend for float32 arrays of 4096 elements and more", () => {
     const rng = new Rng(`wasm-fallback-${op.name}`);
-    const x = tensor(Float32Array.from({ length: 10_000 }, () => (rng.uniform() - 0.3) * 8), { shape: [100, 100] });
+    const x = tensor(
+      Float32Array.from({ length: 10_000 }, () => (rng.uniform() - 0.3) * 8),
+      { shape: [100, 100] },
+    );
     const y = op(x);
     expect(kernels().name).toBe("wasm-simd"); // the default backend where the platform has SIMD
-    expectSameValues(y.data, Array.from(x.data, (v) => Math.fround(reference(v))));
+    expectSameValues(
+      y.data,
+      Array.from(x.data, (v) => Math.fround(reference(v))),
+    );
   });
 });
 

@@ -3,8 +3,33 @@ import { describe, expect, it } from "vitest";
 import { arange, tensor, zeros } from "../create.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import {
-  abs, add, clip, div, equal, exp, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg, notEqual,
-  pow, reciprocal, relu, sigmoid, sign, sqrt, square, step, sub, tanh, where,
+  abs,
+  add,
+  clip,
+  div,
+  equal,
+  exp,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  log,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  notEqual,
+  pow,
+  reciprocal,
+  relu,
+  sigmoid,
+  sign,
+  sqrt,
+  square,
+  step,
+  sub,
+  tanh,
+  where,
 } from "./elementwise.js";
 import { reshape } from "./layout.js";
 
@@ -48,7 +73,10 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
     expect(values(step(x))).toEqual([0, 0, 1, 1]);
     expect(values(sqrt(t([0, 1, 4, 9])))).toEqual([0, 1, 2, 3]);
     expect(values(reciprocal(t([1, 2, 4])))).toEqual([1, 0.5, 0.25]);
-    const close = (got: number[], want: number[]) => got.forEach((g, i) => { expect(g).toBeCloseTo(want[i]!, dtype === "float32" ? 6 : 14); });
+    const close = (got: number[], want: number[]) =>
+      got.forEach((g, i) => {
+        expect(g).toBeCloseTo(want[i]!, dtype === "float32" ? 6 : 14);
+      });
     close(values(exp(t([0, 1, -1]))), [1, Math.E, 1 / Math.E]);
     close(values(log(t([1, Math.E, 0.5]))), [0, 1, Math.log(0.5)]);
     close(values(tanh(t([0, 0.5]))), [0, Math.tanh(0.5)]);
@@ -63,7 +91,11 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
   it("broadcasts [3,1] + [1,4], [2,3,4] + [4] and scalars as numpy does", () => {
     const col = t([[0], [10], [20]]);
     const row = t([[1, 2, 3, 4]]);
-    expect(add(col, row).toArray()).toEqual([[1, 2, 3, 4], [11, 12, 13, 14], [21, 22, 23, 24]]);
+    expect(add(col, row).toArray()).toEqual([
+      [1, 2, 3, 4],
+      [11, 12, 13, 14],
+      [21, 22, 23, 24],
+    ]);
     const cube = reshape(arange(24, undefined, 1, { dtype }), [2, 3, 4]);
     const last = t([100, 200, 300, 400]);
     const sum = add(cube, last);
@@ -78,7 +110,16 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
   it("broadcasts along a middle axis and over size-0 dimensions", () => {
     const a = reshape(arange(6, undefined, 1, { dtype }), [2, 1, 3]);
     const b = reshape(t([0, 10]), [1, 2, 1]);
-    expect(add(a, b).toArray()).toEqual([[[0, 1, 2], [10, 11, 12]], [[3, 4, 5], [13, 14, 15]]]);
+    expect(add(a, b).toArray()).toEqual([
+      [
+        [0, 1, 2],
+        [10, 11, 12],
+      ],
+      [
+        [3, 4, 5],
+        [13, 14, 15],
+      ],
+    ]);
     expect(add(zeros([0, 3], { dtype }), t([1, 2, 3])).shape).toEqual([0, 3]);
     expect(add(zeros([2, 0], { dtype }), zeros([1, 1], { dtype })).shape).toEqual([2, 0]);
   });
@@ -87,7 +128,10 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
     expect(values(clip(t([-5, 0.5, 5]), -1, 1))).toEqual([-1, 0.5, 1]);
     expect(() => clip(t([1]), 1, 0)).toThrow(ValueError);
     const cond = t([[1], [0]]);
-    expect(where(cond, t([1, 2]), t([-1, -2])).toArray()).toEqual([[1, 2], [-1, -2]]);
+    expect(where(cond, t([1, 2]), t([-1, -2])).toArray()).toEqual([
+      [1, 2],
+      [-1, -2],
+    ]);
     expect(where(cond, 1, 0).dtype).toBe(dtype);
   });
 });
@@ -95,7 +139,9 @@ describe.each(dtypes)("elementwise ops in %s", (dtype) => {
 describe("elementwise errors", () => {
   it("mixing float32 with float64 is a DTypeError, never a silent cast", () => {
     expect(() => add(tensor([1]), tensor([1], { dtype: "float64" }))).toThrow(DTypeError);
-    expect(() => add(tensor([1]), tensor([1], { dtype: "float64" }))).toThrow(/add: dtypes differ: float32 and float64/);
+    expect(() => add(tensor([1]), tensor([1], { dtype: "float64" }))).toThrow(
+      /add: dtypes differ: float32 and float64/,
+    );
   });
 
   it("shapes that do not broadcast name both shapes", () => {
@@ -112,22 +158,29 @@ describe("elementwise errors", () => {
 describe("elementwise properties", () => {
   const arrays = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 40 });
   it("a + b − b ≈ a in float64", () => {
-    fc.assert(fc.property(arrays, arrays, (x, y) => {
-      const n = Math.min(x.length, y.length);
-      const a = tensor(x.slice(0, n), { dtype: "float64" });
-      const b = tensor(y.slice(0, n), { dtype: "float64" });
-      const back = sub(add(a, b), b);
-      return back.data.every((v, i) => Math.abs(v - a.data[i]!) <= 1e-12 * (1 + Math.abs(a.data[i]!) + Math.abs(b.data[i]!)));
-    }));
+    fc.assert(
+      fc.property(arrays, arrays, (x, y) => {
+        const n = Math.min(x.length, y.length);
+        const a = tensor(x.slice(0, n), { dtype: "float64" });
+        const b = tensor(y.slice(0, n), { dtype: "float64" });
+        const back = sub(add(a, b), b);
+        return back.data.every(
+          (v, i) => Math.abs(v - a.data[i]!) <= 1e-12 * (1 + Math.abs(a.data[i]!) + Math.abs(b.data[i]!)),
+        );
+      }),
+    );
   });
 
   it("broadcasting a row equals adding it to each row by hand", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), (rows, cols) => {
-      const m = reshape(arange(rows * cols, undefined, 1, { dtype: "float64" }), [rows, cols]);
-      const r = arange(cols, undefined, 1, { dtype: "float64" });
-      const s = add(m, r);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (s.get(i, j) !== i * cols + 2 * j) return false;
-      return true;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), (rows, cols) => {
+        const m = reshape(arange(rows * cols, undefined, 1, { dtype: "float64" }), [rows, cols]);
+        const r = arange(cols, undefined, 1, { dtype: "float64" });
+        const s = add(m, r);
+        for (let i = 0; i < rows; i++)
+          for (let j = 0; j < cols; j++) if (s.get(i, j) !== i * cols + 2 * j) return false;
+        return true;
+      }),
+    );
   });
 });

@@ -95,9 +95,11 @@ export function clip(x: Tensor, low: number, high: number): Tensor {
 /** cond ≠ 0 ? a : b elementwise, all three broadcast together; cond may be of either dtype. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   checkTensor(cond, "where", "cond");
-  const [ta, tb] = (typeof a === "number" && typeof b === "number"
-    ? [scalar(a, cond.dtype), scalar(b, cond.dtype)]
-    : toTensors("where", a, b)) as [Tensor, Tensor];
+  const [ta, tb] = (
+    typeof a === "number" && typeof b === "number"
+      ? [scalar(a, cond.dtype), scalar(b, cond.dtype)]
+      : toTensors("where", a, b)
+  ) as [Tensor, Tensor];
   const shape = broadcastShapes(cond.shape, broadcastShapes(ta.shape, tb.shape, "where"), "where");
   const out = allocateOutput(ta.dtype, sizeOf(shape));
   kernels().where(out, shape, broadcastView(cond, shape), broadcastView(ta, shape), broadcastView(tb, shape));

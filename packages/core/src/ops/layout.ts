@@ -18,18 +18,23 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < -1) throw new ShapeError(`reshape: dimensions must be non-negative integers or -1, got ${formatShape(shape)}`);
+    if (!Number.isInteger(d) || d < -1)
+      throw new ShapeError(`reshape: dimensions must be non-negative integers or -1, got ${formatShape(shape)}`);
   }
   const known = sizeOf(shape.filter((d) => d !== -1));
   let target = [...shape];
   if (inferred === 1) {
     if (known === 0 || x.size % known !== 0) {
-      throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+      );
     }
     target = shape.map((d) => (d === -1 ? x.size / known : d));
   }
   if (sizeOf(target) !== x.size) {
-    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)} (${sizeOf(target)} elements)`);
+    throw new ShapeError(
+      `reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)} (${sizeOf(target)} elements)`,
+    );
   }
   return new Tensor(x.data, target);
 }
@@ -40,11 +45,16 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const order = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : checkList(perm, "transpose", "perm");
   const normalized = order.map((p) => normalizeAxis(p, x.rank, "transpose"));
   if (order.length !== x.rank || new Set(normalized).size !== x.rank) {
-    throw new ShapeError(`transpose: expected a permutation of ${x.rank} axes for shape ${formatShape(x.shape)}, got [${order.join(", ")}]`);
+    throw new ShapeError(
+      `transpose: expected a permutation of ${x.rank} axes for shape ${formatShape(x.shape)}, got [${order.join(", ")}]`,
+    );
   }
   const out = allocate(x.dtype, x.size);
   kernels().transpose(out, x.data, x.shape, normalized);
-  return new Tensor(out, normalized.map((p) => x.shape[p]!));
+  return new Tensor(
+    out,
+    normalized.map((p) => x.shape[p]!),
+  );
 }
 
 /**
@@ -68,7 +78,9 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     const s = size?.[d] ?? -1;
     const e = s === -1 ? dim - b : s;
     if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < 0 || b + e > dim) {
-      throw new IndexError(`slice: begin ${given} with size ${s} is outside axis ${d} of size ${dim} in ${formatShape(x.shape)}`);
+      throw new IndexError(
+        `slice: begin ${given} with size ${s} is outside axis ${d} of size ${dim} in ${formatShape(x.shape)}`,
+      );
     }
     start.push(b);
     extent.push(e);
@@ -94,14 +106,19 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** Joins tensors along `axis`; every other dimension must agree. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError("concat: expected a non-empty array of tensors");
-  tensors.forEach((t, i) => { checkTensor(t, "concat", `tensor ${i}`); });
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new ValueError("concat: expected a non-empty array of tensors");
+  tensors.forEach((t, i) => {
+    checkTensor(t, "concat", `tensor ${i}`);
+  });
   const dtype = commonDType("concat", ...tensors);
   const first = tensors[0]!;
   const a = normalizeAxis(axis, first.rank, "concat");
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d: number, i: number) => i !== a && d !== first.shape[i])) {
-      throw new ShapeError(`concat: shapes ${tensors.map((x) => formatShape(x.shape)).join(", ")} differ outside axis ${a}`);
+      throw new ShapeError(
+        `concat: shapes ${tensors.map((x) => formatShape(x.shape)).join(", ")} differ outside axis ${a}`,
+      );
     }
   }
   const shape = [...first.shape];
@@ -128,7 +145,9 @@ function checkRowIndices(where: string, indices: ArrayLike<number>, shape: reado
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r]!;
     if (!Number.isInteger(i) || i < 0 || i >= rows) {
-      throw new IndexError(`${where}: index ${i} at position ${r} is outside [0, ${rows}) for shape ${formatShape(shape)}`);
+      throw new IndexError(
+        `${where}: index ${i} at position ${r} is outside [0, ${rows}) for shape ${formatShape(shape)}`,
+      );
     }
   }
 }
@@ -145,14 +164,21 @@ export interface GatherOptions {
  * `dtype`; returns `out`, or a fresh tensor of that shape. For sources of rows other than a tensor
  * (uint8 images made into features a batch at a time) that take `gather`'s `out` option.
  */
-export function rowsOutput(where: string, shape: readonly number[], dtype: DType, indices: ArrayLike<number>, out?: Tensor): Tensor {
+export function rowsOutput(
+  where: string,
+  shape: readonly number[],
+  dtype: DType,
+  indices: ArrayLike<number>,
+  out?: Tensor,
+): Tensor {
   if (shape.length === 0) throw new ShapeError(`${where}: cannot gather rows of a scalar`);
   checkRowIndices(where, indices, shape);
   const result = [indices.length, ...shape.slice(1)];
   if (!out) return new Tensor(allocate(dtype, sizeOf(result)), result);
   checkTensor(out, where, "out");
   if (out.dtype !== dtype) throw new DTypeError(`${where}: out is ${out.dtype}, expected ${dtype}`);
-  if (!sameShape(out.shape, result)) throw new ShapeError(`${where}: out has shape ${formatShape(out.shape)}, expected ${formatShape(result)}`);
+  if (!sameShape(out.shape, result))
+    throw new ShapeError(`${where}: out has shape ${formatShape(out.shape)}, expected ${formatShape(result)}`);
   return out;
 }
 
@@ -188,9 +214,17 @@ export function expandDims(x: Tensor, axis: number): Tensor {
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   checkTensor(x, "squeeze");
   if (axis !== undefined && typeof axis !== "number") checkList(axis, "squeeze", "axis");
-  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis(a, x.rank, "squeeze"));
-  for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
-  return new Tensor(x.data, x.shape.filter((_, i) => !axes.includes(i)));
+  const axes =
+    axis === undefined
+      ? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+      : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis(a, x.rank, "squeeze"));
+  for (const a of axes)
+    if (x.shape[a] !== 1)
+      throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  return new Tensor(
+    x.data,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 }
 
 /** The adjoint of `gather`: a zero tensor of `shape` with out[indices[r]] += rows[r] (repeated indices add up). */
@@ -199,7 +233,9 @@ export function scatterAddRows(rows: Tensor, indices: ArrayLike<number>, shape: 
   checkShape(shape, "scatterAddRows");
   const rowLength = sizeOf(shape.slice(1));
   if (rows.size !== indices.length * rowLength) {
-    throw new ShapeError(`scatterAddRows: ${indices.length} rows of ${formatShape(shape.slice(1))} expected, got ${formatShape(rows.shape)}`);
+    throw new ShapeError(
+      `scatterAddRows: ${indices.length} rows of ${formatShape(shape.slice(1))} expected, got ${formatShape(rows.shape)}`,
+    );
   }
   checkRowIndices("scatterAddRows", indices, shape);
   const out = allocate(rows.dtype, sizeOf(shape));
@@ -212,7 +248,11 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
   checkTensor(x, "pad");
   checkList(begin, "pad", "begin");
   checkShape(shape, "pad");
-  if (begin.length !== x.rank || shape.length !== x.rank || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
+  if (
+    begin.length !== x.rank ||
+    shape.length !== x.rank ||
+    x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)
+  ) {
     throw new ShapeError(`pad: ${formatShape(x.shape)} at [${begin.join(", ")}] does not fit in ${formatShape(shape)}`);
   }
   const out = allocate(x.dtype, sizeOf(shape));
@@ -238,7 +278,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor(x, "broadcastTo");
   checkShape(shape, "broadcastTo");
   const target = broadcastShapes(x.shape, shape, "broadcastTo");
-  if (!sameShape(target, shape)) throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
+  if (!sameShape(target, shape))
+    throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
   const out = allocate(x.dtype, sizeOf(shape));
   // max(x, x) = x exactly (−0 and NaN included): the binary kernel's strided walk does the copy.
   const view = broadcastView(x, shape);
@@ -252,7 +293,8 @@ export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
   checkShape(shape, "sumTo");
   if (sameShape(x.shape, shape)) return x;
   const target = broadcastShapes(shape, x.shape, "sumTo");
-  if (!sameShape(target, x.shape)) throw new ShapeError(`sumTo: ${formatShape(x.shape)} does not reduce to ${formatShape(shape)}`);
+  if (!sameShape(target, x.shape))
+    throw new ShapeError(`sumTo: ${formatShape(x.shape)} does not reduce to ${formatShape(shape)}`);
   const lead = x.rank - shape.length;
   const axes: number[] = [];
   for (let d = 0; d < x.rank; d++) if (d < lead || (shape[d - lead] === 1 && x.shape[d] !== 1)) axes.push(d);

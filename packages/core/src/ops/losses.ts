@@ -12,20 +12,30 @@ export type Labels = readonly number[] | Int32Array | Uint8Array | Uint16Array |
  */
 export function checkLabels(labels: Labels, scores: Tensor, where: string): void {
   checkTensor(scores, where, "scores");
-  if (scores.rank !== 2) throw new ShapeError(`${where}: scores must be 2-D [batch, classes], got ${formatShape(scores.shape)}`);
+  if (scores.rank !== 2)
+    throw new ShapeError(`${where}: scores must be 2-D [batch, classes], got ${formatShape(scores.shape)}`);
   if (labels === null || typeof labels !== "object" || typeof labels.length !== "number") {
-    throw new ValueError(`${where}: labels must be an array, Int32Array or Uint8Array, got ${labels === null ? "null" : typeof labels}`);
+    throw new ValueError(
+      `${where}: labels must be an array, Int32Array or Uint8Array, got ${labels === null ? "null" : typeof labels}`,
+    );
   }
   const [n, c] = scores.shape as [number, number];
-  if (labels.length !== n) throw new ShapeError(`${where}: expected ${n} labels (one per row of scores ${formatShape(scores.shape)}), got ${labels.length}`);
+  if (labels.length !== n)
+    throw new ShapeError(
+      `${where}: expected ${n} labels (one per row of scores ${formatShape(scores.shape)}), got ${labels.length}`,
+    );
   for (let i = 0; i < n; i++) {
     const y = labels[i]!;
-    if (!Number.isInteger(y) || y < 0 || y >= c) throw new IndexError(`${where}: label ${y} at index ${i} is outside [0, ${c})`);
+    if (!Number.isInteger(y) || y < 0 || y >= c)
+      throw new IndexError(`${where}: label ${y} at index ${i} is outside [0, ${c})`);
   }
 }
 
 /** Mean softmax cross-entropy of rows of `scores` and the softmax probabilities (for the gradient (p − onehot(y))/N). */
-export function softmaxCrossEntropyForward(scores: Tensor, labels: Labels): {
+export function softmaxCrossEntropyForward(
+  scores: Tensor,
+  labels: Labels,
+): {
   /** L = (1/N) Σᵢ −log pᵢ,yᵢ (NaN for no rows). */
   loss: number;
   /** p = softmax(scores) row by row, the shape of scores. */
@@ -39,7 +49,11 @@ export function softmaxCrossEntropyForward(scores: Tensor, labels: Labels): {
 }
 
 /** Mean multiclass hinge loss of rows of `scores` and its subgradient coefficients (before dividing by N). */
-export function multiclassHingeForward(scores: Tensor, labels: Labels, delta: number): {
+export function multiclassHingeForward(
+  scores: Tensor,
+  labels: Labels,
+  delta: number,
+): {
   /** L = (1/N) Σᵢ Σ_{j≠yᵢ} max(0, sⱼ − s_yᵢ + Δ) (NaN for no rows). */
   loss: number;
   /** ∂Lᵢ/∂sᵢⱼ: 1 where the margin sⱼ − s_yᵢ + Δ is positive (j ≠ yᵢ), minus their count at j = yᵢ. */

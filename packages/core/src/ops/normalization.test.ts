@@ -7,7 +7,12 @@ import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { cast } from "./layout.js";
 import {
-  type BatchNormOptions, batchNormBackward, batchNormForward, dropoutMask, layerNormBackward, layerNormForward,
+  type BatchNormOptions,
+  batchNormBackward,
+  batchNormForward,
+  dropoutMask,
+  layerNormBackward,
+  layerNormForward,
 } from "./normalization.js";
 
 const rng = new Rng("normalization-core");
@@ -34,7 +39,8 @@ function batchNormByDefinition(x: Tensor, gamma: number[] | null, beta: number[]
   const inner = x.size / (n * c);
   const at = (i: number, ch: number, k: number) => x.data[(i * c + ch) * inner + k]!;
   const out = new Float64Array(x.size);
-  const means: number[] = [], variances: number[] = [];
+  const means: number[] = [],
+    variances: number[] = [];
   for (let ch = 0; ch < c; ch++) {
     let s = 0;
     for (let i = 0; i < n; i++) for (let k = 0; k < inner; k++) s += at(i, ch, k);
@@ -57,35 +63,50 @@ function batchNormByDefinition(x: Tensor, gamma: number[] | null, beta: number[]
 describe("batchNormForward", () => {
   it.each([[[6, 3]], [[4, 3, 5]], [[2, 3, 4, 5]]])("training output on %j is (x − μ)/√(σ² + ε)·γ + β", (shape) => {
     const x = normal(shape);
-    const gamma = [0.5, -2, 1.5], beta = [0.1, 0, -3];
+    const gamma = [0.5, -2, 1.5],
+      beta = [0.1, 0, -3];
     const { output, normalized, invStd } = batchNormForward(x, null, null, f64(gamma), f64(beta), { training: true });
     const expected = batchNormByDefinition(x, gamma, beta, 1e-5);
     expect(maxDifference(output.data, expected.out)).toBeLessThan(1e-12);
     expect(output.shape).toEqual(shape);
     const plain = batchNormByDefinition(x, null, null, 1e-5);
     expect(maxDifference(normalized!.data, plain.out)).toBeLessThan(1e-12);
-    expect(maxDifference(invStd, expected.variances.map((v) => 1 / Math.sqrt(v + 1e-5)))).toBeLessThan(1e-12);
+    expect(
+      maxDifference(
+        invStd,
+        expected.variances.map((v) => 1 / Math.sqrt(v + 1e-5)),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it("running statistics after two training steps are the momentum averages, the variance unbiased", () => {
     const runningMean = zeros([3], { dtype: "float64" });
     const runningVar = full([3], 1, { dtype: "float64" });
-    const x1 = normal([5, 3, 2]), x2 = normal([5, 3, 2]);
-    const m = 0.25, n = 10;
+    const x1 = normal([5, 3, 2]),
+      x2 = normal([5, 3, 2]);
+    const m = 0.25,
+      n = 10;
     batchNormForward(x1, runningMean, runningVar, null, null, { training: true, momentum: m });
     batchNormForward(x2, runningMean, runningVar, null, null, { training: true, momentum: m });
-    const s1 = batchNormByDefinition(x1, null, null, 0), s2 = batchNormByDefinition(x2, null, null, 0);
+    const s1 = batchNormByDefinition(x1, null, null, 0),
+      s2 = batchNormByDefinition(x2, null, null, 0);
     for (let c = 0; c < 3; c++) {
       const mean1 = m * s1.means[c]!;
-      const var1 = (1 - m) * 1 + m * s1.variances[c]! * n / (n - 1);
+      const var1 = (1 - m) * 1 + (m * s1.variances[c]! * n) / (n - 1);
       expect(runningMean.data[c]).toBeCloseTo((1 - m) * mean1 + m * s2.means[c]!, 14);
-      expect(runningVar.data[c]).toBeCloseTo((1 - m) * var1 + m * s2.variances[c]! * n / (n - 1), 14);
+      expect(runningVar.data[c]).toBeCloseTo((1 - m) * var1 + (m * s2.variances[c]! * n) / (n - 1), 14);
     }
   });
 
   it("the default momentum is 0.1, and momentum 0 leaves the running statistics unchanged", () => {
     const runningMean = zeros([2], { dtype: "float64" });
-    const x = tensor([[1, 10], [3, 20]], { dtype: "float64" });
+    const x = tensor(
+      [
+        [1, 10],
+        [3, 20],
+      ],
+      { dtype: "float64" },
+    );
     batchNormForward(x, runningMean, null, null, null, { training: true });
     expect(runningMean.toArray()).toEqual([0.2, 1.5]);
     batchNormForward(x, runningMean, null, null, null, { training: true, momentum: 0 });
@@ -94,7 +115,8 @@ describe("batchNormForward", () => {
 
   it("eval normalizes with the running statistics and leaves them unchanged", () => {
     const x = normal([4, 2, 3]);
-    const runningMean = f64([0.5, -1]), runningVar = f64([2, 0.25]);
+    const runningMean = f64([0.5, -1]),
+      runningVar = f64([2, 0.25]);
     const { output } = batchNormForward(x, runningMean, runningVar, f64([3, 1]), null, { training: false, eps: 1e-3 });
     for (let i = 0; i < x.size; i++) {
       const c = Math.floor(i / 3) % 2;
@@ -158,12 +180,15 @@ describe("batchNormForward", () => {
     expect(eval1).not.toThrow();
     expect(() => train(normal([1, 3, 2]))).not.toThrow();
     expect(() => train(normal([3]))).toThrow(ShapeError);
-    expect(() => batchNormForward(x, null, null, null, null, { training: false }))
-      .toThrow(/eval mode .* needs runningMean and runningVar/);
-    expect(() => batchNormForward(x, zeros([4], { dtype: "float64" }), null, null, null, { training: true }))
-      .toThrow(new ShapeError("batchNorm: runningMean must have shape [3], got [4]"));
-    expect(() => batchNormForward(x, null, null, zeros([3], { dtype: "float32" }), null, { training: true }))
-      .toThrow(DTypeError);
+    expect(() => batchNormForward(x, null, null, null, null, { training: false })).toThrow(
+      /eval mode .* needs runningMean and runningVar/,
+    );
+    expect(() => batchNormForward(x, zeros([4], { dtype: "float64" }), null, null, null, { training: true })).toThrow(
+      new ShapeError("batchNorm: runningMean must have shape [3], got [4]"),
+    );
+    expect(() => batchNormForward(x, null, null, zeros([3], { dtype: "float32" }), null, { training: true })).toThrow(
+      DTypeError,
+    );
     expect(() => train(x, { momentum: 1.5 })).toThrow(/momentum must be a number in \[0, 1\], got 1.5/);
     expect(() => train(x, { eps: -1 })).toThrow(ValueError);
     expect(() => batchNormForward(x, null, null, null, null, {} as never)).toThrow(/training must be true or false/);
@@ -180,15 +205,20 @@ describe("batchNormBackward", () => {
       new ShapeError("batchNormBackward: expected g of shape [N, C] or [N, C, *], got [4]"),
     );
     expect(() => batchNormBackward(g, normalized!, invStd.subarray(0, 2), null, { training: true, needs })).toThrow(
-      new ShapeError("batchNormBackward: expected invStd to be a Float64Array of 3 values (one per channel), got 2 values"),
+      new ShapeError(
+        "batchNormBackward: expected invStd to be a Float64Array of 3 values (one per channel), got 2 values",
+      ),
     );
-    expect(() => batchNormBackward(g, normalized!, [1, 1, 1] as never, null, { training: true, needs })).toThrow(ShapeError);
+    expect(() => batchNormBackward(g, normalized!, [1, 1, 1] as never, null, { training: true, needs })).toThrow(
+      ShapeError,
+    );
     expect(batchNormBackward(g, normalized!, invStd, null, { training: true, needs }).dx!.shape).toEqual([4, 3]);
   });
 
   it("eval: dx = g·γ·inv exactly, dγ = Σ g·x̂, dβ = Σ g", () => {
     const x = normal([5, 2]);
-    const runningMean = f64([0.3, -0.2]), runningVar = f64([1.5, 0.5]);
+    const runningMean = f64([0.3, -0.2]),
+      runningVar = f64([1.5, 0.5]);
     const gamma = f64([2, -1]);
     const { normalized, invStd } = batchNormForward(x, runningMean, runningVar, gamma, null, { training: false });
     const g = normal([5, 2]);
@@ -198,8 +228,12 @@ describe("batchNormBackward", () => {
       for (let c = 0; c < 2; c++) expect(dx!.get(i, c)).toBe(g.get(i, c) * (gamma.data[c]! * invStd[c]!));
     }
     for (let c = 0; c < 2; c++) {
-      let sg = 0, sgh = 0;
-      for (let i = 0; i < 5; i++) { sg += g.get(i, c); sgh += g.get(i, c) * normalized!.get(i, c); }
+      let sg = 0,
+        sgh = 0;
+      for (let i = 0; i < 5; i++) {
+        sg += g.get(i, c);
+        sgh += g.get(i, c) * normalized!.get(i, c);
+      }
       expect(dBias!.data[c]).toBeCloseTo(sg, 14);
       expect(dWeight!.data[c]).toBeCloseTo(sgh, 14);
     }
@@ -214,9 +248,13 @@ describe("batchNormBackward", () => {
     expect(dWeight).toBeNull();
     expect(dBias).toBeNull();
     for (let c = 0; c < 3; c++) {
-      let s = 0, sh = 0;
+      let s = 0,
+        sh = 0;
       for (let i = 0; i < 6; i++) {
-        for (let k = 0; k < 2; k++) { s += dx!.get(i, c, k); sh += dx!.get(i, c, k) * normalized!.get(i, c, k); }
+        for (let k = 0; k < 2; k++) {
+          s += dx!.get(i, c, k);
+          sh += dx!.get(i, c, k) * normalized!.get(i, c, k);
+        }
       }
       expect(Math.abs(s)).toBeLessThan(1e-12);
       expect(Math.abs(sh)).toBeLessThan(1e-12);
@@ -242,8 +280,12 @@ describe("layerNormForward", () => {
     const { normalized, invStd } = layerNormForward(x, 6, 0);
     const dx = layerNormBackward(normal([4, 6]), normalized, invStd);
     for (let r = 0; r < 4; r++) {
-      let s = 0, sh = 0;
-      for (let k = 0; k < 6; k++) { s += dx.get(r, k); sh += dx.get(r, k) * normalized.get(r, k); }
+      let s = 0,
+        sh = 0;
+      for (let k = 0; k < 6; k++) {
+        s += dx.get(r, k);
+        sh += dx.get(r, k) * normalized.get(r, k);
+      }
       expect(Math.abs(s) + Math.abs(sh)).toBeLessThan(1e-12);
     }
   });
@@ -261,7 +303,8 @@ describe("dropoutMask", () => {
       const mask = dropoutMask([100, 1000], p, new Rng(`dropout-${p}`), dtype);
       expect(mask.dtype).toBe(dtype);
       const scale = dtype === "float32" ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
-      let kept = 0, bad = -1;
+      let kept = 0,
+        bad = -1;
       for (let i = 0; i < n; i++) {
         const v = mask.data[i]!;
         if (v === scale) kept++;
@@ -290,8 +333,9 @@ describe("dropoutMask", () => {
   });
 
   it("rejects p outside [0, 1] and a missing rng", () => {
-    expect(() => dropoutMask([3], 1.5, new Rng(1)))
-      .toThrow(new ValueError("dropout: p must be a probability in [0, 1], got 1.5"));
+    expect(() => dropoutMask([3], 1.5, new Rng(1))).toThrow(
+      new ValueError("dropout: p must be a probability in [0, 1], got 1.5"),
+    );
     expect(() => dropoutMask([3], -0.1, new Rng(1))).toThrow(ValueError);
     expect(() => dropoutMask([3], NaN, new Rng(1))).toThrow(ValueError);
     expect(() => dropoutMask([3], 0.5, undefined as unknown as Rng)).toThrow(/an rng is required/);

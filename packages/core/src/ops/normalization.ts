@@ -43,7 +43,11 @@ export interface NormalizationBackward {
 
 /** Checks an optional per-channel tensor: a Tensor of `shape` and `dtype`, or null. */
 function checkPerChannel(
-  t: Tensor | null | undefined, name: string, where: string, shape: readonly number[], dtype: DType,
+  t: Tensor | null | undefined,
+  name: string,
+  where: string,
+  shape: readonly number[],
+  dtype: DType,
 ): Tensor | null {
   if (t === null || t === undefined) return null;
   checkTensor(t, where, name);
@@ -79,7 +83,11 @@ function checkEps(eps: number, where: string): void {
  * tensors (required then). Statistics accumulate in float64; γ, β absent mean 1 and 0.
  */
 export function batchNormForward(
-  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
   options: BatchNormOptions,
 ): NormalizationForward {
   checkTensor(x, "batchNorm", "x");
@@ -138,7 +146,16 @@ export function batchNormForward(
   const output = allocateOutput(x.dtype, x.size);
   const normalized = saveNormalized ? allocateOutput(x.dtype, x.size) : null;
   kernel.batchNormForward(
-    output, normalized, x.data, outer, channels, inner, mu, invStd, gamma?.data ?? null, beta?.data ?? null,
+    output,
+    normalized,
+    x.data,
+    outer,
+    channels,
+    inner,
+    mu,
+    invStd,
+    gamma?.data ?? null,
+    beta?.data ?? null,
   );
   return { output: new Tensor(output, x.shape), normalized: normalized && new Tensor(normalized, x.shape), invStd };
 }
@@ -149,7 +166,10 @@ export function batchNormForward(
  * x), dx = g·γ·inv in eval. Only the gradients asked for in `needs` ([x, weight, bias]) are computed.
  */
 export function batchNormBackward(
-  g: Tensor, normalized: Tensor, invStd: Float64Array, weight: Tensor | null,
+  g: Tensor,
+  normalized: Tensor,
+  invStd: Float64Array,
+  weight: Tensor | null,
   options: { training: boolean; needs: readonly [boolean, boolean, boolean] },
 ): NormalizationBackward {
   checkGradient(g, normalized, "batchNormBackward");
@@ -159,7 +179,9 @@ export function batchNormBackward(
   }
   if (!(invStd instanceof Float64Array) || invStd.length !== channels) {
     const got = invStd instanceof Float64Array ? `${invStd.length} values` : typeof invStd;
-    throw new ShapeError(`batchNormBackward: expected invStd to be a Float64Array of ${channels} values (one per channel), got ${got}`);
+    throw new ShapeError(
+      `batchNormBackward: expected invStd to be a Float64Array of ${channels} values (one per channel), got ${got}`,
+    );
   }
   const inner = g.size / Math.max(outer * channels, 1);
   const [needsX, needsWeight, needsBias] = options.needs;
@@ -167,7 +189,17 @@ export function batchNormBackward(
   const dWeight = needsWeight ? allocateOutput(g.dtype, channels) : null;
   const dBias = needsBias ? allocateOutput(g.dtype, channels) : null;
   kernels().batchNormBackward(
-    dx, dWeight, dBias, g.data, normalized.data, outer, channels, inner, invStd, weight?.data ?? null, options.training,
+    dx,
+    dWeight,
+    dBias,
+    g.data,
+    normalized.data,
+    outer,
+    channels,
+    inner,
+    invStd,
+    weight?.data ?? null,
+    options.training,
   );
   return {
     dx: dx && new Tensor(dx, g.shape),
@@ -181,7 +213,9 @@ export function batchNormBackward(
  * group of the last `normalizedSize` elements (the last len(normalizedShape) dims), accumulated in float64.
  */
 export function layerNormForward(
-  x: Tensor, normalizedSize: number, eps = 1e-5,
+  x: Tensor,
+  normalizedSize: number,
+  eps = 1e-5,
 ): NormalizationForward & {
   /** x̂, always saved by layer normalization. */
   normalized: Tensor;

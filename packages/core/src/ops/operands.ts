@@ -12,7 +12,9 @@ export function commonDType(where: string, ...tensors: Tensor[]): DType {
   const dtype = tensors[0]?.dtype ?? DEFAULT_DTYPE;
   for (const t of tensors) {
     if (t.dtype !== dtype) {
-      throw new DTypeError(`${where}: dtypes differ: ${tensors.map((x) => x.dtype).join(" and ")} (cast one explicitly with cast(t, "${dtype}"))`);
+      throw new DTypeError(
+        `${where}: dtypes differ: ${tensors.map((x) => x.dtype).join(" and ")} (cast one explicitly with cast(t, "${dtype}"))`,
+      );
     }
   }
   return dtype;

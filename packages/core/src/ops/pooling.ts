@@ -35,7 +35,14 @@ export interface AvgPool2dOptions {
 }
 
 /** The pooled length, PyTorch's rule: with ceilMode the last window must start inside the input or its left padding. */
-function pooledSize(size: number, kernel: number, stride: number, pad: number, dilation: number, ceilMode: boolean): number {
+function pooledSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
   const span = size + 2 * pad - dilation * (kernel - 1) - 1;
   let out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
   if (ceilMode && (out - 1) * stride >= size + pad) out--;
@@ -45,7 +52,8 @@ function pooledSize(size: number, kernel: number, stride: number, pad: number, d
 /** x as [planes, H, W] with the leading shape to put back: NCHW or CHW input. */
 function planesOf(where: string, x: Tensor): { planes: number; height: number; width: number; lead: number[] } {
   checkTensor(x, where, "input");
-  if (x.rank !== 4 && x.rank !== 3) throw new ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${formatShape(x.shape)}`);
+  if (x.rank !== 4 && x.rank !== 3)
+    throw new ShapeError(`${where}: expected input [N, C, H, W] (or [C, H, W]), got shape ${formatShape(x.shape)}`);
   const lead = x.shape.slice(0, -2);
   const [height, width] = planeSize(where, x.shape);
   return { planes: lead.reduce((a, b) => a * b, 1), height, width, lead };
@@ -53,7 +61,8 @@ function planesOf(where: string, x: Tensor): { planes: number; height: number; w
 
 /** [H, W], the last two dimensions of a shape [..., H, W]; a shorter shape is a ShapeError. */
 function planeSize(where: string, shape: readonly number[]): [number, number] {
-  const height = shape.at(-2), width = shape.at(-1);
+  const height = shape.at(-2),
+    width = shape.at(-1);
   if (height === undefined || width === undefined) {
     throw new ShapeError(`${where}: expected an input shape [..., H, W], got ${formatShape(shape)}`);
   }
@@ -61,8 +70,15 @@ function planeSize(where: string, shape: readonly number[]): [number, number] {
 }
 
 /** Checks pooling options and works out the windows' geometry over planes of height × width. */
-function poolGeometry(where: string, height: number, width: number, options: MaxPool2dOptions, shape: readonly number[]): Pool2dGeometry {
-  const known = where.startsWith("avg") ? ["kernelSize", "stride", "padding", "dilation", "ceilMode", "countIncludePad"]
+function poolGeometry(
+  where: string,
+  height: number,
+  width: number,
+  options: MaxPool2dOptions,
+  shape: readonly number[],
+): Pool2dGeometry {
+  const known = where.startsWith("avg")
+    ? ["kernelSize", "stride", "padding", "dilation", "ceilMode", "countIncludePad"]
     : ["kernelSize", "stride", "padding", "dilation", "ceilMode"];
   checkOptions(options, known, where);
   const [kernelH, kernelW] = pairOf(options.kernelSize, "kernelSize", where, 1);
@@ -70,19 +86,26 @@ function poolGeometry(where: string, height: number, width: number, options: Max
   const [padTop, padLeft] = pairOf(options.padding ?? 0, "padding", where, 0);
   const [dilationH, dilationW] = pairOf(options.dilation ?? 1, "dilation", where, 1);
   if (2 * padTop > kernelH || 2 * padLeft > kernelW) {
-    throw new ValueError(`${where}: padding should be at most half the kernel size, got padding ${padTop}×${padLeft} for kernel ${kernelH}×${kernelW}`);
+    throw new ValueError(
+      `${where}: padding should be at most half the kernel size, got padding ${padTop}×${padLeft} for kernel ${kernelH}×${kernelW}`,
+    );
   }
   const ceilMode = options.ceilMode ?? false;
   const outH = pooledSize(height, kernelH, strideH, padTop, dilationH, ceilMode);
   const outW = pooledSize(width, kernelW, strideW, padLeft, dilationW, ceilMode);
   if (outH < 1 || outW < 1) {
-    throw new ShapeError(`${where}: kernel ${kernelH}×${kernelW} is larger than the padded input ${height + 2 * padTop}×${width + 2 * padLeft} (input ${formatShape(shape)})`);
+    throw new ShapeError(
+      `${where}: kernel ${kernelH}×${kernelW} is larger than the padded input ${height + 2 * padTop}×${width + 2 * padLeft} (input ${formatShape(shape)})`,
+    );
   }
   return { height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW };
 }
 
 /** Max pooling with the flat index into x of each maximum (what its gradient needs): y = max over each window. */
-export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): {
+export function maxPool2dWithIndices(
+  x: Tensor,
+  options: MaxPool2dOptions,
+): {
   /** The pooled tensor. */
   output: Tensor;
   /** For each output element, the flat index into x's data of the maximum it took. */
@@ -133,11 +156,21 @@ export function gatherAt(x: Tensor, indices: Int32Array, shape: readonly number[
 }
 
 /** One axis of average pooling's windows: the clipped [start, end) of each and its divisor, PyTorch's rule. */
-function averageAxis(size: number, kernel: number, stride: number, pad: number, outSize: number, countIncludePad: boolean): [Int32Array, Int32Array] {
-  const bounds = new Int32Array(2 * outSize), counts = new Int32Array(outSize);
+function averageAxis(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  outSize: number,
+  countIncludePad: boolean,
+): [Int32Array, Int32Array] {
+  const bounds = new Int32Array(2 * outSize),
+    counts = new Int32Array(outSize);
   for (let o = 0; o < outSize; o++) {
-    const start = o * stride - pad, end = Math.min(start + kernel, size + pad);
-    const clippedStart = Math.max(start, 0), clippedEnd = Math.min(end, size);
+    const start = o * stride - pad,
+      end = Math.min(start + kernel, size + pad);
+    const clippedStart = Math.max(start, 0),
+      clippedEnd = Math.min(end, size);
     bounds[2 * o] = clippedStart;
     bounds[2 * o + 1] = clippedEnd;
     counts[o] = countIncludePad ? end - start : clippedEnd - clippedStart;
@@ -147,9 +180,11 @@ function averageAxis(size: number, kernel: number, stride: number, pad: number, 
 
 /** One axis of adaptive average pooling: window o covers [⌊o·size/out⌋, ⌈(o+1)·size/out⌉). */
 function adaptiveAxis(size: number, outSize: number): [Int32Array, Int32Array] {
-  const bounds = new Int32Array(2 * outSize), counts = new Int32Array(outSize);
+  const bounds = new Int32Array(2 * outSize),
+    counts = new Int32Array(outSize);
   for (let o = 0; o < outSize; o++) {
-    const start = Math.floor((o * size) / outSize), end = Math.ceil(((o + 1) * size) / outSize);
+    const start = Math.floor((o * size) / outSize),
+      end = Math.ceil(((o + 1) * size) / outSize);
     bounds[2 * o] = start;
     bounds[2 * o + 1] = end;
     counts[o] = end - start;
@@ -158,7 +193,11 @@ function adaptiveAxis(size: number, outSize: number): [Int32Array, Int32Array] {
 }
 
 /** The windows of avg_pool2d over planes of height × width. */
-export function avgPoolWindows(where: string, x: { shape: readonly number[] }, options: AvgPool2dOptions): WindowAverage {
+export function avgPoolWindows(
+  where: string,
+  x: { shape: readonly number[] },
+  options: AvgPool2dOptions,
+): WindowAverage {
   const [height, width] = planeSize(where, x.shape);
   const g = poolGeometry(where, height, width, { ...options, dilation: 1 }, x.shape);
   const include = options.countIncludePad ?? true;
@@ -168,7 +207,11 @@ export function avgPoolWindows(where: string, x: { shape: readonly number[] }, o
 }
 
 /** The windows of adaptive_avg_pool2d over planes of height × width, for an output of `outputSize`. */
-export function adaptiveAvgPoolWindows(where: string, x: { shape: readonly number[] }, outputSize: Pair): WindowAverage {
+export function adaptiveAvgPoolWindows(
+  where: string,
+  x: { shape: readonly number[] },
+  outputSize: Pair,
+): WindowAverage {
   const [height, width] = planeSize(where, x.shape);
   const [outH, outW] = pairOf(outputSize, "outputSize", where, 1);
   const [rows, rowCounts] = adaptiveAxis(height, outH);
@@ -180,9 +223,12 @@ export function adaptiveAvgPoolWindows(where: string, x: { shape: readonly numbe
 export function windowAverage(x: Tensor, windows: WindowAverage, where = "windowAverage"): Tensor {
   const { planes, height, width, lead } = planesOf(where, x);
   if (height !== windows.height || width !== windows.width) {
-    throw new ShapeError(`${where}: windows are for ${windows.height}×${windows.width} planes, got input ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${where}: windows are for ${windows.height}×${windows.width} planes, got input ${formatShape(x.shape)}`,
+    );
   }
-  const outH = windows.rowCounts.length, outW = windows.colCounts.length;
+  const outH = windows.rowCounts.length,
+    outW = windows.colCounts.length;
   const out = allocateOutput(x.dtype, planes * outH * outW);
   kernels().windowAverage(out, x.data, planes, windows);
   return new Tensor(out, [...lead, outH, outW]);
@@ -198,7 +244,9 @@ export function windowAverageBackward(g: Tensor, windows: WindowAverage, inputSh
   const planes = inputShape.slice(0, -2).reduce((a, b) => a * b, 1);
   const expected = [...inputShape.slice(0, -2), windows.rowCounts.length, windows.colCounts.length];
   if (g.rank !== expected.length || g.shape.some((d, i) => d !== expected[i])) {
-    throw new ShapeError(`windowAverageBackward: expected g of shape ${formatShape(expected)}, got ${formatShape(g.shape)}`);
+    throw new ShapeError(
+      `windowAverageBackward: expected g of shape ${formatShape(expected)}, got ${formatShape(g.shape)}`,
+    );
   }
   const dx = allocate(g.dtype, planes * windows.height * windows.width);
   kernels().windowAverageBackward(dx, g.data, planes, windows);

@@ -21,7 +21,9 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axis, keepDims: boolean): Tensor 
   for (let i = axes.length - 1; i >= 0; i--) {
     const a = axes[i]!;
     if (op !== "sum" && shape[a] === 0) {
-      throw new ValueError(`${op}: cannot reduce over axis ${a} of size 0 in shape ${formatShape(x.shape)} (no identity for ${op})`);
+      throw new ValueError(
+        `${op}: cannot reduce over axis ${a} of size 0 in shape ${formatShape(x.shape)} (no identity for ${op})`,
+      );
     }
     const [outer, length, inner] = split(shape, a);
     const out = allocate(x.dtype, outer * inner);

@@ -9,7 +9,10 @@ describe("slice with negative begin indices (numpy's convention)", () => {
   it("−1 is the last element and −dim the first", () => {
     expect(slice(m, [-1, -1]).toArray()).toEqual([[11]]);
     expect(slice(m, [-3, 0], [1, -1]).toArray()).toEqual([[0, 1, 2, 3]]);
-    expect(slice(m, [0, -2], [2, 2]).toArray()).toEqual([[2, 3], [6, 7]]);
+    expect(slice(m, [0, -2], [2, 2]).toArray()).toEqual([
+      [2, 3],
+      [6, 7],
+    ]);
   });
 
   it("gives the same block as the positive index dim + begin", () => {

@@ -31,7 +31,8 @@ function twoChannels(count = 1): Float32Array {
 
 /** `size` standard normal draws, in float32 or float64. */
 function noise(size: number, seed: number, Type: typeof Float32Array | typeof Float64Array = Float32Array): FloatArray {
-  const rng = new Rng(seed), out = new Type(size);
+  const rng = new Rng(seed),
+    out = new Type(size);
   for (let i = 0; i < size; i++) out[i] = rng.normal();
   return out;
 }
@@ -48,7 +49,8 @@ function padded(k: number, n: number, mode: string): number {
 describe("randomCrop", () => {
   it("with padding 0 and the image's size is the identity, in float32 and float64", () => {
     for (const Type of [Float32Array, Float64Array]) {
-      const x = noise(5 * 3 * 8 * 6, 1, Type), copy = x.slice();
+      const x = noise(5 * 3 * 8 * 6, 1, Type),
+        copy = x.slice();
       randomCrop({ size: [8, 6] }).apply(x, 5, [3, 8, 6], new Rng(2));
       expect(firstDifference(x, copy)).toBe(-1);
     }
@@ -59,12 +61,12 @@ describe("randomCrop", () => {
     // image 0: top 1, left 3 of the 8 × 8 padded image; image 1: top 0, left 0.
     randomCrop({ size: 4, padding: 2 }).apply(x, 2, [2, 4, 4], scripted({ ints: [1, 3, 0, 0] }));
     const image0 = [
-      0, 0, 0, 0, /**/ 2, 3, 4, 0, /**/ 6, 7, 8, 0, /**/ 10, 11, 12, 0,
-      0, 0, 0, 0, /**/ 18, 19, 20, 0, /**/ 22, 23, 24, 0, /**/ 26, 27, 28, 0,
+      0, 0, 0, 0, /**/ 2, 3, 4, 0, /**/ 6, 7, 8, 0, /**/ 10, 11, 12, 0, 0, 0, 0, 0, /**/ 18, 19, 20, 0, /**/ 22, 23, 24,
+      0, /**/ 26, 27, 28, 0,
     ];
     const image1 = [
-      0, 0, 0, 0, /**/ 0, 0, 0, 0, /**/ 0, 0, 1, 2, /**/ 0, 0, 5, 6,
-      0, 0, 0, 0, /**/ 0, 0, 0, 0, /**/ 0, 0, 17, 18, /**/ 0, 0, 21, 22,
+      0, 0, 0, 0, /**/ 0, 0, 0, 0, /**/ 0, 0, 1, 2, /**/ 0, 0, 5, 6, 0, 0, 0, 0, /**/ 0, 0, 0, 0, /**/ 0, 0, 17, 18,
+      /**/ 0, 0, 21, 22,
     ];
     expect(Array.from(x)).toEqual([...image0, ...image1]);
   });
@@ -86,17 +88,38 @@ describe("randomCrop", () => {
     const smaller = twoChannels(3);
     randomCrop({ size: 2 }).apply(smaller, 3, [2, 4, 4], scripted({ ints: [0, 0, 2, 1, 1, 2] }));
     expect(Array.from(smaller.subarray(0, 24))).toEqual([
-      1, 2, 5, 6, /**/ 17, 18, 21, 22, // top 0, left 0
-      10, 11, 14, 15, /**/ 26, 27, 30, 31, // top 2, left 1
-      7, 8, 11, 12, /**/ 23, 24, 27, 28, // top 1, left 2
+      1,
+      2,
+      5,
+      6,
+      /**/ 17,
+      18,
+      21,
+      22, // top 0, left 0
+      10,
+      11,
+      14,
+      15,
+      /**/ 26,
+      27,
+      30,
+      31, // top 2, left 1
+      7,
+      8,
+      11,
+      12,
+      /**/ 23,
+      24,
+      27,
+      28, // top 1, left 2
     ]);
     const larger = new Float32Array(3 * 2 * 36);
     larger.set(twoChannels(3));
     // The only window is the padded image itself.
     randomCrop({ size: 6, padding: 1, fill: -1 }).apply(larger, 3, [2, 4, 4], new Rng(0));
     const channel0 = [
-      -1, -1, -1, -1, -1, -1, /**/ -1, 1, 2, 3, 4, -1, /**/ -1, 5, 6, 7, 8, -1,
-      -1, 9, 10, 11, 12, -1, /**/ -1, 13, 14, 15, 16, -1, /**/ -1, -1, -1, -1, -1, -1,
+      -1, -1, -1, -1, -1, -1, /**/ -1, 1, 2, 3, 4, -1, /**/ -1, 5, 6, 7, 8, -1, -1, 9, 10, 11, 12, -1, /**/ -1, 13, 14,
+      15, 16, -1, /**/ -1, -1, -1, -1, -1, -1,
     ];
     const image = [...channel0, ...channel0.map((v) => (v < 0 ? v : v + 16))];
     expect(Array.from(larger)).toEqual([...image, ...image, ...image]);
@@ -104,28 +127,40 @@ describe("randomCrop", () => {
 
   it("equals out[c, i, j] = padded[c, top + i, left + j] at every offset, in every padding mode and dtype", () => {
     const cases: [shape: ImageShape, padding: number, size: [number, number]][] = [
-      [[3, 6, 7], 3, [6, 7]], [[3, 6, 7], 3, [5, 4]], [[3, 6, 7], 3, [9, 10]],
-      [[2, 2, 3], 5, [2, 3]], [[1, 3, 2], 0, [3, 2]], // padding wider than the image; none at all
+      [[3, 6, 7], 3, [6, 7]],
+      [[3, 6, 7], 3, [5, 4]],
+      [[3, 6, 7], 3, [9, 10]],
+      [[2, 2, 3], 5, [2, 3]],
+      [[1, 3, 2], 0, [3, 2]], // padding wider than the image; none at all
     ];
     for (const Type of [Float32Array, Float64Array]) {
       for (const paddingMode of ["constant", "edge", "reflect", "symmetric"] as const) {
         for (const [shape, p, size] of cases) {
-          const [channels, height, width] = shape, [h, w] = size, inSize = channels * height * width;
+          const [channels, height, width] = shape,
+            [h, w] = size,
+            inSize = channels * height * width;
           const mirrorLimit = paddingMode === "reflect" ? Math.min(height, width) - 1 : Math.min(height, width);
           if (paddingMode !== "constant" && paddingMode !== "edge" && p > mirrorLimit) continue;
-          const tops = height + 2 * p - h + 1, lefts = width + 2 * p - w + 1, count = tops * lefts;
-          const x = noise(count * Math.max(inSize, channels * h * w), 10, Type), source = x.slice();
+          const tops = height + 2 * p - h + 1,
+            lefts = width + 2 * p - w + 1,
+            count = tops * lefts;
+          const x = noise(count * Math.max(inSize, channels * h * w), 10, Type),
+            source = x.slice();
           const ints = Array.from({ length: count }, (_, n) => [Math.floor(n / lefts), n % lefts]).flat();
           const crop = randomCrop({ size, padding: p, fill: 0.5, paddingMode });
           crop.apply(x, count, shape, scripted({ ints: [...ints] }));
           const expected = new Type(count * channels * h * w);
           for (let n = 0; n < count; n++) {
-            const top = ints[2 * n]!, left = ints[2 * n + 1]!;
-            for (let c = 0; c < channels; c++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-              const r = padded(top + i - p, height, paddingMode), s = padded(left + j - p, width, paddingMode);
-              const value = r < 0 || s < 0 ? 0.5 : source[n * inSize + (c * height + r) * width + s]!;
-              expected[((n * channels + c) * h + i) * w + j] = value;
-            }
+            const top = ints[2 * n]!,
+              left = ints[2 * n + 1]!;
+            for (let c = 0; c < channels; c++)
+              for (let i = 0; i < h; i++)
+                for (let j = 0; j < w; j++) {
+                  const r = padded(top + i - p, height, paddingMode),
+                    s = padded(left + j - p, width, paddingMode);
+                  const value = r < 0 || s < 0 ? 0.5 : source[n * inSize + (c * height + r) * width + s]!;
+                  expected[((n * channels + c) * h + i) * w + j] = value;
+                }
           }
           const label = `${paddingMode} ${Type.name} image ${shape} padding ${p} size ${size}`;
           expect(firstDifference(x.subarray(0, expected.length), expected), label).toBe(-1);
@@ -135,15 +170,19 @@ describe("randomCrop", () => {
   });
 
   it("draws every offset about equally often (10,000 crops: each of 25 offsets within 5 sd of 400)", () => {
-    const count = 10_000, p = 2;
+    const count = 10_000,
+      p = 2;
     const x = new Float64Array(count * 16);
     for (let k = 0; k < x.length; k++) x[k] = (k % 16) + 1;
     randomCrop({ size: 4, padding: p }).apply(x, count, [1, 4, 4], new Rng("offsets"));
     const counts = new Array(25).fill(0);
     for (let n = 0; n < count; n++) {
       const k = x.subarray(n * 16, n * 16 + 16).findIndex((v) => v !== 0); // the first image pixel in the window
-      const v = x[n * 16 + k]! - 1, i = Math.floor(k / 4), j = k % 4;
-      const top = i - Math.floor(v / 4) + p, left = j - (v % 4) + p;
+      const v = x[n * 16 + k]! - 1,
+        i = Math.floor(k / 4),
+        j = k % 4;
+      const top = i - Math.floor(v / 4) + p,
+        left = j - (v % 4) + p;
       counts[top * 5 + left]++;
     }
     const sd = Math.sqrt(count * (1 / 25) * (24 / 25)); // binomial: 19.6
@@ -163,10 +202,12 @@ describe("randomCrop", () => {
     expect(() => randomCrop({ size: 0 })).toThrow(/size must be a positive whole number or \[height, width\], got 0/);
     expect(() => randomCrop({ size: [32, 32, 3] as never })).toThrow(/got \[32, 32, 3\]/);
     expect(() => randomCrop({ size: 32, paddingMode: "wrap" as never })).toThrow(/paddingMode must be/);
-    expect(() => randomCrop({ size: 41, padding: 4 }).outputShape([3, 32, 32]))
-      .toThrow(/size \[41, 41\] is larger than the padded image \[40, 40\]/);
-    expect(() => randomCrop({ size: 4, padding: 4, paddingMode: "reflect" }).outputShape([1, 4, 4]))
-      .toThrow(/"reflect" padding must be at most 3/);
+    expect(() => randomCrop({ size: 41, padding: 4 }).outputShape([3, 32, 32])).toThrow(
+      /size \[41, 41\] is larger than the padded image \[40, 40\]/,
+    );
+    expect(() => randomCrop({ size: 4, padding: 4, paddingMode: "reflect" }).outputShape([1, 4, 4])).toThrow(
+      /"reflect" padding must be at most 3/,
+    );
     expect(() => randomCrop({ size: 4 }).apply(new Float32Array(31), 2, [1, 4, 4], new Rng(0))).toThrow(ShapeError);
   });
 });
@@ -180,11 +221,16 @@ describe("randomHorizontalFlip", () => {
   });
 
   it("flipping twice with the same draws is the identity, for odd and even widths", () => {
-    for (const shape of [[3, 5, 7], [2, 4, 4]] as ImageShape[]) {
+    for (const shape of [
+      [3, 5, 7],
+      [2, 4, 4],
+    ] as ImageShape[]) {
       const size = 20 * shape[0] * shape[1] * shape[2];
-      const x = noise(size, 3), copy = x.slice();
+      const x = noise(size, 3),
+        copy = x.slice();
       const flip = randomHorizontalFlip();
-      const rng = new Rng(4), again = Rng.fromState(rng.state());
+      const rng = new Rng(4),
+        again = Rng.fromState(rng.state());
       flip.apply(x, 20, shape, rng);
       expect(firstDifference(x, copy)).not.toBe(-1);
       flip.apply(x, 20, shape, again);
@@ -193,7 +239,8 @@ describe("randomHorizontalFlip", () => {
   });
 
   it("p = 0 never flips and p = 1 always does", () => {
-    const x = noise(50 * 2 * 16, 5), copy = x.slice();
+    const x = noise(50 * 2 * 16, 5),
+      copy = x.slice();
     randomHorizontalFlip({ p: 0 }).apply(x, 50, [2, 4, 4], new Rng(6));
     expect(firstDifference(x, copy)).toBe(-1);
     randomHorizontalFlip({ p: 1 }).apply(x, 50, [2, 4, 4], new Rng(7));
@@ -225,7 +272,8 @@ describe("compose", () => {
     const shape: ImageShape = [3, 8, 8];
     const x = noise(10 * 192, 8);
     const expected = x.slice();
-    const rng = new Rng(9), probe = Rng.fromState(rng.state());
+    const rng = new Rng(9),
+      probe = Rng.fromState(rng.state());
     compose([randomCrop({ size: 8, padding: 2 }), randomHorizontalFlip()]).apply(x, 10, shape, rng);
     randomCrop({ size: 8, padding: 2 }).apply(expected, 10, shape, probe);
     randomHorizontalFlip().apply(expected, 10, shape, probe);

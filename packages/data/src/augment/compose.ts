@@ -22,8 +22,10 @@ export class Compose implements BatchTransform {
   constructor(transforms: readonly BatchTransform[]) {
     const isTransform = (t: BatchTransform) => typeof t?.apply === "function" && typeof t?.outputShape === "function";
     if (!Array.isArray(transforms) || !transforms.every(isTransform)) {
-      throw new ValueError("compose: expected an array of transforms, such as " +
-        "[randomCrop({ size: 32, padding: 4 }), randomHorizontalFlip()]");
+      throw new ValueError(
+        "compose: expected an array of transforms, such as " +
+          "[randomCrop({ size: 32, padding: 4 }), randomHorizontalFlip()]",
+      );
     }
     this.transforms = [...transforms];
   }
@@ -45,9 +47,11 @@ export class Compose implements BatchTransform {
     const room = Math.max(imageSize(imageShape), imageSize(shapes[shapes.length - 1]!));
     const larger = shapes.find((s) => imageSize(s) > room);
     if (larger) {
-      throw new ShapeError(`compose: an image of ${formatShape(larger)} along the way is larger than both the input ` +
-        `${formatShape(imageShape)} and the output ${formatShape(shapes[shapes.length - 1]!)}; ` +
-        "pad and crop in one randomCrop instead");
+      throw new ShapeError(
+        `compose: an image of ${formatShape(larger)} along the way is larger than both the input ` +
+          `${formatShape(imageShape)} and the output ${formatShape(shapes[shapes.length - 1]!)}; ` +
+          "pad and crop in one randomCrop instead",
+      );
     }
     this.shapes = shapes;
     this.shapesFor = imageShape;

@@ -1,7 +1,12 @@
 import { type FloatArray, type Rng, ValueError, dtypeOf, formatShape } from "@slope/core";
 import { checkOptions } from "../options.js";
 import {
-  type BatchTransform, type ImageShape, checkBatchData, checkImageShape, imageSize, scratchArray,
+  type BatchTransform,
+  type ImageShape,
+  checkBatchData,
+  checkImageShape,
+  imageSize,
+  scratchArray,
 } from "./transform.js";
 
 /** What fills the border that `padding` adds: torchvision's padding modes. */
@@ -63,8 +68,9 @@ export class RandomCrop implements BatchTransform {
     }
     if (typeof fill !== "number") throw new ValueError(`randomCrop: fill must be a number, got ${String(fill)}`);
     if (!["constant", "edge", "reflect", "symmetric"].includes(paddingMode)) {
-      throw new ValueError(`randomCrop: paddingMode must be "constant", "edge", "reflect" or "symmetric", ` +
-        `got "${paddingMode}"`);
+      throw new ValueError(
+        `randomCrop: paddingMode must be "constant", "edge", "reflect" or "symmetric", ` + `got "${paddingMode}"`,
+      );
     }
     this.height = height;
     this.width = width;
@@ -81,23 +87,33 @@ export class RandomCrop implements BatchTransform {
   /** Throws a named error when images of `shape` cannot be cropped so. */
   private check(shape: ImageShape): void {
     checkImageShape("randomCrop", shape);
-    const h = shape[1], w = shape[2], p = this.padding;
+    const h = shape[1],
+      w = shape[2],
+      p = this.padding;
     if (this.height > h + 2 * p || this.width > w + 2 * p) {
-      throw new ValueError(`randomCrop: size [${this.height}, ${this.width}] is larger than the padded image ` +
-        `[${h + 2 * p}, ${w + 2 * p}] (image ${formatShape(shape)}, padding ${p})`);
+      throw new ValueError(
+        `randomCrop: size [${this.height}, ${this.width}] is larger than the padded image ` +
+          `[${h + 2 * p}, ${w + 2 * p}] (image ${formatShape(shape)}, padding ${p})`,
+      );
     }
     // A mirror shows the image itself: at most all of it ("symmetric"), or all but the border row ("reflect").
     const limit = this.paddingMode === "reflect" ? 1 : this.paddingMode === "symmetric" ? 0 : null;
     if (limit !== null && p > Math.min(h, w) - limit) {
-      throw new ValueError(`randomCrop: "${this.paddingMode}" padding must be at most ${Math.min(h, w) - limit} ` +
-        `for images of ${formatShape(shape)}, got ${p}`);
+      throw new ValueError(
+        `randomCrop: "${this.paddingMode}" padding must be at most ${Math.min(h, w) - limit} ` +
+          `for images of ${formatShape(shape)}, got ${p}`,
+      );
     }
   }
 
   apply(data: FloatArray, count: number, imageShape: ImageShape, rng: Rng): void {
     this.check(imageShape);
-    const channels = imageShape[0], h = imageShape[1], w = imageShape[2], p = this.padding;
-    const inSize = imageSize(imageShape), outSize = channels * this.height * this.width;
+    const channels = imageShape[0],
+      h = imageShape[1],
+      w = imageShape[2],
+      p = this.padding;
+    const inSize = imageSize(imageShape),
+      outSize = channels * this.height * this.width;
     checkBatchData("randomCrop", data, count, imageShape, outSize);
     if (this.offsets.length < 2 * count) this.offsets = new Int32Array(2 * count);
     const offsets = this.offsets;
@@ -134,15 +150,22 @@ export class RandomCrop implements BatchTransform {
    * faster than the general path below (bench/README.md, "Measured in code comments").
    */
   private shiftInPlace(data: FloatArray, at: number, shape: ImageShape, top: number, left: number): void {
-    const channels = shape[0], h = shape[1], w = shape[2];
-    const sy = top - this.padding, sx = left - this.padding, delta = sy * w + sx, size = channels * h * w;
+    const channels = shape[0],
+      h = shape[1],
+      w = shape[2];
+    const sy = top - this.padding,
+      sx = left - this.padding,
+      delta = sy * w + sx,
+      size = channels * h * w;
     // (A shift of a whole image or more leaves only fill; copyWithin would read a negative end from the array's end.)
     if (delta > 0 && delta < size) data.copyWithin(at, at + delta, at + size);
     else if (delta < 0 && -delta < size) data.copyWithin(at - delta, at, at + size + delta);
     const fill = this.fill;
     // Rows [rowsLo, rowsHi) and columns [colsLo, colsHi) have their source inside the image.
-    const rowsLo = Math.min(h, Math.max(0, -sy)), rowsHi = Math.max(rowsLo, Math.min(h, h - sy));
-    const colsLo = Math.min(w, Math.max(0, -sx)), colsHi = Math.max(colsLo, Math.min(w, w - sx));
+    const rowsLo = Math.min(h, Math.max(0, -sy)),
+      rowsHi = Math.max(rowsLo, Math.min(h, h - sy));
+    const colsLo = Math.min(w, Math.max(0, -sx)),
+      colsHi = Math.max(colsLo, Math.min(w, w - sx));
     for (let c = 0; c < channels; c++) {
       const plane = at + c * h * w;
       if (rowsLo > 0) data.fill(fill, plane, plane + rowsLo * w);
@@ -158,10 +181,13 @@ export class RandomCrop implements BatchTransform {
 
   /** Writes the crop at (top, left) of the padded image `src` into out[at …]. */
   private cropInto(out: FloatArray, at: number, src: FloatArray, shape: ImageShape, top: number, left: number): void {
-    const channels = shape[0], h = shape[1], w = shape[2];
+    const channels = shape[0],
+      h = shape[1],
+      w = shape[2];
     const { height, width, padding: p, fill } = this;
     const shift = left - p; // column j of the crop is column j + shift of the image
-    const inLo = Math.min(width, Math.max(0, -shift)), inHi = Math.max(inLo, Math.min(width, w - shift));
+    const inLo = Math.min(width, Math.max(0, -shift)),
+      inHi = Math.max(inLo, Math.min(width, w - shift));
     const constant = this.paddingMode === "constant";
     for (let c = 0; c < channels; c++) {
       for (let i = 0; i < height; i++) {
@@ -189,10 +215,14 @@ export class RandomCrop implements BatchTransform {
   private inside(k: number, n: number): number {
     if (k >= 0 && k < n) return k;
     switch (this.paddingMode) {
-      case "constant": return -1;
-      case "edge": return k < 0 ? 0 : n - 1;
-      case "reflect": return k < 0 ? -k : 2 * (n - 1) - k;
-      case "symmetric": return k < 0 ? -k - 1 : 2 * n - 1 - k;
+      case "constant":
+        return -1;
+      case "edge":
+        return k < 0 ? 0 : n - 1;
+      case "reflect":
+        return k < 0 ? -k : 2 * (n - 1) - k;
+      case "symmetric":
+        return k < 0 ? -k - 1 : 2 * n - 1 - k;
     }
   }
 }

@@ -39,7 +39,8 @@ export class RandomHorizontalFlip implements BatchTransform {
   apply(data: FloatArray, count: number, imageShape: ImageShape, rng: Rng): void {
     checkImageShape("randomHorizontalFlip", imageShape);
     checkBatchData("randomHorizontalFlip", data, count, imageShape, imageSize(imageShape));
-    const rows = imageShape[0] * imageShape[1], w = imageShape[2]; // rows of w pixels per image
+    const rows = imageShape[0] * imageShape[1],
+      w = imageShape[2]; // rows of w pixels per image
     for (let n = 0; n < count; n++) {
       if (!(rng.uniform() < this.p)) continue;
       for (let r = n * rows; r < (n + 1) * rows; r++) {

@@ -37,24 +37,29 @@ export function batchImageShape(where: string, batchShape: readonly number[], im
   else if (rest.length === 2) shape = [1, rest[0]!, rest[1]!];
   else if (rest.length === 1) shape = imageShape ?? (row === 3072 ? [3, 32, 32] : missingShape(where, batchShape));
   else {
-    throw new ShapeError(`${where}: expected images as [N, C, H, W], [N, H, W] or flat rows [N, D], ` +
-      `got ${formatShape(batchShape)}`);
+    throw new ShapeError(
+      `${where}: expected images as [N, C, H, W], [N, H, W] or flat rows [N, D], ` + `got ${formatShape(batchShape)}`,
+    );
   }
   checkImageShape(where, shape);
   if (imageShape && !sameImageShape(imageShape, shape)) {
-    throw new ShapeError(`${where}: imageShape ${formatShape(imageShape)} does not match the batch's ` +
-      formatShape(batchShape));
+    throw new ShapeError(
+      `${where}: imageShape ${formatShape(imageShape)} does not match the batch's ` + formatShape(batchShape),
+    );
   }
   if (imageSize(shape) !== row) {
-    throw new ShapeError(`${where}: rows of ${row} values do not hold images of ${formatShape(shape)} ` +
-      `(${imageSize(shape)} values)`);
+    throw new ShapeError(
+      `${where}: rows of ${row} values do not hold images of ${formatShape(shape)} ` + `(${imageSize(shape)} values)`,
+    );
   }
   return shape;
 }
 
 function missingShape(where: string, batchShape: readonly number[]): never {
-  throw new ShapeError(`${where}: flat rows ${formatShape(batchShape)} need an imageShape [C, H, W] ` +
-    `(only rows of 3072 are taken as CIFAR's [3, 32, 32])`);
+  throw new ShapeError(
+    `${where}: flat rows ${formatShape(batchShape)} need an imageShape [C, H, W] ` +
+      `(only rows of 3072 are taken as CIFAR's [3, 32, 32])`,
+  );
 }
 
 /** Throws a ShapeError unless `shape` is three positive whole numbers. */
@@ -71,15 +76,20 @@ export function checkImageShape(where: string, shape: ImageShape): void {
  * transformed images of `outputSize` values each.
  */
 export function checkBatchData(
-  where: string, data: FloatArray, count: number, imageShape: ImageShape, outputSize: number,
+  where: string,
+  data: FloatArray,
+  count: number,
+  imageShape: ImageShape,
+  outputSize: number,
 ): void {
   if (!Number.isInteger(count) || count < 0) {
     throw new ValueError(`${where}: count must be a whole number ≥ 0, got ${count}`);
   }
   const needed = count * Math.max(imageSize(imageShape), outputSize);
   if (data.length < needed) {
-    throw new ShapeError(`${where}: ${count} images of ${formatShape(imageShape)} need ${needed} values, ` +
-      `got ${data.length}`);
+    throw new ShapeError(
+      `${where}: ${count} images of ${formatShape(imageShape)} need ${needed} values, ` + `got ${data.length}`,
+    );
   }
 }
 

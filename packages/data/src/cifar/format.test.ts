@@ -1,7 +1,14 @@
 import { DataFormatError, Rng, ValueError } from "@slope/core";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, parseCifar10, parseCifar100, writeCifar10, writeCifar100 } from "./format.js";
+import {
+  CIFAR10_RECORD_BYTES,
+  IMAGE_BYTES,
+  parseCifar10,
+  parseCifar100,
+  writeCifar10,
+  writeCifar100,
+} from "./format.js";
 import { readCifarPickle, unpickle, writeCifarPickle } from "./pickle.js";
 
 import { FIXTURE_100, available } from "../../../../tests/support/datasets.js";
@@ -45,14 +52,17 @@ describe("CIFAR binary records", () => {
   it("a size that is not a whole number of records names the file and the truncated record's offset", () => {
     const bytes = writeCifar10(randomImages(3, 3), [1, 2, 3]).subarray(0, 2 * CIFAR10_RECORD_BYTES + 100);
     expect(() => parseCifar10(bytes, { file: "data_batch_1.bin" })).toThrow(DataFormatError);
-    expect(() => parseCifar10(bytes, { file: "data_batch_1.bin" })).toThrow(/data_batch_1.bin: 6246 bytes is not a whole number of 3073-byte records: the record starting at byte offset 6146 is truncated \(100 of 3073 bytes\)/);
+    expect(() => parseCifar10(bytes, { file: "data_batch_1.bin" })).toThrow(
+      /data_batch_1.bin: 6246 bytes is not a whole number of 3073-byte records: the record starting at byte offset 6146 is truncated \(100 of 3073 bytes\)/,
+    );
   });
 
   it("a label out of range names the file, the byte offset and the record", () => {
     const bytes = writeCifar10(randomImages(3, 4), [1, 2, 3]);
     bytes[2 * CIFAR10_RECORD_BYTES] = 12;
-    expect(() => parseCifar10(bytes, { file: "test_batch.bin" }))
-      .toThrow(/test_batch.bin: label 12 at byte offset 6146 \(record 2\) is outside \[0, 10\)/);
+    expect(() => parseCifar10(bytes, { file: "test_batch.bin" })).toThrow(
+      /test_batch.bin: label 12 at byte offset 6146 \(record 2\) is outside \[0, 10\)/,
+    );
     const hundred = writeCifar100(randomImages(1, 5), [19], [0]);
     hundred[0] = 20;
     expect(() => parseCifar100(hundred, { file: "train.bin" })).toThrow(/coarse label 20 at byte offset 0/);
@@ -61,22 +71,26 @@ describe("CIFAR binary records", () => {
 
 describe("the writers refuse what their parsers would refuse", () => {
   it("writeCifar10 refuses a label outside [0, 10) (or [0, classes)); writeCifar100 refuses 300, not wraps", () => {
-    expect(() => writeCifar10(randomImages(2, 6), [3, 10]))
-      .toThrow(/writeCifar10: label 10 at index 1 is outside \[0, 10\)/);
+    expect(() => writeCifar10(randomImages(2, 6), [3, 10])).toThrow(
+      /writeCifar10: label 10 at index 1 is outside \[0, 10\)/,
+    );
     expect(() => writeCifar10(randomImages(1, 6), [-1])).toThrow(ValueError);
     expect(() => writeCifar10(randomImages(1, 6), [0.5])).toThrow(ValueError);
     expect(parseCifar10(writeCifar10(randomImages(1, 6), [42], { classes: 100 }), { classes: 100 }).labels[0]).toBe(42);
-    expect(() => writeCifar100(randomImages(1, 6), [3], [300]))
-      .toThrow(/writeCifar100: fine label 300 at index 0 is outside \[0, 100\)/);
+    expect(() => writeCifar100(randomImages(1, 6), [3], [300])).toThrow(
+      /writeCifar100: fine label 300 at index 0 is outside \[0, 100\)/,
+    );
     expect(() => writeCifar100(randomImages(1, 6), [20], [3])).toThrow(/coarse label 20/);
     expect(() => writeCifar100(randomImages(1, 6), [3], [100])).toThrow(ValueError);
   });
 
   it("unknown options and option values of the parsers are ValueErrors", () => {
-    expect(() => parseCifar10(new Uint8Array(0), { flie: "x" } as never))
-      .toThrow(/parseCifar10: unknown option "flie"/);
-    expect(() => parseCifar100(new Uint8Array(0), { labels: "Fine" as never }))
-      .toThrow(/labels must be "fine" or "coarse", got "Fine"/);
+    expect(() => parseCifar10(new Uint8Array(0), { flie: "x" } as never)).toThrow(
+      /parseCifar10: unknown option "flie"/,
+    );
+    expect(() => parseCifar100(new Uint8Array(0), { labels: "Fine" as never })).toThrow(
+      /labels must be "fine" or "coarse", got "Fine"/,
+    );
     expect(() => writeCifar10(new Uint8Array(0), [], { clases: 3 } as never)).toThrow(ValueError);
   });
 });
@@ -96,10 +110,17 @@ describe("the python layout (pickled batches)", () => {
   });
 
   it("refuses opcodes and callables outside the subset, and truncation, naming the offset", () => {
-    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x63, ...Array.from("os\nsystem\n", (c) => c.charCodeAt(0)), 0x29, 0x52, 0x2e]), "evil.pkl")).toThrow(/evil.pkl: refusing to call os.system at byte offset 14/);
-    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x7d, 0x54, 9, 0, 0]), "short.pkl"))
-      .toThrow(/short.pkl: truncated pickle/);
-    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x01]), "odd.pkl"))
-      .toThrow(/unsupported pickle opcode 0x1 at byte offset 2/);
+    expect(() =>
+      unpickle(
+        Uint8Array.from([0x80, 2, 0x63, ...Array.from("os\nsystem\n", (c) => c.charCodeAt(0)), 0x29, 0x52, 0x2e]),
+        "evil.pkl",
+      ),
+    ).toThrow(/evil.pkl: refusing to call os.system at byte offset 14/);
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x7d, 0x54, 9, 0, 0]), "short.pkl")).toThrow(
+      /short.pkl: truncated pickle/,
+    );
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x01]), "odd.pkl")).toThrow(
+      /unsupported pickle opcode 0x1 at byte offset 2/,
+    );
   });
 });

@@ -36,7 +36,10 @@ export function checkRecords(bytes: Uint8Array, file = "<buffer>", classes = 10)
   const count = checkWholeRecords(bytes, CIFAR10_RECORD_BYTES, file);
   for (let r = 0; r < count; r++) {
     const at = r * CIFAR10_RECORD_BYTES;
-    if (bytes[at]! >= classes) throw new DataFormatError(`${file}: label ${bytes[at]} at byte offset ${at} (record ${r}) is outside [0, ${classes})`);
+    if (bytes[at]! >= classes)
+      throw new DataFormatError(
+        `${file}: label ${bytes[at]} at byte offset ${at} (record ${r}) is outside [0, ${classes})`,
+      );
   }
   return count;
 }
@@ -71,7 +74,8 @@ export interface LabeledImages100 extends LabeledImages {
  * fine or the coarse set, as asked.
  */
 export function parseCifar100(
-  bytes: Uint8Array, options: { file?: string; labels?: "fine" | "coarse" } = {},
+  bytes: Uint8Array,
+  options: { file?: string; labels?: "fine" | "coarse" } = {},
 ): LabeledImages100 {
   checkOptions("parseCifar100", options, ["file", "labels"]);
   checkChoice("parseCifar100", "labels", options.labels, ["fine", "coarse"]);
@@ -82,9 +86,16 @@ export function parseCifar100(
   const fineLabels = new Uint8Array(count);
   for (let r = 0; r < count; r++) {
     const at = r * CIFAR100_RECORD_BYTES;
-    const coarse = bytes[at]!, fine = bytes[at + 1]!;
-    if (coarse >= 20) throw new DataFormatError(`${file}: coarse label ${coarse} at byte offset ${at} (record ${r}) is outside [0, 20)`);
-    if (fine >= 100) throw new DataFormatError(`${file}: fine label ${fine} at byte offset ${at + 1} (record ${r}) is outside [0, 100)`);
+    const coarse = bytes[at]!,
+      fine = bytes[at + 1]!;
+    if (coarse >= 20)
+      throw new DataFormatError(
+        `${file}: coarse label ${coarse} at byte offset ${at} (record ${r}) is outside [0, 20)`,
+      );
+    if (fine >= 100)
+      throw new DataFormatError(
+        `${file}: fine label ${fine} at byte offset ${at + 1} (record ${r}) is outside [0, 100)`,
+      );
     coarseLabels[r] = coarse;
     fineLabels[r] = fine;
     images.set(bytes.subarray(at + 2, at + CIFAR100_RECORD_BYTES), r * IMAGE_BYTES);
@@ -94,7 +105,9 @@ export function parseCifar100(
 
 function checkImages(images: Uint8Array, count: number, where: string): void {
   if (images.length !== count * IMAGE_BYTES) {
-    throw new ValueError(`${where}: expected ${count} images of ${IMAGE_BYTES} bytes (${count * IMAGE_BYTES}), got ${images.length} bytes`);
+    throw new ValueError(
+      `${where}: expected ${count} images of ${IMAGE_BYTES} bytes (${count * IMAGE_BYTES}), got ${images.length} bytes`,
+    );
   }
 }
 
@@ -110,7 +123,9 @@ function checkLabel(where: string, what: string, label: number, index: number, c
  * (10 by default, as parseCifar10 reads them back).
  */
 export function writeCifar10(
-  images: Uint8Array, labels: ArrayLike<number>, options: { classes?: number } = {},
+  images: Uint8Array,
+  labels: ArrayLike<number>,
+  options: { classes?: number } = {},
 ): Uint8Array {
   checkOptions("writeCifar10", options, ["classes"]);
   const { classes = 10 } = options;
@@ -129,9 +144,14 @@ export function writeCifar10(
 }
 
 /** Writes CIFAR-100 binary records: the inverse of parseCifar100 (coarse labels in [0, 20), fine in [0, 100)). */
-export function writeCifar100(images: Uint8Array, coarseLabels: ArrayLike<number>, fineLabels: ArrayLike<number>): Uint8Array {
+export function writeCifar100(
+  images: Uint8Array,
+  coarseLabels: ArrayLike<number>,
+  fineLabels: ArrayLike<number>,
+): Uint8Array {
   checkImages(images, fineLabels.length, "writeCifar100");
-  if (coarseLabels.length !== fineLabels.length) throw new ValueError(`writeCifar100: ${coarseLabels.length} coarse labels but ${fineLabels.length} fine labels`);
+  if (coarseLabels.length !== fineLabels.length)
+    throw new ValueError(`writeCifar100: ${coarseLabels.length} coarse labels but ${fineLabels.length} fine labels`);
   const out = new Uint8Array(fineLabels.length * CIFAR100_RECORD_BYTES);
   for (let r = 0; r < fineLabels.length; r++) {
     checkLabel("writeCifar100", "coarse label", coarseLabels[r]!, r, 20);

@@ -75,12 +75,19 @@ describe("unpickle bounds what it builds by what a CIFAR batch can hold", () => 
   it("one APPENDS of 130,000 labels and lists nested 60 deep read back without overflowing the call stack", () => {
     const n = 130_000;
     // The bound scales with the file: pad to 8 bytes per label (after STOP, which ends the read, as in Python).
-    const bytes = new Uint8Array(n * IMAGE_BYTES / 8 + 4096);
+    const bytes = new Uint8Array((n * IMAGE_BYTES) / 8 + 4096);
     let at = 0;
-    bytes.set([0x80, 2, 0x5d, 0x28], at); at += 4;
-    for (let i = 0; i < n; i++) { bytes[at++] = 0x4b; bytes[at++] = i % 10; }
+    bytes.set([0x80, 2, 0x5d, 0x28], at);
+    at += 4;
+    for (let i = 0; i < n; i++) {
+      bytes[at++] = 0x4b;
+      bytes[at++] = i % 10;
+    }
     bytes[at++] = 0x65;
-    for (let d = 0; d < 60; d++) { bytes[at++] = 0x5d; bytes[at++] = 0x28; }
+    for (let d = 0; d < 60; d++) {
+      bytes[at++] = 0x5d;
+      bytes[at++] = 0x28;
+    }
     for (let d = 0; d < 60; d++) bytes[at++] = 0x65;
     bytes[at++] = 0x61; // the innermost list into the labels list
     bytes[at++] = 0x2e;
@@ -96,8 +103,9 @@ describe("unpickle bounds what it builds by what a CIFAR batch can hold", () => 
     // {}? no: SHORT_BINBYTES b"abcd", then SETITEM with key "k" and value 7 (Uint8Array.prototype.set would write).
     const bytes = op(0x80, 2, 0x43, 4, ...ascii("abcd"), 0x8c, 1, ...ascii("k"), 0x4b, 7, 0x73, 0x2e);
     const copy = bytes.slice();
-    expect(refusal(() => unpickle(bytes)).error.message)
-      .toMatch(/SETITEM on something that is not a dict at byte offset 13/);
+    expect(refusal(() => unpickle(bytes)).error.message).toMatch(
+      /SETITEM on something that is not a dict at byte offset 13/,
+    );
     for (let i = 0; i < bytes.length; i++) if (bytes[i] !== copy[i]) throw new Error(`byte ${i} was changed`);
     refusal(() => unpickle(op(0x43, 2, 1, 2, 0x28, 0x4b, 1, 0x4b, 2, 0x75, 0x2e)));
     refusal(() => unpickle(op(0x7d, 0x4b, 1, 0x61, 0x2e)));
@@ -108,16 +116,23 @@ describe("unpickle bounds what it builds by what a CIFAR batch can hold", () => 
   });
 
   it("BINGET of a memo slot never set and POP_MARK without a MARK are named, at their byte offsets", () => {
-    expect(refusal(() => unpickle(op(0x80, 2, 0x4b, 1, 0x71, 0, 0x68, 5, 0x2e))).error.message).toMatch(/memo 5 unset at byte offset 6/);
+    expect(refusal(() => unpickle(op(0x80, 2, 0x4b, 1, 0x71, 0, 0x68, 5, 0x2e))).error.message).toMatch(
+      /memo 5 unset at byte offset 6/,
+    );
     expect(unpickle(op(0x80, 2, 0x4b, 1, 0x71, 0, 0x30, 0x68, 0, 0x2e))).toBe(1); // slot 0 was set: BINGET reads it back
-    expect(refusal(() => unpickle(op(0x4b, 1, 0x31, 0x2e))).error.message).toMatch(/no MARK on the stack at byte offset 2/);
+    expect(refusal(() => unpickle(op(0x4b, 1, 0x31, 0x2e))).error.message).toMatch(
+      /no MARK on the stack at byte offset 2/,
+    );
   });
 });
 
 describe("readCifarPickle", () => {
   it("reads batches as Python 3 pickles them (protocols 2, 3 and 4; CIFAR-100's fine_labels)", () => {
     const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
-      pixelSum: number; first: number[]; count: number; cases: { name: string; labels: number[]; pickle: string }[];
+      pixelSum: number;
+      first: number[];
+      count: number;
+      cases: { name: string; labels: number[]; pickle: string }[];
     };
     for (const c of fixture.cases) {
       const batch = readCifarPickle(new Uint8Array(Buffer.from(c.pickle, "base64")), { file: c.name });
@@ -133,12 +148,14 @@ describe("readCifarPickle", () => {
   };
 
   it("labels outside [0, 10) are refused (the binary layout refuses them too); fine_labels outside [0, 100)", () => {
-    expect(() => readCifarPickle(writeCifarPickle(images(3), [1, 77, 2]), { file: "b.pkl" }))
-      .toThrow(/b.pkl: label 77 at index 1 is outside \[0, 10\)/);
+    expect(() => readCifarPickle(writeCifarPickle(images(3), [1, 77, 2]), { file: "b.pkl" })).toThrow(
+      /b.pkl: label 77 at index 1 is outside \[0, 10\)/,
+    );
     expect(() => readCifarPickle(writeCifarPickle(images(2), [10, 1]))).toThrow(DataFormatError);
     expect(readCifarPickle(writeCifarPickle(images(2), [9, 0])).labels[0]).toBe(9);
-    expect(() => readCifarPickle(writeCifarPickle(images(2), [0, 300]), { classes: 256 }))
-      .toThrow(/outside \[0, 256\)/);
+    expect(() => readCifarPickle(writeCifarPickle(images(2), [0, 300]), { classes: 256 })).toThrow(
+      /outside \[0, 256\)/,
+    );
   });
 
   it("an empty batch is refused", () => {
@@ -146,44 +163,73 @@ describe("readCifarPickle", () => {
   });
 
   it("unknown options are refused", () => {
-    expect(() => readCifarPickle(writeCifarPickle(images(1), [1]), { fle: "x" } as never))
-      .toThrow(/unknown option "fle"/);
+    expect(() => readCifarPickle(writeCifarPickle(images(1), [1]), { fle: "x" } as never)).toThrow(
+      /unknown option "fle"/,
+    );
   });
 
   it("any byte stream gives a value or a DataFormatError, never another error, in bounded time", () => {
     const valid = writeCifarPickle(images(2), [3, 4]);
     const edits = fc.array(fc.tuple(fc.nat(valid.length - 1), fc.nat(255)), { maxLength: 8 });
-    const mutated = fc.tuple(edits, fc.nat(valid.length))
-      .map(([edits, cut]) => {
-        const b = valid.slice(0, Math.max(1, cut));
-        for (const [i, v] of edits) if (i < b.length) b[i] = v;
-        return b;
-      });
+    const mutated = fc.tuple(edits, fc.nat(valid.length)).map(([edits, cut]) => {
+      const b = valid.slice(0, Math.max(1, cut));
+      for (const [i, v] of edits) if (i < b.length) b[i] = v;
+      return b;
+    });
     // Whole opcodes with their arguments, pushes more often than consumers, so streams get past the first pop.
     const token = fc.oneof(
       { arbitrary: fc.constantFrom([0x7d], [0x5d], [0x28], [0x4e], [0x29], [0x88]), weight: 4 },
       { arbitrary: fc.nat(255).map((v) => [0x4b, v]), weight: 2 },
       { arbitrary: fc.uint8Array({ maxLength: 6 }).map((b) => [0x43, b.length, ...b]), weight: 2 },
       { arbitrary: fc.constantFrom("data", "labels", "u1", "k").map((s) => [0x8c, s.length, ...ascii(s)]), weight: 1 },
-      { arbitrary: fc.constantFrom(...["numpy\ndtype\n", "numpy.core.multiarray\n_reconstruct\n", "_codecs\nencode\n"]
-        .map((s) => [0x63, ...ascii(s)])), weight: 1 },
       {
         arbitrary: fc.constantFrom(
-          [0x61], [0x65], [0x73], [0x75], [0x74], [0x85], [0x86], [0x87], [0x62], [0x52], [0x94],
-          [0x68, 0], [0x71, 0], [0x93], [0x2e], [0x30], [0x31],
+          ...["numpy\ndtype\n", "numpy.core.multiarray\n_reconstruct\n", "_codecs\nencode\n"].map((s) => [
+            0x63,
+            ...ascii(s),
+          ]),
+        ),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.constantFrom(
+          [0x61],
+          [0x65],
+          [0x73],
+          [0x75],
+          [0x74],
+          [0x85],
+          [0x86],
+          [0x87],
+          [0x62],
+          [0x52],
+          [0x94],
+          [0x68, 0],
+          [0x71, 0],
+          [0x93],
+          [0x2e],
+          [0x30],
+          [0x31],
         ),
         weight: 3,
       },
     );
     const opcodes = fc.array(token, { maxLength: 60 }).map((tokens) => Uint8Array.from([...tokens.flat(), 0x2e]));
     for (const streams of [fc.uint8Array({ maxLength: 400 }), mutated, opcodes]) {
-      fc.assert(fc.property(streams, (bytes) => {
-        const t0 = performance.now();
-        for (const f of [() => unpickle(bytes), () => readCifarPickle(bytes)]) {
-          try { f(); } catch (error) { if (!(error instanceof DataFormatError)) throw error; }
-        }
-        return performance.now() - t0 < 200;
-      }), { numRuns: 400, seed: 15 });
+      fc.assert(
+        fc.property(streams, (bytes) => {
+          const t0 = performance.now();
+          for (const f of [() => unpickle(bytes), () => readCifarPickle(bytes)]) {
+            try {
+              f();
+            } catch (error) {
+              if (!(error instanceof DataFormatError)) throw error;
+            }
+          }
+          return performance.now() - t0 < 200;
+        }),
+        { numRuns: 400, seed: 15 },
+      );
     }
   });
 });

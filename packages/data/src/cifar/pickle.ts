@@ -24,13 +24,37 @@ import { IMAGE_BYTES, type LabeledImages } from "./format.js";
  */
 
 /** A numpy array as the pickle describes it. */
-interface NumpyArray { kind: "ndarray"; shape: number[]; dtype: string; data: Uint8Array | null }
-interface Global { kind: "global"; name: string }
-interface NumpyDtype { kind: "dtype"; name: string }
-interface Tuple { kind: "tuple"; items: Value[] }
+interface NumpyArray {
+  kind: "ndarray";
+  shape: number[];
+  dtype: string;
+  data: Uint8Array | null;
+}
+interface Global {
+  kind: "global";
+  name: string;
+}
+interface NumpyDtype {
+  kind: "dtype";
+  name: string;
+}
+interface Tuple {
+  kind: "tuple";
+  items: Value[];
+}
 type Value =
-  | null | boolean | number | bigint | string | Uint8Array | Value[] | Map<string, Value> | NumpyArray | Global
-  | NumpyDtype | Tuple;
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Value[]
+  | Map<string, Value>
+  | NumpyArray
+  | Global
+  | NumpyDtype
+  | Tuple;
 
 const MARK = Symbol("mark");
 
@@ -63,16 +87,40 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
   const marks: number[] = [];
   const memo = new Map<number, Value>();
   const maxObjects = 4096 + 8 * Math.floor(bytes.length / IMAGE_BYTES);
-  let objects = 0, containers = 0;
+  let objects = 0,
+    containers = 0;
   /** Bytes made by _codecs.encode: at most the file's size (a memoised string can be encoded again and again). */
   let encoded = 0;
-  let at = 0, start = 0;
-  const fail: (what: string) => never = (what) => { throw new DataFormatError(`${file}: ${what} at byte offset ${start}`); };
-  const need = (n: number) => { if (at + n > bytes.length) fail(`truncated pickle (needed ${n} more bytes)`); };
-  const u8 = () => { need(1); return bytes[at++]!; };
-  const u16 = () => { need(2); const v = view.getUint16(at, true); at += 2; return v; };
-  const u32 = () => { need(4); const v = view.getUint32(at, true); at += 4; return v; };
-  const take = (n: number) => { need(n); const v = bytes.subarray(at, at + n); at += n; return v; };
+  let at = 0,
+    start = 0;
+  const fail: (what: string) => never = (what) => {
+    throw new DataFormatError(`${file}: ${what} at byte offset ${start}`);
+  };
+  const need = (n: number) => {
+    if (at + n > bytes.length) fail(`truncated pickle (needed ${n} more bytes)`);
+  };
+  const u8 = () => {
+    need(1);
+    return bytes[at++]!;
+  };
+  const u16 = () => {
+    need(2);
+    const v = view.getUint16(at, true);
+    at += 2;
+    return v;
+  };
+  const u32 = () => {
+    need(4);
+    const v = view.getUint32(at, true);
+    at += 4;
+    return v;
+  };
+  const take = (n: number) => {
+    need(n);
+    const v = bytes.subarray(at, at + n);
+    at += n;
+    return v;
+  };
   const line = () => {
     const end = bytes.subarray(at, at + MAX_NAME + 1).indexOf(10) + at; // bounded: never a scan of the whole file
     if (end < at) fail(`a name line longer than ${MAX_NAME} bytes or unterminated`);
@@ -140,7 +188,11 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
   };
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   const text = (b: Uint8Array) => {
-    try { return utf8.decode(b); } catch { return fail("a string that is not UTF-8"); }
+    try {
+      return utf8.decode(b);
+    } catch {
+      return fail("a string that is not UTF-8");
+    }
   };
   const tuple = (items: Value[]): Tuple => built({ kind: "tuple", items }, true);
 
@@ -148,79 +200,176 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
     start = at;
     const op = u8();
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: take(8); break; // FRAME
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        take(8);
+        break; // FRAME
+      case 0x2e: {
+        // STOP
         const result = pop();
         if (stack.length !== 0) fail(`STOP with ${stack.length} more values on the stack`);
         return result;
       }
-      case 0x28: { // MARK
+      case 0x28: {
+        // MARK
         if (marks.length >= MAX_MARKS) fail(`MARKs nested deeper than ${MAX_MARKS}: not a CIFAR batch`);
         marks.push(stack.length);
         stack.push(MARK);
         break;
       }
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x7d: push(built(new Map(), true)); break; // EMPTY_DICT
-      case 0x5d: push(built([], true)); break; // EMPTY_LIST
-      case 0x29: push(tuple([])); break; // EMPTY_TUPLE
-      case 0x4e: push(null); break; // NONE
-      case 0x88: push(true); break;
-      case 0x89: push(false); break;
-      case 0x4b: push(u8()); break; // BININT1
-      case 0x4d: push(u16()); break; // BININT2
-      case 0x4a: { need(4); push(view.getInt32(at, true)); at += 4; break; } // BININT
-      case 0x8a: { // LONG1
-        const n = u8(); const b = take(n);
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x7d:
+        push(built(new Map(), true));
+        break; // EMPTY_DICT
+      case 0x5d:
+        push(built([], true));
+        break; // EMPTY_LIST
+      case 0x29:
+        push(tuple([]));
+        break; // EMPTY_TUPLE
+      case 0x4e:
+        push(null);
+        break; // NONE
+      case 0x88:
+        push(true);
+        break;
+      case 0x89:
+        push(false);
+        break;
+      case 0x4b:
+        push(u8());
+        break; // BININT1
+      case 0x4d:
+        push(u16());
+        break; // BININT2
+      case 0x4a: {
+        need(4);
+        push(view.getInt32(at, true));
+        at += 4;
+        break;
+      } // BININT
+      case 0x8a: {
+        // LONG1
+        const n = u8();
+        const b = take(n);
         let v = 0n;
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
         if (n > 0 && b[n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
         push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : built(v));
         break;
       }
-      case 0x47: { need(8); push(view.getFloat64(at, false)); at += 8; break; } // BINFLOAT
-      case 0x55: push(built(take(u8()))); break; // SHORT_BINSTRING (Python 2 str: bytes)
-      case 0x54: push(built(take(u32()))); break; // BINSTRING
-      case 0x43: push(built(take(u8()))); break; // SHORT_BINBYTES
-      case 0x42: push(built(take(u32()))); break; // BINBYTES
-      case 0x8c: push(built(text(take(u8())))); break; // SHORT_BINUNICODE
-      case 0x58: push(built(text(take(u32())))); break; // BINUNICODE
-      case 0x71: memoize(u8()); break; // BINPUT
-      case 0x72: memoize(u32()); break; // LONG_BINPUT
-      case 0x94: memoize(memo.size); break; // MEMOIZE
-      case 0x68: recall(u8()); break; // BINGET
-      case 0x6a: recall(u32()); break; // LONG_BINGET
-      case 0x74: push(tuple(popMark())); break; // TUPLE
-      case 0x85: push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(), a = pop(); push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(), b = pop(), a = pop(); push(tuple([a, b, c])); break; } // TUPLE3
-      case 0x61: { const v = pop(); list().push(built(v)); break; } // APPEND
-      case 0x65: { // APPENDS: one at a time (spreading a huge MARK group would overflow the call stack)
-        const items = popMark(); const target = list();
+      case 0x47: {
+        need(8);
+        push(view.getFloat64(at, false));
+        at += 8;
+        break;
+      } // BINFLOAT
+      case 0x55:
+        push(built(take(u8())));
+        break; // SHORT_BINSTRING (Python 2 str: bytes)
+      case 0x54:
+        push(built(take(u32())));
+        break; // BINSTRING
+      case 0x43:
+        push(built(take(u8())));
+        break; // SHORT_BINBYTES
+      case 0x42:
+        push(built(take(u32())));
+        break; // BINBYTES
+      case 0x8c:
+        push(built(text(take(u8()))));
+        break; // SHORT_BINUNICODE
+      case 0x58:
+        push(built(text(take(u32()))));
+        break; // BINUNICODE
+      case 0x71:
+        memoize(u8());
+        break; // BINPUT
+      case 0x72:
+        memoize(u32());
+        break; // LONG_BINPUT
+      case 0x94:
+        memoize(memo.size);
+        break; // MEMOIZE
+      case 0x68:
+        recall(u8());
+        break; // BINGET
+      case 0x6a:
+        recall(u32());
+        break; // LONG_BINGET
+      case 0x74:
+        push(tuple(popMark()));
+        break; // TUPLE
+      case 0x85:
+        push(tuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop(),
+          a = pop();
+        push(tuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop(),
+          b = pop(),
+          a = pop();
+        push(tuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x61: {
+        const v = pop();
+        list().push(built(v));
+        break;
+      } // APPEND
+      case 0x65: {
+        // APPENDS: one at a time (spreading a huge MARK group would overflow the call stack)
+        const items = popMark();
+        const target = list();
         for (const item of items) target.push(built(item));
         break;
       }
-      case 0x73: { const v = pop(), k = pop(); setItem(dict(), k, v); break; } // SETITEM
-      case 0x75: { // SETITEMS
-        const items = popMark(); const target = dict();
+      case 0x73: {
+        const v = pop(),
+          k = pop();
+        setItem(dict(), k, v);
+        break;
+      } // SETITEM
+      case 0x75: {
+        // SETITEMS
+        const items = popMark();
+        const target = dict();
         if (items.length % 2 !== 0) fail(`SETITEMS with an odd number (${items.length}) of keys and values`);
         for (let i = 0; i < items.length; i += 2) setItem(target, items[i]!, items[i + 1]!);
         break;
       }
-      case 0x63: { // GLOBAL
-        const module = line(); const name = line();
+      case 0x63: {
+        // GLOBAL
+        const module = line();
+        const name = line();
         push(built({ kind: "global", name: `${module}.${name}` }, true));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
-        const name = pop(), module = pop();
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = pop(),
+          module = pop();
         push(built({ kind: "global", name: `${key(module)}.${key(name)}` }, true));
         break;
       }
-      case 0x52: push(reduce(pop(), pop())); break; // REDUCE: only the few constructors numpy arrays need
-      case 0x62: { build(pop(), top()); break; } // BUILD
+      case 0x52:
+        push(reduce(pop(), pop()));
+        break; // REDUCE: only the few constructors numpy arrays need
+      case 0x62: {
+        build(pop(), top());
+        break;
+      } // BUILD
       default:
         fail(`unsupported pickle opcode 0x${op.toString(16)}`);
     }
@@ -228,8 +377,10 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
 
   /** Calls one of the allowed constructors: numpy's array reconstruction, numpy.dtype, _codecs.encode. */
   function reduce(args: Value, callable: Value): Value {
-    const name = typeof callable === "object" && callable !== null && (callable as Global).kind === "global"
-      ? (callable as Global).name : "?";
+    const name =
+      typeof callable === "object" && callable !== null && (callable as Global).kind === "global"
+        ? (callable as Global).name
+        : "?";
     if (name === "numpy.core.multiarray._reconstruct" || name === "numpy._core.multiarray._reconstruct") {
       return built({ kind: "ndarray", shape: [], dtype: "", data: null }, true);
     }
@@ -273,8 +424,7 @@ export function unpickle(bytes: Uint8Array, file = "<buffer>"): Value {
     if (raw instanceof Uint8Array) array.data = raw;
     else if (typeof raw === "string") {
       array.data = reduce(tuple([raw, "latin1"]), { kind: "global", name: "_codecs.encode" }) as Uint8Array;
-    }
-    else fail("a numpy array whose data is not bytes");
+    } else fail("a numpy array whose data is not bytes");
   }
 }
 
@@ -311,9 +461,11 @@ export function readCifarPickle(bytes: Uint8Array, options: ReadCifarPickleOptio
   const [count = 0, width = 0] = data.shape;
   const bytesRight = data.data.length === count * IMAGE_BYTES;
   if (data.dtype !== "u1" || data.shape.length !== 2 || width !== IMAGE_BYTES || !bytesRight) {
-    throw new DataFormatError(`${file}: "data" should be a uint8 array [N, ${IMAGE_BYTES}] ` +
-      `of N·${IMAGE_BYTES} bytes, ` +
-      `got ${data.dtype} [${data.shape.join(", ")}] of ${data.data.length} bytes`);
+    throw new DataFormatError(
+      `${file}: "data" should be a uint8 array [N, ${IMAGE_BYTES}] ` +
+        `of N·${IMAGE_BYTES} bytes, ` +
+        `got ${data.dtype} [${data.shape.join(", ")}] of ${data.data.length} bytes`,
+    );
   }
   if (count === 0) throw new DataFormatError(`${file}: an empty batch (0 images)`);
   if (!Array.isArray(labels) || labels.length !== count) {
@@ -324,8 +476,8 @@ export function readCifarPickle(bytes: Uint8Array, options: ReadCifarPickleOptio
   for (let i = 0; i < count; i++) {
     const l = labels[i];
     if (typeof l !== "number" || !Number.isInteger(l) || l < 0 || l >= classes) {
-      const shown = typeof l === "number" ? l
-        : typeof l === "string" ? JSON.stringify(l.slice(0, 20)) : `of type ${typeof l}`;
+      const shown =
+        typeof l === "number" ? l : typeof l === "string" ? JSON.stringify(l.slice(0, 20)) : `of type ${typeof l}`;
       throw new DataFormatError(`${file}: label ${shown} at index ${i} is outside [0, ${classes})`);
     }
     out[i] = l;
@@ -338,29 +490,78 @@ export function readCifarPickle(bytes: Uint8Array, options: ReadCifarPickleOptio
  * 2): {batch_label, labels, data (numpy uint8 [N, 3072]), filenames}. For tests and for users who
  * want files in that layout.
  */
-export function writeCifarPickle(images: Uint8Array, labels: ArrayLike<number>, { batchLabel = "batch" }: { batchLabel?: string } = {}): Uint8Array {
+export function writeCifarPickle(
+  images: Uint8Array,
+  labels: ArrayLike<number>,
+  { batchLabel = "batch" }: { batchLabel?: string } = {},
+): Uint8Array {
   const out: number[] = [];
   const bytes = (...b: number[]) => out.push(...b);
   const u32 = (v: number) => bytes(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255);
-  const str = (s: string) => { const b = Array.from(s, (c) => c.charCodeAt(0) & 255); if (b.length < 256) bytes(0x55, b.length, ...b); else { bytes(0x54); u32(b.length); out.push(...b); } };
-  const int = (v: number) => { if (v < 256) bytes(0x4b, v); else if (v < 65536) bytes(0x4d, v & 255, v >> 8); else { bytes(0x4a); u32(v); } };
-  const global = (module: string, name: string) => bytes(0x63, ...Array.from(`${module}\n${name}\n`, (c) => c.charCodeAt(0)));
+  const str = (s: string) => {
+    const b = Array.from(s, (c) => c.charCodeAt(0) & 255);
+    if (b.length < 256) bytes(0x55, b.length, ...b);
+    else {
+      bytes(0x54);
+      u32(b.length);
+      out.push(...b);
+    }
+  };
+  const int = (v: number) => {
+    if (v < 256) bytes(0x4b, v);
+    else if (v < 65536) bytes(0x4d, v & 255, v >> 8);
+    else {
+      bytes(0x4a);
+      u32(v);
+    }
+  };
+  const global = (module: string, name: string) =>
+    bytes(0x63, ...Array.from(`${module}\n${name}\n`, (c) => c.charCodeAt(0)));
   bytes(0x80, 2, 0x7d, 0x28);
-  str("batch_label"); str(batchLabel);
-  str("labels"); bytes(0x5d, 0x28); for (let i = 0; i < labels.length; i++) int(labels[i]!); bytes(0x65);
+  str("batch_label");
+  str(batchLabel);
+  str("labels");
+  bytes(0x5d, 0x28);
+  for (let i = 0; i < labels.length; i++) int(labels[i]!);
+  bytes(0x65);
   str("data");
   global("numpy.core.multiarray", "_reconstruct");
-  global("numpy", "ndarray"); int(0); bytes(0x85); str("b"); bytes(0x87, 0x52);
-  bytes(0x28); int(1); int(labels.length); int(IMAGE_BYTES); bytes(0x86);
-  global("numpy", "dtype"); str("u1"); int(0); int(1); bytes(0x87, 0x52);
-  bytes(0x28); int(3); str("|"); bytes(0x4e, 0x4e, 0x4e); bytes(0x4a); u32(0xffffffff); bytes(0x4a); u32(0xffffffff); int(0); bytes(0x74, 0x62);
+  global("numpy", "ndarray");
+  int(0);
+  bytes(0x85);
+  str("b");
+  bytes(0x87, 0x52);
+  bytes(0x28);
+  int(1);
+  int(labels.length);
+  int(IMAGE_BYTES);
+  bytes(0x86);
+  global("numpy", "dtype");
+  str("u1");
+  int(0);
+  int(1);
+  bytes(0x87, 0x52);
+  bytes(0x28);
+  int(3);
+  str("|");
+  bytes(0x4e, 0x4e, 0x4e);
+  bytes(0x4a);
+  u32(0xffffffff);
+  bytes(0x4a);
+  u32(0xffffffff);
+  int(0);
+  bytes(0x74, 0x62);
   bytes(0x89);
-  bytes(0x54); u32(images.length);
+  bytes(0x54);
+  u32(images.length);
   const head = Uint8Array.from(out);
   const tail: number[] = [];
   tail.push(0x74, 0x62); // state tuple, BUILD
   const names = [0x55, 9, ...Array.from("filenames", (c) => c.charCodeAt(0)), 0x5d, 0x28];
-  for (let i = 0; i < labels.length; i++) { const f = Array.from(`image_${i}.png`, (c) => c.charCodeAt(0)); names.push(0x55, f.length, ...f); }
+  for (let i = 0; i < labels.length; i++) {
+    const f = Array.from(`image_${i}.png`, (c) => c.charCodeAt(0));
+    names.push(0x55, f.length, ...f);
+  }
   names.push(0x65);
   const end = [0x75, 0x2e]; // SETITEMS, STOP
   const result = new Uint8Array(head.length + images.length + tail.length + names.length + end.length);

@@ -75,9 +75,14 @@ const CIFAR10: DatasetSpec = {
     "test_batch.bin": "803d5f7f4d78ea53de84dbe85f74fb6d",
   },
   memberSizes: {
-    "data_batch_1.bin": 30_730_000, "data_batch_2.bin": 30_730_000, "data_batch_3.bin": 30_730_000,
-    "data_batch_4.bin": 30_730_000, "data_batch_5.bin": 30_730_000, "test_batch.bin": 30_730_000,
-    "batches.meta.txt": 61, "readme.html": 88,
+    "data_batch_1.bin": 30_730_000,
+    "data_batch_2.bin": 30_730_000,
+    "data_batch_3.bin": 30_730_000,
+    "data_batch_4.bin": 30_730_000,
+    "data_batch_5.bin": 30_730_000,
+    "test_batch.bin": 30_730_000,
+    "batches.meta.txt": 61,
+    "readme.html": 88,
   },
 };
 
@@ -88,7 +93,10 @@ const CIFAR100: DatasetSpec = {
   folder: "cifar-100-binary",
   memberMd5s: { "train.bin": "6172c7755cfe09b2fe270c85cebc1b15", "test.bin": "4499cfba6c016c1be1438163640a0898" },
   memberSizes: {
-    "train.bin": 153_700_000, "test.bin": 30_740_000, "fine_label_names.txt": 4_096, "coarse_label_names.txt": 4_096,
+    "train.bin": 153_700_000,
+    "test.bin": 30_740_000,
+    "fine_label_names.txt": 4_096,
+    "coarse_label_names.txt": 4_096,
   },
 };
 
@@ -111,11 +119,16 @@ interface Watch {
  * destroys the current request and rejects `ended` with a DownloadError.
  */
 function watch(
-  url: string, timeoutMs: number, signal: AbortSignal | undefined, current: () => ClientRequest | null,
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  current: () => ClientRequest | null,
 ): Watch {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let reject!: (error: Error) => void;
-  const ended = new Promise<never>((_, r) => { reject = r; });
+  const ended = new Promise<never>((_, r) => {
+    reject = r;
+  });
   ended.catch(() => {}); // observed by whoever races it
   const end = (error: DownloadError) => {
     stop();
@@ -172,35 +185,43 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions):
   let current: ClientRequest | null = null;
   const w = watch(url, timeoutMs, signal, () => current);
   try {
-    const response = await Promise.race([request(url, w, (r) => { current = r; }), w.ended]);
+    const response = await Promise.race([
+      request(url, w, (r) => {
+        current = r;
+      }),
+      w.ended,
+    ]);
     const header = response.headers["content-length"];
     const total = header ? Number(header) : null;
     const hash = createHash("md5");
     let received = 0;
-    await Promise.race([w.ended, new Promise<void>((resolvePromise, reject) => {
-      const out = createWriteStream(file);
-      const fail = (error: Error) => {
-        out.destroy();
-        reject(error instanceof DownloadError ? error : new DownloadError(`download: ${url}: ${error.message}`));
-      };
-      response.on("data", (chunk: Buffer) => {
-        w.alive();
-        received += chunk.length;
-        hash.update(chunk);
-        onProgress?.({ received, total });
-      });
-      response.on("aborted", () => {
-        fail(new DownloadError(`download: ${url}: the connection was cut after ${received} bytes`));
-      });
-      response.on("error", fail);
-      out.on("error", fail);
-      out.on("finish", () => {
-        if (total !== null && received !== total) {
-          reject(new DownloadError(`download: ${url}: the connection was cut after ${received} of ${total} bytes`));
-        } else resolvePromise();
-      });
-      response.pipe(out);
-    })]);
+    await Promise.race([
+      w.ended,
+      new Promise<void>((resolvePromise, reject) => {
+        const out = createWriteStream(file);
+        const fail = (error: Error) => {
+          out.destroy();
+          reject(error instanceof DownloadError ? error : new DownloadError(`download: ${url}: ${error.message}`));
+        };
+        response.on("data", (chunk: Buffer) => {
+          w.alive();
+          received += chunk.length;
+          hash.update(chunk);
+          onProgress?.({ received, total });
+        });
+        response.on("aborted", () => {
+          fail(new DownloadError(`download: ${url}: the connection was cut after ${received} bytes`));
+        });
+        response.on("error", fail);
+        out.on("error", fail);
+        out.on("finish", () => {
+          if (total !== null && received !== total) {
+            reject(new DownloadError(`download: ${url}: the connection was cut after ${received} of ${total} bytes`));
+          } else resolvePromise();
+        });
+        response.pipe(out);
+      }),
+    ]);
     return hash.digest("hex");
   } finally {
     w.stop();
@@ -211,7 +232,10 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions):
 function md5OfFile(file: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const hash = createHash("md5");
-    createReadStream(file).on("data", (chunk) => hash.update(chunk)).on("end", () => resolvePromise(hash.digest("hex"))).on("error", reject);
+    createReadStream(file)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolvePromise(hash.digest("hex")))
+      .on("error", reject);
   });
 }
 
@@ -239,14 +263,19 @@ function checkEntries(archive: string, spec: DatasetSpec, memberMd5s: Record<str
       onReadEntry: (entry) => {
         const path = entry.path;
         const parts = normalize(path).split(sep);
-        const inside = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "").split("/");
+        const inside = path
+          .replace(/^(\.\/)+/, "")
+          .replace(/\/+$/, "")
+          .split("/");
         if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.split("/").includes("..") || parts.includes("..")) {
           refuse(`${path} (outside the target folder)`);
         } else if (entry.type !== "File" && entry.type !== "Directory" && entry.type !== "OldFile") {
           refuse(`${path} (a ${entry.type} entry)`);
         } else if (inside[0] !== spec.folder || inside.length !== (entry.type === "Directory" ? 1 : 2)) {
-          refuse(`${path} (the data set has no such ${entry.type === "Directory" ? "folder" : "file"}; ` +
-            `it has ${spec.folder}/ holding ${[...allowed.keys()].join(", ")})`);
+          refuse(
+            `${path} (the data set has no such ${entry.type === "Directory" ? "folder" : "file"}; ` +
+              `it has ${spec.folder}/ holding ${[...allowed.keys()].join(", ")})`,
+          );
         } else if (entry.type !== "Directory") {
           const largestAllowed = allowed.get(inside[1] ?? "");
           if (largestAllowed === undefined) {
@@ -260,7 +289,12 @@ function checkEntries(archive: string, spec: DatasetSpec, memberMd5s: Record<str
     });
     parser.on("error", (error: Error) => refuse(`not a valid tar.gz (${error.message})`));
     input.on("error", (error) => refuse(`cannot read it (${error.message})`));
-    parser.on("end", () => { if (!done) { done = true; resolvePromise(); } });
+    parser.on("end", () => {
+      if (!done) {
+        done = true;
+        resolvePromise();
+      }
+    });
     input.pipe(parser);
   });
 }
@@ -312,10 +346,13 @@ async function downloadDataset(spec: DatasetSpec, options: DownloadOptions): Pro
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const target = join(cacheDir, spec.folder);
   if (existsSync(join(target, COMPLETE))) return target;
-  const inTheWay = () => new DownloadError(`${where}: ${target} already exists but was not made by a finished ` +
-    "Slope download " +
-    `(it has no ${COMPLETE}); it is left as it is. Load it directly with loadCifar${spec === CIFAR10 ? "10" : "100"}(` +
-    `${JSON.stringify(cacheDir)}), or move or delete it yourself, or pass another cacheDir`);
+  const inTheWay = () =>
+    new DownloadError(
+      `${where}: ${target} already exists but was not made by a finished ` +
+        "Slope download " +
+        `(it has no ${COMPLETE}); it is left as it is. Load it directly with loadCifar${spec === CIFAR10 ? "10" : "100"}(` +
+        `${JSON.stringify(cacheDir)}), or move or delete it yourself, or pass another cacheDir`,
+    );
   if (existsSync(target)) throw inTheWay();
   await mkdir(cacheDir, { recursive: true });
   await removeStaleDownloads(cacheDir, spec.folder);
@@ -326,14 +363,17 @@ async function downloadDataset(spec: DatasetSpec, options: DownloadOptions): Pro
     const url = options.url ?? spec.url;
     const md5 = await fetchToFile(url, archive, options);
     const expected = options.archiveMd5 ?? spec.archiveMd5;
-    if (md5 !== expected) throw new DownloadError(`download: ${spec.name} archive from ${url} has MD5 ${md5}, expected ${expected}`);
+    if (md5 !== expected)
+      throw new DownloadError(`download: ${spec.name} archive from ${url} has MD5 ${md5}, expected ${expected}`);
     const memberMd5s = options.memberMd5s ?? spec.memberMd5s;
     await checkEntries(archive, spec, memberMd5s);
     const extracted = join(work, "extracted");
     await mkdir(extracted);
     try {
       await tar.x({
-        file: archive, cwd: extracted, strict: true,
+        file: archive,
+        cwd: extracted,
+        strict: true,
         filter: (_path, entry) => "type" in entry && ["File", "Directory", "OldFile"].includes(entry.type),
       });
     } catch (error) {
@@ -343,9 +383,11 @@ async function downloadDataset(spec: DatasetSpec, options: DownloadOptions): Pro
     const folder = join(extracted, spec.folder);
     for (const [member, sum] of Object.entries(memberMd5s)) {
       const file = join(folder, member);
-      if (!existsSync(file)) throw new DataFormatError(`download: the ${spec.name} archive has no ${spec.folder}/${member}`);
+      if (!existsSync(file))
+        throw new DataFormatError(`download: the ${spec.name} archive has no ${spec.folder}/${member}`);
       const actual = await md5OfFile(file);
-      if (actual !== sum) throw new DataFormatError(`download: ${spec.folder}/${member} has MD5 ${actual}, expected ${sum}`);
+      if (actual !== sum)
+        throw new DataFormatError(`download: ${spec.folder}/${member} has MD5 ${actual}, expected ${sum}`);
     }
     await writeFile(join(folder, COMPLETE), `${spec.name} from ${url}, archive MD5 ${md5}\n`);
     if (existsSync(target)) throw inTheWay(); // made while this download ran

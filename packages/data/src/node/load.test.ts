@@ -43,7 +43,11 @@ describe("loadCifar10", () => {
       expect(train.labelNames).toHaveLength(10);
       for (let i = 0; i < 5; i++) {
         expect(Array.from(train.labels.subarray(i * 4, (i + 1) * 4))).toEqual(Array.from(batches[i]!.labels));
-        expect(Buffer.from(train.images.subarray(i * 4 * IMAGE_BYTES, (i + 1) * 4 * IMAGE_BYTES)).equals(Buffer.from(batches[i]!.images))).toBe(true);
+        expect(
+          Buffer.from(train.images.subarray(i * 4 * IMAGE_BYTES, (i + 1) * 4 * IMAGE_BYTES)).equals(
+            Buffer.from(batches[i]!.images),
+          ),
+        ).toBe(true);
       }
     }
     const test = loadCifar10(binary, { split: "test" });
@@ -67,10 +71,13 @@ describe("loadCifar10", () => {
     expect(() => loadCifar10(broken)).toThrow(DataFormatError);
     expect(() => loadCifar10(broken)).toThrow(/missing batch .*data_batch_3.bin/);
     writeFileSync(join(broken, "test_batch.bin"), new Uint8Array(3073 + 10));
-    expect(() => loadCifar10(broken, { split: "test" }))
-      .toThrow(/test_batch.bin: 3083 bytes .* byte offset 3073 is truncated/);
+    expect(() => loadCifar10(broken, { split: "test" })).toThrow(
+      /test_batch.bin: 3083 bytes .* byte offset 3073 is truncated/,
+    );
     const nowhere = join(root, "does-not-exist");
-    expect(() => loadCifar10(nowhere)).toThrow(new RegExp(`the folder ${nowhere} does not exist \\(looked for .*cifar-10-batches-bin.*\\); get it with`));
+    expect(() => loadCifar10(nowhere)).toThrow(
+      new RegExp(`the folder ${nowhere} does not exist \\(looked for .*cifar-10-batches-bin.*\\); get it with`),
+    );
     expect(() => loadCifar10(root)).toThrow(/no CIFAR batches in/);
     expect(() => loadCifar10(binary, { split: "val" as never })).toThrow(/split must be "train" or "test"/);
   });
@@ -106,8 +113,9 @@ describe("loaders refuse what is not a data set", () => {
     const bin = join(root, "opts", "cifar-10-batches-bin");
     writeLayout(bin, 1);
     expect(() => loadCifar10(bin, { spilt: "test" } as never)).toThrow(/loadCifar10: unknown option "spilt"/);
-    expect(() => loadCifar100(bin, { labels: "Coarse" as never }))
-      .toThrow(/labels must be "fine" or "coarse", got "Coarse"/);
+    expect(() => loadCifar100(bin, { labels: "Coarse" as never })).toThrow(
+      /labels must be "fine" or "coarse", got "Coarse"/,
+    );
   });
 });
 
@@ -116,7 +124,8 @@ describe("loadCifar100", () => {
     const dir = join(root, "c100", "cifar-100-binary");
     mkdirSync(dir, { recursive: true });
     const { images } = batch(6, 9);
-    const coarse = [0, 19, 5, 5, 1, 2], fine = [99, 0, 50, 51, 3, 4];
+    const coarse = [0, 19, 5, 5, 1, 2],
+      fine = [99, 0, 50, 51, 3, 4];
     writeFileSync(join(dir, "train.bin"), writeCifar100(images, coarse, fine));
     const data = loadCifar100(join(root, "c100"));
     expect(Array.from(data.labels)).toEqual(fine);

@@ -2,7 +2,12 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { join, resolve } from "node:path";
 import { DataFormatError } from "@slope/core";
 import { CIFAR10_RECORD_BYTES, IMAGE_BYTES, type LabeledImages, checkRecords, parseCifar100 } from "../cifar/format.js";
-import { CIFAR100_COARSE_LABEL_NAMES, CIFAR100_FINE_LABEL_NAMES, CIFAR10_LABEL_NAMES, parseLabelNames } from "../cifar/label-names.js";
+import {
+  CIFAR100_COARSE_LABEL_NAMES,
+  CIFAR100_FINE_LABEL_NAMES,
+  CIFAR10_LABEL_NAMES,
+  parseLabelNames,
+} from "../cifar/label-names.js";
 import { readCifarPickle } from "../cifar/pickle.js";
 import { checkChoice, checkOptions } from "../options.js";
 import { concatImages } from "../preprocess/splits.js";
@@ -15,19 +20,36 @@ export interface CifarSplit extends LabeledImages {
   dir: string;
 }
 
-const HOW_TO_GET = "get it with `pnpm lecture download` (or downloadCifar10() from @slope/data/node), or unpack https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz there";
+const HOW_TO_GET =
+  "get it with `pnpm lecture download` (or downloadCifar10() from @slope/data/node), or unpack https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz there";
 
 /** Files whose presence marks a folder as holding CIFAR batches. */
-const MARKERS = ["batches.meta.txt", "batches.meta", "data_batch_1.bin", "data_batch_1", "test_batch.bin", "test_batch", "train.bin", "test.bin"];
+const MARKERS = [
+  "batches.meta.txt",
+  "batches.meta",
+  "data_batch_1.bin",
+  "data_batch_1",
+  "test_batch.bin",
+  "test_batch",
+  "train.bin",
+  "test.bin",
+];
 
 /** Finds the batches folder: `dir` itself, or `dir/<name>` when dir is its parent. */
 function batchesFolder(dir: string, names: string[], what: string): string {
   const root = resolve(dir);
   const candidates = [root, ...names.map((n) => join(root, n))];
-  const found = candidates.find((c) => existsSync(c) && statSync(c).isDirectory() && MARKERS.some((m) => existsSync(join(c, m))));
+  const found = candidates.find(
+    (c) => existsSync(c) && statSync(c).isDirectory() && MARKERS.some((m) => existsSync(join(c, m))),
+  );
   if (found) return found;
-  if (!existsSync(root)) throw new DataFormatError(`${what}: the folder ${root} does not exist (looked for ${names.map((n) => join(root, n)).join(" or ")}); ${HOW_TO_GET}`);
-  throw new DataFormatError(`${what}: no CIFAR batches in ${root} or in ${names.map((n) => join(root, n)).join(" or ")}; ${HOW_TO_GET}`);
+  if (!existsSync(root))
+    throw new DataFormatError(
+      `${what}: the folder ${root} does not exist (looked for ${names.map((n) => join(root, n)).join(" or ")}); ${HOW_TO_GET}`,
+    );
+  throw new DataFormatError(
+    `${what}: no CIFAR batches in ${root} or in ${names.map((n) => join(root, n)).join(" or ")}; ${HOW_TO_GET}`,
+  );
 }
 
 /** Throws the "missing batch" DataFormatError unless `file` exists. */
@@ -115,7 +137,8 @@ function loadPythonLayout(folder: string, names: string[]): CifarSplit {
  * test.bin (10,000), with the fine (100 classes) or coarse (20 superclasses) labels.
  */
 export function loadCifar100(
-  dir: string, options: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {},
+  dir: string,
+  options: { split?: "train" | "test"; labels?: "fine" | "coarse" } = {},
 ): CifarSplit & {
   /** Each image's superclass, of 20. */
   coarseLabels: Uint8Array;
@@ -133,6 +156,8 @@ export function loadCifar100(
   }
   const parsed = parseCifar100(readRequired(file, "loadCifar100"), { file, labels });
   const namesFile = join(folder, labels === "fine" ? "fine_label_names.txt" : "coarse_label_names.txt");
-  const labelNames = existsSync(namesFile) ? parseLabelNames(readFileSync(namesFile, "utf8")) : [...(labels === "fine" ? CIFAR100_FINE_LABEL_NAMES : CIFAR100_COARSE_LABEL_NAMES)];
+  const labelNames = existsSync(namesFile)
+    ? parseLabelNames(readFileSync(namesFile, "utf8"))
+    : [...(labels === "fine" ? CIFAR100_FINE_LABEL_NAMES : CIFAR100_COARSE_LABEL_NAMES)];
   return { ...parsed, labelNames, dir: folder };
 }

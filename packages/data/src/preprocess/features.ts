@@ -1,5 +1,15 @@
 import {
-  type DType, type FloatArray, type GatherOptions, ShapeError, type Tensor, ValueError, allocate, formatShape, fromData, kernels, rowsOutput,
+  type DType,
+  type FloatArray,
+  type GatherOptions,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  allocate,
+  formatShape,
+  fromData,
+  kernels,
+  rowsOutput,
 } from "@slope/core";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { checkChoice, checkOptions } from "../options.js";
@@ -43,7 +53,11 @@ export class ImageFeatures {
    * @param images The images' bytes, count × 3,072 in the file's R, G, B plane order (not copied).
    * @param count How many images.
    */
-  constructor(readonly images: Uint8Array, readonly count: number, options: FeatureOptions = {}) {
+  constructor(
+    readonly images: Uint8Array,
+    readonly count: number,
+    options: FeatureOptions = {},
+  ) {
     checkFeatureInput("ImageFeatures", images, count, options);
     const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
     this.dtype = dtype;
@@ -51,7 +65,12 @@ export class ImageFeatures {
     this.mean = mean?.data ?? null;
     this.factor = 1 / scale;
     this.bias = bias;
-    this.shape = layout === "flat" ? [count, IMAGE_BYTES + (bias ? 1 : 0)] : layout === "nchw" ? [count, 3, 32, 32] : [count, 32, 32, 3];
+    this.shape =
+      layout === "flat"
+        ? [count, IMAGE_BYTES + (bias ? 1 : 0)]
+        : layout === "nchw"
+          ? [count, 3, 32, 32]
+          : [count, 32, 32, 3];
   }
 
   /** Floats per image. */
@@ -72,7 +91,10 @@ export class ImageFeatures {
   /** All the images' features at once (what `toFeatures` returns). */
   toTensor(): Tensor {
     const out = allocate(this.dtype, this.count * this.width);
-    this.convert(out, Int32Array.from({ length: this.count }, (_, i) => i));
+    this.convert(
+      out,
+      Int32Array.from({ length: this.count }, (_, i) => i),
+    );
     return fromData(out, this.shape);
   }
 
@@ -87,7 +109,8 @@ export class ImageFeatures {
     }
     // Planes (c, h, w) → interleaved (h, w, c).
     for (let r = 0; r < rows.length; r++) {
-      const from = rows[r]! * IMAGE_BYTES, to = r * width;
+      const from = rows[r]! * IMAGE_BYTES,
+        to = r * width;
       for (let c = 0; c < 3; c++) {
         for (let p = 0; p < 1024; p++) {
           const k = c * 1024 + p;
@@ -116,14 +139,18 @@ function checkFeatureInput(caller: string, images: Uint8Array, count: number, op
   checkChoice(caller, "bias", options.bias, [true, false]);
   const { layout = "flat", mean, scale = 1, bias = false } = options;
   if (!(images instanceof Uint8Array)) throw new ValueError(`${caller}: images must be a Uint8Array of pixel bytes`);
-  if (!Number.isInteger(count) || count < 0) throw new ValueError(`${caller}: count must be a whole number ≥ 0, got ${count}`);
-  if (images.length < count * IMAGE_BYTES) throw new ValueError(`${caller}: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new ValueError(`${caller}: count must be a whole number ≥ 0, got ${count}`);
+  if (images.length < count * IMAGE_BYTES)
+    throw new ValueError(`${caller}: ${count} images need ${count * IMAGE_BYTES} bytes, got ${images.length}`);
   const floats = (d: unknown) => d instanceof Float32Array || d instanceof Float64Array;
   if (mean !== undefined && (typeof mean !== "object" || mean === null || !floats(mean.data))) {
     throw new ValueError(`${caller}: mean must be a tensor of ${IMAGE_BYTES} values`);
   }
-  if (mean && mean.size !== IMAGE_BYTES) throw new ValueError(`${caller}: the mean image must have ${IMAGE_BYTES} values, got ${mean.size}`);
-  if (bias && layout !== "flat") throw new ValueError(`${caller}: the bias column needs layout "flat", got "${layout}"`);
+  if (mean && mean.size !== IMAGE_BYTES)
+    throw new ValueError(`${caller}: the mean image must have ${IMAGE_BYTES} values, got ${mean.size}`);
+  if (bias && layout !== "flat")
+    throw new ValueError(`${caller}: the bias column needs layout "flat", got "${layout}"`);
   if (!(scale > 0)) throw new ValueError(`${caller}: scale must be > 0, got ${scale}`);
 }
 
@@ -145,22 +172,33 @@ export function meanImage(images: Uint8Array, count: number, dtype: DType = "flo
 }
 
 /** Per-channel mean and standard deviation (R, G, B) on the 0–255 scale, over every pixel of every image. */
-export function channelStatistics(images: Uint8Array, count: number): {
+export function channelStatistics(
+  images: Uint8Array,
+  count: number,
+): {
   /** The mean of each channel, R, G, B. */
   mean: [number, number, number];
   /** The population standard deviation of each channel, √(E[v²] − mean²). */
   std: [number, number, number];
 } {
   if (!Number.isInteger(count) || count <= 0 || images.length < count * IMAGE_BYTES) {
-    throw new ValueError(`channelStatistics: expected at least one image and ${IMAGE_BYTES} bytes per image, ` +
-      `got count ${count} and ${images.length} bytes`);
+    throw new ValueError(
+      `channelStatistics: expected at least one image and ${IMAGE_BYTES} bytes per image, ` +
+        `got count ${count} and ${images.length} bytes`,
+    );
   }
-  const sum = [0, 0, 0], squares = [0, 0, 0];
+  const sum = [0, 0, 0],
+    squares = [0, 0, 0];
   for (let n = 0; n < count; n++) {
     for (let c = 0; c < 3; c++) {
       const from = n * IMAGE_BYTES + c * 1024;
-      let s = 0, q = 0;
-      for (let p = 0; p < 1024; p++) { const v = images[from + p]!; s += v; q += v * v; }
+      let s = 0,
+        q = 0;
+      for (let p = 0; p < 1024; p++) {
+        const v = images[from + p]!;
+        s += v;
+        q += v * v;
+      }
       sum[c]! += s;
       squares[c]! += q;
     }
@@ -175,9 +213,15 @@ export function channelStatistics(images: Uint8Array, count: number): {
  * Per-channel normalisation in place, (x − mean_c) / std_c, on a float tensor of images in any
  * layout (flat and nchw keep channels as planes, nhwc interleaves them).
  */
-export function normalizeChannels(x: Tensor, layout: ImageLayout, mean: readonly number[], std: readonly number[]): Tensor {
+export function normalizeChannels(
+  x: Tensor,
+  layout: ImageLayout,
+  mean: readonly number[],
+  std: readonly number[],
+): Tensor {
   checkChoice("normalizeChannels", "layout", layout, ["flat", "nchw", "nhwc"]);
-  if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0))) throw new ValueError("normalizeChannels: expected three means and three positive standard deviations");
+  if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0)))
+    throw new ValueError("normalizeChannels: expected three means and three positive standard deviations");
   // Flat rows may carry more than the image (the bias column), so each row is one image; else images follow one another.
   const perImage = layout !== "flat" ? IMAGE_BYTES : x.rank === 2 ? x.shape[1] : undefined;
   if (perImage === undefined || perImage < IMAGE_BYTES || x.size % perImage !== 0) {

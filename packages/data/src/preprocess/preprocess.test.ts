@@ -40,7 +40,13 @@ describe("preprocessing", () => {
     const bytes = Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256));
     const mean = meanImage(bytes, count);
     const rows = Int32Array.from({ length: 64 }, () => rng.int(count));
-    for (const options of [{ mean, scale: 64, bias: true }, { scale: 255 }, {}, { mean, layout: "nhwc" as const }, { mean, dtype: "float64" as const, bias: true }]) {
+    for (const options of [
+      { mean, scale: 64, bias: true },
+      { scale: 255 },
+      {},
+      { mean, layout: "nhwc" as const },
+      { mean, dtype: "float64" as const, bias: true },
+    ]) {
       const features = new ImageFeatures(bytes, count, options);
       const batch = features.gather(rows);
       expect(batch.shape).toEqual([64, ...features.shape.slice(1)]);
@@ -48,9 +54,11 @@ describe("preprocessing", () => {
       const width = options.bias ? 3073 : 3072;
       for (let r = 0; r < 64; r++) {
         for (let k = 0; k < IMAGE_BYTES; k++) {
-          const value = (bytes[rows[r]! * IMAGE_BYTES + k]! - (options.mean ? mean.data[k]! : 0)) * (1 / (options.scale ?? 1));
+          const value =
+            (bytes[rows[r]! * IMAGE_BYTES + k]! - (options.mean ? mean.data[k]! : 0)) * (1 / (options.scale ?? 1));
           const at = options.layout === "nhwc" ? r * 3072 + (k % 1024) * 3 + Math.floor(k / 1024) : r * width + k;
-          if (batch.data[at] !== (options.dtype === "float64" ? value : Math.fround(value))) throw new Error(`row ${r}, value ${k}: ${batch.data[at]} ≠ ${value}`);
+          if (batch.data[at] !== (options.dtype === "float64" ? value : Math.fround(value)))
+            throw new Error(`row ${r}, value ${k}: ${batch.data[at]} ≠ ${value}`);
         }
         if (options.bias) expect(batch.data[r * width + 3072]).toBe(1);
       }
@@ -73,9 +81,14 @@ describe("preprocessing", () => {
     expect(features.gather([1, 0], { out })).toBe(out);
     const labels = [3, 7];
     const lazy = new DataLoader(features, labels, { batchSize: 1, shuffle: true, rng: new Rng(5) });
-    const eager = new DataLoader(toFeatures(images, 2, { bias: true }), labels, { batchSize: 1, shuffle: true, rng: new Rng(5) });
+    const eager = new DataLoader(toFeatures(images, 2, { bias: true }), labels, {
+      batchSize: 1,
+      shuffle: true,
+      rng: new Rng(5),
+    });
     for (let i = 0; i < 4; i++) {
-      const a = lazy.next(), b = eager.next();
+      const a = lazy.next(),
+        b = eager.next();
       expect(a.x.toArray()).toEqual(b.x.toArray());
       expect([...a.y]).toEqual([...b.y]);
     }
@@ -84,7 +97,11 @@ describe("preprocessing", () => {
   it("channel statistics and per-channel normalisation", () => {
     const { mean, std } = channelStatistics(images, 2);
     const x = normalizeChannels(toFeatures(images, 2, { dtype: "float64", layout: "nhwc" }), "nhwc", mean, std);
-    const after = [0, 1, 2].map((c) => { let s = 0; for (let i = c; i < x.size; i += 3) s += x.data[i]!; return s / (x.size / 3); });
+    const after = [0, 1, 2].map((c) => {
+      let s = 0;
+      for (let i = c; i < x.size; i += 3) s += x.data[i]!;
+      return s / (x.size / 3);
+    });
     for (const m of after) expect(Math.abs(m)).toBeLessThan(1e-12);
     expect(appendBias(toFeatures(images, 2)).shape).toEqual([2, 3073]);
   });
@@ -98,28 +115,34 @@ describe("preprocessing", () => {
     expect(s.val.labels[0]).toBe(train.labels[49]);
     expect(Array.from(sliceImages(train, 2, 4).labels)).toEqual(Array.from(train.labels.subarray(2, 4)));
     expect(Array.from(pickImages(train, [5, 1]).labels)).toEqual([train.labels[5], train.labels[1]]);
-    expect(() => courseSplits(train, test, { training: 55, validation: 10, rng: new Rng(0) }))
-      .toThrow(/need 65, the training set has 60/);
+    expect(() => courseSplits(train, test, { training: 55, validation: 10, rng: new Rng(0) })).toThrow(
+      /need 65, the training set has 60/,
+    );
   });
 });
 
 describe("unknown options and option values are ValueErrors, never a silent default", () => {
-  it("toFeatures({ layout: \"chw\" }) and ImageFeatures with a typo in a name or a value are refused", () => {
-    expect(() => toFeatures(images, 2, { layout: "chw" as never }))
-      .toThrow(/toFeatures: layout must be "flat" or "nchw" or "nhwc", got "chw"/);
-    expect(() => new ImageFeatures(images, 2, { layuot: "nchw" } as never))
-      .toThrow(/ImageFeatures: unknown option "layuot"/);
+  it('toFeatures({ layout: "chw" }) and ImageFeatures with a typo in a name or a value are refused', () => {
+    expect(() => toFeatures(images, 2, { layout: "chw" as never })).toThrow(
+      /toFeatures: layout must be "flat" or "nchw" or "nhwc", got "chw"/,
+    );
+    expect(() => new ImageFeatures(images, 2, { layuot: "nchw" } as never)).toThrow(
+      /ImageFeatures: unknown option "layuot"/,
+    );
     expect(() => toFeatures(images, 2, { dtype: "float16" as never })).toThrow(ValueError);
     expect(() => toFeatures(images, 2, { bias: 1 as never })).toThrow(ValueError);
     expect(() => toFeatures(images, 2, null as never)).toThrow(ValueError);
     expect(() => meanImage(images, 2, "int8" as never)).toThrow(ValueError);
     expect(() => normalizeChannels(toFeatures(images, 2), "chw" as never, [0, 0, 0], [1, 1, 1])).toThrow(ValueError);
     // A shape that is not whole images would be left untouched (no rows) or read across image boundaries.
-    const three = [0, 0, 0], one = [1, 1, 1];
+    const three = [0, 0, 0],
+      one = [1, 1, 1];
     expect(() => normalizeChannels(zeros([3072]), "flat", three, one)).toThrow(
       new ShapeError("normalizeChannels: expected flat images as [N, D] with D ≥ 3072, got [3072]"),
     );
-    expect(() => normalizeChannels(zeros([4, 1000]), "flat", three, one)).toThrow(/\[N, D\] with D ≥ 3072, got \[4, 1000\]/);
+    expect(() => normalizeChannels(zeros([4, 1000]), "flat", three, one)).toThrow(
+      /\[N, D\] with D ≥ 3072, got \[4, 1000\]/,
+    );
     expect(() => normalizeChannels(zeros([2, 3, 32, 31]), "nchw", three, one)).toThrow(
       new ShapeError("normalizeChannels: expected nchw images as whole images of 3072 values, got [2, 3, 32, 31]"),
     );
@@ -138,10 +161,10 @@ describe("unknown options and option values are ValueErrors, never a silent defa
   it("the splits and the synthetic sets refuse unknown options", () => {
     const set = { images, labels: new Uint8Array(2), count: 2 };
     const typo = { training: 1, validation: 1, test: 1, dev: 1, rng: new Rng(1), valdation: 1 };
-    expect(() => courseSplits(set, set, typo as never))
-      .toThrow(/unknown option "valdation"/);
-    expect(() => courseSplits(set, set, { training: -1, validation: 1, test: 1, dev: 0, rng: new Rng(1) }))
-      .toThrow(ValueError);
+    expect(() => courseSplits(set, set, typo as never)).toThrow(/unknown option "valdation"/);
+    expect(() => courseSplits(set, set, { training: -1, validation: 1, test: 1, dev: 0, rng: new Rng(1) })).toThrow(
+      ValueError,
+    );
     expect(() => syntheticCifar({ count: 2, rng: new Rng(1), clases: 3 } as never)).toThrow(ValueError);
     expect(() => gaussianBlobs({ count: 2, rng: new Rng(1), noise: 3 } as never)).toThrow(/unknown option "noise"/);
     expect(() => spirals({ count: 2, rng: new Rng(1), std: 3 } as never)).toThrow(/unknown option "std"/);
@@ -170,7 +193,9 @@ describe("synthetic data", () => {
     expect(() => syntheticCifar({ count: 4, rng, variants: 0 })).toThrow(
       new ValueError("syntheticCifar: variants must be a positive integer, got 0"),
     );
-    expect(() => syntheticCifar({ count: 4, rng, distractors: 0.5 })).toThrow(/distractors must be a non-negative integer/);
+    expect(() => syntheticCifar({ count: 4, rng, distractors: 0.5 })).toThrow(
+      /distractors must be a non-negative integer/,
+    );
     expect(() => syntheticCifar({ count: 4, rng, noise: NaN })).toThrow(/noise must be a finite number ≥ 0, got NaN/);
     const plain = syntheticCifar({ count: 4, rng: new Rng(5), maxShift: 0, variants: 1, distractors: 0, noise: 0 });
     expect(plain.images.length).toBe(4 * IMAGE_BYTES);
@@ -183,7 +208,8 @@ describe("synthetic data", () => {
     const spiral = spirals({ count: 300, classes: 3, rng: new Rng(7) });
     expect(spiral.x.shape).toEqual([300, 2]);
     let maxRadius = 0;
-    for (let i = 0; i < 300; i++) maxRadius = Math.max(maxRadius, Math.hypot(spiral.x.data[2 * i]!, spiral.x.data[2 * i + 1]!));
+    for (let i = 0; i < 300; i++)
+      maxRadius = Math.max(maxRadius, Math.hypot(spiral.x.data[2 * i]!, spiral.x.data[2 * i + 1]!));
     expect(maxRadius).toBeCloseTo(1, 6);
   });
 });

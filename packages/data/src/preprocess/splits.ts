@@ -7,7 +7,11 @@ export function sliceImages(set: LabeledImages, start: number, end: number): Lab
   if (!Number.isInteger(start) || !Number.isInteger(end) || !(0 <= start && start <= end && end <= set.count)) {
     throw new ValueError(`sliceImages: [${start}, ${end}) is not a whole range inside [0, ${set.count}]`);
   }
-  return { images: set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES), labels: set.labels.subarray(start, end), count: end - start };
+  return {
+    images: set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES),
+    labels: set.labels.subarray(start, end),
+    count: end - start,
+  };
 }
 
 /** The images at `indices`, copied into a new set. */
@@ -16,7 +20,8 @@ export function pickImages(set: LabeledImages, indices: ArrayLike<number>): Labe
   const labels = new Uint8Array(indices.length);
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r]!;
-    if (!Number.isInteger(i) || i < 0 || i >= set.count) throw new ValueError(`pickImages: index ${i} at position ${r} is outside [0, ${set.count})`);
+    if (!Number.isInteger(i) || i < 0 || i >= set.count)
+      throw new ValueError(`pickImages: index ${i} at position ${r} is outside [0, ${set.count})`);
     images.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), r * IMAGE_BYTES);
     labels[r] = set.labels[i]!;
   }
@@ -55,7 +60,8 @@ export interface SplitSizes {
  * `rng`. Train, val and test are views; only dev is copied.
  */
 export function courseSplits(
-  trainSet: LabeledImages, testSet: LabeledImages,
+  trainSet: LabeledImages,
+  testSet: LabeledImages,
   options: SplitSizes & { rng: Rng },
 ): {
   /** The training split, for fitting the weights. */
@@ -76,10 +82,14 @@ export function courseSplits(
   }
   if (!rng) throw new ValueError("courseSplits: an rng is required for the dev split");
   if (training + validation > trainSet.count) {
-    throw new ValueError(`courseSplits: ${training} training + ${validation} validation images need ${training + validation}, the training set has ${trainSet.count}`);
+    throw new ValueError(
+      `courseSplits: ${training} training + ${validation} validation images need ${training + validation}, the training set has ${trainSet.count}`,
+    );
   }
-  if (test > testSet.count) throw new ValueError(`courseSplits: ${test} test images asked, the test set has ${testSet.count}`);
-  if (dev > training) throw new ValueError(`courseSplits: a dev set of ${dev} cannot be drawn from ${training} training images`);
+  if (test > testSet.count)
+    throw new ValueError(`courseSplits: ${test} test images asked, the test set has ${testSet.count}`);
+  if (dev > training)
+    throw new ValueError(`courseSplits: a dev set of ${dev} cannot be drawn from ${training} training images`);
   const train = sliceImages(trainSet, 0, training);
   return {
     train,

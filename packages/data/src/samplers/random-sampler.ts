@@ -10,10 +10,14 @@ export class RandomSampler implements Sampler {
     return this.length;
   }
 
-  constructor(readonly length: number, options: { rng: Rng }) {
+  constructor(
+    readonly length: number,
+    options: { rng: Rng },
+  ) {
     checkOptions("RandomSampler", options, ["rng"]);
     const { rng } = options ?? {};
-    if (!Number.isInteger(length) || length < 0) throw new ValueError(`RandomSampler: n must be a non-negative integer, got ${length}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new ValueError(`RandomSampler: n must be a non-negative integer, got ${length}`);
     if (!rng) throw new ValueError("RandomSampler: an rng is required: new RandomSampler(n, { rng: new Rng(seed) })");
     this.rng = rng;
   }

@@ -10,11 +10,16 @@ export class ReplacementSampler implements Sampler {
   readonly length: number;
   private rng: Rng;
 
-  constructor(readonly populationSize: number, options: { rng: Rng; numSamples?: number }) {
+  constructor(
+    readonly populationSize: number,
+    options: { rng: Rng; numSamples?: number },
+  ) {
     checkOptions("ReplacementSampler", options, ["rng", "numSamples"]);
     const { rng, numSamples = populationSize } = options ?? {};
-    if (!Number.isInteger(populationSize) || populationSize <= 0) throw new ValueError(`ReplacementSampler: n must be a positive integer, got ${populationSize}`);
-    if (!Number.isInteger(numSamples) || numSamples < 0) throw new ValueError(`ReplacementSampler: numSamples must be a non-negative integer, got ${numSamples}`);
+    if (!Number.isInteger(populationSize) || populationSize <= 0)
+      throw new ValueError(`ReplacementSampler: n must be a positive integer, got ${populationSize}`);
+    if (!Number.isInteger(numSamples) || numSamples < 0)
+      throw new ValueError(`ReplacementSampler: numSamples must be a non-negative integer, got ${numSamples}`);
     if (!rng) throw new ValueError("ReplacementSampler: an rng is required");
     this.length = numSamples;
     this.rng = rng;

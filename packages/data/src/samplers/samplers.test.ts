@@ -18,7 +18,8 @@ describe("samplers", () => {
   it("RandomSampler: each index exactly once per epoch, a new order each epoch, the same orders for the same seed", () => {
     const a = new RandomSampler(100, { rng: new Rng(1) });
     const b = new RandomSampler(100, { rng: new Rng(1) });
-    const e1 = a.order(), e2 = a.order();
+    const e1 = a.order(),
+      e2 = a.order();
     expect(sorted(e1)).toEqual(range(100));
     expect(sorted(e2)).toEqual(range(100));
     expect(Array.from(e1)).not.toEqual(Array.from(e2));
@@ -49,10 +50,17 @@ describe("samplers", () => {
 
   it("BatchSampler groups an epoch into batches, keeping or dropping the last", () => {
     const keep = new BatchSampler(new SequentialSampler(10), 4);
-    expect([...keep].map((b) => Array.from(b))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect([...keep].map((b) => Array.from(b))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(keep.length).toBe(3);
     const drop = new BatchSampler(new SequentialSampler(10), 4, true);
-    expect([...drop].map((b) => Array.from(b))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect([...drop].map((b) => Array.from(b))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
     expect(drop.length).toBe(2);
     const shuffled = new BatchSampler(new RandomSampler(10, { rng: new Rng(4) }), 3);
     expect(sorted([...shuffled].flatMap((b) => Array.from(b)))).toEqual(range(10));

@@ -9,7 +9,8 @@ export class SequentialSampler implements Sampler {
   }
 
   constructor(readonly length: number) {
-    if (!Number.isInteger(length) || length < 0) throw new ValueError(`SequentialSampler: n must be a non-negative integer, got ${length}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new ValueError(`SequentialSampler: n must be a non-negative integer, got ${length}`);
   }
 
   order(): Int32Array {

@@ -23,7 +23,9 @@ export interface SyntheticCifarOptions {
 
 /** Paints a soft round blob of `colour` (alpha 1 at the centre, Gaussian fall-off) into an image of floats. */
 function paintBlob(image: Float64Array, rng: Rng, minRadius: number, maxRadius: number): void {
-  const cx = 4 + 24 * rng.uniform(), cy = 4 + 24 * rng.uniform(), radius = minRadius + (maxRadius - minRadius) * rng.uniform();
+  const cx = 4 + 24 * rng.uniform(),
+    cy = 4 + 24 * rng.uniform(),
+    radius = minRadius + (maxRadius - minRadius) * rng.uniform();
   const colour = [0, 1, 2].map(() => 255 * rng.uniform());
   for (let y = 0; y < 32; y++) {
     for (let x = 0; x < 32; x++) {
@@ -59,16 +61,21 @@ export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & 
 } {
   checkOptions("syntheticCifar", options, ["count", "rng", "classes", "noise", "maxShift", "variants", "distractors"]);
   const { count, rng, classes = 10, noise = 60, maxShift = 5, variants = 3, distractors = 2 } = options ?? {};
-  if (!Number.isInteger(count) || count < 0) throw new ValueError(`syntheticCifar: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new ValueError(`syntheticCifar: count must be a non-negative integer, got ${count}`);
   if (!rng) throw new ValueError("syntheticCifar: an rng is required: { count, rng: new Rng(seed) }");
-  if (!Number.isInteger(classes) || classes < 2 || classes > 256) throw new ValueError(`syntheticCifar: classes must be an integer in [2, 256], got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 2 || classes > 256)
+    throw new ValueError(`syntheticCifar: classes must be an integer in [2, 256], got ${classes}`);
   // Shifts and template choices index pixels and lists: a fractional or negative one would read past them.
-  if (!Number.isInteger(variants) || variants < 1) throw new ValueError(`syntheticCifar: variants must be a positive integer, got ${variants}`);
-  if (!Number.isInteger(maxShift) || maxShift < 0) throw new ValueError(`syntheticCifar: maxShift must be a non-negative integer, got ${maxShift}`);
+  if (!Number.isInteger(variants) || variants < 1)
+    throw new ValueError(`syntheticCifar: variants must be a positive integer, got ${variants}`);
+  if (!Number.isInteger(maxShift) || maxShift < 0)
+    throw new ValueError(`syntheticCifar: maxShift must be a non-negative integer, got ${maxShift}`);
   if (!Number.isInteger(distractors) || distractors < 0) {
     throw new ValueError(`syntheticCifar: distractors must be a non-negative integer, got ${distractors}`);
   }
-  if (!(Number.isFinite(noise) && noise >= 0)) throw new ValueError(`syntheticCifar: noise must be a finite number ≥ 0, got ${noise}`);
+  if (!(Number.isFinite(noise) && noise >= 0))
+    throw new ValueError(`syntheticCifar: noise must be a finite number ≥ 0, got ${noise}`);
   const templates = Array.from({ length: classes }, () => Array.from({ length: variants }, () => makeTemplate(rng)));
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) labels[i] = i % classes;
@@ -77,7 +84,8 @@ export function syntheticCifar(options: SyntheticCifarOptions): LabeledImages & 
   const image = new Float64Array(IMAGE_BYTES);
   for (let n = 0; n < count; n++) {
     const template = templates[labels[n]!]![rng.int(variants)]!;
-    const dx = rng.int(2 * maxShift + 1) - maxShift, dy = rng.int(2 * maxShift + 1) - maxShift;
+    const dx = rng.int(2 * maxShift + 1) - maxShift,
+      dy = rng.int(2 * maxShift + 1) - maxShift;
     const brightness = 60 * (rng.uniform() - 0.5);
     const contrast = 0.6 + 0.8 * rng.uniform();
     for (let c = 0; c < 3; c++) {

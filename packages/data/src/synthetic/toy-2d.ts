@@ -12,8 +12,10 @@ export interface Points2D {
 function check(where: string, count: number, classes: number, rng: Rng, options: object, spread: string): void {
   checkOptions(where, options, ["count", "classes", spread, "rng", "dtype"]);
   checkChoice(where, "dtype", (options as { dtype?: unknown }).dtype, ["float32", "float64"]);
-  if (!Number.isInteger(count) || count < 0) throw new ValueError(`${where}: count must be a non-negative integer, got ${count}`);
-  if (!Number.isInteger(classes) || classes < 1) throw new ValueError(`${where}: classes must be a positive integer, got ${classes}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new ValueError(`${where}: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new ValueError(`${where}: classes must be a positive integer, got ${classes}`);
   if (!rng) throw new ValueError(`${where}: an rng is required`);
 }
 
@@ -21,9 +23,13 @@ function check(where: string, count: number, classes: number, rng: Rng, options:
  * Gaussian blobs: class k centred on the circle of radius 2 at angle 2πk/classes, spread `std`.
  * Linearly separable for small spread: the linear-classifier demo's data.
  */
-export function gaussianBlobs(
-  options: { count: number; classes?: number; std?: number; rng: Rng; dtype?: DType },
-): Points2D {
+export function gaussianBlobs(options: {
+  count: number;
+  classes?: number;
+  std?: number;
+  rng: Rng;
+  dtype?: DType;
+}): Points2D {
   const { count, classes = 3, std = 0.5, rng, dtype = "float64" } = options ?? {};
   check("gaussianBlobs", count, classes, rng, options, "std");
   const x = allocate(dtype, count * 2);
@@ -42,9 +48,13 @@ export function gaussianBlobs(
  * The course's spiral data: `classes` arms winding out from the origin; point j of arm k has
  * radius r = j/(n−1) and angle 4k + 4r (radians) plus noise. Not linearly separable: a two-layer net's data.
  */
-export function spirals(
-  options: { count: number; classes?: number; noise?: number; rng: Rng; dtype?: DType },
-): Points2D {
+export function spirals(options: {
+  count: number;
+  classes?: number;
+  noise?: number;
+  rng: Rng;
+  dtype?: DType;
+}): Points2D {
   const { count, classes = 3, noise = 0.2, rng, dtype = "float64" } = options ?? {};
   check("spirals", count, classes, rng, options, "noise");
   const perClass = Math.ceil(count / classes);
@@ -54,7 +64,7 @@ export function spirals(
     const k = i % classes;
     const j = Math.floor(i / classes);
     const r = perClass > 1 ? j / (perClass - 1) : 0;
-    const t = (k * 4 + 4 * r) + noise * rng.normal();
+    const t = k * 4 + 4 * r + noise * rng.normal();
     x[2 * i] = r * Math.sin(t);
     x[2 * i + 1] = r * Math.cos(t);
     y[i] = k;

@@ -12,7 +12,9 @@ export function calculateFanInAndFanOut(shape: readonly number[]): {
 } {
   const [outputs, inputs, ...kernel] = shape;
   if (outputs === undefined || inputs === undefined) {
-    throw new ValueError(`init: fan in and fan out need a tensor of at least 2 dimensions, got shape ${formatShape(shape)}`);
+    throw new ValueError(
+      `init: fan in and fan out need a tensor of at least 2 dimensions, got shape ${formatShape(shape)}`,
+    );
   }
   const receptiveField = kernel.reduce((r, d) => r * d, 1);
   return { fanIn: inputs * receptiveField, fanOut: outputs * receptiveField };

@@ -3,12 +3,23 @@ import { param } from "@slope/autograd";
 import { describe, expect, it } from "vitest";
 import * as nn from "../index.js";
 import {
-  calculateFanInAndFanOut, calculateGain, constant, kaimingNormal, kaimingUniform, normal, ones, uniform,
-  xavierNormal, xavierUniform, zeros as zerosInit,
+  calculateFanInAndFanOut,
+  calculateGain,
+  constant,
+  kaimingNormal,
+  kaimingUniform,
+  normal,
+  ones,
+  uniform,
+  xavierNormal,
+  xavierUniform,
+  zeros as zerosInit,
 } from "./index.js";
 
 function stats(t: Tensor): { mean: number; std: number; min: number; max: number } {
-  let sum = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i]!;
     sum += v;
@@ -92,7 +103,9 @@ describe("initializers", () => {
     const bd = Math.sqrt(2 / (1 + 1e-4)) * Math.sqrt(3 / 180);
     expect(d.max).toBeLessThanOrEqual(bd);
     expect(d.max).toBeGreaterThan(0.99 * bd);
-    const out = stats(kaimingUniform(zeros(shape, { dtype: "float64" }), { mode: "fanOut", nonlinearity: "relu", rng: new Rng(7) }));
+    const out = stats(
+      kaimingUniform(zeros(shape, { dtype: "float64" }), { mode: "fanOut", nonlinearity: "relu", rng: new Rng(7) }),
+    );
     expect(out.max).toBeLessThanOrEqual(Math.SQRT2 * Math.sqrt(3 / 576));
     expect(out.max).toBeGreaterThan(0.99 * Math.SQRT2 * Math.sqrt(3 / 576));
   });

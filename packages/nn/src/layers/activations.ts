@@ -4,7 +4,18 @@
  */
 import { ValueError } from "@slope/core";
 import {
-  type Var, type VarLike, elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, softplus, tanh,
+  type Var,
+  type VarLike,
+  elu,
+  gelu,
+  leakyRelu,
+  logSoftmax,
+  relu,
+  sigmoid,
+  silu,
+  softmax,
+  softplus,
+  tanh,
 } from "@slope/autograd";
 import { Module } from "../module.js";
 import { pythonFloat } from "./python-repr.js";

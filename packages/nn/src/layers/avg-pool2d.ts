@@ -64,7 +64,9 @@ export class AvgPool2d extends Module {
   }
 
   override extraRepr(): string {
-    return `kernel_size=${pythonIntOrTuple(this.kernelSize)}, stride=${pythonIntOrTuple(this.stride)}, ` +
-      `padding=${pythonIntOrTuple(this.padding)}`;
+    return (
+      `kernel_size=${pythonIntOrTuple(this.kernelSize)}, stride=${pythonIntOrTuple(this.stride)}, ` +
+      `padding=${pythonIntOrTuple(this.padding)}`
+    );
   }
 }

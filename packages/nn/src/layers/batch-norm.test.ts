@@ -21,7 +21,13 @@ function channelStats(x: Tensor): { mean: number[]; unbiased: number[] } {
 describe("BatchNorm2d", () => {
   it("starts with weight 1, bias 0, running_mean 0, running_var 1, num_batches_tracked 0 under PyTorch's keys", () => {
     const bn = new BatchNorm2d(3);
-    expect(Object.keys(bn.stateDict())).toEqual(["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
+    expect(Object.keys(bn.stateDict())).toEqual([
+      "weight",
+      "bias",
+      "running_mean",
+      "running_var",
+      "num_batches_tracked",
+    ]);
     expect([...bn.weight!.value.data]).toEqual([1, 1, 1]);
     expect([...bn.bias!.value.data]).toEqual([0, 0, 0]);
     expect([...bn.runningMean!.data]).toEqual([0, 0, 0]);
@@ -85,7 +91,9 @@ describe("BatchNorm2d", () => {
   it("rejects a wrong rank, a wrong channel count and a single value per channel in training", () => {
     const bn = new BatchNorm2d(3);
     expect(() => bn.forward(zeros([2, 3, 4]))).toThrow(ShapeError);
-    expect(() => bn.forward(zeros([2, 3, 4]))).toThrow("BatchNorm2d: expected a 4-D input [N, C, H, W], got shape [2, 3, 4]");
+    expect(() => bn.forward(zeros([2, 3, 4]))).toThrow(
+      "BatchNorm2d: expected a 4-D input [N, C, H, W], got shape [2, 3, 4]",
+    );
     expect(() => bn.forward(zeros([2, 4, 2, 2]))).toThrow(
       "BatchNorm2d: expected an input [N, C, H, W] with num_features = 3, got shape [2, 4, 2, 2] (4 num_features)",
     );
@@ -99,7 +107,9 @@ describe("BatchNorm1d", () => {
     const bn = new BatchNorm1d(3);
     expect(bn.forward(randn([4, 3], { rng: new Rng(5) })).shape).toEqual([4, 3]);
     expect(bn.forward(randn([4, 3, 5], { rng: new Rng(6) })).shape).toEqual([4, 3, 5]);
-    expect(() => bn.forward(zeros([4, 3, 2, 2]))).toThrow("BatchNorm1d: expected a 2-D or 3-D input [N, C] or [N, C, L], got shape [4, 3, 2, 2]");
+    expect(() => bn.forward(zeros([4, 3, 2, 2]))).toThrow(
+      "BatchNorm1d: expected a 2-D or 3-D input [N, C] or [N, C, L], got shape [4, 3, 2, 2]",
+    );
     expect(bn.numBatchesTracked!.item()).toBe(2);
   });
 });

@@ -132,8 +132,10 @@ export abstract class BatchNormBase extends Module {
 
   override extraRepr(): string {
     const momentum = this.momentum === null ? "None" : pythonFloat(this.momentum);
-    return `${this.numFeatures}, eps=${pythonFloat(this.eps)}, momentum=${momentum}, affine=${pythonBool(this.affine)}, ` +
-      `track_running_stats=${pythonBool(this.trackRunningStats)}`;
+    return (
+      `${this.numFeatures}, eps=${pythonFloat(this.eps)}, momentum=${momentum}, affine=${pythonBool(this.affine)}, ` +
+      `track_running_stats=${pythonBool(this.trackRunningStats)}`
+    );
   }
 }
 

@@ -55,7 +55,11 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
     const { groups = 1, padding = 0 } = options;
-    for (const [name, n] of [["inChannels", inChannels], ["outChannels", outChannels], ["groups", groups]] as const) {
+    for (const [name, n] of [
+      ["inChannels", inChannels],
+      ["outChannels", outChannels],
+      ["groups", groups],
+    ] as const) {
       if (!Number.isInteger(n) || n < 1) throw new ValueError(`Conv2d: ${name} must be a positive integer, got ${n}`);
     }
     if (inChannels % groups !== 0) {
@@ -111,7 +115,8 @@ export class Conv2d extends Module {
   }
 
   override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pythonTuple(this.kernelSize)}, ` +
+    let s =
+      `${this.inChannels}, ${this.outChannels}, kernel_size=${pythonTuple(this.kernelSize)}, ` +
       `stride=${pythonTuple(this.stride)}`;
     const padding = this.padding;
     if (typeof padding === "string") s += `, padding=${padding}`;

@@ -31,8 +31,12 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    for (const [name, n] of [["numEmbeddings", numEmbeddings], ["embeddingDim", embeddingDim]] as const) {
-      if (!Number.isInteger(n) || n < 0) throw new ValueError(`Embedding: ${name} must be a non-negative integer, got ${n}`);
+    for (const [name, n] of [
+      ["numEmbeddings", numEmbeddings],
+      ["embeddingDim", embeddingDim],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 0)
+        throw new ValueError(`Embedding: ${name} must be a non-negative integer, got ${n}`);
     }
     let paddingIdx = options.paddingIdx ?? null;
     if (paddingIdx !== null) {

@@ -35,7 +35,9 @@ export class LayerNorm extends Module {
     super();
     const shape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-      throw new ValueError(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+      throw new ValueError(
+        `LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`,
+      );
     }
     const { eps = 1e-5, elementwiseAffine = true, bias = true } = options;
     if (!(eps > 0)) throw new ValueError(`LayerNorm: eps must be positive, got ${eps}`);

@@ -1,17 +1,48 @@
 import {
-  IndexError, Rng, ShapeError, type Tensor, ValueError, arange, ones, randn, reshape, tensor, zeros,
+  IndexError,
+  Rng,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  arange,
+  ones,
+  randn,
+  reshape,
+  tensor,
+  zeros,
 } from "@slope/core";
 import * as ag from "@slope/autograd";
 import { constant, param } from "@slope/autograd";
 import { describe, expect, it } from "vitest";
 import { manualSeed } from "../random.js";
 import {
-  AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, ELU, Embedding, Flatten, GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax,
-  MaxPool2d, ReLU, Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh,
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  Conv2d,
+  Dropout,
+  ELU,
+  Embedding,
+  Flatten,
+  GELU,
+  LayerNorm,
+  LeakyReLU,
+  Linear,
+  LogSoftmax,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  SiLU,
+  Sigmoid,
+  Softmax,
+  Softplus,
+  Tanh,
 } from "./index.js";
 
 function range(t: Tensor): { min: number; max: number; std: number } {
-  let min = Infinity, max = -Infinity, sum = 0, squares = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    squares = 0;
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i]!;
     min = Math.min(min, v);
@@ -26,7 +57,8 @@ function range(t: Tensor): { min: number; max: number; std: number } {
 function expectClose(a: Tensor, b: Tensor, tol: number, what: string): void {
   expect([...a.shape], `${what} shape`).toEqual([...b.shape]);
   for (let i = 0; i < a.size; i++) {
-    if (!(Math.abs(a.data[i]! - b.data[i]!) <= tol)) throw new Error(`${what}: first difference at ${i}: ${a.data[i]} vs ${b.data[i]}`);
+    if (!(Math.abs(a.data[i]! - b.data[i]!) <= tol))
+      throw new Error(`${what}: first difference at ${i}: ${a.data[i]} vs ${b.data[i]}`);
   }
 }
 
@@ -50,8 +82,27 @@ describe("Linear", () => {
     const lin = new Linear(3, 2, { rng: new Rng(2), dtype: "float64" });
     lin.weight.value.data.set([1, 2, 3, 4, 5, 6]);
     lin.bias!.value.data.set([0.5, -1]);
-    const y = lin.forward(tensor([[1, 0, -1], [2, 1, 0]], { dtype: "float64" }));
-    expectClose(y.value, tensor([[-1.5, -3], [4.5, 12]], { dtype: "float64" }), 0, "2-D");
+    const y = lin.forward(
+      tensor(
+        [
+          [1, 0, -1],
+          [2, 1, 0],
+        ],
+        { dtype: "float64" },
+      ),
+    );
+    expectClose(
+      y.value,
+      tensor(
+        [
+          [-1.5, -3],
+          [4.5, 12],
+        ],
+        { dtype: "float64" },
+      ),
+      0,
+      "2-D",
+    );
     const y3 = lin.forward(reshape(tensor([1, 0, -1, 2, 1, 0, 0, 0, 0], { dtype: "float64" }), [3, 1, 3]));
     expect(y3.shape).toEqual([3, 1, 2]);
     expectClose(y3.value, tensor([[[-1.5, -3]], [[4.5, 12]], [[0.5, -1]]], { dtype: "float64" }), 0, "3-D");
@@ -66,7 +117,9 @@ describe("Linear", () => {
   it("rejects an input whose last dimension is not in_features with a ShapeError naming both", () => {
     const lin = new Linear(4, 3, { rng: new Rng(4) });
     expect(() => lin.forward(zeros([2, 5]))).toThrow(ShapeError);
-    expect(() => lin.forward(zeros([2, 5]))).toThrow("Linear: expected an input [..., in_features] with in_features = 4, got shape [2, 5] (5 in_features)");
+    expect(() => lin.forward(zeros([2, 5]))).toThrow(
+      "Linear: expected an input [..., in_features] with in_features = 4, got shape [2, 5] (5 in_features)",
+    );
   });
 
   it("draws from the default generator: the same manualSeed gives the same weights; rng overrides it", () => {
@@ -109,7 +162,9 @@ describe("Conv2d", () => {
   it("checks both entries of a pair: too short, too long, or not integers is a ValueError naming the value", () => {
     for (const kernelSize of [[3], [3, 3, 3], [3, "3"], [3, null], [3, 1.5]]) {
       expect(() => new Conv2d(3, 4, kernelSize as never)).toThrow(
-        new ValueError(`Conv2d: kernelSize must be an integer ≥ 1 or a pair of them, got ${JSON.stringify(kernelSize)}`),
+        new ValueError(
+          `Conv2d: kernelSize must be an integer ≥ 1 or a pair of them, got ${JSON.stringify(kernelSize)}`,
+        ),
       );
     }
     expect(new Conv2d(3, 4, [3, 1]).weight.shape).toEqual([4, 3, 3, 1]);
@@ -128,7 +183,9 @@ describe("Conv2d", () => {
   it("rejects a wrong rank or channel count with a ShapeError naming the layer and the shape", () => {
     const conv = new Conv2d(3, 4, 3, { rng: new Rng(7) });
     expect(() => conv.forward(zeros([2, 3, 8]))).toThrow(ShapeError);
-    expect(() => conv.forward(zeros([3, 8]))).toThrow("Conv2d: expected a 3-D or 4-D input [N, C, H, W] or [C, H, W], got shape [3, 8]");
+    expect(() => conv.forward(zeros([3, 8]))).toThrow(
+      "Conv2d: expected a 3-D or 4-D input [N, C, H, W] or [C, H, W], got shape [3, 8]",
+    );
     expect(() => conv.forward(zeros([2, 4, 8, 8]))).toThrow(
       "Conv2d: expected an input [N, C, H, W] with in_channels = 3, got shape [2, 4, 8, 8] (4 in_channels)",
     );
@@ -137,10 +194,12 @@ describe("Conv2d", () => {
   it("prints PyTorch's repr with only the non-default options", () => {
     const rng = new Rng(8);
     expect(new Conv2d(3, 16, 3, { rng }).toString()).toBe("Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1))");
-    expect(new Conv2d(4, 8, [3, 5], { stride: 2, padding: [1, 2], dilation: 2, groups: 2, bias: false, rng }).toString()).toBe(
-      "Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 2), dilation=(2, 2), groups=2, bias=False)",
+    expect(
+      new Conv2d(4, 8, [3, 5], { stride: 2, padding: [1, 2], dilation: 2, groups: 2, bias: false, rng }).toString(),
+    ).toBe("Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 2), dilation=(2, 2), groups=2, bias=False)");
+    expect(new Conv2d(3, 3, 3, { padding: "same", rng }).toString()).toBe(
+      "Conv2d(3, 3, kernel_size=(3, 3), stride=(1, 1), padding=same)",
     );
-    expect(new Conv2d(3, 3, 3, { padding: "same", rng }).toString()).toBe("Conv2d(3, 3, kernel_size=(3, 3), stride=(1, 1), padding=same)");
   });
 });
 
@@ -149,16 +208,56 @@ describe("pooling", () => {
 
   it("MaxPool2d takes window maxima, stride defaulting to the kernel size", () => {
     const y = new MaxPool2d(2).forward(x);
-    expectClose(y.value, tensor([[[[5, 7], [13, 15]], [[21, 23], [29, 31]]]], { dtype: "float64" }), 0, "max");
+    expectClose(
+      y.value,
+      tensor(
+        [
+          [
+            [
+              [5, 7],
+              [13, 15],
+            ],
+            [
+              [21, 23],
+              [29, 31],
+            ],
+          ],
+        ],
+        { dtype: "float64" },
+      ),
+      0,
+      "max",
+    );
     expect(new MaxPool2d(3, { stride: 1, padding: 1 }).forward(x).shape).toEqual([1, 2, 4, 4]);
-    expect(new MaxPool2d(2).toString()).toBe("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+    expect(new MaxPool2d(2).toString()).toBe(
+      "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+    );
     expect(() => new MaxPool2d(2, { padding: 2 })).toThrow(/at most half/);
     expect(() => new MaxPool2d(2).forward(zeros([4, 4]))).toThrow(/MaxPool2d: expected a 3-D or 4-D input/);
   });
 
   it("AvgPool2d and AdaptiveAvgPool2d take window means", () => {
     const y = new AvgPool2d(2).forward(x);
-    expectClose(y.value, tensor([[[[2.5, 4.5], [10.5, 12.5]], [[18.5, 20.5], [26.5, 28.5]]]], { dtype: "float64" }), 0, "avg");
+    expectClose(
+      y.value,
+      tensor(
+        [
+          [
+            [
+              [2.5, 4.5],
+              [10.5, 12.5],
+            ],
+            [
+              [18.5, 20.5],
+              [26.5, 28.5],
+            ],
+          ],
+        ],
+        { dtype: "float64" },
+      ),
+      0,
+      "avg",
+    );
     expect(new AvgPool2d([2, 2], { stride: 1 }).toString()).toBe("AvgPool2d(kernel_size=(2, 2), stride=1, padding=0)");
     const g = new AdaptiveAvgPool2d(1).forward(x);
     expectClose(g.value, tensor([[[[7.5]], [[23.5]]]], { dtype: "float64" }), 1e-12, "global");
@@ -174,7 +273,8 @@ describe("LayerNorm", () => {
     expect(ln.namedParameters().map(([n, p]) => `${n}:${p.shape.join("x")}`)).toEqual(["weight:2x3", "bias:2x3"]);
     const y = ln.forward(randn([4, 2, 3], { rng: new Rng(9), dtype: "float64" })).value;
     for (let s = 0; s < 4; s++) {
-      let sum = 0, squares = 0;
+      let sum = 0,
+        squares = 0;
       for (let i = 0; i < 6; i++) sum += y.data[s * 6 + i]!;
       for (let i = 0; i < 6; i++) squares += (y.data[s * 6 + i]! - sum / 6) ** 2;
       expect(Math.abs(sum / 6)).toBeLessThan(1e-12);
@@ -186,7 +286,9 @@ describe("LayerNorm", () => {
     expect(new LayerNorm(10).toString()).toBe("LayerNorm((10,), eps=1e-05, elementwise_affine=True)");
     expect(new LayerNorm(10, { elementwiseAffine: false }).parameters()).toEqual([]);
     expect(() => new LayerNorm(10).forward(zeros([2, 9]))).toThrow(ShapeError);
-    expect(() => new LayerNorm(10).forward(zeros([2, 9]))).toThrow("LayerNorm: expected an input of shape [*, 10] (normalized_shape = [10]), got shape [2, 9]");
+    expect(() => new LayerNorm(10).forward(zeros([2, 9]))).toThrow(
+      "LayerNorm: expected an input of shape [*, 10] (normalized_shape = [10]), got shape [2, 9]",
+    );
   });
 });
 
@@ -237,7 +339,12 @@ describe("Embedding", () => {
     const emb = new Embedding(1000, 20, { rng: new Rng(11), dtype: "float64" });
     const s = range(emb.weight.value);
     expect(Math.abs(s.std - 1)).toBeLessThan(0.02);
-    const y = emb.forward(tensor([[3, 0], [999, 3]]));
+    const y = emb.forward(
+      tensor([
+        [3, 0],
+        [999, 3],
+      ]),
+    );
     expect(y.shape).toEqual([2, 2, 20]);
     for (let j = 0; j < 20; j++) {
       expect(y.value.get(0, 0, j)).toBe(emb.weight.value.get(3, j));
@@ -245,7 +352,9 @@ describe("Embedding", () => {
     }
     expect(emb.forward([1, 2, 3]).shape).toEqual([3, 20]);
     expect(() => emb.forward([1000])).toThrow(IndexError);
-    expect(() => emb.forward([1.5])).toThrow("Embedding: index 1.5 (at flat position 0) is out of range for 1000 embeddings");
+    expect(() => emb.forward([1.5])).toThrow(
+      "Embedding: index 1.5 (at flat position 0) is out of range for 1000 embeddings",
+    );
   });
 
   it("keeps the padding row at zero and gives it no gradient; others get summed gradients", () => {
@@ -288,11 +397,21 @@ describe("activations", () => {
     ["LeakyReLU", new LeakyReLU(0.2), (t) => ag.leakyRelu(t, 0.2), "LeakyReLU(negative_slope=0.2)"],
     ["ELU", new ELU(), (t) => ag.elu(t, 1), "ELU(alpha=1.0)"],
     ["GELU", new GELU(), (t) => ag.gelu(t), "GELU(approximate='none')"],
-    ["GELU tanh", new GELU({ approximate: "tanh" }), (t) => ag.gelu(t, { approximate: "tanh" }), "GELU(approximate='tanh')"],
+    [
+      "GELU tanh",
+      new GELU({ approximate: "tanh" }),
+      (t) => ag.gelu(t, { approximate: "tanh" }),
+      "GELU(approximate='tanh')",
+    ],
     ["SiLU", new SiLU(), (t) => ag.silu(t), "SiLU()"],
     ["Tanh", new Tanh(), (t) => ag.tanh(t), "Tanh()"],
     ["Sigmoid", new Sigmoid(), (t) => ag.sigmoid(t), "Sigmoid()"],
-    ["Softplus", new Softplus({ beta: 2 }), (t) => ag.softplus(t, { beta: 2, threshold: 20 }), "Softplus(beta=2.0, threshold=20.0)"],
+    [
+      "Softplus",
+      new Softplus({ beta: 2 }),
+      (t) => ag.softplus(t, { beta: 2, threshold: 20 }),
+      "Softplus(beta=2.0, threshold=20.0)",
+    ],
     ["Softmax", new Softmax(0), (t) => ag.softmax(t, 0), "Softmax(dim=0)"],
     ["LogSoftmax", new LogSoftmax(-1), (t) => ag.logSoftmax(t, -1), "LogSoftmax(dim=-1)"],
   ];

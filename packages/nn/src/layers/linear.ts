@@ -34,8 +34,12 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, n] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
-      if (!Number.isInteger(n) || n < 0) throw new ValueError(`Linear: ${name} must be a non-negative integer, got ${n}`);
+    for (const [name, n] of [
+      ["inFeatures", inFeatures],
+      ["outFeatures", outFeatures],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 0)
+        throw new ValueError(`Linear: ${name} must be a non-negative integer, got ${n}`);
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;

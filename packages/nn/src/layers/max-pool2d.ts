@@ -65,8 +65,10 @@ export class MaxPool2d extends Module {
   }
 
   override extraRepr(): string {
-    return `kernel_size=${pythonIntOrTuple(this.kernelSize)}, stride=${pythonIntOrTuple(this.stride)}, ` +
+    return (
+      `kernel_size=${pythonIntOrTuple(this.kernelSize)}, stride=${pythonIntOrTuple(this.stride)}, ` +
       `padding=${pythonIntOrTuple(this.padding)}, dilation=${pythonIntOrTuple(this.dilation)}, ` +
-      `ceil_mode=${pythonBool(this.ceilMode)}`;
+      `ceil_mode=${pythonBool(this.ceilMode)}`
+    );
   }
 }

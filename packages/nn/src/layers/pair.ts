@@ -9,7 +9,9 @@ export function toPair(layer: string, name: string, value: Pair, min: number): [
   const [height, width] = Array.isArray(pair) && pair.length === 2 ? pair : [];
   const fits = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= min;
   if (!fits(height) || !fits(width)) {
-    throw new ValueError(`${layer}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
+    throw new ValueError(
+      `${layer}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`,
+    );
   }
   return [height, width];
 }

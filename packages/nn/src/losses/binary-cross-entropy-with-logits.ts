@@ -20,7 +20,9 @@ export interface BinaryCrossEntropyWithLogitsOptions extends ElementwiseLossOpti
  * exact at |x| = 1e4. Gradient: ∂ℓ/∂x = w·[(1 + (p − 1)y)·σ(x) − p·y], so w·(σ(x) − y) without p.
  */
 export function binaryCrossEntropyWithLogits(
-  input: VarLike, target: VarLike, options: BinaryCrossEntropyWithLogitsOptions = {},
+  input: VarLike,
+  target: VarLike,
+  options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Var {
   const name = "binaryCrossEntropyWithLogits";
   const [x, y] = inputAndTarget(input, target, name);

@@ -38,8 +38,14 @@ describe("binaryCrossEntropy", () => {
   });
 
   it("broadcasts a weight over the input", () => {
-    const x = f64([[0.5, 0.5], [0.5, 0.5]]);
-    const y = f64([[1, 1], [0, 0]]);
+    const x = f64([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
+    const y = f64([
+      [1, 1],
+      [0, 0],
+    ]);
     const losses = binaryCrossEntropy(x, y, { weight: f64([1, 3]), reduction: "none" });
     expectValues(losses, [LN2, 3 * LN2, LN2, 3 * LN2], [2, 2]);
   });
@@ -68,8 +74,14 @@ describe("binaryCrossEntropyWithLogits", () => {
     expectValues(binaryCrossEntropyWithLogits(f64([0]), f64([1]), { posWeight: f64([2]) }), [2 * LN2], []);
     expectValues(binaryCrossEntropyWithLogits(f64([0]), f64([0.5]), { posWeight: f64([3]) }), [2 * LN2], []);
     // posWeight [C] broadcast over rows, one per class
-    const x = f64([[0, 0], [0, 0]]);
-    const y = f64([[1, 1], [0, 1]]);
+    const x = f64([
+      [0, 0],
+      [0, 0],
+    ]);
+    const y = f64([
+      [1, 1],
+      [0, 1],
+    ]);
     const losses = binaryCrossEntropyWithLogits(x, y, { posWeight: f64([2, 5]), reduction: "none" });
     expectValues(losses, [2 * LN2, 5 * LN2, LN2, 5 * LN2], [2, 2]);
   });
@@ -100,14 +112,20 @@ describe("binaryCrossEntropyWithLogits", () => {
     const loss = (u: Var) => binaryCrossEntropyWithLogits(u, f64([1, 0, 0.25]), { reduction: "sum" });
     const second = grad((v: Var) => sum(grad(loss)(v)));
     const s = sigmoid(f64([0, 0, 2])).value.data;
-    expectValues(second(f64([0, 0, 2])), [...s].map((p) => p * (1 - p)), [3]);
+    expectValues(
+      second(f64([0, 0, 2])),
+      [...s].map((p) => p * (1 - p)),
+      [3],
+    );
   });
 
   it("propagates NaN and checks shapes, dtypes and weights", () => {
     expect(Number.isNaN(binaryCrossEntropyWithLogits(f64([NaN]), f64([1])).item())).toBe(true);
     expect(() => binaryCrossEntropyWithLogits(f64([0]), f64([1, 0]))).toThrow(core.ShapeError);
     const posWeight = f64([1, 2, 3]);
-    expect(() => binaryCrossEntropyWithLogits(f64([0, 1]), f64([1, 0]), { posWeight })).toThrow(/posWeight of shape \[3\]/);
+    expect(() => binaryCrossEntropyWithLogits(f64([0, 1]), f64([1, 0]), { posWeight })).toThrow(
+      /posWeight of shape \[3\]/,
+    );
     const p32 = core.tensor([1], { dtype: "float32" });
     expect(() => binaryCrossEntropyWithLogits(f64([0]), f64([1]), { posWeight: p32 })).toThrow(core.DTypeError);
   });
@@ -143,7 +161,8 @@ describe("gradients (float64, central differences)", () => {
       [logits, unit([3, 4]), randn([3, 1]), core.add(unit([4]), 1)],
     );
     expect(result.maxRelError).toBeLessThan(1e-7);
-    const perElement = (x: Var, y: Var) => sum(mul(binaryCrossEntropyWithLogits(x, y, { reduction: "none" }), coefficients));
+    const perElement = (x: Var, y: Var) =>
+      sum(mul(binaryCrossEntropyWithLogits(x, y, { reduction: "none" }), coefficients));
     const none = gradCheck(perElement, [logits, unit([3, 4])]);
     expect(none.maxRelError).toBeLessThan(1e-7);
   });

@@ -44,7 +44,11 @@ export interface ClassIndexTargets {
  * `ignoreIndex`, and builds the positions to gather and each item's weight.
  */
 export function classIndexTargets(
-  target: ClassIndices, rows: ClassRows, ignoreIndex: number, weight: Tensor | null, where: string,
+  target: ClassIndices,
+  rows: ClassRows,
+  ignoreIndex: number,
+  weight: Tensor | null,
+  where: string,
 ): ClassIndexTargets {
   const { itemShape, classes } = rows;
   const m = sizeOf(itemShape);

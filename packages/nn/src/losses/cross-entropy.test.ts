@@ -7,7 +7,11 @@ import { nllLoss } from "./nll-loss.js";
 const LN2 = Math.LN2;
 const f64 = (values: core.NestedArray) => core.tensor(values, { dtype: "float64" });
 /** Two rows whose softmax is [¼, ½, ¼] and [¼, ¼, ½]: log p = −ln2·[2, 1, 2] and −ln2·[2, 2, 1]. */
-const logits = () => f64([[0, Math.log(2), 0], [0, 0, Math.log(2)]]);
+const logits = () =>
+  f64([
+    [0, Math.log(2), 0],
+    [0, 0, Math.log(2)],
+  ]);
 
 function expectValues(actual: Var | core.Tensor, expected: number[], shape: number[]): void {
   const t = actual instanceof core.Tensor ? actual : actual.value;
@@ -43,7 +47,14 @@ describe("crossEntropy with class indices", () => {
   it("smooths labels as (1 − ε)·nll + (ε/C)·(−Σ log p), equal to the smoothed one-hot target", () => {
     // row 0, y = 1, ε = 0.3: 0.7·ln2 + 0.1·5·ln2 = 1.2·ln2; as probabilities [0.1, 0.8, 0.1]: the same.
     expectValues(crossEntropy(logits(), [1, -100], { labelSmoothing: 0.3, reduction: "none" }), [1.2 * LN2, 0], [2]);
-    const smoothedOneHot = crossEntropy(logits(), f64([[0.1, 0.8, 0.1], [0.8, 0.1, 0.1]]), { reduction: "none" });
+    const smoothedOneHot = crossEntropy(
+      logits(),
+      f64([
+        [0.1, 0.8, 0.1],
+        [0.8, 0.1, 0.1],
+      ]),
+      { reduction: "none" },
+    );
     const smoothed = crossEntropy(logits(), [1, 0], { labelSmoothing: 0.3, reduction: "none" });
     expectValues(smoothed, [1.2 * LN2, 1.9 * LN2], [2]);
     expectValues(smoothedOneHot, [1.2 * LN2, 1.9 * LN2], [2]);
@@ -69,7 +80,10 @@ describe("crossEntropy with class indices", () => {
   });
 
   it("propagates NaN logits to that row's loss but not from ignored rows", () => {
-    const x = f64([[NaN, 0, 0], [0, Math.log(2), 0]]);
+    const x = f64([
+      [NaN, 0, 0],
+      [0, Math.log(2), 0],
+    ]);
     const none = crossEntropy(x, [0, 1], { reduction: "none" }).value;
     expect(Number.isNaN(none.data[0]!)).toBe(true);
     expect(none.data[1]).toBeCloseTo(LN2, 14);
@@ -77,14 +91,28 @@ describe("crossEntropy with class indices", () => {
   });
 
   it("never overflows for huge logits", () => {
-    expectValues(crossEntropy(f64([[1000, 0], [-1000, 0]]), [0, 1], { reduction: "none" }), [0, 0], [2]);
+    expectValues(
+      crossEntropy(
+        f64([
+          [1000, 0],
+          [-1000, 0],
+        ]),
+        [0, 1],
+        { reduction: "none" },
+      ),
+      [0, 0],
+      [2],
+    );
     expectValues(crossEntropy(f64([[1000, 0]]), [1]), [1000], []);
   });
 });
 
 describe("crossEntropy with class probabilities", () => {
   it("is −Σ t·log p per item, its mean divided by the number of items, weights included", () => {
-    const t = f64([[0.5, 0.5, 0], [0, 0, 1]]);
+    const t = f64([
+      [0.5, 0.5, 0],
+      [0, 0, 1],
+    ]);
     expectValues(crossEntropy(logits(), t, { reduction: "none" }), [1.5 * LN2, LN2], [2]);
     expectValues(crossEntropy(logits(), t), [1.25 * LN2], []);
     expectValues(crossEntropy(logits(), t, { weight: [1, 2, 3] }), [2.5 * LN2], []); // (2 + 3)·ln2 / 2, not / Σ w
@@ -94,7 +122,11 @@ describe("crossEntropy with class probabilities", () => {
 
 describe("nllLoss", () => {
   it("is −w[y]·x[y] per item, the mean divided by Σ w[y] over items that are not ignored", () => {
-    const x = f64([[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]);
+    const x = f64([
+      [-1, -2, -3],
+      [-4, -5, -6],
+      [-7, -8, -9],
+    ]);
     expectValues(nllLoss(x, [2, 0, 1], { reduction: "none" }), [3, 4, 8], [3]);
     expectValues(nllLoss(x, [2, 0, 1]), [5], []);
     expectValues(nllLoss(x, [2, 0, -100], { weight: [1, 2, 3] }), [(9 + 4) / 4], []);
@@ -124,7 +156,13 @@ describe("class-index checks", () => {
   it("throws DTypeError when a weight or a probability target has another dtype than the input", () => {
     const weight = core.tensor([1, 2, 3], { dtype: "float32" });
     expect(() => crossEntropy(logits(), [1, 0], { weight })).toThrow(core.DTypeError);
-    const t = core.tensor([[1, 0, 0], [0, 1, 0]], { dtype: "float32" });
+    const t = core.tensor(
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+      { dtype: "float32" },
+    );
     expect(() => crossEntropy(logits(), t)).toThrow(core.DTypeError);
   });
 

@@ -7,11 +7,20 @@ export { l1Loss } from "./l1-loss.js";
 export { type HuberLossOptions, huberLoss } from "./huber-loss.js";
 export { type BinaryCrossEntropyOptions, binaryCrossEntropy } from "./binary-cross-entropy.js";
 export {
-  type BinaryCrossEntropyWithLogitsOptions, binaryCrossEntropyWithLogits,
+  type BinaryCrossEntropyWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
 } from "./binary-cross-entropy-with-logits.js";
 export { type KlDivOptions, klDiv } from "./kl-div.js";
 export { logSigmoid } from "./log-sigmoid.js";
 export {
-  type CrossEntropyLossOptions, type NLLLossOptions, CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, HuberLoss, BCELoss,
-  BCEWithLogitsLoss, KLDivLoss,
+  type CrossEntropyLossOptions,
+  type NLLLossOptions,
+  CrossEntropyLoss,
+  NLLLoss,
+  MSELoss,
+  L1Loss,
+  HuberLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  KLDivLoss,
 } from "./modules.js";

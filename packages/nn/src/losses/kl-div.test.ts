@@ -15,8 +15,16 @@ function expectValues(actual: Var, expected: number[], shape: number[]): void {
 }
 
 // log p for p = [[¼, ¾], [½, ½]]; targets t = [[½, ½], [0, 1]]
-const input = () => f64([[Math.log(0.25), Math.log(0.75)], [Math.log(0.5), Math.log(0.5)]]);
-const target = () => f64([[0.5, 0.5], [0, 1]]);
+const input = () =>
+  f64([
+    [Math.log(0.25), Math.log(0.75)],
+    [Math.log(0.5), Math.log(0.5)],
+  ]);
+const target = () =>
+  f64([
+    [0.5, 0.5],
+    [0, 1],
+  ]);
 const pointwise = [0.5 * Math.log(2), 0.5 * Math.log(2 / 3), 0, Math.log(2)];
 const total = pointwise.reduce((a, b) => a + b, 0);
 
@@ -35,7 +43,10 @@ describe("klDiv", () => {
 
   it("takes log-probability targets with logTarget: e^t·(t − x)", () => {
     // log 0 given as −1000 (e^−1000 = 0): −∞ itself gives e^−∞·(−∞ − x) = NaN, as in PyTorch
-    const logTarget = f64([[Math.log(0.5), Math.log(0.5)], [-1000, 0]]);
+    const logTarget = f64([
+      [Math.log(0.5), Math.log(0.5)],
+      [-1000, 0],
+    ]);
     expectValues(klDiv(input(), logTarget, { logTarget: true, reduction: "none" }), pointwise, [2, 2]);
   });
 

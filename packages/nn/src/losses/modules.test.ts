@@ -4,25 +4,42 @@ import { binaryCrossEntropyWithLogits } from "./binary-cross-entropy-with-logits
 import { crossEntropy } from "./cross-entropy.js";
 import { klDiv } from "./kl-div.js";
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MSELoss,
+  NLLLoss,
 } from "./modules.js";
 
 const f64 = (values: core.NestedArray) => core.tensor(values, { dtype: "float64" });
 
 describe("loss modules", () => {
   it("compute what their functions compute with the same options", () => {
-    const x = f64([[0.2, -1, 3], [1, 0.5, -2]]);
+    const x = f64([
+      [0.2, -1, 3],
+      [1, 0.5, -2],
+    ]);
     const weight = f64([1, 2, 3]);
     const module = new CrossEntropyLoss({ weight, labelSmoothing: 0.1, ignoreIndex: 2 });
     const expected = crossEntropy(x, [1, 2], { weight, labelSmoothing: 0.1, ignoreIndex: 2 });
     expect(module.forward(x, [1, 2]).item()).toBe(expected.item());
-    const p = f64([[0.5, 0.5, 0], [0, 0, 1]]);
+    const p = f64([
+      [0.5, 0.5, 0],
+      [0, 0, 1],
+    ]);
     const kl = klDiv(x, p, { reduction: "batchmean" });
     expect(new KLDivLoss({ reduction: "batchmean" }).forward(x, p).item()).toBe(kl.item());
-    const y = f64([[1, 0, 1], [0, 1, 0.5]]);
+    const y = f64([
+      [1, 0, 1],
+      [0, 1, 0.5],
+    ]);
     const posWeight = f64([1, 2, 3]);
-    expect(new BCEWithLogitsLoss({ posWeight, reduction: "sum" }).forward(x, y).item())
-      .toBe(binaryCrossEntropyWithLogits(x, y, { posWeight, reduction: "sum" }).item());
+    expect(new BCEWithLogitsLoss({ posWeight, reduction: "sum" }).forward(x, y).item()).toBe(
+      binaryCrossEntropyWithLogits(x, y, { posWeight, reduction: "sum" }).item(),
+    );
     expect(new MSELoss().forward(x, y).item()).toBeCloseTo(core.mean(core.square(core.sub(x, y))).item(), 14);
     const l1 = core.sum(core.abs(core.sub(x, y))).item();
     expect(new L1Loss({ reduction: "sum" }).forward(x, y).item()).toBeCloseTo(l1, 14);

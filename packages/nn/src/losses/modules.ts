@@ -193,7 +193,9 @@ export class BCEWithLogitsLoss extends Module {
 
   override forward(input: VarLike, target: VarLike): Var {
     return binaryCrossEntropyWithLogits(input, target, {
-      reduction: this.reduction, weight: this.weight ?? undefined, posWeight: this.pos_weight ?? undefined,
+      reduction: this.reduction,
+      weight: this.weight ?? undefined,
+      posWeight: this.pos_weight ?? undefined,
     });
   }
 }

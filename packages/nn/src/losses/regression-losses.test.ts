@@ -16,8 +16,16 @@ function expectValues(actual: Var, expected: number[], shape: number[]): void {
   }
 }
 
-const x = () => f64([[1, 2, 3], [0.5, -1, 4]]);
-const y = () => f64([[0, 2, 5], [0, 1, 1]]); // r = x − y = [[1, 0, −2], [0.5, −2, 3]]
+const x = () =>
+  f64([
+    [1, 2, 3],
+    [0.5, -1, 4],
+  ]);
+const y = () =>
+  f64([
+    [0, 2, 5],
+    [0, 1, 1],
+  ]); // r = x − y = [[1, 0, −2], [0.5, −2, 3]]
 
 describe("mseLoss, l1Loss and huberLoss by hand", () => {
   it("mseLoss is (x − y)² reduced by mean, sum or none", () => {

@@ -1,4 +1,8 @@
 export {
-  type SafetensorsDType, type SaveSafetensorsOptions, INT64_BUFFER_NAMES, loadSafetensors, safetensorsMetadata,
+  type SafetensorsDType,
+  type SaveSafetensorsOptions,
+  INT64_BUFFER_NAMES,
+  loadSafetensors,
+  safetensorsMetadata,
   saveSafetensors,
 } from "./safetensors.js";

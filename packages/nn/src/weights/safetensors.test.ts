@@ -21,11 +21,15 @@ function file(header: string, data: ArrayLike<number> = []): Uint8Array {
 
 /** Little-endian bytes of values written with a DataView setter. */
 function bytesOf(
-  size: number, values: (number | bigint)[], set: (view: DataView, at: number, v: never) => void,
+  size: number,
+  values: (number | bigint)[],
+  set: (view: DataView, at: number, v: never) => void,
 ): Uint8Array {
   const out = new Uint8Array(size * values.length);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => { set(view, i * size, v as never); });
+  values.forEach((v, i) => {
+    set(view, i * size, v as never);
+  });
   return out;
 }
 
@@ -143,11 +147,13 @@ describe("loadSafetensors reads other dtypes exactly into float tensors", () => 
     const bf16 = [0x3f80, 0xc020, 0x0001, 0xff80];
     const u16 = (v: DataView, at: number, x: number) => v.setUint16(at, x, true);
     const data = [...bytesOf(2, f16, u16), ...bytesOf(2, bf16, u16)];
-    const loaded = loadSafetensors(file(
-      '{"h":{"dtype":"F16","shape":[7],"data_offsets":[0,14]},' +
-        '"b":{"dtype":"BF16","shape":[2,2],"data_offsets":[14,22]}}',
-      data,
-    ));
+    const loaded = loadSafetensors(
+      file(
+        '{"h":{"dtype":"F16","shape":[7],"data_offsets":[0,14]},' +
+          '"b":{"dtype":"BF16","shape":[2,2],"data_offsets":[14,22]}}',
+        data,
+      ),
+    );
     expect(loaded.h!.dtype).toBe("float32");
     expectValues(loaded.h!, [1, -2, 65504, 2 ** -24, -0, Infinity, Math.fround(0.333251953125)]);
     expectValues(loaded.b!, [1, -2.5, Math.fround(2 ** -133), -Infinity]);
@@ -172,12 +178,22 @@ describe("loadSafetensors reads other dtypes exactly into float tensors", () => 
       offset += bytes.length;
       return entry;
     });
-    const loaded = loadSafetensors(file(`{${entries.join(",")}}`, parts.flatMap(([, , b]) => [...b])));
+    const loaded = loadSafetensors(
+      file(
+        `{${entries.join(",")}}`,
+        parts.flatMap(([, , b]) => [...b]),
+      ),
+    );
     const expected: Record<string, [core.DType, number[]]> = {
-      I8: ["float32", [-128, 127]], U8: ["float32", [0, 255]],
-      I16: ["float32", [-32768, 1]], U16: ["float32", [65535, 2]],
-      BOOL: ["float32", [0, 1]], I32: ["float64", [-(2 ** 31), 2 ** 31 - 1]], U32: ["float64", [2 ** 32 - 1, 0]],
-      I64: ["float64", [-(2 ** 53), 2 ** 53]], U64: ["float64", [2 ** 53, 5]],
+      I8: ["float32", [-128, 127]],
+      U8: ["float32", [0, 255]],
+      I16: ["float32", [-32768, 1]],
+      U16: ["float32", [65535, 2]],
+      BOOL: ["float32", [0, 1]],
+      I32: ["float64", [-(2 ** 31), 2 ** 31 - 1]],
+      U32: ["float64", [2 ** 32 - 1, 0]],
+      I64: ["float64", [-(2 ** 53), 2 ** 53]],
+      U64: ["float64", [2 ** 53, 5]],
     };
     for (const [key, [dtype, values]] of Object.entries(expected)) {
       expect(loaded[key]!.dtype).toBe(dtype);
@@ -206,12 +222,24 @@ describe("malformed files are a DataFormatError saying what was expected and wha
     ],
     [
       "a header length over 2^32",
-      (() => { const b = file(valid, data12); b[4] = 1; return b; })(),
+      (() => {
+        const b = file(valid, data12);
+        b[4] = 1;
+        return b;
+      })(),
       /header length is 4294967\d{3} bytes/,
     ],
     ["an empty header", new Uint8Array(8), /start with "\{", got an empty header/],
     ["a header that does not start with {", file(`[${valid}]`, data12), /start with "\{", got byte 0x5b/],
-    ["invalid UTF-8", (() => { const b = file('{"a\u00e9":1}'); b[11] = 0xff; return b; })(), /not valid UTF-8/],
+    [
+      "invalid UTF-8",
+      (() => {
+        const b = file('{"a\u00e9":1}');
+        b[11] = 0xff;
+        return b;
+      })(),
+      /not valid UTF-8/,
+    ],
     ["invalid JSON", file('{"a":{"dtype":"F32",}}'), /not valid JSON/],
     [
       "data offsets outside the buffer",

@@ -16,7 +16,19 @@ import { Module } from "../module.js";
 
 /** The element types a safetensors file may hold that Slope reads; it writes F32, F64 and I64. */
 export type SafetensorsDType =
-  | "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
+  | "F64"
+  | "F32"
+  | "F16"
+  | "BF16"
+  | "I64"
+  | "I32"
+  | "I16"
+  | "I8"
+  | "U64"
+  | "U32"
+  | "U16"
+  | "U8"
+  | "BOOL";
 
 /**
  * Each readable dtype: its size in bytes and the Slope dtype that holds all its values exactly
@@ -277,17 +289,39 @@ function decode(bytes: Uint8Array, dtype: SafetensorsDType, name: string): Float
   for (let i = 0; i < n; i++) {
     const at = i * size;
     switch (dtype) {
-      case "F16": out[i] = halfToNumber(view.getUint16(at, true)); break;
-      case "BF16": out[i] = bfloat16ToNumber(view.getUint16(at, true)); break;
-      case "I64": out[i] = exactInteger(view.getBigInt64(at, true), name, i); break;
-      case "U64": out[i] = exactInteger(view.getBigUint64(at, true), name, i); break;
-      case "I32": out[i] = view.getInt32(at, true); break;
-      case "U32": out[i] = view.getUint32(at, true); break;
-      case "I16": out[i] = view.getInt16(at, true); break;
-      case "U16": out[i] = view.getUint16(at, true); break;
-      case "I8": out[i] = view.getInt8(at); break;
-      case "U8": out[i] = view.getUint8(at); break;
-      case "BOOL": out[i] = view.getUint8(at) === 0 ? 0 : 1; break;
+      case "F16":
+        out[i] = halfToNumber(view.getUint16(at, true));
+        break;
+      case "BF16":
+        out[i] = bfloat16ToNumber(view.getUint16(at, true));
+        break;
+      case "I64":
+        out[i] = exactInteger(view.getBigInt64(at, true), name, i);
+        break;
+      case "U64":
+        out[i] = exactInteger(view.getBigUint64(at, true), name, i);
+        break;
+      case "I32":
+        out[i] = view.getInt32(at, true);
+        break;
+      case "U32":
+        out[i] = view.getUint32(at, true);
+        break;
+      case "I16":
+        out[i] = view.getInt16(at, true);
+        break;
+      case "U16":
+        out[i] = view.getUint16(at, true);
+        break;
+      case "I8":
+        out[i] = view.getInt8(at);
+        break;
+      case "U8":
+        out[i] = view.getUint8(at);
+        break;
+      case "BOOL":
+        out[i] = view.getUint8(at) === 0 ? 0 : 1;
+        break;
     }
   }
   return out;

@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Adadelta. */
@@ -38,13 +43,17 @@ const specs: Record<keyof AdadeltaOptions, OptionSpec> = {
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<AdadeltaOptions>[],
+    options: Partial<AdadeltaOptions> = {},
   ) {
     super("Adadelta", specs, params, options, { cache: { always: true }, accumulatedStep: { always: true } });
   }
 
   protected update(
-    x: FloatArray, dx: FloatArray, state: ParameterState, { lr, rho, eps, weightDecay, maximize }: AdadeltaOptions,
+    x: FloatArray,
+    dx: FloatArray,
+    state: ParameterState,
+    { lr, rho, eps, weightDecay, maximize }: AdadeltaOptions,
   ): void {
     const sign = maximize ? -1 : 1;
     const cache = this.buffer(state, "cache", x);

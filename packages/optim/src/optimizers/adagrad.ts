@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of AdaGrad. */
@@ -45,7 +50,8 @@ const specs: Record<keyof AdaGradOptions, OptionSpec> = {
  */
 export class AdaGrad extends Optimizer<AdaGradOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<AdaGradOptions>[], options: Partial<AdaGradOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<AdaGradOptions>[],
+    options: Partial<AdaGradOptions> = {},
   ) {
     super("AdaGrad", specs, params, options, { cache: { always: true } });
   }

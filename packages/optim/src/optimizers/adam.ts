@@ -1,6 +1,12 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type BufferSpec, type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type BufferSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Adam. */
@@ -49,7 +55,9 @@ export const adamSpecs: Record<keyof AdamOptions, OptionSpec> = {
 
 /** Adam's state buffers, shared with AdamW: the moments, and the running maximum when amsgrad. */
 export const adamBuffers: Record<string, BufferSpec> = {
-  m: { always: true }, v: { always: true }, vMax: { always: false },
+  m: { always: true },
+  v: { always: true },
+  vMax: { always: false },
 };
 
 /**
@@ -71,7 +79,12 @@ export const adamBuffers: Record<string, BufferSpec> = {
  * today's factor; "vHat" compares moments each corrected by its own step's factor.
  */
 export function adamUpdate(
-  x: FloatArray, dx: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, t: number,
+  x: FloatArray,
+  dx: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  vMax: FloatArray | null,
+  t: number,
   { lr, beta1, beta2, eps, biasCorrection, weightDecay, maximize, amsgradMaxOf }: AdamOptions,
 ): void {
   const sign = maximize ? -1 : 1;

@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Adamax. */
@@ -39,14 +44,13 @@ const specs: Record<keyof AdamaxOptions, OptionSpec> = {
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<AdamaxOptions>[], options: Partial<AdamaxOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<AdamaxOptions>[],
+    options: Partial<AdamaxOptions> = {},
   ) {
     super("Adamax", specs, params, options, { m: { always: true }, u: { always: true } });
   }
 
-  protected update(
-    x: FloatArray, dx: FloatArray, state: ParameterState, options: AdamaxOptions,
-  ): void {
+  protected update(x: FloatArray, dx: FloatArray, state: ParameterState, options: AdamaxOptions): void {
     const { lr, beta1, beta2, eps, weightDecay, maximize } = options;
     const sign = maximize ? -1 : 1;
     const m = this.buffer(state, "m", x);

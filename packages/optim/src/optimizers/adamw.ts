@@ -6,7 +6,8 @@ import { type AdamOptions, adamBuffers, adamSpecs, adamUpdate } from "./adam.js"
 export type AdamWOptions = AdamOptions;
 
 const specs: Record<keyof AdamWOptions, OptionSpec> = {
-  ...adamSpecs, weightDecay: { default: 1e-2, range: "nonNegative" },
+  ...adamSpecs,
+  weightDecay: { default: 1e-2, range: "nonNegative" },
 };
 
 /**

@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of ASGD. */
@@ -43,7 +48,9 @@ const specs: Record<keyof ASGDOptions, OptionSpec> = {
 export class ASGD extends Optimizer<ASGDOptions> {
   constructor(params: readonly Parameter[] | readonly ParamGroup<ASGDOptions>[], options: Partial<ASGDOptions> = {}) {
     super("ASGD", specs, params, options, {
-      ax: { always: true }, eta: { always: true, scalar: true }, mu: { always: true, scalar: true },
+      ax: { always: true },
+      eta: { always: true, scalar: true },
+      mu: { always: true, scalar: true },
     });
   }
 

@@ -1,6 +1,11 @@
 import { DataFormatError, type FloatArray, ValueError, encodeArray, kernels } from "@slope/core";
 import {
-  type OptimizerStateDict, type OptionSpec, Optimizer, type ParamGroup, type Parameter, maximizeSpec,
+  type OptimizerStateDict,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of L-BFGS. */
@@ -69,7 +74,16 @@ interface Curvature {
 }
 
 const fresh = (): Curvature => ({
-  funcEvals: 0, nIter: 0, d: null, t: 0, oldDirs: [], oldSteps: [], ro: [], hDiag: 1, prevFlatGrad: null, prevLoss: 0,
+  funcEvals: 0,
+  nIter: 0,
+  d: null,
+  t: 0,
+  oldDirs: [],
+  oldSteps: [],
+  ro: [],
+  hDiag: 1,
+  prevFlatGrad: null,
+  prevLoss: 0,
 });
 
 /**
@@ -80,15 +94,23 @@ const fresh = (): Curvature => ({
  *     x = x2 − (x2 − x1)·(g2 + d2 − d1)/(g2 − g1 + 2·d2)          (x1 ≤ x2; the mirror image otherwise)
  */
 export function cubicInterpolate(
-  x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number],
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds?: [number, number],
 ): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2Square = d1 * d1 - g1 * g2;
   if (d2Square >= 0) {
     const d2 = Math.sqrt(d2Square);
-    const at = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-      : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    const at =
+      x1 <= x2
+        ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
     return Math.min(Math.max(at, lo), hi);
   }
   return (lo + hi) / 2;
@@ -105,8 +127,16 @@ type Directional = (t: number) => { f: number; g: Float64Array };
  * gradient and the step found, and how many evaluations it took.
  */
 export function strongWolfe(
-  evaluate: Directional, t: number, d: Float64Array, f: number, g: Float64Array, gtd: number,
-  toleranceChange = 1e-9, maxLineSearch = 25, c1 = 1e-4, c2 = 0.9,
+  evaluate: Directional,
+  t: number,
+  d: Float64Array,
+  f: number,
+  g: Float64Array,
+  gtd: number,
+  toleranceChange = 1e-9,
+  maxLineSearch = 25,
+  c1 = 1e-4,
+  c2 = 0.9,
 ): {
   /** The loss at x + t·d. */
   f: number;
@@ -121,13 +151,24 @@ export function strongWolfe(
   let { f: fNew, g: gNew } = evaluate(t);
   let evaluations = 1;
   let gtdNew = dot(gNew, d);
-  let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
+  let tPrev = 0,
+    fPrev = f,
+    gPrev = g,
+    gtdPrev = gtd;
   let done = false;
   let iteration = 0;
-  let bracket: number[] = [], bracketF: number[] = [], bracketG: Float64Array[] = [], bracketGtd: number[] = [];
+  let bracket: number[] = [],
+    bracketF: number[] = [],
+    bracketG: Float64Array[] = [],
+    bracketGtd: number[] = [];
   while (iteration < maxLineSearch) {
     if (fNew > f + c1 * t * gtd || (iteration > 1 && fNew >= fPrev)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     if (Math.abs(gtdNew) <= -c2 * gtd) {
@@ -136,7 +177,12 @@ export function strongWolfe(
       break;
     }
     if (gtdNew >= 0) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     const minStep = t + 0.01 * (t - tPrev);
@@ -149,7 +195,12 @@ export function strongWolfe(
     gtdNew = dot(gNew, d);
     iteration++;
   }
-  if (iteration === maxLineSearch) [bracket, bracketF, bracketG] = [[0, t], [f, fNew], [g, gNew]];
+  if (iteration === maxLineSearch)
+    [bracket, bracketF, bracketG] = [
+      [0, t],
+      [f, fNew],
+      [g, gNew],
+    ];
 
   // Zoom: shrink the bracket until a point satisfies both conditions.
   let insufficientProgress = false;
@@ -157,7 +208,8 @@ export function strongWolfe(
   while (!done && iteration < maxLineSearch) {
     if (Math.abs(bracket[1]! - bracket[0]!) * dNorm < toleranceChange) break;
     t = cubicInterpolate(bracket[0]!, bracketF[0]!, bracketGtd[0]!, bracket[1]!, bracketF[1]!, bracketGtd[1]!);
-    const top = Math.max(...bracket), bottom = Math.min(...bracket);
+    const top = Math.max(...bracket),
+      bottom = Math.min(...bracket);
     const eps = 0.1 * (top - bottom);
     if (Math.min(top - t, t - bottom) < eps) {
       if (insufficientProgress || t >= top || t <= bottom) {
@@ -179,8 +231,12 @@ export function strongWolfe(
     } else {
       if (Math.abs(gtdNew) <= -c2 * gtd) done = true;
       else if (gtdNew * (bracket[high]! - bracket[low]!) >= 0) {
-        [bracket[high], bracketF[high], bracketG[high], bracketGtd[high]] =
-          [bracket[low]!, bracketF[low]!, bracketG[low]!, bracketGtd[low]!];
+        [bracket[high], bracketF[high], bracketG[high], bracketGtd[high]] = [
+          bracket[low]!,
+          bracketF[low]!,
+          bracketG[low]!,
+          bracketGtd[low]!,
+        ];
       }
       [bracket[low], bracketF[low], bracketG[low], bracketGtd[low]] = [t, fNew, gNew, gtdNew];
     }
@@ -214,8 +270,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   constructor(params: readonly Parameter[] | readonly ParamGroup<LBFGSOptions>[], options: Partial<LBFGSOptions> = {}) {
     const maxIterations = options.maxIterations ?? (specs.maxIterations.default as number);
-    const maxEval = options.maxEval
-      ?? (Number.isFinite(maxIterations) ? Math.floor((maxIterations * 5) / 4) : undefined); // PyTorch's default
+    const maxEval =
+      options.maxEval ?? (Number.isFinite(maxIterations) ? Math.floor((maxIterations * 5) / 4) : undefined); // PyTorch's default
     super("LBFGS", specs, params, { ...options, ...(maxEval === undefined ? {} : { maxEval }) });
     if (this.paramGroups.length !== 1) throw new ValueError("LBFGS: supports a single parameter group");
   }
@@ -310,8 +366,12 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         state.ro = [];
         hDiag = 1;
       } else {
-        const y = new Float64Array(g.length), s = new Float64Array(g.length);
-        for (let i = 0; i < g.length; i++) { y[i] = g[i]! - prevFlatGrad![i]!; s[i] = d![i]! * t; }
+        const y = new Float64Array(g.length),
+          s = new Float64Array(g.length);
+        for (let i = 0; i < g.length; i++) {
+          y[i] = g[i]! - prevFlatGrad![i]!;
+          s[i] = d![i]! * t;
+        }
         const ys = dot(y, s);
         if (ys > 1e-10) {
           while (state.oldDirs.length >= o.historySize) {
@@ -383,7 +443,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           }
           t *= 0.5;
         }
-        if (!accepted) { // no decrease found: stay where we were, with its gradients
+        if (!accepted) {
+          // no decrease found: stay where we were, with its gradients
           this.writeValues(x);
           call();
           evaluations++;
@@ -418,10 +479,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const c = this.curvature;
     const vector = (v: Float64Array | null) => (v ? encodeArray(v) : null);
     dict.extra = {
-      funcEvals: c.funcEvals, nIter: c.nIter,
+      funcEvals: c.funcEvals,
+      nIter: c.nIter,
       scalars: encodeArray(Float64Array.of(c.t, c.hDiag, c.prevLoss)), // bit for bit, NaN and ±∞ included
-      d: vector(c.d), prevFlatGrad: vector(c.prevFlatGrad),
-      oldDirs: c.oldDirs.map(encodeArray), oldSteps: c.oldSteps.map(encodeArray),
+      d: vector(c.d),
+      prevFlatGrad: vector(c.prevFlatGrad),
+      oldDirs: c.oldDirs.map(encodeArray),
+      oldSteps: c.oldSteps.map(encodeArray),
       ro: encodeArray(Float64Array.from(c.ro)),
     };
     return dict;
@@ -454,10 +518,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       if (!Array.isArray(e[key])) throw new DataFormatError(`${where}: ${key} must be an array`);
       return (e[key] as unknown[]).map((v, i) => vector(v, `${key}[${i}]`));
     };
-    const funcEvals = count("funcEvals"), nIter = count("nIter");
+    const funcEvals = count("funcEvals"),
+      nIter = count("nIter");
     const [t, hDiag, prevLoss] = vector(e.scalars, "scalars", 3);
-    const d = optional("d"), prevFlatGrad = optional("prevFlatGrad");
-    const oldDirs = list("oldDirs"), oldSteps = list("oldSteps");
+    const d = optional("d"),
+      prevFlatGrad = optional("prevFlatGrad");
+    const oldDirs = list("oldDirs"),
+      oldSteps = list("oldSteps");
     if (!Array.isArray(e.ro) && (typeof e.ro !== "object" || e.ro === null)) {
       throw new DataFormatError(`${where}: ro must be an encoded array`);
     }
@@ -470,7 +537,16 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     }
     return () => {
       this.curvature = {
-        funcEvals, nIter, d, t: t!, oldDirs, oldSteps, ro, hDiag: hDiag!, prevFlatGrad, prevLoss: prevLoss!,
+        funcEvals,
+        nIter,
+        d,
+        t: t!,
+        oldDirs,
+        oldSteps,
+        ro,
+        hDiag: hDiag!,
+        prevFlatGrad,
+        prevLoss: prevLoss!,
       };
     };
   }

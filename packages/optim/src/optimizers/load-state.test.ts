@@ -5,7 +5,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Optimizer, OptimizerStateDict, Parameter } from "../optimizer.js";
 import {
-  ASGD, AdaGrad, Adadelta, Adam, Adamax, AdamW, LBFGS, Lion, Momentum, NAdam, Nesterov, RAdam, RMSProp, Rprop, SGD,
+  ASGD,
+  AdaGrad,
+  Adadelta,
+  Adam,
+  Adamax,
+  AdamW,
+  LBFGS,
+  Lion,
+  Momentum,
+  NAdam,
+  Nesterov,
+  RAdam,
+  RMSProp,
+  Rprop,
+  SGD,
 } from "../index.js";
 
 const makers: [string, (p: Parameter[]) => Optimizer][] = [
@@ -38,14 +52,20 @@ function trained(make: (p: Parameter[]) => Optimizer): { optimizer: Optimizer; p
   const closure = () => {
     let loss = 0;
     for (const p of ps) {
-      p.grad = tensor(Array.from(p.value.data, (x) => x * x * x), { dtype: "float64", shape: p.value.shape });
+      p.grad = tensor(
+        Array.from(p.value.data, (x) => x * x * x),
+        { dtype: "float64", shape: p.value.shape },
+      );
       loss += Array.from(p.value.data).reduce((s, x) => s + x ** 4 / 4, 0);
     }
     return loss;
   };
   for (let t = 0; t < 3; t++) {
     if (optimizer instanceof LBFGS) optimizer.step(closure);
-    else { closure(); optimizer.step(); }
+    else {
+      closure();
+      optimizer.step();
+    }
   }
   return { optimizer, ps };
 }
@@ -60,8 +80,11 @@ const corruptions: Corruption[] = [
   ["a fractional step count", (d) => (d.state[0].step = 1.5), DataFormatError],
   ["a NaN iteration count", (d) => (d.iterations = NaN), DataFormatError],
   ["a buffer whose length differs from its parameter's size", (d) => (firstBuffer(d).length = 2), DataFormatError],
-  ["a buffer whose bytes hold fewer values than it says", (d) => (firstBuffer(d).base64 = "AAAAAAAAAAA="),
-    DataFormatError],
+  [
+    "a buffer whose bytes hold fewer values than it says",
+    (d) => (firstBuffer(d).base64 = "AAAAAAAAAAA="),
+    DataFormatError,
+  ],
   ["a buffer whose base64 is not base64", (d) => (firstBuffer(d).base64 = "%%%%"), DataFormatError],
   ["a buffer of another dtype", (d) => (firstBuffer(d).dtype = "float32"), DTypeError],
   ["a missing buffer", (d) => delete d.state[0].buffers[Object.keys(d.state[0].buffers)[0]!], DataFormatError],
@@ -108,36 +131,50 @@ describe("loadStateDict refuses a corrupt state with a named error and changes n
     }
   });
 
-  it.each(makers)("%s: any one value of the saved JSON replaced by a random value either loads or is a SlopeError, " +
-    "and a refused state changes nothing", (_, make) => {
-    const { optimizer } = trained(make);
-    const before = JSON.stringify(optimizer.stateDict());
-    const paths: (string | number)[][] = [];
-    const walk = (v: unknown, path: (string | number)[]) => {
-      paths.push(path);
-      if (!v || typeof v !== "object") return;
-      for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
-    };
-    walk(JSON.parse(before), []);
-    const junk = fc.oneof(
-      fc.constant(null), fc.constant(undefined), fc.double(), fc.integer(), fc.string(), fc.boolean(),
-      fc.constant([]), fc.constant({}), fc.constant(NaN), fc.constant(-1),
-    );
-    fc.assert(fc.property(fc.integer({ min: 1, max: paths.length - 1 }), junk, (k, value) => {
-      const dict = JSON.parse(before);
-      const path = paths[k]!;
-      let target = dict;
-      for (const key of path.slice(0, -1)) target = target[key];
-      target[path.at(-1)!] = value;
-      try {
-        optimizer.loadStateDict(dict);
-        optimizer.loadStateDict(JSON.parse(before)); // put it back for the next run
-      } catch (e) {
-        expect(e, `${path.join(".")} = ${String(value)}: ${String(e)}`).toBeInstanceOf(SlopeError);
-        expect(JSON.stringify(optimizer.stateDict())).toBe(before);
-      }
-    }), { numRuns: 150, seed: 15 });
-  });
+  it.each(makers)(
+    "%s: any one value of the saved JSON replaced by a random value either loads or is a SlopeError, " +
+      "and a refused state changes nothing",
+    (_, make) => {
+      const { optimizer } = trained(make);
+      const before = JSON.stringify(optimizer.stateDict());
+      const paths: (string | number)[][] = [];
+      const walk = (v: unknown, path: (string | number)[]) => {
+        paths.push(path);
+        if (!v || typeof v !== "object") return;
+        for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+      };
+      walk(JSON.parse(before), []);
+      const junk = fc.oneof(
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.double(),
+        fc.integer(),
+        fc.string(),
+        fc.boolean(),
+        fc.constant([]),
+        fc.constant({}),
+        fc.constant(NaN),
+        fc.constant(-1),
+      );
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: paths.length - 1 }), junk, (k, value) => {
+          const dict = JSON.parse(before);
+          const path = paths[k]!;
+          let target = dict;
+          for (const key of path.slice(0, -1)) target = target[key];
+          target[path.at(-1)!] = value;
+          try {
+            optimizer.loadStateDict(dict);
+            optimizer.loadStateDict(JSON.parse(before)); // put it back for the next run
+          } catch (e) {
+            expect(e, `${path.join(".")} = ${String(value)}: ${String(e)}`).toBeInstanceOf(SlopeError);
+            expect(JSON.stringify(optimizer.stateDict())).toBe(before);
+          }
+        }),
+        { numRuns: 150, seed: 15 },
+      );
+    },
+  );
 });
 
 describe("gradients are checked by shape, before any parameter changes", () => {
@@ -155,11 +192,13 @@ describe("gradients are checked by shape, before any parameter changes", () => {
   it("LBFGS: a gradient of another shape is a ShapeError", () => {
     const ps = params();
     const lbfgs = new LBFGS(ps, {});
-    expect(() => lbfgs.step(() => {
-      ps[0]!.grad = tensor([[1, 1, 1]], { dtype: "float64" });
-      ps[1]!.grad = tensor([1, 1], { dtype: "float64" });
-      return 1;
-    })).toThrow(ShapeError);
+    expect(() =>
+      lbfgs.step(() => {
+        ps[0]!.grad = tensor([[1, 1, 1]], { dtype: "float64" });
+        ps[1]!.grad = tensor([1, 1], { dtype: "float64" });
+        return 1;
+      }),
+    ).toThrow(ShapeError);
   });
 });
 
@@ -174,14 +213,20 @@ describe("maximize: gradient ascent on every optimizer", () => {
       for (let t = 0; t < 12; t++) {
         for (const p of ps) {
           const g = Array.from(p.value.data, (x) => -(x * x * x) + 0.1 * rng.normal());
-          p.grad = tensor(g.map((v) => (maximize ? v : -v)), { dtype: "float64", shape: p.value.shape });
+          p.grad = tensor(
+            g.map((v) => (maximize ? v : -v)),
+            { dtype: "float64", shape: p.value.shape },
+          );
         }
         optimizer.step();
       }
       return ps.flatMap((p) => Array.from(p.value.data));
     };
-    const up = run(true), down = run(false);
-    up.forEach((v, i) => { expect(Object.is(v, down[i]), `element ${i}: ${v} vs ${down[i]}`).toBe(true); });
+    const up = run(true),
+      down = run(false);
+    up.forEach((v, i) => {
+      expect(Object.is(v, down[i]), `element ${i}: ${v} vs ${down[i]}`).toBe(true);
+    });
     expect(up.some((v, i) => v !== [0.3, -1.2, 2.5, 1, 2][i])).toBe(true);
   });
 
@@ -202,8 +247,11 @@ describe("maximize: gradient ascent on every optimizer", () => {
       for (let t = 0; t < 3; t++) lbfgs.step(closure);
       return ps.flatMap((p) => Array.from(p.value.data));
     };
-    const up = run(true), down = run(false);
-    up.forEach((v, i) => { expect(Object.is(v, down[i])).toBe(true); });
+    const up = run(true),
+      down = run(false);
+    up.forEach((v, i) => {
+      expect(Object.is(v, down[i])).toBe(true);
+    });
     expect(Math.max(...up.map(Math.abs))).toBeLessThan(0.1); // it found the maximum at 0
   });
 });
@@ -235,8 +283,9 @@ describe("bad parameters and gradients are named errors, not TypeErrors", () => 
 
 describe("the new options are checked like the old ones", () => {
   it("choices, Rprop's η₋ < 1 < η₊, L-BFGS's maxEval default", () => {
-    expect(() => new Momentum(params(), { lr: 0.1, form: "torch" as never }))
-      .toThrow(/form must be one of "lecture", "pytorch", got torch/);
+    expect(() => new Momentum(params(), { lr: 0.1, form: "torch" as never })).toThrow(
+      /form must be one of "lecture", "pytorch", got torch/,
+    );
     expect(() => new LBFGS(params(), { lineSearchFn: "wolfe" as never })).toThrow(/lineSearchFn must be one of/);
     expect(() => new Rprop(params(), { etaPlus: 0.9 })).toThrow(/0 < etaMinus < 1 < etaPlus/);
     expect(() => new Rprop(params(), { stepSizeMin: 1, stepSizeMax: 0.5 })).toThrow(/stepSizeMin ≤ stepSizeMax/);

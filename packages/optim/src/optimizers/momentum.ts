@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Momentum. */
@@ -50,7 +55,8 @@ const specs: Record<keyof MomentumOptions, OptionSpec> = {
  */
 export class Momentum extends Optimizer<MomentumOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<MomentumOptions>[], options: Partial<MomentumOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<MomentumOptions>[],
+    options: Partial<MomentumOptions> = {},
   ) {
     super("Momentum", specs, params, options, { velocity: { always: true } });
   }

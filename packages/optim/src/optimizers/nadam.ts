@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of NAdam. */
@@ -48,7 +53,9 @@ const specs: Record<keyof NAdamOptions, OptionSpec> = {
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: readonly Parameter[] | readonly ParamGroup<NAdamOptions>[], options: Partial<NAdamOptions> = {}) {
     super("NAdam", specs, params, options, {
-      m: { always: true }, v: { always: true }, muProduct: { always: true, scalar: true },
+      m: { always: true },
+      v: { always: true },
+      muProduct: { always: true, scalar: true },
     });
   }
 

@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Nesterov. */
@@ -35,7 +40,8 @@ const specs: Record<keyof NesterovOptions, OptionSpec> = {
  */
 export class Nesterov extends Optimizer<NesterovOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<NesterovOptions>[], options: Partial<NesterovOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<NesterovOptions>[],
+    options: Partial<NesterovOptions> = {},
   ) {
     super("Nesterov", specs, params, options, { velocity: { always: true } });
   }

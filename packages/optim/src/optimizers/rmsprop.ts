@@ -1,6 +1,11 @@
 import type { FloatArray } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of RMSProp. */
@@ -54,10 +59,13 @@ const specs: Record<keyof RMSPropOptions, OptionSpec> = {
  */
 export class RMSProp extends Optimizer<RMSPropOptions> {
   constructor(
-    params: readonly Parameter[] | readonly ParamGroup<RMSPropOptions>[], options: Partial<RMSPropOptions> = {},
+    params: readonly Parameter[] | readonly ParamGroup<RMSPropOptions>[],
+    options: Partial<RMSPropOptions> = {},
   ) {
     super("RMSProp", specs, params, options, {
-      cache: { always: true }, gradAverage: { always: false }, momentumBuffer: { always: false },
+      cache: { always: true },
+      gradAverage: { always: false },
+      momentumBuffer: { always: false },
     });
   }
 

@@ -1,6 +1,11 @@
 import { type FloatArray, ValueError } from "@slope/core";
 import {
-  type OptionSpec, Optimizer, type ParamGroup, type Parameter, type ParameterState, maximizeSpec,
+  type OptionSpec,
+  Optimizer,
+  type ParamGroup,
+  type Parameter,
+  type ParameterState,
+  maximizeSpec,
 } from "../optimizer.js";
 
 /** Options of Rprop. */

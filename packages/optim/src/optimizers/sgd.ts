@@ -32,7 +32,8 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(x: FloatArray, dx: FloatArray, _state: unknown, { lr, weightDecay, maximize }: SGDOptions): void {
     const sign = maximize ? -1 : 1;
-    if (weightDecay === 0) kernels().axpy(x, -sign * lr, dx); // x + (∓lr)·dx: the same bits as x ∓ lr·dx
+    if (weightDecay === 0)
+      kernels().axpy(x, -sign * lr, dx); // x + (∓lr)·dx: the same bits as x ∓ lr·dx
     else for (let i = 0; i < x.length; i++) x[i]! -= lr * (sign * dx[i]! + weightDecay * x[i]!);
   }
 }

@@ -29,9 +29,11 @@ export function cosineWarmRestarts({ lr0, period, periodMult = 1, lrMin = 0 }: C
     if (!Number.isFinite(t)) return NaN;
     let tCur = t;
     let tI = period;
-    if (periodMult === 1) tCur = t % period; // fmod is exact: the same T_cur as PyTorch's repeated subtraction
+    if (periodMult === 1)
+      tCur = t % period; // fmod is exact: the same T_cur as PyTorch's repeated subtraction
     else {
-      while (tCur >= tI) { // O(log t) periods
+      while (tCur >= tI) {
+        // O(log t) periods
         tCur -= tI;
         tI *= periodMult;
       }

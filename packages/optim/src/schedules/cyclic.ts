@@ -41,9 +41,8 @@ export function cyclic(options: CyclicOptions): Schedule {
   checkChoice("cyclic", "mode", mode, modes);
   const total = stepsUp + stepsDown;
   const ratio = stepsUp / total;
-  const amplitude: (cycle: number, t: number) => number = mode === "triangular"
-    ? () => 1
-    : mode === "triangular2" ? (cycle) => 1 / 2 ** (cycle - 1) : (_, t) => gamma ** t;
+  const amplitude: (cycle: number, t: number) => number =
+    mode === "triangular" ? () => 1 : mode === "triangular2" ? (cycle) => 1 / 2 ** (cycle - 1) : (_, t) => gamma ** t;
   return (t) => {
     const cycle = Math.floor(1 + t / total);
     const x = 1 + t / total - cycle;

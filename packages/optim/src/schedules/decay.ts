@@ -40,7 +40,7 @@ export function constantSchedule(value: number): Schedule {
  */
 export function linearSchedule({ start, end, steps }: { start: number; end: number; steps: number }): Schedule {
   check("linearSchedule", { start, end, steps }, ["steps"]);
-  return (t) => start + (end - start) * Math.min(t, steps) / steps;
+  return (t) => start + ((end - start) * Math.min(t, steps)) / steps;
 }
 
 /**

@@ -24,7 +24,9 @@ export function multiStepDecay({ lr0, milestones, factor = 0.1 }: MultiStepDecay
   if (!Array.isArray(milestones)) {
     throw new ValueError(`multiStepDecay: milestones must be an array of steps, got ${String(milestones)}`);
   }
-  milestones.forEach((m, i) => { checkInteger("multiStepDecay", `milestones[${i}]`, m, 0); });
+  milestones.forEach((m, i) => {
+    checkInteger("multiStepDecay", `milestones[${i}]`, m, 0);
+  });
   const sorted = [...milestones].sort((a, b) => a - b);
   return (t) => lr0 * factor ** passed(sorted, t);
 }

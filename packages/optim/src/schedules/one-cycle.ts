@@ -55,14 +55,14 @@ export function oneCycle(options: OneCycleOptions): Schedule {
   const upEnd = pctStart * steps - 1;
   const phases: Phase[] = threePhase
     ? [
-      { start: 0, end: upEnd, from: lrStart, to: lrMax },
-      { start: upEnd, end: 2 * pctStart * steps - 2, from: lrMax, to: lrStart },
-      { start: 2 * pctStart * steps - 2, end: steps - 1, from: lrStart, to: lrEnd },
-    ]
+        { start: 0, end: upEnd, from: lrStart, to: lrMax },
+        { start: upEnd, end: 2 * pctStart * steps - 2, from: lrMax, to: lrStart },
+        { start: 2 * pctStart * steps - 2, end: steps - 1, from: lrStart, to: lrEnd },
+      ]
     : [
-      { start: 0, end: upEnd, from: lrStart, to: lrMax },
-      { start: upEnd, end: steps - 1, from: lrMax, to: lrEnd },
-    ];
+        { start: 0, end: upEnd, from: lrStart, to: lrMax },
+        { start: upEnd, end: steps - 1, from: lrMax, to: lrEnd },
+      ];
   phases.forEach((phase, i) => {
     // PyTorch divides by the phase's length: a phase of none is its ZeroDivisionError, refused here up front.
     if (phase.end === phase.start) {
@@ -70,9 +70,10 @@ export function oneCycle(options: OneCycleOptions): Schedule {
       throw new ValueError(`oneCycle: ${which} has no steps (pctStart ${pctStart}, steps ${steps})`);
     }
   });
-  const interpolate = anneal === "cos"
-    ? (a: number, b: number, p: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1)
-    : (a: number, b: number, p: number) => (b - a) * p + a;
+  const interpolate =
+    anneal === "cos"
+      ? (a: number, b: number, p: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1)
+      : (a: number, b: number, p: number) => (b - a) * p + a;
   return (t) => {
     if (t > steps) throw new ValueError(`oneCycle: t = ${t} is past the cycle's ${steps} steps`);
     const last = phases.length - 1;

@@ -80,7 +80,10 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
 
   /** @param optimizer The optimizer whose groups' learning rates are reduced. */
-  constructor(readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
+  constructor(
+    readonly optimizer: Optimizer,
+    options: ReduceLROnPlateauOptions = {},
+  ) {
     const groups = optimizer.paramGroups.length;
     const minLr = options.minLr ?? 0;
     const settings: Settings = {
@@ -197,7 +200,10 @@ function checkSettings(s: Settings, groups: number, where: string): void {
   }
   checkInteger(where, "patience", s.patience, 0);
   checkInteger(where, "cooldown", s.cooldown, 0);
-  for (const [name, v] of [["threshold", s.threshold], ["eps", s.eps]] as const) {
+  for (const [name, v] of [
+    ["threshold", s.threshold],
+    ["eps", s.eps],
+  ] as const) {
     if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
       throw new ValueError(`${where}: ${name} must be a finite number ≥ 0, got ${String(v)}`);
     }

@@ -164,8 +164,13 @@ export function setPerGroup(optimizer: Optimizer, option: string, values: readon
   try {
     for (const v of distinct) optimizer.setOption(option, v);
   } catch (error) {
-    groups.forEach((g, i) => { g.options[option] = before[i]; });
+    groups.forEach((g, i) => {
+      g.options[option] = before[i];
+    });
     throw error;
   }
-  if (distinct.length > 1) groups.forEach((g, i) => { g.options[option] = values[i]; });
+  if (distinct.length > 1)
+    groups.forEach((g, i) => {
+      g.options[option] = values[i];
+    });
 }

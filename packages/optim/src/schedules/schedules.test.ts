@@ -4,7 +4,13 @@ import { Momentum } from "../optimizers/momentum.js";
 import { SGD } from "../optimizers/sgd.js";
 import type { Parameter } from "../optimizer.js";
 import {
-  constantSchedule, cosineDecay, exponentialDecay, inverseTimeDecay, linearSchedule, stepDecay, warmup,
+  constantSchedule,
+  cosineDecay,
+  exponentialDecay,
+  inverseTimeDecay,
+  linearSchedule,
+  stepDecay,
+  warmup,
 } from "./decay.js";
 import { Scheduler } from "./scheduler.js";
 import { ValueError } from "@slope/core";
@@ -142,27 +148,32 @@ describe("PyTorch's schedules as closed forms (the numbers themselves: tests/tor
   });
 
   it("each schedule stays within its bounds for any step (property)", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), (t) => {
-      const c = cyclic({ lrMin: 0.1, lrMax: 0.7, stepsUp: 13, stepsDown: 29, mode: "triangular2" })(t);
-      const w = cosineWarmRestarts({ lr0: 0.9, period: 7, periodMult: 2, lrMin: 0.2 })(t);
-      const p = polynomialDecay({ lr0: 0.5, steps: 1000, power: 1.5, lrEnd: 0.01 })(t);
-      const within = (v: number, low: number, high: number) => v >= low - 1e-15 && v <= high + 1e-15;
-      return within(c, 0.1, 0.7) && within(w, 0.2, 0.9) && within(p, 0.01, 0.5);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), (t) => {
+        const c = cyclic({ lrMin: 0.1, lrMax: 0.7, stepsUp: 13, stepsDown: 29, mode: "triangular2" })(t);
+        const w = cosineWarmRestarts({ lr0: 0.9, period: 7, periodMult: 2, lrMin: 0.2 })(t);
+        const p = polynomialDecay({ lr0: 0.5, steps: 1000, power: 1.5, lrEnd: 0.01 })(t);
+        const within = (v: number, low: number, high: number) => v >= low - 1e-15 && v <= high + 1e-15;
+        return within(c, 0.1, 0.7) && within(w, 0.2, 0.9) && within(p, 0.01, 0.5);
+      }),
+    );
   });
 
   it("bad options are ValueErrors naming the option, what it must be and what came", () => {
-    expect(() => multiStepDecay({ lr0: 1, milestones: [3, 1.5] }))
-      .toThrow(/milestones\[1\] must be an integer ≥ 0, got 1.5/);
+    expect(() => multiStepDecay({ lr0: 1, milestones: [3, 1.5] })).toThrow(
+      /milestones\[1\] must be an integer ≥ 0, got 1.5/,
+    );
     expect(() => multiStepDecay({ lr0: 1, milestones: 3 as never })).toThrow(ValueError);
     expect(() => polynomialDecay({ lr0: 1, steps: 0 })).toThrow(/steps must be an integer ≥ 1, got 0/);
-    expect(() => cyclic({ lrMin: 1, lrMax: 2, mode: "sawtooth" as never }))
-      .toThrow(/mode must be one of "triangular", "triangular2", "exp_range", got "sawtooth"/);
+    expect(() => cyclic({ lrMin: 1, lrMax: 2, mode: "sawtooth" as never })).toThrow(
+      /mode must be one of "triangular", "triangular2", "exp_range", got "sawtooth"/,
+    );
     expect(() => cyclic({ lrMin: NaN, lrMax: 2 })).toThrow(/lrMin must be a finite number, got NaN/);
     expect(() => oneCycle({ lrMax: 1, steps: 10, pctStart: 1.5 })).toThrow(/pctStart must be in \[0, 1\], got 1.5/);
     expect(() => oneCycle({ lrMax: 1, steps: 10, pctStart: 0.1 })).toThrow(/phase 1 of 2 has no steps/);
-    expect(() => oneCycle({ lrMax: 1, steps: 10, anneal: "cosine" as never }))
-      .toThrow(/anneal must be one of "cos", "linear"/);
+    expect(() => oneCycle({ lrMax: 1, steps: 10, anneal: "cosine" as never })).toThrow(
+      /anneal must be one of "cos", "linear"/,
+    );
     expect(() => oneCycle({ lrMax: 1, steps: 10 })(11)).toThrow(/t = 11 is past the cycle's 10 steps/);
     expect(() => cosineWarmRestarts({ lr0: 1, period: 2.5 })).toThrow(/period must be an integer ≥ 1, got 2.5/);
     expect(() => cosineWarmRestarts({ lr0: 1, period: 2, periodMult: 0 })).toThrow(/periodMult must be an integer ≥ 1/);
@@ -173,7 +184,10 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
   const twoGroups = () => {
     const a = param();
     const b = param();
-    return new SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.02 }]);
+    return new SGD([
+      { params: [a], lr: 0.1 },
+      { params: [b], lr: 0.02 },
+    ]);
   };
   const lrs = (o: SGD) => o.paramGroups.map((g) => g.options.lr);
 
@@ -194,7 +208,13 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
   });
 
   it("a ratio to a first group whose value is 0 is refused (momentum 0 and 0.9): pass one schedule per group", () => {
-    const opt = new Momentum([{ params: [param()], momentum: 0 }, { params: [param()], momentum: 0.9 }], { lr: 0.1 });
+    const opt = new Momentum(
+      [
+        { params: [param()], momentum: 0 },
+        { params: [param()], momentum: 0.9 },
+      ],
+      { lr: 0.1 },
+    );
     expect(() => new Scheduler(opt, constantSchedule(0.5), "momentum")).toThrow(/first group's momentum is 0/);
     expect(() => new Scheduler(opt, constantSchedule(0.5), "nesterov")).toThrow(/no numeric option "nesterov"/);
   });
@@ -211,7 +231,9 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
     for (let i = 0; i < 5; i++) {
       scheduler.step();
       resumed.step();
-      lrs(sgd).forEach((lr, g) => { expect(Object.is(lr, lrs(other)[g])).toBe(true); });
+      lrs(sgd).forEach((lr, g) => {
+        expect(Object.is(lr, lrs(other)[g])).toBe(true);
+      });
     }
   });
 
@@ -242,7 +264,9 @@ describe("Scheduler: every group's own base rate, and a state checked before it 
     const sgd = twoGroups();
     const scheduler = new Scheduler(sgd, (t: number) => 0.1 - 0.05 * t);
     const before = lrs(sgd);
-    expect(() => scheduler.loadStateDict({ ...scheduler.stateDict(), t: 3 })).toThrow(/lr must be a number ≥ 0, got -0.05/);
+    expect(() => scheduler.loadStateDict({ ...scheduler.stateDict(), t: 3 })).toThrow(
+      /lr must be a number ≥ 0, got -0.05/,
+    );
     expect(scheduler.t).toBe(0);
     expect(lrs(sgd)).toEqual(before);
   });
@@ -269,8 +293,9 @@ describe("ReduceLROnPlateau", () => {
     expect(() => new ReduceLROnPlateau(sgd, { factor: 1 })).toThrow(/factor must be a number in \(0, 1\), got 1/);
     expect(() => new ReduceLROnPlateau(sgd, { mode: "up" as never })).toThrow(/mode must be one of "min", "max"/);
     expect(() => new ReduceLROnPlateau(sgd, { patience: -1 })).toThrow(/patience must be an integer ≥ 0/);
-    expect(() => new ReduceLROnPlateau(sgd, { minLr: [0, 0] }))
-      .toThrow(/expected 1 minLr values \(one per group\), got 2/);
+    expect(() => new ReduceLROnPlateau(sgd, { minLr: [0, 0] })).toThrow(
+      /expected 1 minLr values \(one per group\), got 2/,
+    );
     expect(() => new ReduceLROnPlateau(sgd).step("0.5" as never)).toThrow(ValueError);
   });
 
@@ -281,8 +306,15 @@ describe("ReduceLROnPlateau", () => {
     expect(saved.best).toBe("-Infinity");
     plateau.step(0.25);
     const before = JSON.stringify(plateau.stateDict());
-    for (const bad of [{ ...saved, best: null }, { ...saved, factor: 2 }, { ...saved, minLrs: [] },
-      { ...saved, thresholdMode: "pct" }, { ...saved, numBadEpochs: -1 }, { ...saved, best: "NaN" }, null]) {
+    for (const bad of [
+      { ...saved, best: null },
+      { ...saved, factor: 2 },
+      { ...saved, minLrs: [] },
+      { ...saved, thresholdMode: "pct" },
+      { ...saved, numBadEpochs: -1 },
+      { ...saved, best: "NaN" },
+      null,
+    ]) {
       expect(() => plateau.loadStateDict(bad), JSON.stringify(bad)).toThrow(ValueError);
       expect(JSON.stringify(plateau.stateDict())).toBe(before);
     }
@@ -293,10 +325,12 @@ describe("ReduceLROnPlateau", () => {
 
 describe("numbers in a scheduler's state", () => {
   it("every float64, −0, NaN and ±∞ included, survives JSON to the bit (property)", () => {
-    fc.assert(fc.property(fc.double(), (x) => {
-      const back = decodeStateNumber(JSON.parse(JSON.stringify(encodeStateNumber(x))), "x");
-      return Object.is(back, x) || (Number.isNaN(back) && Number.isNaN(x));
-    }));
+    fc.assert(
+      fc.property(fc.double(), (x) => {
+        const back = decodeStateNumber(JSON.parse(JSON.stringify(encodeStateNumber(x))), "x");
+        return Object.is(back, x) || (Number.isNaN(back) && Number.isNaN(x));
+      }),
+    );
     expect(() => decodeStateNumber("1e3", "x")).toThrow(ValueError);
   });
 });

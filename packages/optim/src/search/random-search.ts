@@ -31,7 +31,8 @@ export interface SearchOptions {
 }
 
 function checkIterations(where: string, iterations: number): void {
-  if (!Number.isInteger(iterations) || iterations <= 0) throw new ValueError(`${where}: iterations must be a positive integer, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations <= 0)
+    throw new ValueError(`${where}: iterations must be a positive integer, got ${iterations}`);
 }
 
 /**
@@ -47,7 +48,12 @@ export class RandomSearch {
   readonly dtype: DType;
   private readonly rng: Rng;
 
-  constructor({ shape, rng, scale = 1e-4, dtype = "float32" }: { shape: readonly number[]; rng: Rng; scale?: number; dtype?: DType }) {
+  constructor({
+    shape,
+    rng,
+    scale = 1e-4,
+    dtype = "float32",
+  }: { shape: readonly number[]; rng: Rng; scale?: number; dtype?: DType }) {
     if (!rng) throw new ValueError("RandomSearch: an rng is required: { rng: new Rng(seed) }");
     if (!(scale > 0)) throw new ValueError(`RandomSearch: scale must be > 0, got ${scale}`);
     this.shape = [...shape];
@@ -82,7 +88,8 @@ export class RandomSearch {
  * the perturbation when the loss goes down.
  */
 export function randomLocalSearch(
-  loss: (W: Tensor) => number, start: Tensor,
+  loss: (W: Tensor) => number,
+  start: Tensor,
   { rng, stepSize = 1e-4, iterations = 1000, onProgress }: SearchOptions & { rng: Rng; stepSize?: number },
 ): SearchResult {
   if (!rng) throw new ValueError("randomLocalSearch: an rng is required: { rng: new Rng(seed) }");

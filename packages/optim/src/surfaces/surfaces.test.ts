@@ -18,9 +18,12 @@ describe("loss surfaces", () => {
     }
   });
 
-  it.each(Object.values(surfaces).filter((s) => s.minima.length > 0))("$name: the gradient vanishes at every listed minimum", (s) => {
-    for (const [x, y] of s.minima) for (const g of s.gradient(x, y)) expect(Math.abs(g)).toBeLessThan(1e-4);
-  });
+  it.each(Object.values(surfaces).filter((s) => s.minima.length > 0))(
+    "$name: the gradient vanishes at every listed minimum",
+    (s) => {
+      for (const [x, y] of s.minima) for (const g of s.gradient(x, y)) expect(Math.abs(g)).toBeLessThan(1e-4);
+    },
+  );
 
   it("the two-minima surface has its global minimum on the left", () => {
     const [[gx, gy], [lx, ly]] = twoMinima.minima as [[number, number], [number, number]];
@@ -32,7 +35,8 @@ describe("loss surfaces", () => {
     const stepsToMinimum = (points: { loss: number }[]) => points.findIndex((p) => p.loss < 1e-4);
     const sgd = runTrajectory(quadraticBowl, (p) => new SGD(p, { lr: 0.1 }), { steps: 1000 });
     const momentum = runTrajectory(quadraticBowl, (p) => new Momentum(p, { lr: 0.1, momentum: 0.9 }), { steps: 1000 });
-    const sgdSteps = stepsToMinimum(sgd), momentumSteps = stepsToMinimum(momentum);
+    const sgdSteps = stepsToMinimum(sgd),
+      momentumSteps = stepsToMinimum(momentum);
     expect(momentumSteps).toBeGreaterThan(0);
     expect(sgdSteps).toBeGreaterThan(2 * momentumSteps);
     // It starts at x = −8 and, carried by its velocity, passes the minimum (x > 0) before settling.
@@ -44,7 +48,9 @@ describe("loss surfaces", () => {
     const sgd = (p: Parameter[]) => new SGD(p, { lr: 0.1 });
     for (const start of [[1], [1, 2, 3], [1, NaN], [1, "2"], null]) {
       expect(() => runTrajectory(quadraticBowl, sgd, { steps: 1, start: start as never })).toThrow(
-        new ValueError(`runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`),
+        new ValueError(
+          `runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`,
+        ),
       );
     }
     const [first] = runTrajectory(quadraticBowl, sgd, { steps: 1, start: [1, 2] });
@@ -65,7 +71,9 @@ describe("loss surfaces", () => {
     const b: Parameter = { value: tensor([0]), grad: tensor([12]) };
     expect(clipGradNorm([a, b], 6.5)).toBe(13);
     // PyTorch's coefficient maxNorm / (total + 1e-6): 1.5 and −2 within float32's rounding of that 1e-6
-    [1.5, -2, 6].forEach((v, i) => { expect([...a.grad!.data, ...b.grad!.data][i]).toBeCloseTo(v, 6); });
+    [1.5, -2, 6].forEach((v, i) => {
+      expect([...a.grad!.data, ...b.grad!.data][i]).toBeCloseTo(v, 6);
+    });
     clipGradValue([a, b], 1.75);
     expect(Array.from(a.grad!.data)).toEqual([Math.fround(3 * (6.5 / (13 + 1e-6))), -1.75]);
     expect(Array.from(b.grad!.data)).toEqual([1.75]);

@@ -80,7 +80,8 @@ function surface(definition: Omit<Surface, "f">): Surface {
 export const quadraticBowl = surface({
   name: "quadratic-bowl",
   title: "Ill-conditioned bowl ½(0.1x² + 2y²)",
-  expression: (o, x, y) => o.mul(o.constant(0.5), o.add(o.mul(o.constant(0.1), o.mul(x, x)), o.mul(o.constant(2), o.mul(y, y)))),
+  expression: (o, x, y) =>
+    o.mul(o.constant(0.5), o.add(o.mul(o.constant(0.1), o.mul(x, x)), o.mul(o.constant(2), o.mul(y, y)))),
   gradient: (x, y) => [0.1 * x, 2 * y],
   minima: [[0, 0]],
   domain: { x: [-10, 10], y: [-3, 3] },
@@ -121,7 +122,8 @@ export const beale = surface({
     return total;
   },
   gradient: (x, y) => {
-    let gx = 0, gy = 0;
+    let gx = 0,
+      gy = 0;
     [1.5, 2.25, 2.625].forEach((c, k) => {
       const i = k + 1;
       const term = c - x + x * y ** i;
@@ -160,10 +162,16 @@ export const himmelblau = surface({
     return o.add(o.mul(a, a), o.mul(b, b));
   },
   gradient: (x, y) => {
-    const a = x * x + y - 11, b = x + y * y - 7;
+    const a = x * x + y - 11,
+      b = x + y * y - 7;
     return [4 * x * a + 2 * b, 2 * a + 4 * y * b];
   },
-  minima: [[3, 2], [-2.805118, 3.131312], [-3.77931, -3.283186], [3.584428, -1.848126]],
+  minima: [
+    [3, 2],
+    [-2.805118, 3.131312],
+    [-3.77931, -3.283186],
+    [3.584428, -1.848126],
+  ],
   domain: { x: [-5, 5], y: [-5, 5] },
   start: [0, 0],
   steps: 150,
@@ -189,7 +197,10 @@ export const twoMinima = surface({
     return o.add(o.add(o.mul(a, a), o.mul(o.constant(0.3), x)), o.mul(y, y));
   },
   gradient: (x, y) => [4 * x * (x * x - 1) + 0.3, 2 * y],
-  minima: [[twoMinimaRoot(-1), 0], [twoMinimaRoot(1), 0]],
+  minima: [
+    [twoMinimaRoot(-1), 0],
+    [twoMinimaRoot(1), 0],
+  ],
   domain: { x: [-2, 2], y: [-1.5, 1.5] },
   start: [1.8, 1.2],
   steps: 150,

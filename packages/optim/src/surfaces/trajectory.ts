@@ -19,12 +19,17 @@ export interface TrajectoryPoint {
  * through its closure, one iteration per step.
  */
 export function runTrajectory(
-  surface: Surface, makeOptimizer: (params: Parameter[]) => Optimizer, { steps, start = surface.start }: { steps: number; start?: [number, number] },
+  surface: Surface,
+  makeOptimizer: (params: Parameter[]) => Optimizer,
+  { steps, start = surface.start }: { steps: number; start?: [number, number] },
 ): TrajectoryPoint[] {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`runTrajectory: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError(`runTrajectory: steps must be a non-negative integer, got ${steps}`);
   const [x0, y0] = Array.isArray(start) && start.length === 2 ? start : [];
   if (typeof x0 !== "number" || typeof y0 !== "number" || !Number.isFinite(x0) || !Number.isFinite(y0)) {
-    throw new ValueError(`runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`);
+    throw new ValueError(
+      `runTrajectory: start must be a point [x, y] of two finite numbers, got ${JSON.stringify(start)}`,
+    );
   }
   const point: Parameter = { value: tensor([x0, y0], { dtype: "float64" }), grad: null };
   const optimizer = makeOptimizer([point]);

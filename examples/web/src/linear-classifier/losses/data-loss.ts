@@ -28,9 +28,7 @@ export const isLabel = (scores: Var, labels: number[]): Tensor =>
 export const isNotLabel = (scores: Var, labels: number[]): Tensor => subTensors(1, isLabel(scores, labels));
 
 /** s_{yᵢ} for every point, [N, 1]. */
-export const correctScores = (scores: Var, labels: number[]): Var =>
-  sum(mul(scores, isLabel(scores, labels)), 1, true);
+export const correctScores = (scores: Var, labels: number[]): Var => sum(mul(scores, isLabel(scores, labels)), 1, true);
 
 /** The hinge margins sⱼ − s_{yᵢ} + Δ, [N, C]. */
-export const margins = (scores: Var, labels: number[]): Var =>
-  sub(scores, sub(correctScores(scores, labels), DELTA));
+export const margins = (scores: Var, labels: number[]): Var => sub(scores, sub(correctScores(scores, labels), DELTA));

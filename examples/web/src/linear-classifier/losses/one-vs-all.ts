@@ -9,7 +9,8 @@ import { DELTA, type DataLoss, isLabel } from "./data-loss.js";
 export const oneVsAll: DataLoss = {
   kind: "one-vs-all",
   name: "one-vs-all SVM",
-  formula: "L<sub>i</sub> = Σ<sub>j</sub> max(0, Δ − y<sub>ij</sub> s<sub>j</sub>), " +
+  formula:
+    "L<sub>i</sub> = Σ<sub>j</sub> max(0, Δ − y<sub>ij</sub> s<sub>j</sub>), " +
     "y<sub>ij</sub> = +1 if j = y<sub>i</sub>, else −1",
   pointLosses: (scores, labels) => {
     const signs = sub(mul(isLabel(scores, labels), 2), 1);

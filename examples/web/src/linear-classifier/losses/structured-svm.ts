@@ -10,7 +10,6 @@ export const structuredSvm: DataLoss = {
   kind: "structured",
   name: "structured SVM (top runner-up)",
   formula: "L<sub>i</sub> = max(0, max<sub>j≠y<sub>i</sub></sub> s<sub>j</sub> − s<sub>y<sub>i</sub></sub> + Δ)",
-  pointLosses: (scores, labels) =>
-    relu(max(where(isNotLabel(scores, labels), margins(scores, labels), -Infinity), 1)),
+  pointLosses: (scores, labels) => relu(max(where(isNotLabel(scores, labels), margins(scores, labels), -Infinity), 1)),
   dataLoss: (scores, labels) => mean(structuredSvm.pointLosses(scores, labels)),
 };

@@ -4,12 +4,18 @@ import { kernels, setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
 import { kernelsWith, singleThreadWasm, wasmFailure } from "./wasm-backend.js";
-import { type KernelExports, type KernelRunner, PACKED_A_FLOATS, PACKED_B_FLOATS, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
+import {
+  type KernelExports,
+  type KernelRunner,
+  PACKED_A_FLOATS,
+  PACKED_B_FLOATS,
+  WasmKernels,
+  type WasmMemory,
+} from "./wasm-kernels.js";
 import { webAssembly } from "./webassembly.js";
 
 // The threaded kernels, for any platform: the Node front end (src/node/threads.ts) starts
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.
-
 
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
@@ -143,7 +149,9 @@ class ThreadedRunner {
     parts.forEach((args, slot) => {
       const at = 4 + slot * SLOT;
       c[at] = job;
-      args.forEach((v, i) => { c[at + 1 + i] = v; });
+      args.forEach((v, i) => {
+        c[at + 1 + i] = v;
+      });
       Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
     Atomics.add(c, 0, 1);
@@ -154,7 +162,11 @@ class ThreadedRunner {
     let failure: { error: unknown } | null = null;
     const attempt = (run: () => void) => {
       if (failure !== null) return;
-      try { run(); } catch (error) { failure = { error }; }
+      try {
+        run();
+      } catch (error) {
+        failure = { error };
+      }
     };
     attempt(mine);
     let takenByWorkers = parts.length;
@@ -172,58 +184,128 @@ class ThreadedRunner {
         const left = deadline - performance.now();
         if (left <= 0) {
           this.onAbandon();
-          throw new ThreadError(`${this.platform.name}: a worker thread did not finish its part of a matrix product in ` +
-            `${Math.round(FINISH_GRACE_MS + FINISH_FACTOR * ownMs)} ms (it died or was stopped): the threads are now ` +
-            `disabled and the next products run on this thread`);
+          throw new ThreadError(
+            `${this.platform.name}: a worker thread did not finish its part of a matrix product in ` +
+              `${Math.round(FINISH_GRACE_MS + FINISH_FACTOR * ownMs)} ms (it died or was stopped): the threads are now ` +
+              `disabled and the next products run on this thread`,
+          );
         }
         this.platform.block(c, 1, done, left);
       }
     }
     if (failure !== null) throw (failure as { error: unknown }).error;
-    if (Atomics.exchange(c, 2, 0) !== 0) throw new ValueError(`${this.platform.name}: a worker thread failed in a matrix product`);
+    if (Atomics.exchange(c, 2, 0) !== 0)
+      throw new ValueError(`${this.platform.name}: a worker thread failed in a matrix product`);
   }
 
   /** Row boundaries splitting `rows` into `threads` parts, each a multiple of `align`. */
   private split(rows: number, align: number): number[] {
     const bounds = [0];
-    for (let t = 1; t < this.threads; t++) bounds.push(Math.min(rows, Math.floor((rows * t) / this.threads / align) * align));
+    for (let t = 1; t < this.threads; t++)
+      bounds.push(Math.min(rows, Math.floor((rows * t) / this.threads / align) * align));
     bounds.push(rows);
     return bounds;
   }
 
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m < 4 * this.threads) { this.local.dotRows(a, b, c, m, k, n); return; }
+    if (m < 4 * this.threads) {
+      this.local.dotRows(a, b, c, m, k, n);
+      return;
+    }
     const at = this.split(m, 4);
-    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
+    const parts = at
+      .slice(1, -1)
+      .map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(1, parts, () => this.local.dotRows(a, b, c, at[1]!, k, n));
   }
 
   rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void {
-    if (m < 2 * this.threads) { this.local.rowsTimes(a, b, c, m, k, n); return; }
+    if (m < 2 * this.threads) {
+      this.local.rowsTimes(a, b, c, m, k, n);
+      return;
+    }
     const at = this.split(m, 2);
-    const parts = at.slice(1, -1).map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
+    const parts = at
+      .slice(1, -1)
+      .map((start, t) => [a + start * k * 4, b, c + start * n * 4, at[t + 2]! - start, k, n]);
     this.run(2, parts, () => this.local.rowsTimes(a, b, c, at[1]!, k, n));
   }
 
   /** Each thread packs its own 16·k-float panel: `scratch` holds one per thread, side by side. */
-  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void {
-    if (m < 16 * this.threads) { this.local.transposedTimes(a, lda, b, c, m, k, n, scratch); return; }
+  transposedTimes(
+    a: number,
+    lda: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    scratch: number,
+  ): void {
+    if (m < 16 * this.threads) {
+      this.local.transposedTimes(a, lda, b, c, m, k, n, scratch);
+      return;
+    }
     const at = this.split(m, 16);
     const panel = 16 * k * 4;
-    const parts = at.slice(1, -1).map((start, t) => [a + start * 4, lda, b, c + start * n * 4, at[t + 2]! - start, k, n, scratch + (t + 1) * panel]);
+    const parts = at
+      .slice(1, -1)
+      .map((start, t) => [
+        a + start * 4,
+        lda,
+        b,
+        c + start * n * 4,
+        at[t + 2]! - start,
+        k,
+        n,
+        scratch + (t + 1) * panel,
+      ]);
     this.run(3, parts, () => this.local.transposedTimes(a, lda, b, c, at[1]!, k, n, scratch));
   }
 
   /** Each thread takes a band of C's rows (a multiple of 4) and packs into its own panels, side by side after the first's. */
-  blockedProduct(a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number,
-    m: number, k: number, n: number, add: boolean, packedA: number, packedB: number): void {
-    if (m < 8 * this.threads) { this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, m, k, n, add, packedA, packedB); return; }
+  blockedProduct(
+    a: number,
+    lda: number,
+    transA: boolean,
+    b: number,
+    ldb: number,
+    transB: boolean,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    add: boolean,
+    packedA: number,
+    packedB: number,
+  ): void {
+    if (m < 8 * this.threads) {
+      this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, m, k, n, add, packedA, packedB);
+      return;
+    }
     const at = this.split(m, 4);
-    const parts = at.slice(1, -1).map((start, t) => [
-      transA ? a + start * 4 : a + start * lda * 4, lda, +transA, b, ldb, +transB, c + start * ldc * 4, ldc, at[t + 2]! - start, k, n, +add,
-      packedA + (t + 1) * PACKED_A_FLOATS * 4, packedB + (t + 1) * PACKED_B_FLOATS * 4,
-    ]);
-    this.run(4, parts, () => this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, at[1]!, k, n, add, packedA, packedB));
+    const parts = at
+      .slice(1, -1)
+      .map((start, t) => [
+        transA ? a + start * 4 : a + start * lda * 4,
+        lda,
+        +transA,
+        b,
+        ldb,
+        +transB,
+        c + start * ldc * 4,
+        ldc,
+        at[t + 2]! - start,
+        k,
+        n,
+        +add,
+        packedA + (t + 1) * PACKED_A_FLOATS * 4,
+        packedB + (t + 1) * PACKED_B_FLOATS * 4,
+      ]);
+    this.run(4, parts, () =>
+      this.local.blockedProduct(a, lda, transA, b, ldb, transB, c, ldc, at[1]!, k, n, add, packedA, packedB),
+    );
   }
 
   terminate(): Promise<unknown> {
@@ -242,7 +324,9 @@ let epoch = 0;
 export function threadCount(options: unknown, name: string): number {
   if (options === undefined) return 2;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ValueError(`${name}: expected an options object such as { threads: 2 }, got ${options === null ? "null" : typeof options}`);
+    throw new ValueError(
+      `${name}: expected an options object such as { threads: 2 }, got ${options === null ? "null" : typeof options}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (key !== "threads") throw new ValueError(`${name}: unknown option "${key}" (expected: threads)`);
@@ -267,7 +351,9 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
   const alone = singleThreadWasm(); // the small products and the elementwise kernels
   const wasm = webAssembly;
   if (!alone || !wasm) {
-    throw new ValueError(`${platform.name}: WebAssembly SIMD kernels could not be made here: ${wasmFailure() ?? "no WebAssembly"}`);
+    throw new ValueError(
+      `${platform.name}: WebAssembly SIMD kernels could not be made here: ${wasmFailure() ?? "no WebAssembly"}`,
+    );
   }
   const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
   let memory: WasmMemory, local: KernelExports;
@@ -278,7 +364,11 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     throw new ValueError(`${platform.name}: could not make the shared WebAssembly memory and module: ${String(error)}`);
   }
   const control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
-  const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, slot) => platform.start({ bytes, memory, control: control.buffer as SharedArrayBuffer, slot })));
+  const started = await Promise.allSettled(
+    Array.from({ length: threads - 1 }, (_, slot) =>
+      platform.start({ bytes, memory, control: control.buffer as SharedArrayBuffer, slot }),
+    ),
+  );
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failure = started.find((s) => s.status === "rejected");
   if (failure || mine !== epoch) {
@@ -287,7 +377,9 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     return kernels();
   }
   const runner = new ThreadedRunner(threads, local, control, workers, platform);
-  runner.onAbandon = () => { if (active?.runner === runner) stopThreads(); };
+  runner.onAbandon = () => {
+    if (active?.runner === runner) stopThreads();
+  };
   // The products go through the runner; the transposes that lay out their operands run here.
   const threadedKernels: KernelRunner = {
     ...local,

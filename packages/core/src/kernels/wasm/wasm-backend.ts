@@ -9,9 +9,9 @@ import { KERNELS_WASM_BASE64 } from "./module.js";
 import { type KernelExports, WasmKernels, type WasmMemory } from "./wasm-kernels.js";
 import { webAssembly } from "./webassembly.js";
 
-
 /** Floats of scratch beside resident arrays: at least 4 MB, at most 256 MB. */
-const MIN_RESIDENT_SCRATCH = 1 << 20, MAX_RESIDENT_SCRATCH = 1 << 26;
+const MIN_RESIDENT_SCRATCH = 1 << 20,
+  MAX_RESIDENT_SCRATCH = 1 << 26;
 
 /** Products handed to a threaded instance: those of at least `minWork` multiply-adds. */
 export interface ParallelProducts {
@@ -28,10 +28,14 @@ const homes = new WeakMap<object, WasmKernels>();
  * the rest.
  */
 function home(...operands: [FloatArray, number][]): WasmKernels | undefined {
-  let best: WasmKernels | undefined, most = 0;
+  let best: WasmKernels | undefined,
+    most = 0;
   for (const [array, floats] of operands) {
     const holder = homes.get(array.buffer);
-    if (holder !== undefined && floats > most) { best = holder; most = floats; }
+    if (holder !== undefined && floats > most) {
+      best = holder;
+      most = floats;
+    }
   }
   return best;
 }
@@ -54,7 +58,7 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
    */
   const convolver = (s: Conv2dShape, ...operands: [FloatArray, number][]): WasmKernels => {
     const work = s.batch * s.outChannels * s.outH * s.outW * (s.channels / s.groups) * s.kernelH * s.kernelW;
-    return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : home(...operands) ?? wasm;
+    return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : (home(...operands) ?? wasm);
   };
   const kernels: Kernels = {
     ...jsKernels,
@@ -64,7 +68,8 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       if (!inHome(where, wasm, (k) => k.binary(op, out, shape, a, b))) jsKernels.binary(op, out, shape, a, b);
     },
     unary(op, out, x) {
-      if (!inHome(home([out, out.length], [x, x.length]), wasm, (k) => k.unary(op, out, x))) jsKernels.unary(op, out, x);
+      if (!inHome(home([out, out.length], [x, x.length]), wasm, (k) => k.unary(op, out, x)))
+        jsKernels.unary(op, out, x);
     },
     axpy(y, alpha, x) {
       if (!inHome(home([y, y.length], [x, x.length]), wasm, (k) => k.axpy(y, alpha, x))) jsKernels.axpy(y, alpha, x);
@@ -75,12 +80,18 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
       // The bytes as they are: JavaScript's native typed-array copy beats a trip through the module.
       const copyOnly = offset === null && factor === 1;
-      if (copyOnly || !inHome(home([out, out.length]), wasm, (k) => k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor))) {
+      if (
+        copyOnly ||
+        !inHome(home([out, out.length]), wasm, (k) =>
+          k.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor),
+        )
+      ) {
         jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
       }
     },
     matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB) {
-      const product = (kernels: WasmKernels) => kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
+      const product = (kernels: WasmKernels) =>
+        kernels.matmul(out, outOffset, a, aOffset, b, bOffset, m, k, n, transposeA, transposeB);
       // A product large enough to split goes to the threads, wherever its operands live.
       const split = parallel !== undefined && m * k * n >= parallel.minWork && product(parallel.wasm);
       if (!split && !inHome(home([out, m * n], [a, m * k], [b, k * n]), wasm, product)) {
@@ -96,7 +107,10 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       if (holder === null) return null;
       try {
         const floats = sizes.reduce((total, size) => total + size, 0);
-        const arrays = holder.holdArrays(sizes, Math.min(Math.max(2 * floats, MIN_RESIDENT_SCRATCH), MAX_RESIDENT_SCRATCH));
+        const arrays = holder.holdArrays(
+          sizes,
+          Math.min(Math.max(2 * floats, MIN_RESIDENT_SCRATCH), MAX_RESIDENT_SCRATCH),
+        );
         homes.set(holder.buffer, holder);
         return arrays;
       } catch {
@@ -109,15 +123,43 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias) {
-      const where = home([out, out.length], [x, x.length], ...(normalized === null ? [] : [[normalized, normalized.length] as [FloatArray, number]]));
-      if (!inHome(where, wasm, (k) => k.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias))) {
+      const where = home(
+        [out, out.length],
+        [x, x.length],
+        ...(normalized === null ? [] : [[normalized, normalized.length] as [FloatArray, number]]),
+      );
+      if (
+        !inHome(where, wasm, (k) =>
+          k.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias),
+        )
+      ) {
         jsKernels.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias);
       }
     },
     batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training) {
-      const where = home([g, g.length], [normalized, normalized.length], ...(dx === null ? [] : [[dx, dx.length] as [FloatArray, number]]));
-      if (!inHome(where, wasm, (k) => k.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training))) {
-        jsKernels.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training);
+      const where = home(
+        [g, g.length],
+        [normalized, normalized.length],
+        ...(dx === null ? [] : [[dx, dx.length] as [FloatArray, number]]),
+      );
+      if (
+        !inHome(where, wasm, (k) =>
+          k.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training),
+        )
+      ) {
+        jsKernels.batchNormBackward(
+          dx,
+          dWeight,
+          dBias,
+          g,
+          normalized,
+          outer,
+          channels,
+          inner,
+          invStd,
+          weight,
+          training,
+        );
       }
     },
     maxPool2d(out, argmax, x, planes, geometry) {
@@ -127,7 +169,8 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     },
     conv2d(out, x, w, s) {
       const where = convolver(s, [out, out.length], [x, x.length], [w, w.length]);
-      if (!where.conv2d(out, x, w, s) && !(where !== wasm && wasm.conv2d(out, x, w, s))) conv2dByColumns(kernels, out, x, w, s);
+      if (!where.conv2d(out, x, w, s) && !(where !== wasm && wasm.conv2d(out, x, w, s)))
+        conv2dByColumns(kernels, out, x, w, s);
     },
     conv2dBackwardInput(dx, g, w, s) {
       const where = convolver(s, [dx, dx.length], [g, g.length], [w, w.length]);

@@ -24,29 +24,99 @@ export interface KernelExports {
   /** Σ x[i]² for i < n, in f64. */
   sumOfSquares(x: number, n: number): number;
   /** dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale: uint8 rows to float32, in f64 rounded once. */
-  bytesToFloats(src: number, rows: number, cols: number, offset: number, scale: number, dst: number, dstStride: number): void;
+  bytesToFloats(
+    src: number,
+    rows: number,
+    cols: number,
+    offset: number,
+    scale: number,
+    dst: number,
+    dstStride: number,
+  ): void;
   /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
-  im2col(x: number, dst: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
-    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  im2col(
+    x: number,
+    dst: number,
+    channels: number,
+    height: number,
+    width: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    dh: number,
+    dw: number,
+    oh: number,
+    ow: number,
+  ): void;
   /** The adjoint of im2col: dx += the columns' entries where im2col read them. */
-  col2im(src: number, dx: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
-    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  col2im(
+    src: number,
+    dx: number,
+    channels: number,
+    height: number,
+    width: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    dh: number,
+    dw: number,
+    oh: number,
+    ow: number,
+  ): void;
   /** Per-channel mean and biased variance (f64, 2·channels at `moments`) of x viewed [outer, channels, inner]. */
   channelMoments(x: number, outer: number, channels: number, inner: number, moments: number): void;
   /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean, invStd and affine (w then b) are f64. */
-  batchNormApply(x: number, out: number, normalized: number, outer: number, channels: number, inner: number,
-    mean: number, invStd: number, affine: number): void;
+  batchNormApply(
+    x: number,
+    out: number,
+    normalized: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    mean: number,
+    invStd: number,
+    affine: number,
+  ): void;
   /** Σg and Σg·x̂ per channel into `sums` (f64; skipped when 0), then dx (unless 0) as batch norm's backward pass with scale = γ·invStd. */
-  batchNormGradients(g: number, normalized: number, dx: number, outer: number, channels: number, inner: number,
-    scale: number, training: boolean, sums: number): void;
+  batchNormGradients(
+    g: number,
+    normalized: number,
+    dx: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    scale: number,
+    training: boolean,
+    sums: number,
+  ): void;
   /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
   maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;
   /**
    * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
    * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.
    */
-  blockedProduct(a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number,
-    m: number, k: number, n: number, add: boolean, packedA: number, packedB: number): void;
+  blockedProduct(
+    a: number,
+    lda: number,
+    transA: boolean,
+    b: number,
+    ldb: number,
+    transB: boolean,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    add: boolean,
+    packedA: number,
+    packedB: number,
+  ): void;
 }
 
 /** The module's memory, its own or shared between threads. */
@@ -77,11 +147,28 @@ const BYTES_CHUNK_FLOATS = 1 << 22;
 const CONV_CHUNK_FLOATS = 1 << 21;
 
 /** Scratch floats of blockedProduct's packed panels of A (MC·KC) and of B (KC·NC), per thread. */
-export const PACKED_A_FLOATS = 64 * 256, PACKED_B_FLOATS = 256 * 512;
+export const PACKED_A_FLOATS = 64 * 256,
+  PACKED_B_FLOATS = 256 * 512;
 
 /** The geometry arguments of im2col and col2im, in their order. */
-function receptiveFields(s: Conv2dShape): [number, number, number, number, number, number, number, number, number, number, number, number, number] {
-  return [s.channels, s.height, s.width, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft, s.dilationH, s.dilationW, s.outH, s.outW];
+function receptiveFields(
+  s: Conv2dShape,
+): [number, number, number, number, number, number, number, number, number, number, number, number, number] {
+  return [
+    s.channels,
+    s.height,
+    s.width,
+    s.kernelH,
+    s.kernelW,
+    s.strideH,
+    s.strideW,
+    s.padTop,
+    s.padLeft,
+    s.dilationH,
+    s.dilationW,
+    s.outH,
+    s.outW,
+  ];
 }
 
 /** Elementwise ops on fewer elements than this stay in JavaScript. */
@@ -128,7 +215,10 @@ export class WasmKernels {
   /** False once arrays live in this memory: growing it would detach them, so a call that needs more declines. */
   private growable = true;
 
-  constructor(private readonly memory: WasmMemory, private readonly exports: KernelRunner) {
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly exports: KernelRunner,
+  ) {
     this.heap = new Float32Array(memory.buffer);
     this.heapBytes = new Uint8Array(memory.buffer);
   }
@@ -170,7 +260,10 @@ export class WasmKernels {
     if (this.scratchStart !== RESERVED) throw new Error("holdArrays: this memory already holds arrays");
     const starts: number[] = [];
     let next = RESERVED;
-    for (const size of sizes) { starts.push(next); next += vectors(size); }
+    for (const size of sizes) {
+      starts.push(next);
+      next += vectors(size);
+    }
     this.scratchStart = next;
     this.reserve(scratch);
     this.growable = false;
@@ -213,26 +306,44 @@ export class WasmKernels {
     return this.next - this.scratchStart;
   }
 
-  matmul(out: FloatArray, outOffset: number, a: FloatArray, aOffset: number, b: FloatArray, bOffset: number,
-    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
+  matmul(
+    out: FloatArray,
+    outOffset: number,
+    a: FloatArray,
+    aOffset: number,
+    b: FloatArray,
+    bOffset: number,
+    m: number,
+    k: number,
+    n: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): boolean {
     if (!(out instanceof Float32Array) || m * k * n < MIN_WORK) return false;
     // B as the kernel reads it: [k, n] for transposedTimes and rowsTimes, [n, k] for dotRows.
     // When it is stored the other way round it is transposed into scratch.
     const flipB = transposeA || k < SHORT_K ? transposeB : !transposeB;
-    const residentA = this.residentAt(a, aOffset), residentB = this.residentAt(b, bOffset), residentC = this.residentAt(out, outOffset);
+    const residentA = this.residentAt(a, aOffset),
+      residentB = this.residentAt(b, bOffset),
+      residentC = this.residentAt(out, outOffset);
     // Layout: A, B, C (each where it lives, or copied into scratch), then scratch: one 16·k-float
     // panel per thread where transposedTimes packs A, or B as given before it is transposed.
     this.startLayout();
     const offA = this.place(residentA, m * k);
     const offB = this.place(flipB ? -1 : residentB, k * n);
     const offC = this.place(residentC, m * n);
-    const offScratch = this.scratch(Math.max(flipB && residentB < 0 ? k * n : 0, transposeA ? 16 * k * this.exports.threads : 0));
+    const offScratch = this.scratch(
+      Math.max(flipB && residentB < 0 ? k * n : 0, transposeA ? 16 * k * this.exports.threads : 0),
+    );
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentA < 0) this.copyIn(heap, a, aOffset, m * k, offA);
     if (flipB) {
       let stored = residentB;
-      if (stored < 0) { this.copyIn(heap, b, bOffset, k * n, offScratch); stored = offScratch; }
+      if (stored < 0) {
+        this.copyIn(heap, b, bOffset, k * n, offScratch);
+        stored = offScratch;
+      }
       if (transposeB) this.exports.transpose(stored * 4, offB * 4, n, k);
       else this.exports.transpose(stored * 4, offB * 4, k, n);
     } else if (residentB < 0) {
@@ -257,23 +368,38 @@ export class WasmKernels {
     if (!(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
     const loop = collapseLoop(shape, [a.strides, b.strides]);
     if (loop.shape.length > 2) return false;
-    const cols = loop.shape.at(-1)!, rows = out.length / cols;
+    const cols = loop.shape.at(-1)!,
+      rows = out.length / cols;
     if (rows > 1 && cols < MIN_ROW) return false;
     // Each operand's step from row to row and from element to element (0: repeated); the loop has one stride
     // list per operand, one stride per dimension.
     const steps = (s: readonly number[]): [number, number] => (rows > 1 ? [s[0]!, s[1]!] : [0, s[0]!]);
-    const [aRow, aStep] = steps(loop.strides[0]!), [bRow, bStep] = steps(loop.strides[1]!);
-    const floatsA = operandFloats(aRow, aStep, rows, cols), floatsB = operandFloats(bRow, bStep, rows, cols);
+    const [aRow, aStep] = steps(loop.strides[0]!),
+      [bRow, bStep] = steps(loop.strides[1]!);
+    const floatsA = operandFloats(aRow, aStep, rows, cols),
+      floatsB = operandFloats(bRow, bStep, rows, cols);
     if (floatsA < 0 || floatsB < 0) return false;
-    const residentA = this.residentAt(a.data, 0), residentB = this.residentAt(b.data, 0), residentC = this.residentAt(out, 0);
+    const residentA = this.residentAt(a.data, 0),
+      residentB = this.residentAt(b.data, 0),
+      residentC = this.residentAt(out, 0);
     this.startLayout();
-    const offA = this.place(residentA, floatsA), offB = this.place(residentB, floatsB), offC = this.place(residentC, out.length);
+    const offA = this.place(residentA, floatsA),
+      offB = this.place(residentB, floatsB),
+      offC = this.place(residentC, out.length);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentA < 0) this.copyIn(heap, a.data, 0, floatsA, offA);
     if (residentB < 0) this.copyIn(heap, b.data, 0, floatsB, offB);
     for (let r = 0; r < rows; r++) {
-      this.exports.binary(code, (offA + r * aRow) * 4, aStep, (offB + r * bRow) * 4, bStep, (offC + r * cols) * 4, cols);
+      this.exports.binary(
+        code,
+        (offA + r * aRow) * 4,
+        aStep,
+        (offB + r * bRow) * 4,
+        bStep,
+        (offC + r * cols) * 4,
+        cols,
+      );
     }
     if (residentC < 0) this.copyOut(heap, out, 0, offC, out.length);
     return true;
@@ -283,8 +409,10 @@ export class WasmKernels {
   unary(op: UnaryOp, out: FloatArray, x: FloatArray): boolean {
     const code = UNARY[op];
     const n = out.length;
-    if (code === undefined || !(out instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE) return false;
-    const residentX = this.residentAt(x, 0), residentC = this.residentAt(out, 0);
+    if (code === undefined || !(out instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE)
+      return false;
+    const residentX = this.residentAt(x, 0),
+      residentC = this.residentAt(out, 0);
     this.startLayout();
     const offX = this.place(residentX, n);
     // A copy of x is scratch and can take the result; x where it lives cannot.
@@ -300,10 +428,13 @@ export class WasmKernels {
   /** y += α·x over float32 arrays of at least MIN_ELEMENTWISE elements; false otherwise. */
   axpy(y: FloatArray, alpha: number, x: FloatArray): boolean {
     const n = y.length;
-    if (!(y instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE || x.length < n) return false;
-    const residentY = this.residentAt(y, 0), residentX = this.residentAt(x, 0);
+    if (!(y instanceof Float32Array) || !(x instanceof Float32Array) || n < MIN_ELEMENTWISE || x.length < n)
+      return false;
+    const residentY = this.residentAt(y, 0),
+      residentX = this.residentAt(x, 0);
     this.startLayout();
-    const offY = this.place(residentY, n), offX = this.place(residentX, n);
+    const offY = this.place(residentY, n),
+      offX = this.place(residentX, n);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentY < 0) this.copyIn(heap, y, 0, n, offY);
@@ -330,12 +461,26 @@ export class WasmKernels {
    * MIN_ELEMENTWISE values; false otherwise. The rows' bytes are copied in (a quarter of the floats
    * that come out), a chunk of rows at a time so that a whole data set never sits in the module.
    */
-  bytesToFloats(out: FloatArray, outStride: number, bytes: Uint8Array, rowLength: number, rows: ArrayLike<number>, offset: FloatArray | null, factor: number): boolean {
-    if (!(out instanceof Float32Array) || (offset !== null && !(offset instanceof Float32Array)) || rows.length * rowLength < MIN_ELEMENTWISE) return false;
+  bytesToFloats(
+    out: FloatArray,
+    outStride: number,
+    bytes: Uint8Array,
+    rowLength: number,
+    rows: ArrayLike<number>,
+    offset: FloatArray | null,
+    factor: number,
+  ): boolean {
+    if (
+      !(out instanceof Float32Array) ||
+      (offset !== null && !(offset instanceof Float32Array)) ||
+      rows.length * rowLength < MIN_ELEMENTWISE
+    )
+      return false;
     const residentOut = this.residentAt(out, 0);
     const chunk = residentOut >= 0 ? rows.length : Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
     this.startLayout();
-    const offOffset = this.scratch(rowLength), offBytes = this.scratch(Math.ceil((chunk * rowLength) / 4));
+    const offOffset = this.scratch(rowLength),
+      offBytes = this.scratch(Math.ceil((chunk * rowLength) / 4));
     const offOut = residentOut >= 0 ? residentOut : this.scratch(chunk * rowLength);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
@@ -349,12 +494,22 @@ export class WasmKernels {
       }
       if (residentOut >= 0) {
         // Straight into the rows where they live.
-        this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, (offOut + first * outStride) * 4, outStride);
+        this.exports.bytesToFloats(
+          offBytes * 4,
+          count,
+          rowLength,
+          offOffset * 4,
+          factor,
+          (offOut + first * outStride) * 4,
+          outStride,
+        );
         continue;
       }
       this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, offOut * 4, rowLength);
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
-      else for (let r = 0; r < count; r++) out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
+      else
+        for (let r = 0; r < count; r++)
+          out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
     }
     return true;
   }
@@ -365,11 +520,19 @@ export class WasmKernels {
   }
 
   /** Per-channel mean and biased variance of float32 x viewed [outer, channels, inner]; false for float64 or small x. */
-  batchNormStatistics(mean: Float64Array, variance: Float64Array, x: FloatArray, outer: number, channels: number, inner: number): boolean {
+  batchNormStatistics(
+    mean: Float64Array,
+    variance: Float64Array,
+    x: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+  ): boolean {
     if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
     const residentX = this.residentAt(x, 0);
     this.startLayout();
-    const offX = this.place(residentX, x.length), offMoments = this.scratch(4 * channels);
+    const offX = this.place(residentX, x.length),
+      offMoments = this.scratch(4 * channels);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
@@ -381,14 +544,31 @@ export class WasmKernels {
   }
 
   /** Batch norm's forward pass over float32 arrays (see Kernels.batchNormForward); false otherwise. */
-  batchNormForward(out: FloatArray, normalized: FloatArray | null, x: FloatArray, outer: number, channels: number, inner: number,
-    mean: Float64Array, invStd: Float64Array, weight: FloatArray | null, bias: FloatArray | null): boolean {
-    if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || (normalized !== null && !(normalized instanceof Float32Array))) return false;
+  batchNormForward(
+    out: FloatArray,
+    normalized: FloatArray | null,
+    x: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+    mean: Float64Array,
+    invStd: Float64Array,
+    weight: FloatArray | null,
+    bias: FloatArray | null,
+  ): boolean {
+    if (
+      !(x instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      (normalized !== null && !(normalized instanceof Float32Array))
+    )
+      return false;
     if (x.length < MIN_ELEMENTWISE) return false;
-    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0);
+    const residentX = this.residentAt(x, 0),
+      residentOut = this.residentAt(out, 0);
     const residentNormalized = normalized === null ? -1 : this.residentAt(normalized, 0);
     this.startLayout();
-    const offX = this.place(residentX, x.length), offOut = this.place(residentOut, x.length);
+    const offX = this.place(residentX, x.length),
+      offOut = this.place(residentOut, x.length);
     const offNormalized = normalized === null ? 0 : this.place(residentNormalized, x.length);
     const offStats = this.scratch(8 * channels);
     const heap = this.reserve(this.used);
@@ -401,32 +581,70 @@ export class WasmKernels {
       stats[2 * channels + c] = weight === null ? 1 : weight[c]!;
       stats[3 * channels + c] = bias === null ? 0 : bias[c]!;
     }
-    this.exports.batchNormApply(offX * 4, offOut * 4, offNormalized * 4, outer, channels, inner,
-      offStats * 4, (offStats + 2 * channels) * 4, (offStats + 4 * channels) * 4);
+    this.exports.batchNormApply(
+      offX * 4,
+      offOut * 4,
+      offNormalized * 4,
+      outer,
+      channels,
+      inner,
+      offStats * 4,
+      (offStats + 2 * channels) * 4,
+      (offStats + 4 * channels) * 4,
+    );
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, x.length);
     if (normalized !== null && residentNormalized < 0) this.copyOut(heap, normalized, 0, offNormalized, x.length);
     return true;
   }
 
   /** Batch norm's backward pass over float32 arrays (see Kernels.batchNormBackward); false otherwise. */
-  batchNormBackward(dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, g: FloatArray, normalized: FloatArray,
-    outer: number, channels: number, inner: number, invStd: Float64Array, weight: FloatArray | null, training: boolean): boolean {
-    if (!(g instanceof Float32Array) || !(normalized instanceof Float32Array) || (dx !== null && !(dx instanceof Float32Array))) return false;
+  batchNormBackward(
+    dx: FloatArray | null,
+    dWeight: FloatArray | null,
+    dBias: FloatArray | null,
+    g: FloatArray,
+    normalized: FloatArray,
+    outer: number,
+    channels: number,
+    inner: number,
+    invStd: Float64Array,
+    weight: FloatArray | null,
+    training: boolean,
+  ): boolean {
+    if (
+      !(g instanceof Float32Array) ||
+      !(normalized instanceof Float32Array) ||
+      (dx !== null && !(dx instanceof Float32Array))
+    )
+      return false;
     if (g.length < MIN_ELEMENTWISE) return false;
-    const residentG = this.residentAt(g, 0), residentNormalized = this.residentAt(normalized, 0);
+    const residentG = this.residentAt(g, 0),
+      residentNormalized = this.residentAt(normalized, 0);
     const residentDx = dx === null ? -1 : this.residentAt(dx, 0);
     this.startLayout();
-    const offG = this.place(residentG, g.length), offNormalized = this.place(residentNormalized, g.length);
+    const offG = this.place(residentG, g.length),
+      offNormalized = this.place(residentNormalized, g.length);
     const offDx = dx === null ? 0 : this.place(residentDx, g.length);
     const needSums = training || dWeight !== null || dBias !== null;
-    const offScale = this.scratch(2 * channels), offSums = needSums ? this.scratch(4 * channels) : 0;
+    const offScale = this.scratch(2 * channels),
+      offSums = needSums ? this.scratch(4 * channels) : 0;
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentG < 0) this.copyIn(heap, g, 0, g.length, offG);
     if (residentNormalized < 0) this.copyIn(heap, normalized, 0, g.length, offNormalized);
     const scale = this.f64View(heap, offScale, channels);
     for (let c = 0; c < channels; c++) scale[c] = (weight === null ? 1 : weight[c]!) * invStd[c]!;
-    this.exports.batchNormGradients(offG * 4, offNormalized * 4, offDx * 4, outer, channels, inner, offScale * 4, training, offSums * 4);
+    this.exports.batchNormGradients(
+      offG * 4,
+      offNormalized * 4,
+      offDx * 4,
+      outer,
+      channels,
+      inner,
+      offScale * 4,
+      training,
+      offSums * 4,
+    );
     const sums = this.f64View(heap, offSums, 2 * channels);
     if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;
     if (dBias !== null) for (let c = 0; c < channels; c++) dBias[c] = sums[c]!;
@@ -436,12 +654,25 @@ export class WasmKernels {
 
   /** Max pooling over float32 planes when it is 2×2 with stride 2, no padding or dilation (and floor mode); false otherwise. */
   maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, planes: number, g: Pool2dGeometry): boolean {
-    const twoByTwo = g.kernelH === 2 && g.kernelW === 2 && g.strideH === 2 && g.strideW === 2 && g.padTop === 0 && g.padLeft === 0 &&
-      g.dilationH === 1 && g.dilationW === 1 && g.outH === g.height >> 1 && g.outW === g.width >> 1;
-    if (!twoByTwo || !(out instanceof Float32Array) || !(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
-    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0);
+    const twoByTwo =
+      g.kernelH === 2 &&
+      g.kernelW === 2 &&
+      g.strideH === 2 &&
+      g.strideW === 2 &&
+      g.padTop === 0 &&
+      g.padLeft === 0 &&
+      g.dilationH === 1 &&
+      g.dilationW === 1 &&
+      g.outH === g.height >> 1 &&
+      g.outW === g.width >> 1;
+    if (!twoByTwo || !(out instanceof Float32Array) || !(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE)
+      return false;
+    const residentX = this.residentAt(x, 0),
+      residentOut = this.residentAt(out, 0);
     this.startLayout();
-    const offX = this.place(residentX, x.length), offOut = this.place(residentOut, out.length), offArgmax = this.scratch(out.length);
+    const offX = this.place(residentX, x.length),
+      offOut = this.place(residentOut, out.length),
+      offArgmax = this.scratch(out.length);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
@@ -473,27 +704,48 @@ export class WasmKernels {
    */
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, out, x, w)) return false;
-    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
-    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const residentX = this.residentAt(x, 0), residentOut = this.residentAt(out, 0), residentW = this.residentAt(w, 0);
+    const positions = s.outH * s.outW,
+      o = s.outChannels,
+      image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW,
+      og = o / s.groups;
+    const residentX = this.residentAt(x, 0),
+      residentOut = this.residentAt(out, 0),
+      residentW = this.residentAt(w, 0);
     const chunk = residentX >= 0 && residentOut >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
     const fields = receptiveFields(s);
     this.startLayout();
-    const offW = this.place(residentW, o * k), offX = this.place(residentX, chunk * image), offCols = this.scratch(s.groups * k * positions);
-    const offOut = this.place(residentOut, chunk * o * positions), [packedA, packedB] = this.packedPanels();
+    const offW = this.place(residentW, o * k),
+      offX = this.place(residentX, chunk * image),
+      offCols = this.scratch(s.groups * k * positions);
+    const offOut = this.place(residentOut, chunk * o * positions),
+      [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      const xAt = residentX >= 0 ? offX + first * image : offX, outAt = residentOut >= 0 ? offOut + first * o * positions : offOut;
+      const xAt = residentX >= 0 ? offX + first * image : offX,
+        outAt = residentOut >= 0 ? offOut + first * o * positions : offOut;
       if (residentX < 0) this.copyIn(heap, x, first * image, count * image, offX);
       for (let n = 0; n < count; n++) {
         this.exports.im2col((xAt + n * image) * 4, offCols * 4, ...fields);
         for (let g = 0; g < s.groups; g++) {
           this.exports.blockedProduct(
-            (offW + g * og * k) * 4, k, false, (offCols + g * k * positions) * 4, positions, false,
-            (outAt + (n * o + g * og) * positions) * 4, positions, og, k, positions, false, packedA * 4, packedB * 4,
+            (offW + g * og * k) * 4,
+            k,
+            false,
+            (offCols + g * k * positions) * 4,
+            positions,
+            false,
+            (outAt + (n * o + g * og) * positions) * 4,
+            positions,
+            og,
+            k,
+            positions,
+            false,
+            packedA * 4,
+            packedB * 4,
           );
         }
       }
@@ -505,27 +757,48 @@ export class WasmKernels {
   /** dx[n] = col2im(w[group]ᵀ [K, O/G] · g[n, group] [O/G, oh·ow]) through blockedProduct, a chunk of images at a time. */
   conv2dBackwardInput(dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, dx, g, w)) return false;
-    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
-    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const residentG = this.residentAt(g, 0), residentDx = this.residentAt(dx, 0), residentW = this.residentAt(w, 0);
+    const positions = s.outH * s.outW,
+      o = s.outChannels,
+      image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW,
+      og = o / s.groups;
+    const residentG = this.residentAt(g, 0),
+      residentDx = this.residentAt(dx, 0),
+      residentW = this.residentAt(w, 0);
     const chunk = residentG >= 0 && residentDx >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
     const fields = receptiveFields(s);
     this.startLayout();
-    const offW = this.place(residentW, o * k), offG = this.place(residentG, chunk * o * positions), offCols = this.scratch(s.groups * k * positions);
-    const offDx = this.place(residentDx, chunk * image), [packedA, packedB] = this.packedPanels();
+    const offW = this.place(residentW, o * k),
+      offG = this.place(residentG, chunk * o * positions),
+      offCols = this.scratch(s.groups * k * positions);
+    const offDx = this.place(residentDx, chunk * image),
+      [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      const gAt = residentG >= 0 ? offG + first * o * positions : offG, dxAt = residentDx >= 0 ? offDx + first * image : offDx;
+      const gAt = residentG >= 0 ? offG + first * o * positions : offG,
+        dxAt = residentDx >= 0 ? offDx + first * image : offDx;
       if (residentG < 0) this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
       heap.fill(0, dxAt, dxAt + count * image);
       for (let n = 0; n < count; n++) {
         for (let group = 0; group < s.groups; group++) {
           this.exports.blockedProduct(
-            (offW + group * og * k) * 4, k, true, (gAt + (n * o + group * og) * positions) * 4, positions, false,
-            (offCols + group * k * positions) * 4, positions, k, og, positions, false, packedA * 4, packedB * 4,
+            (offW + group * og * k) * 4,
+            k,
+            true,
+            (gAt + (n * o + group * og) * positions) * 4,
+            positions,
+            false,
+            (offCols + group * k * positions) * 4,
+            positions,
+            k,
+            og,
+            positions,
+            false,
+            packedA * 4,
+            packedB * 4,
           );
         }
         this.exports.col2im(offCols * 4, (dxAt + n * image) * 4, ...fields);
@@ -538,27 +811,48 @@ export class WasmKernels {
   /** dw[group] = Σ_n g[n, group] [O/G, oh·ow] · im2col(x[n])[group]ᵀ through blockedProduct, adding image after image. */
   conv2dBackwardWeight(dw: FloatArray, x: FloatArray, g: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, dw, x, g)) return false;
-    const positions = s.outH * s.outW, o = s.outChannels, image = s.channels * s.height * s.width;
-    const k = (s.channels / s.groups) * s.kernelH * s.kernelW, og = o / s.groups;
-    const residentX = this.residentAt(x, 0), residentG = this.residentAt(g, 0), residentDw = this.residentAt(dw, 0);
+    const positions = s.outH * s.outW,
+      o = s.outChannels,
+      image = s.channels * s.height * s.width;
+    const k = (s.channels / s.groups) * s.kernelH * s.kernelW,
+      og = o / s.groups;
+    const residentX = this.residentAt(x, 0),
+      residentG = this.residentAt(g, 0),
+      residentDw = this.residentAt(dw, 0);
     const chunk = residentX >= 0 && residentG >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
     const fields = receptiveFields(s);
     this.startLayout();
-    const offX = this.place(residentX, chunk * image), offG = this.place(residentG, chunk * o * positions);
-    const offCols = this.scratch(s.groups * k * positions), offDw = this.place(residentDw, o * k), [packedA, packedB] = this.packedPanels();
+    const offX = this.place(residentX, chunk * image),
+      offG = this.place(residentG, chunk * o * positions);
+    const offCols = this.scratch(s.groups * k * positions),
+      offDw = this.place(residentDw, o * k),
+      [packedA, packedB] = this.packedPanels();
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     for (let first = 0; first < s.batch; first += chunk) {
       const count = Math.min(chunk, s.batch - first);
-      const xAt = residentX >= 0 ? offX + first * image : offX, gAt = residentG >= 0 ? offG + first * o * positions : offG;
+      const xAt = residentX >= 0 ? offX + first * image : offX,
+        gAt = residentG >= 0 ? offG + first * o * positions : offG;
       if (residentX < 0) this.copyIn(heap, x, first * image, count * image, offX);
       if (residentG < 0) this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
       for (let n = 0; n < count; n++) {
         this.exports.im2col((xAt + n * image) * 4, offCols * 4, ...fields);
         for (let group = 0; group < s.groups; group++) {
           this.exports.blockedProduct(
-            (gAt + (n * o + group * og) * positions) * 4, positions, false, (offCols + group * k * positions) * 4, positions, true,
-            (offDw + group * og * k) * 4, k, og, positions, k, first + n > 0, packedA * 4, packedB * 4,
+            (gAt + (n * o + group * og) * positions) * 4,
+            positions,
+            false,
+            (offCols + group * k * positions) * 4,
+            positions,
+            true,
+            (offDw + group * og * k) * 4,
+            k,
+            og,
+            positions,
+            k,
+            first + n > 0,
+            packedA * 4,
+            packedB * 4,
           );
         }
       }
