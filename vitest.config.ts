@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       // The subpaths too: an un-aliased "@slope/core/node" would load dist/, a second copy of the kernels' registry,
       // and its enableThreads would switch that copy's kernels while every op ran on the sources' (one thread).
-      { find: /^@slope\/core\/(node|browser)$/, replacement: source("./packages/core/src/$1/index.ts") },
+      { find: /^@slope\/core\/(node|browser|internal)$/, replacement: source("./packages/core/src/$1/index.ts") },
       { find: /^@slope\/data\/node$/, replacement: source("./packages/data/src/node/index.ts") },
       { find: /^@slope\/(core|autograd|optim|data|nn)$/, replacement: source("./packages/$1/src/index.ts") },
     ],

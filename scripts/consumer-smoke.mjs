@@ -9,6 +9,7 @@ import * as nn from "@slope/nn";
 import * as dataNode from "@slope/data/node";
 import * as coreNode from "@slope/core/node";
 import * as coreBrowser from "@slope/core/browser";
+import * as coreInternal from "@slope/core/internal";
 
 const product = core.matmul(
   core.tensor([
@@ -72,7 +73,12 @@ assert.deepEqual([...new data.SequentialSampler(3)], [0, 1, 2]);
   assert.deepEqual(fresh.weight.grad.shape, [2, 2]);
   assert.ok(Math.abs(fresh.weight.grad.data[0] + fresh.weight.grad.data[2]) < 1e-7);
 }
+// The main entry is the user's API; the plumbing is on @slope/core/internal, and every subpath shares one
+// registry of kernels: the threads /node turns on are the ones the ops (and /internal) see.
+assert.equal("kernels" in core, false, "@slope/core's main entry does not export kernels()");
+assert.equal(typeof coreInternal.kernels, "function", "@slope/core/internal exports kernels()");
 await coreNode.enableThreads({ threads: 2 });
+assert.match(coreInternal.kernels().name, /2 threads/, "the threaded kernels are the active ones for every entry");
 assert.deepEqual(
   core.matmul(core.ones([64, 128]), core.ones([128, 200])).data.slice(0, 2),
   new Float32Array([128, 128]),

@@ -38,7 +38,17 @@ describe("the API reference", () => {
     expect(output).not.toContain("[warning]");
     expect(output).not.toContain("[error]");
     expect(status).toBe(0);
-    const pages = ["core", "core_node", "core_browser", "autograd", "nn", "optim", "data", "data_node"];
+    const pages = [
+      "core",
+      "core_node",
+      "core_browser",
+      "core_internal",
+      "autograd",
+      "nn",
+      "optim",
+      "data",
+      "data_node",
+    ];
     for (const page of pages) expect(existsSync(join(out, "modules", `_slope_${page}.html`)), page).toBe(true);
     const optim = readFileSync(join(out, "modules", "_slope_optim.html"), "utf8");
     for (const name of ["SGD", "Adam", "stepDecay", "RandomSearch"]) expect(optim).toContain(name);

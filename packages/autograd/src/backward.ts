@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { add } from "./ops/add.js";
 import { Var, constant, param, withRecording } from "./var.js";
 
@@ -74,7 +75,7 @@ function checkSeed(root: Var, seed: core.Tensor | undefined): core.Tensor {
  * requires a gradient, as Vars (with graphs of their own when `createGraph`).
  */
 export function gradients(root: Var, seed?: core.Tensor, options: BackwardOptions = {}): Map<Var, Var> {
-  core.checkOptions(options, ["createGraph", "retainGraph"], "backward");
+  internal.checkOptions(options, ["createGraph", "retainGraph"], "backward");
   const createGraph = options.createGraph ?? false;
   const retain = createGraph || (options.retainGraph ?? false);
   if (typeof createGraph !== "boolean" || typeof retain !== "boolean") {

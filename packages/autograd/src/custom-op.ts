@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { GraphError } from "./backward.js";
 import { type Var, type VarLike, isRecording, record, toVar, toVars } from "./var.js";
 
@@ -26,7 +27,7 @@ const KNOWN = ["name", "forward", "backward", "vjp"];
 
 /** Throws a ValueError unless `definition` has a name, a forward and exactly one of backward and vjp. */
 function checkDefinition(definition: CustomOpDefinition): void {
-  const { name, forward, backward, vjp } = core.checkOptions(definition, KNOWN, "customOp");
+  const { name, forward, backward, vjp } = internal.checkOptions(definition, KNOWN, "customOp");
   if (typeof name !== "string" || name === "") {
     throw new core.ValueError(`customOp: name must be a non-empty string, got ${String(name)}`);
   }

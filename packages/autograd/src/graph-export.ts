@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import type { Var } from "./var.js";
 
 /** One node of an exported graph. */
@@ -60,7 +61,7 @@ export function graphToJSON(root: Var): {
  * parameters shaded, edges from inputs to the nodes made from them. `dot -Tsvg` draws it.
  */
 export function toDot(root: Var, options: { name?: string; labels?: Map<Var, string> } = {}): string {
-  core.checkOptions(options, ["name", "labels"], "toDot");
+  internal.checkOptions(options, ["name", "labels"], "toDot");
   const quote = (s: string) => JSON.stringify(s);
   const lines = [
     `digraph ${quote(options.name ?? "slope")} {`,

@@ -5,15 +5,13 @@ import {
   ValueError,
   add,
   cast,
-  checkOptions,
   clone,
-  kernels,
   persistent,
-  reusingBuffers,
   sameShape,
   scalar,
   tensor,
 } from "@slope/core";
+import { checkOptions, kernels, reusingBuffers } from "@slope/core/internal";
 
 /**
  * A node's vector-Jacobian product: given the gradient g of the final output with respect to this

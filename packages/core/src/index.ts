@@ -5,24 +5,17 @@
  * Node built-ins, so it runs in a browser unchanged. dtypes never mix silently: float32 with float64
  * is a `DTypeError` (cast explicitly).
  *
+ * Slope's own packages also use `@slope/core/internal` (the active kernels, the allocator, the fused forwards the
+ * graph's nodes call, argument checks): plumbing, not part of this API.
+ *
  * @module @slope/core
  */
 export { type DType, type FloatArray, DEFAULT_DTYPE, dtypeOf } from "./dtype.js";
-export {
-  type ReuseStats,
-  type ReusedStep,
-  allocate,
-  reuseBuffers,
-  persistent,
-  reusingBuffers,
-  residentArray,
-} from "./buffers.js";
+export { type ReuseStats, type ReusedStep, reuseBuffers, persistent } from "./buffers.js";
 export { SlopeError, ShapeError, DTypeError, IndexError, ValueError, DataFormatError, formatShape } from "./errors.js";
 export { ThreadError } from "./errors.js";
 export { BufferReuseError } from "./buffers.js";
-export { checkOptions } from "./options.js";
 export { MAX_TENSOR_SIZE } from "./shape.js";
-export { checkList, checkShape } from "./shape.js";
 export { broadcastShapes, sizeOf, stridesOf, sameShape, normalizeAxis, normalizeAxes, unravelIndex } from "./shape.js";
 export { Tensor, type NestedArray } from "./tensor.js";
 export { Rng, type RngState } from "./rng.js";
@@ -88,25 +81,10 @@ export {
   type AvgPool2dOptions,
   maxPool2d,
   maxPool2dWithIndices,
-  scatterAddAt,
-  gatherAt,
   avgPool2d,
   adaptiveAvgPool2d,
-  avgPoolWindows,
-  adaptiveAvgPoolWindows,
-  windowAverage,
-  windowAverageBackward,
 } from "./ops/pooling.js";
-export {
-  type BatchNormOptions,
-  type NormalizationForward,
-  type NormalizationBackward,
-  batchNormForward,
-  batchNormBackward,
-  layerNormForward,
-  layerNormBackward,
-  dropoutMask,
-} from "./ops/normalization.js";
+export type { BatchNormOptions } from "./ops/normalization.js";
 export {
   type GatherOptions,
   reshape,
@@ -114,7 +92,6 @@ export {
   slice,
   concat,
   gather,
-  rowsOutput,
   cast,
   expandDims,
   squeeze,
@@ -123,7 +100,7 @@ export {
   broadcastTo,
   sumTo,
 } from "./ops/layout.js";
-export { type Labels, checkLabels, softmaxCrossEntropyForward, multiclassHingeForward } from "./ops/losses.js";
+export type { Labels } from "./ops/losses.js";
 export {
   type Kernels,
   type BinaryOp,
@@ -137,7 +114,6 @@ export {
   type WindowAverage,
   jsKernels,
   createWasmKernels,
-  kernels,
   setKernels,
 } from "./kernels/index.js";
 export { type EncodedArray, encodeArray, decodeArray, decodeBase64 } from "./encoding.js";

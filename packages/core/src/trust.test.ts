@@ -125,7 +125,7 @@ describe("arguments of the wrong kind", () => {
 
 describe("the last raw errors of their kind", () => {
   it("windowAverageBackward names a bad input shape instead of a raw TypeError", async () => {
-    const { windowAverageBackward, adaptiveAvgPoolWindows, zeros } = await import("./index.js");
+    const { windowAverageBackward, adaptiveAvgPoolWindows } = await import("./internal/index.js");
     const windows = adaptiveAvgPoolWindows("test", { shape: [1, 1, 4, 4] }, 2);
     expect(() => windowAverageBackward(zeros([1, 1, 2, 2]), windows, null as never)).toThrow(
       /inputShape must be an array of numbers, got null/,

@@ -1,4 +1,5 @@
-import { Rng, ShapeError, ValueError, clone, gather, kernels, matmul, randn } from "@slope/core";
+import { Rng, ShapeError, ValueError, clone, gather, matmul, randn } from "@slope/core";
+import { kernels } from "@slope/core/internal";
 import { describe, expect, it } from "vitest";
 import { compose } from "./augment/compose.js";
 import { randomCrop } from "./augment/random-crop.js";

@@ -7,10 +7,10 @@ import {
   formatShape,
   fromData,
   gather,
-  residentArray,
   sameShape,
   sizeOf,
 } from "@slope/core";
+import { residentArray } from "@slope/core/internal";
 import { checkChoice, checkOptions } from "./options.js";
 import { type BatchTransform, type ImageShape, batchImageShape, imageSize } from "./augment/transform.js";
 import { ImageFeatures } from "./preprocess/features.js";

@@ -1,4 +1,5 @@
-import { type FloatArray, ValueError, kernels } from "@slope/core";
+import { type FloatArray, ValueError } from "@slope/core";
+import { kernels } from "@slope/core/internal";
 import type { Parameter } from "./optimizer.js";
 
 /** Clamps every gradient element to [−clip, clip], in place. */

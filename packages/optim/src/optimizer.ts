@@ -6,7 +6,6 @@ import {
   ShapeError,
   type Tensor,
   ValueError,
-  allocate,
   decodeArray,
   dtypeOf,
   encodeArray,
@@ -14,6 +13,7 @@ import {
   persistent,
   sameShape,
 } from "@slope/core";
+import { allocate } from "@slope/core/internal";
 
 /**
  * What an optimizer steps: anything with a value tensor and a gradient (null when there is none

@@ -2,7 +2,8 @@
 // and at each epoch's end the validation accuracy and the pictures, so the page only draws.
 // Nothing computes on the page's thread; here the work runs in slices of about 40 ms, between which
 // a "stop" message is heard.
-import { Rng, kernels } from "@slope/core";
+import { Rng } from "@slope/core";
+import { kernels } from "@slope/core/internal";
 import { enableThreads } from "@slope/core/browser";
 import {
   CIFAR10_LABEL_NAMES,

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { partialDerivative } from "./numerical-gradient.js";
 
 /** Options of `gradCheckSparse`. */
@@ -45,7 +46,7 @@ export function gradCheckSparse(
       `gradCheckSparse: analytic gradient has shape ${core.formatShape(analytic.shape)}, x has ${core.formatShape(x.shape)}`,
     );
   }
-  const { checks = 10, rng, h = 1e-5 } = core.checkOptions(options, ["checks", "rng", "h"], "gradCheckSparse");
+  const { checks = 10, rng, h = 1e-5 } = internal.checkOptions(options, ["checks", "rng", "h"], "gradCheckSparse");
   const results: SparseCheck[] = [];
   for (let c = 0; c < checks; c++) {
     const i = rng.int(x.size);

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { backward } from "../backward.js";
 import { type Var, noGrad, param, withFloat64Constants } from "../var.js";
 import { numericalGradient } from "./numerical-gradient.js";
@@ -61,7 +62,7 @@ export function gradCheck(
   inputs: core.Tensor[],
   options: GradCheckOptions = {},
 ): GradCheckResult {
-  core.checkOptions(options, ["h", "tol"], "gradCheck");
+  internal.checkOptions(options, ["h", "tol"], "gradCheck");
   if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof core.Tensor)) {
     throw new core.ValueError("gradCheck: inputs must be an array of Tensors");
   }

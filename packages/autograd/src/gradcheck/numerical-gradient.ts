@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 
 /** Options of `numericalGradient`: the step h and the difference formula. */
 export interface NumericalGradientOptions {
@@ -18,7 +19,7 @@ export function numericalGradient(
   x: core.Tensor,
   options: NumericalGradientOptions = {},
 ): core.Tensor {
-  const { h = 1e-5, method = "central" } = core.checkOptions(options, ["h", "method"], "numericalGradient");
+  const { h = 1e-5, method = "central" } = internal.checkOptions(options, ["h", "method"], "numericalGradient");
   if (!(h > 0) || !Number.isFinite(h))
     throw new core.ValueError(`numericalGradient: h must be a positive finite number, got ${h}`);
   if (method !== "central" && method !== "forward") {

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { mul } from "../ops/mul.js";
 
@@ -9,6 +10,6 @@ import { mul } from "../ops/mul.js";
 export function l2(weights: VarLike): Var {
   const W = toVar(weights);
   // One pass, no W²-sized temporary; each square and the sum in double precision.
-  const total = core.kernels().sumOfSquares(W.value.data);
+  const total = internal.kernels().sumOfSquares(W.value.data);
   return record("l2", core.scalar(total, W.dtype), [W], (g) => [mul(W, mul(g, 2))]);
 }

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, isRecording, record, toVar } from "../var.js";
 import { mul } from "../ops/mul.js";
 import { softmax } from "../ops/softmax.js";
@@ -21,7 +22,7 @@ function oneHot(labels: core.Labels, shape: readonly number[], dtype: core.DType
  */
 export function softmaxCrossEntropy(scores: VarLike, labels: core.Labels): Var {
   const s = toVar(scores);
-  const { loss, probs } = core.softmaxCrossEntropyForward(s.value, labels);
+  const { loss, probs } = internal.softmaxCrossEntropyForward(s.value, labels);
   const n = s.shape[0]!;
   return record("softmaxCrossEntropy", core.scalar(loss, s.dtype), [s], (g) => {
     const target = oneHot(labels, s.shape, s.dtype);

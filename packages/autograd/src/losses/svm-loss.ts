@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { mul } from "../ops/mul.js";
 
@@ -18,8 +19,8 @@ export interface SvmLossOptions {
  */
 export function svmLoss(scores: VarLike, labels: core.Labels, options: SvmLossOptions = {}): Var {
   const s = toVar(scores);
-  const delta = core.checkOptions(options, ["delta"], "svmLoss").delta ?? 1;
-  const { loss, coefficients } = core.multiclassHingeForward(s.value, labels, delta);
+  const delta = internal.checkOptions(options, ["delta"], "svmLoss").delta ?? 1;
+  const { loss, coefficients } = internal.multiclassHingeForward(s.value, labels, delta);
   const n = s.shape[0]!;
   return record("svmLoss", core.scalar(loss, s.dtype), [s], (g) => [mul(g, core.div(coefficients, n))], { delta });
 }

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 
 /**
@@ -7,7 +8,7 @@ import { type Var, type VarLike, record, toVar } from "../var.js";
  */
 export function windowAverage(input: VarLike, windows: core.WindowAverage): Var {
   const x = toVar(input);
-  return record("windowAverage", core.windowAverage(x.value, windows), [x], (g) => [
+  return record("windowAverage", internal.windowAverage(x.value, windows), [x], (g) => [
     windowAverageBackward(g, windows, x.shape),
   ]);
 }
@@ -15,7 +16,7 @@ export function windowAverage(input: VarLike, windows: core.WindowAverage): Var 
 /** The adjoint of windowAverage, to x of `inputShape`; its own adjoint is windowAverage. */
 export function windowAverageBackward(grad: VarLike, windows: core.WindowAverage, inputShape: readonly number[]): Var {
   const g = toVar(grad);
-  return record("windowAverageBackward", core.windowAverageBackward(g.value, windows, inputShape), [g], (h) => [
+  return record("windowAverageBackward", internal.windowAverageBackward(g.value, windows, inputShape), [g], (h) => [
     windowAverage(h, windows),
   ]);
 }
@@ -23,7 +24,7 @@ export function windowAverageBackward(grad: VarLike, windows: core.WindowAverage
 /** 2-D average pooling, PyTorch's windows and divisors (`countIncludePad`, default true, counts zero padding). */
 export function avgPool2d(input: VarLike, options: core.AvgPool2dOptions): Var {
   const x = toVar(input);
-  return windowAverage(x, core.avgPoolWindows("avgPool2d", checkedPlanes(x, "avgPool2d"), options));
+  return windowAverage(x, internal.avgPoolWindows("avgPool2d", checkedPlanes(x, "avgPool2d"), options));
 }
 
 /** Adaptive average pooling to `outputSize` ([oh, ow], or one number for both): window i spans [⌊iH/oh⌋, ⌈(i+1)H/oh⌉). */
@@ -31,7 +32,7 @@ export function adaptiveAvgPool2d(input: VarLike, outputSize: core.Pair): Var {
   const x = toVar(input);
   return windowAverage(
     x,
-    core.adaptiveAvgPoolWindows("adaptiveAvgPool2d", checkedPlanes(x, "adaptiveAvgPool2d"), outputSize),
+    internal.adaptiveAvgPoolWindows("adaptiveAvgPool2d", checkedPlanes(x, "adaptiveAvgPool2d"), outputSize),
   );
 }
 

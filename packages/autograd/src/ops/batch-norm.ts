@@ -1,4 +1,5 @@
-import * as core from "@slope/core";
+import type * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { GraphError } from "../backward.js";
 import { type Var, type VarLike, isRecording, record, toVar } from "../var.js";
 
@@ -54,7 +55,7 @@ export function batchNorm(
   const training = options?.training;
   const inputs = [x, gamma, beta].filter((v): v is Var => v !== null);
   const saveNormalized = isRecording() && inputs.some((v) => v.requiresGrad);
-  const { output, normalized, invStd } = core.batchNormForward(
+  const { output, normalized, invStd } = internal.batchNormForward(
     x.value,
     runningMean ?? null,
     runningVar ?? null,
@@ -70,7 +71,7 @@ export function batchNorm(
       let k = 1;
       const needsWeight = gamma !== null && needs[k++]!;
       const needsBias = beta !== null && needs[k]!;
-      const grads = core.batchNormBackward(g.value, normalized!, invStd, gamma?.value ?? null, {
+      const grads = internal.batchNormBackward(g.value, normalized!, invStd, gamma?.value ?? null, {
         training,
         needs: [needs[0]!, needsWeight, needsBias],
       });

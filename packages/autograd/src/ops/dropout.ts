@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { mul } from "./mul.js";
 
@@ -13,9 +14,9 @@ export function dropout(input: VarLike, p: number, rng: core.Rng, options: { tra
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
     throw new core.ValueError(`dropout: p must be a probability in [0, 1], got ${p}`);
   }
-  const { training = true } = core.checkOptions(options, ["training"], "dropout");
+  const { training = true } = internal.checkOptions(options, ["training"], "dropout");
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const mask = core.dropoutMask(x.shape, p, rng, x.dtype);
+  const mask = internal.dropoutMask(x.shape, p, rng, x.dtype);
   return record("dropout", core.mul(x.value, mask), [x], (g) => [mul(g, mask)], { p });
 }

@@ -1,4 +1,4 @@
-import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 
 /**
@@ -7,13 +7,15 @@ import { type Var, type VarLike, record, toVar } from "../var.js";
  */
 export function gatherAt(input: VarLike, indices: Int32Array, shape: readonly number[]): Var {
   const x = toVar(input);
-  return record("gatherAt", core.gatherAt(x.value, indices, shape), [x], (g) => [scatterAddAt(g, indices, x.shape)]);
+  return record("gatherAt", internal.gatherAt(x.value, indices, shape), [x], (g) => [
+    scatterAddAt(g, indices, x.shape),
+  ]);
 }
 
 /** y of `shape`, zero but y[indices[i]] += x[i]; ∂x = gatherAt(G, indices). */
 export function scatterAddAt(input: VarLike, indices: Int32Array, shape: readonly number[]): Var {
   const x = toVar(input);
-  return record("scatterAddAt", core.scatterAddAt(x.value, indices, shape), [x], (g) => [
+  return record("scatterAddAt", internal.scatterAddAt(x.value, indices, shape), [x], (g) => [
     gatherAt(g, indices, x.shape),
   ]);
 }

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { add } from "./add.js";
 import { erf } from "./erf.js";
@@ -27,7 +28,7 @@ const C = 0.044715;
  * The derivative is written with differentiable ops of x, so second derivatives work.
  */
 export function gelu(a: VarLike, options: GeluOptions = {}): Var {
-  const { approximate = "none" } = core.checkOptions(options, ["approximate"], "gelu");
+  const { approximate = "none" } = internal.checkOptions(options, ["approximate"], "gelu");
   if (approximate !== "none" && approximate !== "tanh") {
     throw new core.ValueError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
   }

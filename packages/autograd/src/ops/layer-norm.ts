@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { add } from "./add.js";
 import { firstOrderGradient } from "./batch-norm.js";
@@ -24,7 +25,7 @@ export function layerNorm(
   options: { eps?: number } = {},
 ): Var {
   const x = toVar(input);
-  core.checkShape(core.checkList(normalizedShape, "layerNorm", "normalizedShape") as number[], "layerNorm");
+  internal.checkShape(internal.checkList(normalizedShape, "layerNorm", "normalizedShape") as number[], "layerNorm");
   const k = normalizedShape.length;
   const trailing = x.shape.slice(x.shape.length - k);
   if (k === 0 || k > x.shape.length || !core.sameShape(trailing, normalizedShape)) {
@@ -45,12 +46,12 @@ export function layerNorm(
   const gamma = affine(weight, "weight");
   const beta = affine(bias, "bias");
   const eps = options.eps ?? 1e-5;
-  const { output, normalized, invStd } = core.layerNormForward(x.value, core.sizeOf(normalizedShape), eps);
+  const { output, normalized, invStd } = internal.layerNormForward(x.value, core.sizeOf(normalizedShape), eps);
   const xHat = record(
     "layerNorm",
     output,
     [x],
-    (g) => [firstOrderGradient(core.layerNormBackward(g.value, normalized, invStd), "layerNorm", [g, x])],
+    (g) => [firstOrderGradient(internal.layerNormBackward(g.value, normalized, invStd), "layerNorm", [g, x])],
     { normalizedShape: [...normalizedShape], eps },
   );
   const scaled = gamma === null ? xHat : mul(xHat, gamma);

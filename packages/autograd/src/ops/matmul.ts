@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVars } from "../var.js";
 import { reshape } from "./reshape.js";
 import { sumTo } from "./sum-to.js";
@@ -17,7 +18,7 @@ import { sumTo } from "./sum-to.js";
  * gradient flows back through them unchanged.
  */
 export function matmul(a: VarLike, b: VarLike, options: core.MatmulOptions = {}): Var {
-  core.checkOptions(options, ["transposeA", "transposeB"], "matmul");
+  internal.checkOptions(options, ["transposeA", "transposeB"], "matmul");
   const [x, y] = toVars(a, b) as [Var, Var];
   if (x.shape.length === 1 || y.shape.length === 1) {
     const left = x.shape.length === 1 ? reshape(x, [1, x.shape[0]!]) : x;

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { abs } from "./abs.js";
 import { broadcastTo } from "./sum-to.js";
@@ -29,7 +30,7 @@ export interface NormOptions {
  * Where y = 0 the gradient is 0, the subgradient PyTorch gives (not the 0/0 = NaN of the formula).
  */
 export function norm(a: VarLike, options: NormOptions = {}): Var {
-  const { p = 2, axis, keepDims = false } = core.checkOptions(options, ["p", "axis", "keepDims"], "norm");
+  const { p = 2, axis, keepDims = false } = internal.checkOptions(options, ["p", "axis", "keepDims"], "norm");
   if (typeof p !== "number" || !(p > 0)) {
     throw new core.ValueError(`norm: p must be a positive number or Infinity, got ${p}`);
   }

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 
 /**
  * The rows of the identity picked by `labels`: a tensor [labels.length, numClasses] with a 1 at
@@ -10,7 +11,7 @@ export function oneHot(
   numClasses: number,
   options: { dtype?: core.DType } = {},
 ): core.Tensor {
-  const { dtype = "float32" } = core.checkOptions(options, ["dtype"], "oneHot");
+  const { dtype = "float32" } = internal.checkOptions(options, ["dtype"], "oneHot");
   if (!Number.isInteger(numClasses) || numClasses <= 0) {
     throw new core.ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, record, toVar } from "../var.js";
 import { mul } from "./mul.js";
 import { sigmoid } from "./sigmoid.js";
@@ -18,7 +19,7 @@ export interface SoftplusOptions {
  * the threshold (torch's log1p(e^(βx))/β is the same function, within an ulp).
  */
 export function softplus(a: VarLike, options: SoftplusOptions = {}): Var {
-  const { beta = 1, threshold = 20 } = core.checkOptions(options, ["beta", "threshold"], "softplus");
+  const { beta = 1, threshold = 20 } = internal.checkOptions(options, ["beta", "threshold"], "softplus");
   const x = toVar(a);
   const scaled = core.mul(x.value, beta);
   const linear = core.greater(scaled, threshold);

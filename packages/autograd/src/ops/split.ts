@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, toVar } from "../var.js";
 import { slice } from "./slice.js";
 
@@ -9,7 +10,7 @@ import { slice } from "./slice.js";
  */
 export function split(a: VarLike, sizesOrSections: number | readonly number[], axis = 0): Var[] {
   const x = toVar(a);
-  if (typeof sizesOrSections !== "number") core.checkList(sizesOrSections, "split", "sizes");
+  if (typeof sizesOrSections !== "number") internal.checkList(sizesOrSections, "split", "sizes");
   const d = core.normalizeAxis(axis, x.shape.length, "split");
   const length = x.shape[d]!;
   let sizes: number[];

@@ -1,4 +1,5 @@
 import * as core from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { type Var, type VarLike, toVar } from "../var.js";
 import { div } from "./div.js";
 import { mean } from "./mean.js";
@@ -21,7 +22,7 @@ export interface VarianceOptions {
  * composition gives (the mean's own term vanishes, Σ (x − x̄) = 0). n ≤ correction divides by 0, as torch does.
  */
 export function variance(a: VarLike, axis?: core.Axis, options: VarianceOptions = {}): Var {
-  const { correction = 1, keepDims = false } = core.checkOptions(options, ["correction", "keepDims"], "variance");
+  const { correction = 1, keepDims = false } = internal.checkOptions(options, ["correction", "keepDims"], "variance");
   if (!Number.isFinite(correction) || correction < 0) {
     throw new core.ValueError(`variance: correction must be a finite number ≥ 0, got ${correction}`);
   }

@@ -1,7 +1,8 @@
 // The WebAssembly kernels a convnet's step runs besides its products (batch normalisation, 2×2 max
 // pooling) give exactly the JavaScript kernels' bits, which the float64 tests check against the maths.
 import { describe, expect, it } from "vitest";
-import { Rng, jsKernels, kernels, randn, setKernels } from "../index.js";
+import { Rng, jsKernels, randn, setKernels } from "../index.js";
+import { kernels } from "../internal/index.js";
 import { batchNormBackward, batchNormForward } from "../ops/normalization.js";
 
 /** The first index where two arrays differ in bits (NaN equal to NaN), or −1. */

@@ -5,12 +5,10 @@ import {
   ShapeError,
   type Tensor,
   ValueError,
-  allocate,
   formatShape,
   fromData,
-  kernels,
-  rowsOutput,
 } from "@slope/core";
+import { allocate, kernels, rowsOutput } from "@slope/core/internal";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { checkChoice, checkOptions } from "../options.js";
 

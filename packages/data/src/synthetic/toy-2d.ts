@@ -1,4 +1,5 @@
-import { type DType, type Rng, type Tensor, ValueError, allocate, fromData } from "@slope/core";
+import { type DType, type Rng, type Tensor, ValueError, fromData } from "@slope/core";
+import { allocate } from "@slope/core/internal";
 import { checkChoice, checkOptions } from "../options.js";
 
 /** A 2-D toy data set: points [N, 2] and their labels. */

@@ -1,4 +1,5 @@
-import { DataFormatError, type FloatArray, ValueError, encodeArray, kernels } from "@slope/core";
+import { DataFormatError, type FloatArray, ValueError, encodeArray } from "@slope/core";
+import { kernels } from "@slope/core/internal";
 import {
   type OptimizerStateDict,
   type OptionSpec,

@@ -1,4 +1,5 @@
-import { type FloatArray, kernels } from "@slope/core";
+import type { FloatArray } from "@slope/core";
+import { kernels } from "@slope/core/internal";
 import { type OptionSpec, Optimizer, type ParamGroup, type Parameter, maximizeSpec } from "../optimizer.js";
 
 /** Options of SGD: the learning rate (required), an optional L2 weight decay added to the gradient, maximize. */
