@@ -117,3 +117,4 @@ export {
   setKernels,
 } from "./kernels/index.js";
 export { type EncodedArray, encodeArray, decodeArray, decodeBase64 } from "./encoding.js";
+export { type Place, type PlacementRecord, type PlacementTrace, tracePlacement } from "./kernels/placement.js";

@@ -1,5 +1,6 @@
 import { setResidentArrays } from "../buffers.js";
 import { jsKernels } from "./js.js";
+import { placement, traced } from "./placement.js";
 import type { Kernels } from "./types.js";
 import { createWasmKernels, wasmRetryable } from "./wasm/wasm-backend.js";
 
@@ -16,8 +17,14 @@ const RETRY_MS = 1000;
 // Reused steps move their buffers into the memory of whichever kernels are active then.
 setResidentArrays((sizes) => active.residentArrays?.(sizes) ?? null);
 
-/** The kernels every op currently computes with. */
+/** The kernels every op currently computes with; while `tracePlacement` runs, a twin that records each call. */
 export function kernels(): Kernels {
+  const current = activeKernels();
+  return placement.records === null ? current : traced(current);
+}
+
+/** The active backend itself, after a due retry of the WebAssembly kernels. */
+function activeKernels(): Kernels {
   if (lastTry !== null && Date.now() - lastTry >= RETRY_MS) {
     const wasm = createWasmKernels();
     lastTry = wasm === null && wasmRetryable() ? Date.now() : null;
@@ -28,7 +35,7 @@ export function kernels(): Kernels {
 
 /** Swaps in another backend (the JavaScript one, a threaded one) and returns the one it replaced. */
 export function setKernels(next: Kernels): Kernels {
-  const previous = kernels();
+  const previous = activeKernels();
   lastTry = null; // the caller chose
   active = next;
   return previous;

@@ -389,7 +389,7 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     transposedTimes: (...args) => runner.transposedTimes(...args),
     blockedProduct: (...args) => runner.blockedProduct(...args),
   };
-  const parallel = { wasm: new WasmKernels(memory, threadedKernels), minWork: MIN_PARALLEL_WORK };
+  const parallel = { wasm: new WasmKernels(memory, threadedKernels, "threads"), minWork: MIN_PARALLEL_WORK };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
   active = { runner, previous };
   return previous;

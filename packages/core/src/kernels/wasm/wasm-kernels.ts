@@ -3,6 +3,7 @@
 // instance runs an op.
 import type { FloatArray } from "../../dtype.js";
 import { collapseLoop } from "../strided.js";
+import { type Place, placement } from "../placement.js";
 import type { BinaryOp, Conv2dShape, Pool2dGeometry, StridedOperand, UnaryOp } from "../types.js";
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
@@ -218,6 +219,8 @@ export class WasmKernels {
   constructor(
     private readonly memory: WasmMemory,
     private readonly exports: KernelRunner,
+    /** Where a call that runs here ran, for `tracePlacement`: "step memory" once it holds arrays. */
+    private label: Place = "webassembly",
   ) {
     this.heap = new Float32Array(memory.buffer);
     this.heapBytes = new Uint8Array(memory.buffer);
@@ -248,6 +251,7 @@ export class WasmKernels {
       this.heap = new Float32Array(this.memory.buffer);
       this.heapBytes = new Uint8Array(this.memory.buffer);
     }
+    placement.ranIn(this.label); // every call that runs here takes its scratch first
     return this.heap;
   }
 
@@ -267,6 +271,7 @@ export class WasmKernels {
     this.scratchStart = next;
     this.reserve(scratch);
     this.growable = false;
+    this.label = "step memory";
     return sizes.map((size, i) => new Float32Array(this.memory.buffer, starts[i]! * 4, size));
   }
 
@@ -277,6 +282,7 @@ export class WasmKernels {
 
   /** Copies `count` floats of `source` from `from` to heap position `to`. */
   private copyIn(heap: Float32Array, source: FloatArray, from: number, count: number, to: number): void {
+    placement.copied(count * 4);
     if (from === 0 && source.length === count) heap.set(source, to);
     else heap.set(source.subarray(from, from + count), to);
   }
@@ -491,6 +497,7 @@ export class WasmKernels {
       for (let r = 0; r < count; r++) {
         const from = rows[first + r]! * rowLength;
         this.heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
+        placement.copied(rowLength);
       }
       if (residentOut >= 0) {
         // Straight into the rows where they live.
@@ -507,9 +514,11 @@ export class WasmKernels {
       }
       this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, offOut * 4, rowLength);
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
-      else
+      else {
         for (let r = 0; r < count; r++)
           out.set(heap.subarray(offOut + r * rowLength, offOut + (r + 1) * rowLength), (first + r) * outStride);
+        placement.copied(count * rowLength * 4);
+      }
     }
     return true;
   }
@@ -540,6 +549,7 @@ export class WasmKernels {
     const moments = this.f64View(heap, offMoments, 2 * channels);
     mean.set(moments.subarray(0, channels));
     variance.set(moments.subarray(channels));
+    placement.copied(2 * channels * 8);
     return true;
   }
 
@@ -577,6 +587,7 @@ export class WasmKernels {
     const stats = this.f64View(heap, offStats, 4 * channels);
     stats.set(mean, 0);
     stats.set(invStd, channels);
+    placement.copied(4 * channels * 8); // mean, 1/σ, γ and β, as doubles
     for (let c = 0; c < channels; c++) {
       stats[2 * channels + c] = weight === null ? 1 : weight[c]!;
       stats[3 * channels + c] = bias === null ? 0 : bias[c]!;
@@ -648,6 +659,7 @@ export class WasmKernels {
     const sums = this.f64View(heap, offSums, 2 * channels);
     if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;
     if (dBias !== null) for (let c = 0; c < channels; c++) dBias[c] = sums[c]!;
+    placement.copied(channels * 8 + (dWeight !== null ? channels * 8 : 0) + (dBias !== null ? channels * 8 : 0));
     if (dx !== null && residentDx < 0) this.copyOut(heap, dx, 0, offDx, g.length);
     return true;
   }
@@ -679,6 +691,7 @@ export class WasmKernels {
     this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width);
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, out.length);
     argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
+    placement.copied(out.length * 4);
     return true;
   }
 
@@ -862,6 +875,7 @@ export class WasmKernels {
   }
 
   private copyOut(heap: Float32Array, out: FloatArray, outOffset: number, from: number, size: number): void {
+    placement.copied(size * 4);
     if (size > 4096) out.set(heap.subarray(from, from + size), outOffset);
     else for (let i = 0; i < size; i++) out[outOffset + i] = heap[from + i]!;
   }
