@@ -8,6 +8,7 @@ import { ValueError } from "../errors.js";
 import { disableThreads, enableThreads } from "../node/threads.js";
 import { add } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
+import { maxPool2dWithIndices } from "../ops/pooling.js";
 import { Rng } from "../rng.js";
 import { jsKernels } from "./js.js";
 import { tracePlacement } from "./placement.js";
@@ -53,6 +54,24 @@ describe("tracePlacement", () => {
     const { ops } = tracePlacement(() => step());
     const product = ops.find((r) => r.op === "matmul");
     expect(product).toEqual({ op: "matmul", place: "step memory", bytesCopied: 0 });
+  });
+
+  it("copies nothing for max pooling in a reused step: its indices are written where they live", () => {
+    const images = randn([8, 16, 32, 32], { rng });
+    const plainIndices = maxPool2dWithIndices(images, { kernelSize: 2, stride: 2 }).indices;
+    let last = new Int32Array(0);
+    const step = reuseBuffers(() => {
+      last = maxPool2dWithIndices(add(images, 0), { kernelSize: 2, stride: 2 }).indices;
+      return last[0];
+    });
+    for (let i = 0; i < 3; i++) step();
+    const { ops } = tracePlacement(() => step());
+    expect(ops.find((r) => r.op === "maxPool2d")).toEqual({ op: "maxPool2d", place: "step memory", bytesCopied: 0 });
+    let firstDifference = -1;
+    for (let i = 0; i < plainIndices.length && firstDifference < 0; i++)
+      if (last[i] !== plainIndices[i]) firstDifference = i;
+    expect(last.length).toBe(plainIndices.length);
+    expect(firstDifference, "the indices equal the plain call's").toBe(-1);
   });
 
   it("names a product split across two threads", async () => {

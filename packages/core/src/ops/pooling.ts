@@ -114,7 +114,10 @@ export function maxPool2dWithIndices(
   const { planes, height, width, lead } = planesOf("maxPool2d", x);
   const geometry = poolGeometry("maxPool2d", height, width, options, x.shape);
   const out = allocateOutput(x.dtype, planes * geometry.outH * geometry.outW);
-  const indices = new Int32Array(out.length);
+  // The indices take a float32 buffer's bytes: in a reused step it is the step's own, in the kernels' memory, so the
+  // WebAssembly kernel writes them where they live instead of copying them out, and no array is made per call.
+  const indexBytes = allocateOutput("float32", out.length);
+  const indices = new Int32Array(indexBytes.buffer, indexBytes.byteOffset, out.length);
   kernels().maxPool2d(out, indices, x.data, planes, geometry);
   return { output: new Tensor(out, [...lead, geometry.outH, geometry.outW]), indices };
 }

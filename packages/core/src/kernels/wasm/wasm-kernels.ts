@@ -680,18 +680,21 @@ export class WasmKernels {
     if (!twoByTwo || !(out instanceof Float32Array) || !(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE)
       return false;
     const residentX = this.residentAt(x, 0),
-      residentOut = this.residentAt(out, 0);
+      residentOut = this.residentAt(out, 0),
+      residentArgmax = argmax.buffer === this.memory.buffer ? argmax.byteOffset / 4 : -1;
     this.startLayout();
     const offX = this.place(residentX, x.length),
       offOut = this.place(residentOut, out.length),
-      offArgmax = this.scratch(out.length);
+      offArgmax = this.place(residentArgmax, out.length);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
     this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width);
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, out.length);
-    argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
-    placement.copied(out.length * 4);
+    if (residentArgmax < 0) {
+      argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
+      placement.copied(out.length * 4);
+    }
     return true;
   }
 
