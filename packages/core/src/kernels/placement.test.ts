@@ -59,7 +59,7 @@ describe("tracePlacement", () => {
   it("copies nothing for max pooling in a reused step: its indices are written where they live", () => {
     const images = randn([8, 16, 32, 32], { rng });
     const plainIndices = maxPool2dWithIndices(images, { kernelSize: 2, stride: 2 }).indices;
-    let last = new Int32Array(0);
+    let last: Int32Array = new Int32Array(0);
     const step = reuseBuffers(() => {
       last = maxPool2dWithIndices(add(images, 0), { kernelSize: 2, stride: 2 }).indices;
       return last[0];
