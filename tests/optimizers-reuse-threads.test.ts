@@ -8,6 +8,7 @@ import { DataLoader } from "@slope/data";
 import { BatchNorm1d, Dropout, Linear, ReLU, Sequential, crossEntropy } from "@slope/nn";
 import * as optim from "@slope/optim";
 import { afterAll, describe, expect, it } from "vitest";
+import { bits, firstDifference } from "./support/bits.js";
 
 type OptimizerClass = new (params: readonly optim.Parameter[], options?: Record<string, unknown>) => optim.Optimizer;
 
@@ -33,15 +34,6 @@ const samples = 768;
 const data = new Rng("optimizers-reuse-threads");
 const X = randn([samples, features], { rng: data });
 const Y = Int32Array.from({ length: samples }, () => data.int(5));
-
-/** The raw bits of a tensor's elements (float64 as two words each). */
-const bits = (t: Tensor): Uint32Array => new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.byteLength / 4);
-
-/** The first index where two bit arrays differ, or -1. */
-function firstDifference(a: Uint32Array, b: Uint32Array): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
 
 type Run = { losses: number[]; state: Record<string, Uint32Array>; optimizerState: string };
 

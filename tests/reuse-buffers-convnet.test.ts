@@ -6,13 +6,7 @@ import { disableThreads, enableThreads } from "@slope/core/node";
 import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from "@slope/nn";
 import { Momentum } from "@slope/optim";
 import { describe, expect, it } from "vitest";
-
-/** Bits of a tensor, for exact comparison. */
-const bits = (t: Tensor): Uint32Array => new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.byteLength / 4);
-const firstDifference = (a: Uint32Array, b: Uint32Array): number => {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
-  return -1;
-};
+import { bits, firstDifference } from "./support/bits.js";
 
 function convnet(): Sequential {
   const rng = new Rng("convnet");
