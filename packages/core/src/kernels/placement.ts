@@ -1,6 +1,8 @@
 // Where each kernel call ran and what it copied, for `tracePlacement`. The backends report to one recorder: the
 // WebAssembly kernels say which memory ran a call (`ranIn`) and count each copy between the JavaScript heap and a
-// module's memory (`copied`); the Kernels object of the WebAssembly backend opens and closes one record per call.
+// module's memory (`copied`); while a trace runs, the registry hands out a traced twin of the active kernels, which
+// opens and closes one record per call. Kernels call each other directly, never through the registry, so a
+// convolution by columns is one record, with its products' copies in it.
 import { ValueError } from "../errors.js";
 import type { Kernels } from "./types.js";
 
@@ -39,18 +41,14 @@ export interface PlacementTrace<T> {
 class PlacementRecorder {
   /** The calls recorded so far; null when no trace is on, which is what the kernels check first. */
   records: PlacementRecord[] | null = null;
-  /** How deep in nested kernel calls we are (a convolution by columns calls the products): only the outer records. */
-  private depth = 0;
   /** The open call's place and bytes. */
   private place: Place = "javascript";
   private bytes = 0;
 
   /** A kernel call starts. */
   open(): void {
-    if (this.depth++ === 0) {
-      this.place = "javascript";
-      this.bytes = 0;
-    }
+    this.place = "javascript";
+    this.bytes = 0;
   }
 
   /** A WebAssembly memory (labelled `place`) ran the call, or a part of it. */
@@ -63,11 +61,9 @@ class PlacementRecorder {
     if (this.records !== null) this.bytes += bytes;
   }
 
-  /** The call `op` ends: recorded when it is the outermost. */
+  /** The call `op` ends and is recorded. */
   close(op: string): void {
-    if (--this.depth === 0 && this.records !== null) {
-      this.records.push({ op, place: this.place, bytesCopied: this.bytes });
-    }
+    this.records?.push({ op, place: this.place, bytesCopied: this.bytes });
   }
 }
 
