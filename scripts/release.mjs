@@ -269,8 +269,8 @@ function dryRun(work) {
   timed(`installed the ${tarballs.length} tarballs with npm into an empty project`, () =>
     run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], project),
   );
-  writeFileSync(join(project, "smoke.mjs"), readFileSync(join(root, "scripts", "consumer-smoke.mjs")));
-  const smokeSource = readFileSync(join(project, "smoke.mjs"), "utf8");
+  const smokeSource = readFileSync(join(root, "scripts", "consumer-smoke.mjs"), "utf8");
+  writeFileSync(join(project, "smoke.mjs"), smokeSource);
   const untested = specifiers.filter((specifier) => !smokeSource.includes(`from "${specifier}"`));
   if (untested.length > 0) {
     throw new Error(
