@@ -11,7 +11,7 @@ import {
   scalar,
   tensor,
 } from "@slope/core";
-import { checkOptions, kernels, reusingBuffers } from "@slope/core/internal";
+import { checkOptions, kernels, ownedTensor, reusingBuffers } from "@slope/core/internal";
 
 /**
  * A node's vector-Jacobian product: given the gradient g of the final output with respect to this
@@ -184,11 +184,15 @@ export function installMethod<K extends MethodName>(name: K, method: Method<K>):
   Object.defineProperty(Var.prototype, name, { value: method, writable: true, enumerable: false, configurable: true });
 }
 
-/** A leaf that collects a gradient: a model's parameter. */
+/**
+ * A leaf that collects a gradient: a model's parameter. A float32 value is kept in the kernel memory, where the
+ * kernels and the threads read and update it in place: when `t` lives elsewhere (the JavaScript heap) the parameter
+ * holds a copy of it, so train and read the parameter (`W.value`), not `t`.
+ */
 export function param(t: Tensor | NestedArray, options: { dtype?: DType } = {}): Var {
   checkOptions(options, ["dtype"], "param");
   const value = t instanceof Tensor ? t : tensor(t, options);
-  return new Var(value, { op: "param", requiresGrad: true });
+  return new Var(ownedTensor(value), { op: "param", requiresGrad: true });
 }
 
 /** A leaf that does not collect a gradient: data, labels, hyperparameters. */

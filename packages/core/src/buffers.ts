@@ -1,37 +1,32 @@
 import { type DType, type FloatArray, dtypeOf } from "./dtype.js";
 import { SlopeError, ValueError } from "./errors.js";
+import { kernelMemory } from "./kernels/wasm/kernel-memory.js";
 
 /**
  * Where tensors get their storage. Outside a reused step every allocation is a fresh zero-filled
- * typed array. Inside one (see `reuseBuffers`) the n-th allocation of a call gets the n-th buffer
- * of the previous call back, zero-filled, when its size and dtype match: a step whose shapes do
- * not change allocates nothing after its first call, the dataflow graph replayed over the same
- * memory. (A fresh array also costs the page faults of first touching it, which a reused one has
- * paid already: for arrays of a megabyte that is most of an elementwise op's time.) After the
- * first call that needed no new buffer, the float32 buffers move, once, into the WebAssembly
- * kernels' own memory (a module instance of the step's own, which never grows, so the arrays
- * never detach): from then on the kernels read and write them where they are, instead of copying
- * every operand in and every result out.
+ * typed array on the JavaScript heap: short-lived tensors are the garbage collector's. Storage that
+ * outlives a call lives in the kernel memory (the one WebAssembly memory the kernels and the threads
+ * share, kernels/wasm/kernel-memory.ts), where the kernels use it in place: a reused step's buffers
+ * (`reuseBuffers`), and what is made under `persistent` (gradients, optimizer state) or by `ownedArray`
+ * (parameters, a loader's batches, a data set's bytes). Each such array owns its block, which is freed
+ * when the array is collected.
+ *
+ * The one rule a user must know: **keep an array while you use a view you made from it.** A subarray
+ * of `t.data`, or a new typed array over `t.data.buffer`, does not keep the block alive; once `t.data`
+ * itself is gone, the block may hold another tensor's values.
+ *
+ * Inside a reused step the n-th allocation of a call gets the n-th buffer of the previous call back,
+ * zero-filled, when its size and dtype match: a step whose shapes do not change allocates nothing after
+ * its first call, the dataflow graph replayed over the same memory.
  */
 
 /** The buffers of one reused step, in the order its last call allocated them. */
 class BufferReplay {
-  /** By allocation index; undefined where the buffer moved into the kernels' memory. */
+  /** By allocation index: float32 ones in the kernel memory (where there is one), float64 ones on the heap. */
   private readonly buffers: (FloatArray | undefined)[] = [];
-  /**
-   * The float32 buffers moved into the kernels' own memory (`Kernels.residentArrays`) after a call
-   * that made no new buffer, by allocation index; tried before `buffers`. null until then.
-   */
-  private resident: (Float32Array | undefined)[] | null = null;
-  /** By allocation index, the size the last call asked for, or −1 where it asked for float64. */
-  private readonly sizes: number[] = [];
   private next = 0;
   /** Allocations of the current (or last) call that found no matching buffer and made one. */
   misses = 0;
-  /** Float32 allocations of the current call that no resident buffer fitted. */
-  private residentMisses = 0;
-  /** Set when the kernels had no memory to move the buffers into (JavaScript kernels, float64 steps). */
-  private stayPut = false;
   /** Set while a call runs: a step calling itself would hand its own live buffers out again. */
   running = false;
   /** Set while the promise an async step returned has not settled: its continuation still uses the buffers. */
@@ -47,7 +42,6 @@ class BufferReplay {
   begin(args: readonly unknown[]): void {
     this.next = 0;
     this.misses = 0;
-    this.residentMisses = 0;
     this.arguments = argumentArrays(args);
   }
 
@@ -63,16 +57,6 @@ class BufferReplay {
 
   take(dtype: DType, size: number, zeroed: boolean): FloatArray {
     const at = this.next++;
-    this.sizes[at] = dtype === "float32" ? size : -1;
-    if (this.resident !== null && dtype === "float32") {
-      const home = this.resident[at];
-      if (home !== undefined && home.length === size) {
-        if (this.isArgument(home)) return this.spare(at, dtype, size);
-        if (zeroed) home.fill(0);
-        return home;
-      }
-      this.residentMisses++;
-    }
     const kept = this.buffers[at];
     if (kept !== undefined && kept.length === size && dtypeOf(kept) === dtype) {
       if (this.isArgument(kept)) return this.spare(at, dtype, size);
@@ -80,7 +64,7 @@ class BufferReplay {
       return kept;
     }
     this.misses++;
-    const fresh = freshArray(dtype, size);
+    const fresh = ownedArray(dtype, size);
     this.buffers[at] = fresh;
     return fresh;
   }
@@ -93,46 +77,25 @@ class BufferReplay {
       return spare;
     }
     this.misses++;
-    const fresh = freshArray(dtype, size);
+    const fresh = ownedArray(dtype, size);
     this.spares[at] = fresh;
     return fresh;
-  }
-
-  /**
-   * After a call. A call that made no new buffer has steady shapes: its float32 buffers move into
-   * the kernels' memory, once (again only if the steady shapes change), so that the ops read and
-   * write them there instead of copying them in and out of it around every kernel.
-   */
-  end(): void {
-    if (this.misses > 0 || this.stayPut || (this.resident !== null && this.residentMisses === 0)) return;
-    const moving: number[] = [];
-    for (let i = 0; i < this.next; i++) if (this.sizes[i]! >= 0) moving.push(i);
-    const arrays = moving.length > 0 ? residentArrays(moving.map((i) => this.sizes[i]!)) : null;
-    if (arrays === null) {
-      this.stayPut = true;
-      return;
-    }
-    const resident: Float32Array[] = [];
-    this.resident = resident;
-    moving.forEach((i, j) => {
-      resident[i] = arrays[j]!;
-      this.buffers[i] = undefined; // its place is taken: let it go
-    });
   }
 
   get count(): number {
     return this.buffers.length;
   }
 
-  /** Bytes held: the step's own buffers and those in the kernels' memory. */
+  /** Bytes held, spares included. */
   get bytes(): number {
     const held = (total: number, b: FloatArray | undefined) => total + (b?.byteLength ?? 0);
-    return this.buffers.reduce(held, 0) + this.spares.reduce(held, 0) + (this.resident ?? []).reduce(held, 0);
+    return this.buffers.reduce(held, 0) + this.spares.reduce(held, 0);
   }
 
-  /** Buffers that live in the kernels' memory. */
+  /** Buffers that live in the kernel memory. */
   get residentCount(): number {
-    return (this.resident ?? []).filter((b) => b !== undefined).length;
+    const memory = kernelMemory();
+    return memory === null ? 0 : this.buffers.filter((b) => b !== undefined && memory.holds(b)).length;
   }
 }
 
@@ -142,15 +105,8 @@ class BufferReplay {
  */
 export class BufferReuseError extends SlopeError {}
 
-/** Makes float32 arrays in the active kernels' memory (set by the kernel registry); null where there is none. */
-let residentArrays: (sizes: readonly number[]) => Float32Array[] | null = () => null;
-
-/** @internal Called once by the kernel registry. */
-export function setResidentArrays(make: (sizes: readonly number[]) => Float32Array[] | null): void {
-  residentArrays = make;
-}
-
-let active: BufferReplay | null = null;
+/** Where allocations go: a reused step's replay, the kernel memory (`persistent`), or the heap (null). */
+let active: BufferReplay | "owned" | null = null;
 
 /** A float32 or float64 array, or null. */
 function floatArrayOf(value: unknown): FloatArray | null {
@@ -198,7 +154,8 @@ function freshArray(dtype: DType, size: number): FloatArray {
 
 /** A zero-filled array of `size` elements of `dtype`: fresh, or inside a reused step, the step's own. */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return active === null ? freshArray(dtype, size) : active.take(dtype, size, true);
+  if (active === null) return freshArray(dtype, size);
+  return active === "owned" ? ownedArray(dtype, size) : active.take(dtype, size, true);
 }
 
 /**
@@ -207,7 +164,8 @@ export function allocate(dtype: DType, size: number): FloatArray {
  * megabyte outputs of a large step is a memset saved per op. @internal
  */
 export function allocateOutput(dtype: DType, size: number): FloatArray {
-  return active === null ? freshArray(dtype, size) : active.take(dtype, size, false);
+  if (active === null) return freshArray(dtype, size);
+  return active === "owned" ? ownedArray(dtype, size) : active.take(dtype, size, false);
 }
 
 /** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernels' memory. */
@@ -218,7 +176,7 @@ export interface ReuseStats {
   bytes: number;
   /** How many buffers the last call had to make afresh (0 once the step's shapes are steady). */
   misses: number;
-  /** How many of them live in the kernels' (WebAssembly) memory, used there without copies. */
+  /** How many of them live in the kernel memory (WebAssembly), used there without copies. */
   resident: number;
 }
 
@@ -231,9 +189,9 @@ export type ReusedStep<A extends unknown[], R> = ((...args: A) => R) & {
 /**
  * Wraps a training step so that every tensor it allocates reuses the buffer its previous call
  * allocated at the same point: after the first call a step of fixed shapes creates no typed
- * arrays at all (PyTorch's CUDA graphs and TensorFlow's tf.function make the same trade), and
- * after the second its float32 tensors live in the kernels' memory, where the kernels use them
- * without copies (`stats.resident` counts them; a batch gathered inside the step is one).
+ * arrays at all (PyTorch's CUDA graphs and TensorFlow's tf.function make the same trade). Its float32
+ * buffers live in the kernel memory, where the kernels (and the threads) use them without copies
+ * (`stats.resident` counts them; a batch gathered inside the step is one).
  *
  *     const step = reuseBuffers((xb, yb) => { ...forward, backward, opt.step(); return loss.item(); });
  *
@@ -274,7 +232,6 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
     replay.begin(args);
     try {
       const result = step(...args);
-      replay.end();
       if (typeof (result as { then?: unknown } | null)?.then === "function") {
         // An async step: what it allocated before its first await is in use until its promise settles.
         replay.pending = true;
@@ -300,22 +257,41 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
 }
 
 /**
- * A zero-filled array for storage that outlives any step and that the kernels read often (a
- * loader's batch buffer): in the kernels' own memory when they have one, so that the products read
- * it where it is, with no copy; else a fresh array (float64, the JavaScript kernels).
+ * A zero-filled array for storage that outlives any step and that the kernels read often (a parameter, a loader's
+ * batch, a data set): float32 in the kernel memory when there is one (the "one memory" policy), where the kernels and
+ * the threads use it in place, with no copy; else a fresh array. Its block is freed when the array is collected:
+ * keep the array while you use any view made from it.
  */
-export function residentArray(dtype: DType, size: number): FloatArray {
-  return (dtype === "float32" ? residentArrays([size])?.[0] : undefined) ?? freshArray(dtype, size);
+export function ownedArray(dtype: DType, size: number): FloatArray {
+  return (dtype === "float32" ? kernelMemory()?.ownFloat32(size) : null) ?? freshArray(dtype, size);
+}
+
+/** Each view made by `ownedView`, with the array it views: the view keeps its owner, and so its block, alive. */
+const owners = new WeakMap<object, object>();
+
+/**
+ * Elements [start, end) of `owner` as a view that keeps `owner` alive as long as it lives (a plain subarray does not,
+ * and an owned array's block is freed with the array): how the library hands out part of owned storage.
+ */
+export function ownedView<T extends FloatArray>(owner: T, start: number, end: number): T {
+  if (start === 0 && end === owner.length) return owner;
+  const view = owner.subarray(start, end) as T;
+  owners.set(view, owner);
+  return view;
+}
+
+/** Bytes that outlive any step (a data set's images), in the kernel memory when there is one; see `ownedArray`. */
+export function ownedBytes(size: number): Uint8Array {
+  return kernelMemory()?.ownBytes(size) ?? new Uint8Array(size);
 }
 
 /**
- * Runs `make` with fresh allocations even inside a reused step: for storage that outlives the call
- * (an optimizer's moments, a gradient accumulated across calls; a loader's batch buffer is a
- * `residentArray`).
+ * Runs `make` with its allocations in storage that outlives the call, even inside a reused step: the kernel memory
+ * for float32 (an optimizer's moments, a gradient accumulated across calls). See `ownedArray`.
  */
 export function persistent<T>(make: () => T): T {
   const outer = active;
-  active = null;
+  active = "owned";
   try {
     return make();
   } finally {

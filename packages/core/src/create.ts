@@ -1,4 +1,5 @@
 import { allocate } from "./buffers.js";
+import { kernelMemory } from "./kernels/wasm/kernel-memory.js";
 import { DEFAULT_DTYPE, type DType, type FloatArray, checkDType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "./errors.js";
 import { checkOptions } from "./options.js";
@@ -208,4 +209,18 @@ export function rand(
   const t = filled(shape, 0, { dtype: options.dtype ?? DEFAULT_DTYPE }, "rand");
   for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.uniform();
   return t;
+}
+
+/**
+ * `t` with its values in storage that outlives any step: `t` itself when it is float64, already lives in the kernel
+ * memory, or there is none; else a copy there (see `ownedArray` in buffers.ts). What `param` keeps as a parameter's value, so that
+ * the kernels and the threads update it in place. @internal
+ */
+export function ownedTensor(t: Tensor): Tensor {
+  const memory = kernelMemory();
+  if (t.dtype !== "float32" || memory === null || memory.holds(t.data)) return t;
+  const data = memory.ownFloat32(t.size); // null under the copy policy, or when the memory is full
+  if (data === null) return t;
+  data.set(t.data);
+  return new Tensor(data, t.shape);
 }

@@ -118,3 +118,4 @@ export {
 } from "./kernels/index.js";
 export { type EncodedArray, encodeArray, decodeArray, decodeBase64 } from "./encoding.js";
 export { type Place, type PlacementRecord, type PlacementTrace, tracePlacement } from "./kernels/placement.js";
+export { type MemoryPolicy, type MemoryStats, memoryStats } from "./kernels/wasm/kernel-memory.js";

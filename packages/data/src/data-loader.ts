@@ -10,7 +10,7 @@ import {
   sameShape,
   sizeOf,
 } from "@slope/core";
-import { residentArray } from "@slope/core/internal";
+import { ownedArray, ownedView } from "@slope/core/internal";
 import { checkChoice, checkOptions } from "./options.js";
 import { type BatchTransform, type ImageShape, batchImageShape, imageSize } from "./augment/transform.js";
 import { ImageFeatures } from "./preprocess/features.js";
@@ -159,12 +159,14 @@ export class DataLoader implements Iterable<Batch> {
     if (!b) {
       const shape = [size, ...this.x.shape.slice(1)],
         transformed = [size, ...this.transformedShape];
-      // Kept across batches, so never a reused step's scratch; in the kernels' memory, where the
+      // Kept across batches, so never a reused step's scratch; in the kernel memory, where the
       // step's products read it without copying it in. A transform works in place, in room for
-      // the larger of the gathered and the transformed batch.
-      const data = residentArray(this.x.dtype, Math.max(sizeOf(shape), sizeOf(transformed)));
-      const gathered = fromData(data.subarray(0, sizeOf(shape)), shape);
-      const x = sameShape(shape, transformed) ? gathered : fromData(data.subarray(0, sizeOf(transformed)), transformed);
+      // the larger of the gathered and the transformed batch; each view keeps that storage alive.
+      const data = ownedArray(this.x.dtype, Math.max(sizeOf(shape), sizeOf(transformed)));
+      const gathered = fromData(ownedView(data, 0, sizeOf(shape)), shape);
+      const x = sameShape(shape, transformed)
+        ? gathered
+        : fromData(ownedView(data, 0, sizeOf(transformed)), transformed);
       b = { gathered, x, y: new Int32Array(size) };
       this.buffers.set(size, b);
     }

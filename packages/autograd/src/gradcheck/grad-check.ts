@@ -88,8 +88,9 @@ export function gradCheck(
         "(check in float64 for 1e-7)";
     }
   }
-  numerical ??= inputs.map((input) =>
-    numericalGradient(() => noGrad(() => f(...params).item()), input, { h: options.h ?? (float32 ? 1e-2 : 1e-5) }),
+  // Nudged through the parameters' own values: a float32 parameter holds a copy of its input (in the kernel memory).
+  numerical ??= params.map((p) =>
+    numericalGradient(() => noGrad(() => f(...params).item()), p.value, { h: options.h ?? (float32 ? 1e-2 : 1e-5) }),
   );
   const finalNumerical = numerical;
   const relErrors = analytic.map((a, k) => relError(core.cast(a, "float64"), finalNumerical[k]!));

@@ -6,7 +6,9 @@
  *
  * @module @slope/core/internal
  */
-export { allocate, reusingBuffers, residentArray } from "../buffers.js";
+export { allocate, ownedArray, ownedBytes, ownedView, reusingBuffers } from "../buffers.js";
+export { ownedTensor } from "../create.js";
+export { kernelMemory } from "../kernels/wasm/kernel-memory.js";
 export { kernels } from "../kernels/index.js";
 export { checkOptions } from "../options.js";
 export { checkList, checkShape } from "../shape.js";

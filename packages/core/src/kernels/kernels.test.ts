@@ -5,15 +5,18 @@ import { allocate } from "../buffers.js";
 import { Rng } from "../rng.js";
 import { jsKernels } from "./js.js";
 import { kernels } from "./registry.js";
+import { kernelMemory } from "./wasm/kernel-memory.js";
 import { createWasmKernels, singleThreadWasm } from "./wasm/wasm-backend.js";
 
 const wasm = createWasmKernels();
 
-/** Arrays that live in the module's memory (the tests below need the room for them). */
+/** Arrays that live in the kernel memory (owned storage). */
 function resident(sizes: number[]): Float32Array[] {
-  const arrays = wasm!.residentArrays!(sizes);
-  if (arrays === null) throw new Error(`no room in the module's memory for arrays of ${sizes.join(", ")} floats`);
-  return arrays;
+  return sizes.map((size) => {
+    const array = kernelMemory()!.ownFloat32(size);
+    if (array === null) throw new Error(`no room in the kernel memory for ${size} floats`);
+    return array;
+  });
 }
 
 describe("the kernel backends", () => {
@@ -215,7 +218,7 @@ describe("the kernel backends", () => {
     for (let i = 0; i < fromJs.length; i++) expect(Math.abs(fromJs[i]! - fromWasm[i]!)).toBeLessThan(1e-4);
   });
 
-  it("ops on arrays in the kernels' own memory (a reused step's) read and write them in place, with the bits of copies", () => {
+  it("ops on arrays in the kernel memory read and write them in place, with the bits of copies", () => {
     const rng = new Rng("resident");
     const fill = (x: Float32Array) => {
       for (let i = 0; i < x.length; i++) x[i] = rng.normal();
@@ -277,17 +280,24 @@ describe("the kernel backends", () => {
     expect(same(features!, expectedFeatures)).toBe(true);
   });
 
-  it("a memory that holds arrays never grows: a call needing more scratch runs elsewhere, and the arrays stay attached", () => {
+  it("the kernel memory grows for a call's scratch without detaching what lives there", () => {
     const rng = new Rng("fixed");
     const [small] = resident([64 * 64]);
     for (let i = 0; i < small!.length; i++) small![i] = rng.normal();
     // A product whose operands from outside need far more scratch than that memory was given.
+    const before = small!.slice();
+    const grownFrom = kernelMemory()!.stats().memoryBytes;
     const big = Float32Array.from({ length: 64 * 300_000 }, () => rng.normal());
     const out = new Float32Array(64 * 300_000),
       expected = new Float32Array(64 * 300_000);
     jsKernels.matmul(expected, 0, small!, 0, big, 0, 64, 64, 300_000, false, false);
     wasm!.matmul(out, 0, small!, 0, big, 0, 64, 64, 300_000, false, false);
+    expect(kernelMemory()!.stats().memoryBytes).toBeGreaterThan(grownFrom);
     expect(small!.length).toBe(64 * 64);
+    expect(kernelMemory()!.holds(small!)).toBe(true);
+    expect(Buffer.from(small!.buffer, small!.byteOffset, small!.byteLength).equals(Buffer.from(before.buffer))).toBe(
+      true,
+    );
     for (let i = 0; i < out.length; i += 997) expect(Math.abs(out[i]! - expected[i]!)).toBeLessThan(1e-3);
   });
 

@@ -1,9 +1,10 @@
 // tracePlacement reports each kernel call's place and the bytes it copied between the JavaScript heap and a
-// WebAssembly memory: the exact operand bytes for a product in the default instance, nothing for one whose operands
-// live in a reused step's memory, "threads" for a product split across workers, "javascript" under the JS kernels.
+// WebAssembly memory: the exact operand bytes for a product of arrays on the JavaScript heap, nothing for one whose
+// operands live in the kernel memory (a reused step's buffers, parameters), "threads" for a product split across
+// workers, "javascript" under the JS kernels.
 import { afterEach, describe, expect, it } from "vitest";
-import { reuseBuffers } from "../buffers.js";
-import { randn } from "../create.js";
+import { ownedArray, reuseBuffers } from "../buffers.js";
+import { fromData, randn } from "../create.js";
 import { ValueError } from "../errors.js";
 import { disableThreads, enableThreads } from "../node/threads.js";
 import { add } from "../ops/elementwise.js";
@@ -21,9 +22,9 @@ describe("tracePlacement", () => {
   const a = randn([m, k], { rng }),
     b = randn([k, n], { rng });
 
-  it("names a product in the default WebAssembly instance and counts exactly its operands and result", () => {
+  it("names a product of arrays on the JavaScript heap and counts exactly its operands and result", () => {
     const { ops, bytesCopied } = tracePlacement(() => matmul(a, b));
-    expect(ops).toEqual([{ op: "matmul", place: "webassembly", bytesCopied: 4 * (m * k + k * n + m * n) }]);
+    expect(ops).toEqual([{ op: "matmul", place: "kernel memory", bytesCopied: 4 * (m * k + k * n + m * n) }]);
     expect(bytesCopied).toBe(4 * (m * k + k * n + m * n));
   });
 
@@ -44,16 +45,26 @@ describe("tracePlacement", () => {
     }
   });
 
-  it("copies nothing for a product in a reused step whose operands live in the step's memory", () => {
+  it("copies nothing for a product in a reused step whose operands live in the kernel memory", () => {
     const step = reuseBuffers(() => {
-      const x = add(a, 0); // made in the step: its buffer moves into the step's memory
+      const x = add(a, 0); // made in the step: its buffer lives in the kernel memory
       const w = add(b, 0);
       return matmul(x, w).data[0];
     });
-    for (let i = 0; i < 3; i++) step();
-    const { ops } = tracePlacement(() => step());
+    const { ops } = tracePlacement(() => step()); // from the first call: the buffers are made there
     const product = ops.find((r) => r.op === "matmul");
-    expect(product).toEqual({ op: "matmul", place: "step memory", bytesCopied: 0 });
+    expect(product).toEqual({ op: "matmul", place: "kernel memory", bytesCopied: 0 });
+  });
+
+  it("copies nothing for a product of arrays that own kernel memory, outside any step", () => {
+    const x = fromData(ownedArray("float32", m * k) as Float32Array, [m, k]),
+      w = fromData(ownedArray("float32", k * n) as Float32Array, [k, n]);
+    x.data.set(a.data);
+    w.data.set(b.data);
+    const { ops, result } = tracePlacement(() => matmul(x, w));
+    // The result is the heap's (a short-lived tensor): only it is copied out.
+    expect(ops).toEqual([{ op: "matmul", place: "kernel memory", bytesCopied: 4 * m * n }]);
+    expect(Buffer.from(result.data.buffer).equals(Buffer.from(matmul(a, b).data.buffer))).toBe(true);
   });
 
   it("copies nothing for max pooling in a reused step: its indices are written where they live", () => {
@@ -66,7 +77,7 @@ describe("tracePlacement", () => {
     });
     for (let i = 0; i < 3; i++) step();
     const { ops } = tracePlacement(() => step());
-    expect(ops.find((r) => r.op === "maxPool2d")).toEqual({ op: "maxPool2d", place: "step memory", bytesCopied: 0 });
+    expect(ops.find((r) => r.op === "maxPool2d")).toEqual({ op: "maxPool2d", place: "kernel memory", bytesCopied: 0 });
     let firstDifference = -1;
     for (let i = 0; i < plainIndices.length && firstDifference < 0; i++)
       if (last[i] !== plainIndices[i]) firstDifference = i;

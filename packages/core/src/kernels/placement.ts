@@ -10,11 +10,11 @@ import type { Kernels } from "./types.js";
 export type Place =
   /** The plain-JavaScript kernels, on the JavaScript heap (no copy). */
   | "javascript"
-  /** The default WebAssembly instance: operands copied into its memory, results copied out. */
+  /** WebAssembly under the "copy" policy (no shared memory here): operands copied into its memory, results out. */
   | "webassembly"
-  /** The memory of a reused step or a DataLoader (`reuseBuffers`): operands that live there are used in place. */
-  | "step memory"
-  /** The threads' shared memory (`enableThreads`), split across the workers. */
+  /** WebAssembly on this thread over the one kernel memory: operands that live there are used in place. */
+  | "kernel memory"
+  /** The same memory, the work split across the threads (`enableThreads`). */
   | "threads";
 
 /** One kernel call: its op, where it ran, and the bytes copied into and out of a module's memory for it. */
@@ -71,8 +71,8 @@ class PlacementRecorder {
 export const placement = new PlacementRecorder();
 
 /**
- * Runs `f` and reports every kernel call it made: where it ran (JavaScript, the default WebAssembly memory, a reused
- * step's memory, the threads) and how many bytes were copied between the JavaScript heap and a WebAssembly memory
+ * Runs `f` and reports every kernel call it made: where it ran (JavaScript, WebAssembly copying its operands, WebAssembly
+ * on the kernel memory, the threads) and how many bytes were copied between the JavaScript heap and a WebAssembly memory
  * for it. A steady step whose operands all live where its kernels run copies 0 bytes. Traces do not nest.
  */
 export function tracePlacement<T>(f: () => T): PlacementTrace<T> {
@@ -92,15 +92,14 @@ export function tracePlacement<T>(f: () => T): PlacementTrace<T> {
 const tracedTwins = new WeakMap<Kernels, Kernels>();
 
 /**
- * `kernels` with every call recorded (the one the registry hands out while a trace is on); `residentArrays` makes
- * memory, not a call, and is left as it is. A binary or unary call is named with its op (`binary:add`). @internal
+ * `kernels` with every call recorded (the one the registry hands out while a trace is on). A binary or unary call is named with its op (`binary:add`). @internal
  */
 export function traced(kernels: Kernels): Kernels {
   let twin = tracedTwins.get(kernels);
   if (twin === undefined) {
     const copy: Record<string, unknown> = { ...kernels };
     for (const [key, value] of Object.entries(kernels)) {
-      if (typeof value !== "function" || key === "residentArrays") continue;
+      if (typeof value !== "function") continue;
       copy[key] = (...args: unknown[]) => {
         placement.open();
         try {

@@ -1,4 +1,3 @@
-import { setResidentArrays } from "../buffers.js";
 import { jsKernels } from "./js.js";
 import { placement, traced } from "./placement.js";
 import type { Kernels } from "./types.js";
@@ -13,9 +12,6 @@ let active: Kernels = createWasmKernels() ?? jsKernels;
  */
 let lastTry: number | null = active === jsKernels && wasmRetryable() ? Date.now() : null;
 const RETRY_MS = 1000;
-
-// Reused steps move their buffers into the memory of whichever kernels are active then.
-setResidentArrays((sizes) => active.residentArrays?.(sizes) ?? null);
 
 /** The kernels every op currently computes with; while `tracePlacement` runs, a twin that records each call. */
 export function kernels(): Kernels {

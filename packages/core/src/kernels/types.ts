@@ -173,12 +173,6 @@ export interface Kernels {
     offset: FloatArray | null,
     factor: number,
   ): void;
-  /**
-   * Float32 arrays of these sizes (zero-filled) that live in the kernels' own memory, where ops
-   * read and write them in place instead of copying them in and out: `reuseBuffers` moves a step's
-   * buffers there once its shapes are steady. Null, or absent, when the backend has no such memory.
-   */
-  residentArrays?(sizes: readonly number[]): Float32Array[] | null;
   /** out [batch, O, outH·outW] = the convolution (no bias) of x [batch, C, H, W] with w [O, C/groups, kh, kw]. */
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, shape: Conv2dShape): void;
   /** dx [batch, C, H, W] = the gradient of conv2d with respect to x, given g [batch, O, outH·outW]; dx is written in full. */

@@ -9,7 +9,8 @@ import { kernels } from "../kernels/registry.js";
 import { decodeBase64 } from "../encoding.js";
 import { type ThreadPlatform, WORKER_LOOP, startThreads, stopThreads } from "../kernels/wasm/threads.js";
 import { KERNELS_WASM_BASE64 } from "../kernels/wasm/module.js";
-import { kernelsWith, singleThreadWasm, wasmFailure } from "../kernels/wasm/wasm-backend.js";
+import { KernelMemory } from "../kernels/wasm/kernel-memory.js";
+import { kernelsWith, singleThreadWasm } from "../kernels/wasm/wasm-backend.js";
 import { type KernelExports, WasmKernels, type WasmMemory, vectors } from "../kernels/wasm/wasm-kernels.js";
 import type { WebAssemblyGlobal } from "../kernels/wasm/webassembly.js";
 import { matmul } from "../ops/matmul.js";
@@ -158,7 +159,7 @@ describe("products the memory cannot hold", () => {
         throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
       },
     };
-    const cramped = new WasmKernels(full, { ...exports, threads: 1 });
+    const cramped = new WasmKernels(new KernelMemory(full, exports, "copy"), { ...exports, threads: 1 }, "threads");
     const big = randn([1024, 512], { rng }),
       w = randn([512, 64], { rng });
     const out = new Float32Array(1024 * 64);
@@ -188,17 +189,26 @@ describe("a failed WebAssembly instantiation", () => {
         throw new RangeError("WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory for new instance");
       }
     };
+    // A process whose kernel memory is not made yet: the modules loaded afresh.
+    vi.resetModules();
+    const backend = await import("../kernels/wasm/wasm-backend.js");
+    const threads = await import("./threads.js");
     try {
-      expect(singleThreadWasm()).toBeNull();
-      expect(wasmFailure()).toMatch(/Out of memory/);
-      await expect(enableThreads({ threads: 2 })).rejects.toThrow(/Out of memory/);
+      expect(backend.singleThreadWasm()).toBeNull();
+      expect(backend.wasmFailure()).toMatch(/Out of memory/);
+      await expect(threads.enableThreads({ threads: 2 })).rejects.toThrow(/Out of memory/);
     } finally {
       wasm.Instance = original;
     }
-    expect(singleThreadWasm()).not.toBeNull();
-    expect(wasmFailure()).toBeNull();
-    await enableThreads({ threads: 2 });
-    expect(kernels().name).toBe("wasm-simd × 2 threads");
+    try {
+      expect(backend.singleThreadWasm()).not.toBeNull();
+      expect(backend.wasmFailure()).toBeNull();
+      await threads.enableThreads({ threads: 2 });
+      const registry = await import("../kernels/registry.js");
+      expect(registry.kernels().name).toBe("wasm-simd × 2 threads");
+    } finally {
+      threads.disableThreads();
+    }
   });
 
   it("at start-up does not leave the process on the JavaScript kernels: they are tried again and taken", async () => {

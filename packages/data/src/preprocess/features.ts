@@ -8,7 +8,7 @@ import {
   formatShape,
   fromData,
 } from "@slope/core";
-import { allocate, kernels, rowsOutput } from "@slope/core/internal";
+import { allocate, kernelMemory, kernels, ownedArray, ownedBytes, rowsOutput } from "@slope/core/internal";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { checkChoice, checkOptions } from "../options.js";
 
@@ -34,7 +34,8 @@ export interface FeatureOptions {
  * x = (pixel − mean)/scale, in the layout asked for, with the bias column when asked for. Holds only
  * the bytes, a quarter of the floats' memory (CIFAR-10's 50,000 training images: 154 MB rather
  * than 614 MB), and pays for each batch's conversion as the batch is gathered, as torchvision's
- * `ToTensor` does. `gather(rows)` gives exactly the bits of those rows of `toFeatures`; a DataLoader
+ * `ToTensor` does. The bytes and the mean image are copied once into the kernel memory, where the
+ * kernels gather and convert each batch in place (into a loader's batch, which lives there too). `gather(rows)` gives exactly the bits of those rows of `toFeatures`; a DataLoader
  * takes an ImageFeatures wherever it takes a tensor.
  */
 export class ImageFeatures {
@@ -47,20 +48,25 @@ export class ImageFeatures {
   private readonly factor: number;
   private readonly bias: boolean;
 
+  /** The images' bytes, count × 3,072 (a copy in the kernel memory when there is one). */
+  readonly images: Uint8Array;
+
   /**
-   * @param images The images' bytes, count × 3,072 in the file's R, G, B plane order (not copied).
+   * @param images The images' bytes, count × 3,072 in the file's R, G, B plane order (copied into the kernel memory
+   *   where there is one; else used as they are).
    * @param count How many images.
    */
   constructor(
-    readonly images: Uint8Array,
+    images: Uint8Array,
     readonly count: number,
     options: FeatureOptions = {},
   ) {
     checkFeatureInput("ImageFeatures", images, count, options);
     const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
+    this.images = inKernelMemory(images.subarray(0, count * IMAGE_BYTES));
     this.dtype = dtype;
     this.layout = layout;
-    this.mean = mean?.data ?? null;
+    this.mean = mean === undefined ? null : ownedCopy(mean.data);
     this.factor = 1 / scale;
     this.bias = bias;
     this.shape =
@@ -119,6 +125,24 @@ export class ImageFeatures {
   }
 }
 
+/** Off while `toFeatures` converts every image once: copying them into the kernel memory first would not pay. */
+let copyIntoKernelMemory = true;
+
+/** `bytes` copied into the kernel memory, where the kernels gather them in place; `bytes` where there is none. */
+function inKernelMemory(bytes: Uint8Array): Uint8Array {
+  if (!copyIntoKernelMemory || kernelMemory()?.policy !== "one memory" || kernelMemory()!.holds(bytes)) return bytes;
+  const owned = ownedBytes(bytes.length);
+  owned.set(bytes);
+  return owned;
+}
+
+/** A float array copied into owned storage (the kernel memory, for float32). */
+function ownedCopy(data: FloatArray): FloatArray {
+  const copy = ownedArray(data instanceof Float64Array ? "float64" : "float32", data.length);
+  copy.set(data);
+  return copy;
+}
+
 /**
  * Converts uint8 images (count × 3072 bytes, R, G, B planes) to a float tensor in one pass:
  * x = (pixel − mean)/scale, optional mean subtraction, scaling and bias column, with no
@@ -126,7 +150,12 @@ export class ImageFeatures {
  */
 export function toFeatures(images: Uint8Array, count: number, options: FeatureOptions = {}): Tensor {
   checkFeatureInput("toFeatures", images, count, options); // so that its errors carry its own name
-  return new ImageFeatures(images, count, options).toTensor();
+  copyIntoKernelMemory = false;
+  try {
+    return new ImageFeatures(images, count, options).toTensor();
+  } finally {
+    copyIntoKernelMemory = true;
+  }
 }
 
 /** Throws a ValueError, named for `caller`, when the images, their count or the options don't fit together. */

@@ -3,6 +3,7 @@ import { decodeBase64 } from "../../encoding.js";
 import { kernels, setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
+import { kernelMemory, sharedKernelsModule } from "./kernel-memory.js";
 import { kernelsWith, singleThreadWasm, wasmFailure } from "./wasm-backend.js";
 import {
   type KernelExports,
@@ -12,7 +13,6 @@ import {
   WasmKernels,
   type WasmMemory,
 } from "./wasm-kernels.js";
-import { webAssembly } from "./webassembly.js";
 
 // The threaded kernels, for any platform: the Node front end (src/node/threads.ts) starts
 // worker_threads, the browser one (src/browser/threads.ts) Web Workers; both run WORKER_LOOP.
@@ -48,8 +48,6 @@ const FINISH_FACTOR = 50;
  * two-layer net's products (79 M) faster (bench/README.md, "Measured in code comments").
  */
 const MIN_PARALLEL_WORK = 1 << 24;
-/** The shared memory's largest size in 64 KiB pages (1 GiB): a product that needs more runs on one thread. */
-const SHARED_MAX_PAGES = 16384;
 
 /**
  * What every worker runs (plain JavaScript): `serve(data, ready)` instantiates the same kernels on
@@ -349,24 +347,25 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
   stopThreads();
   const mine = ++epoch;
   const alone = singleThreadWasm(); // the small products and the elementwise kernels
-  const wasm = webAssembly;
-  if (!alone || !wasm) {
+  const memory = kernelMemory();
+  if (!alone || !memory) {
     throw new ValueError(
       `${platform.name}: WebAssembly SIMD kernels could not be made here: ${wasmFailure() ?? "no WebAssembly"}`,
     );
   }
-  const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
-  let memory: WasmMemory, local: KernelExports;
-  try {
-    memory = new wasm.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
-    local = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
-  } catch (error) {
-    throw new ValueError(`${platform.name}: could not make the shared WebAssembly memory and module: ${String(error)}`);
+  // The workers run on the kernel memory itself, where the operands already live: nothing is copied to them.
+  if (memory.policy !== "one memory" || sharedKernelsModule() === null) {
+    throw new ValueError(
+      `${platform.name}: threads need a shared WebAssembly memory, which this page cannot make ` +
+        "(a browser page must be cross-origin isolated: Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy)",
+    );
   }
+  const bytes = decodeBase64(KERNELS_SHARED_WASM_BASE64);
+  const local = memory.exports;
   const control = new Int32Array(new SharedArrayBuffer(4 * (4 + SLOT * 16)));
   const started = await Promise.allSettled(
     Array.from({ length: threads - 1 }, (_, slot) =>
-      platform.start({ bytes, memory, control: control.buffer as SharedArrayBuffer, slot }),
+      platform.start({ bytes, memory: memory.memory, control: control.buffer as SharedArrayBuffer, slot }),
     ),
   );
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -1,143 +1,17 @@
-// One instance of the WebAssembly kernels module: its memory, where a call's operands go in it (where
+// The WebAssembly kernels over the kernel memory: where a call's operands go in it (where
 // they live, or copied into scratch), and the calls into the module. wasm-backend.ts decides which
 // instance runs an op.
 import type { FloatArray } from "../../dtype.js";
+import type { KernelRunner } from "./exports.js";
+import type { KernelMemory } from "./kernel-memory.js";
+
+export type { KernelExports, KernelRunner, WasmMemory } from "./exports.js";
 import { collapseLoop } from "../strided.js";
 import { type Place, placement } from "../placement.js";
 import type { BinaryOp, Conv2dShape, Pool2dGeometry, StridedOperand, UnaryOp } from "../types.js";
 
-/** The kernels' exports: pointers are byte offsets into the module's memory. */
-export interface KernelExports {
-  /** C[m×n] = A[m×k]·B[n×k]ᵀ, rows contiguous. */
-  dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
-  /** C[m×n] = A[m×k]·B[k×n], rows contiguous. */
-  rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void;
-  /** C[m×n] = A[k×m]ᵀ·B[k×n], A's rows lda floats apart; scratch holds 16·k floats. */
-  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void;
-  /** c[i] = a[i] ∘ b[i], ∘ = add, sub, mul, div (op 0–3); a step of 0 repeats that operand's one value. */
-  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void;
-  /** c[i] = f(x[i]), f = neg, abs, sqrt, square, relu, step (op 0–5). */
-  unary(op: number, x: number, c: number, n: number): void;
-  /** dst[cols×rows] = src[rows×cols]ᵀ. */
-  transpose(src: number, dst: number, rows: number, cols: number): void;
-  /** y[i] += α·x[i] for i < n, in f64 rounded once to f32. */
-  axpy(y: number, alpha: number, x: number, n: number): void;
-  /** Σ x[i]² for i < n, in f64. */
-  sumOfSquares(x: number, n: number): number;
-  /** dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale: uint8 rows to float32, in f64 rounded once. */
-  bytesToFloats(
-    src: number,
-    rows: number,
-    cols: number,
-    offset: number,
-    scale: number,
-    dst: number,
-    dstStride: number,
-  ): void;
-  /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
-  im2col(
-    x: number,
-    dst: number,
-    channels: number,
-    height: number,
-    width: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-    dh: number,
-    dw: number,
-    oh: number,
-    ow: number,
-  ): void;
-  /** The adjoint of im2col: dx += the columns' entries where im2col read them. */
-  col2im(
-    src: number,
-    dx: number,
-    channels: number,
-    height: number,
-    width: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-    dh: number,
-    dw: number,
-    oh: number,
-    ow: number,
-  ): void;
-  /** Per-channel mean and biased variance (f64, 2·channels at `moments`) of x viewed [outer, channels, inner]. */
-  channelMoments(x: number, outer: number, channels: number, inner: number, moments: number): void;
-  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean, invStd and affine (w then b) are f64. */
-  batchNormApply(
-    x: number,
-    out: number,
-    normalized: number,
-    outer: number,
-    channels: number,
-    inner: number,
-    mean: number,
-    invStd: number,
-    affine: number,
-  ): void;
-  /** Σg and Σg·x̂ per channel into `sums` (f64; skipped when 0), then dx (unless 0) as batch norm's backward pass with scale = γ·invStd. */
-  batchNormGradients(
-    g: number,
-    normalized: number,
-    dx: number,
-    outer: number,
-    channels: number,
-    inner: number,
-    scale: number,
-    training: boolean,
-    sums: number,
-  ): void;
-  /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
-  maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;
-  /**
-   * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
-   * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.
-   */
-  blockedProduct(
-    a: number,
-    lda: number,
-    transA: boolean,
-    b: number,
-    ldb: number,
-    transB: boolean,
-    c: number,
-    ldc: number,
-    m: number,
-    k: number,
-    n: number,
-    add: boolean,
-    packedA: number,
-    packedB: number,
-  ): void;
-}
-
-/** The module's memory, its own or shared between threads. */
-export interface WasmMemory {
-  buffer: ArrayBuffer | SharedArrayBuffer;
-  grow(pages: number): number;
-}
-
-/** Runs the kernels: here, on this thread; a threaded runner splits each product's output rows. */
-export interface KernelRunner extends KernelExports {
-  readonly threads: number;
-}
-
 /** Products smaller than this many multiply-adds stay in JavaScript: copying would cost more than it saves. */
 const MIN_WORK = 16_384;
-/** Floats reserved at the start of the module's memory (its own stack and data). */
-const RESERVED = 16_384;
-const PAGE_FLOATS = 65_536 / 4;
-/** The most floats a 32-bit memory can address, less a page: offsets are passed as i32 byte offsets. */
-const MAX_MEMORY_FLOATS = 2 ** 30 - PAGE_FLOATS;
 /** Below this inner dimension a dot product is mostly loop overhead: the product goes through rowsTimes. */
 const SHORT_K = 32;
 
@@ -201,83 +75,34 @@ export const vectors = (floats: number): number => Math.ceil(floats / 4) * 4; //
  * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy, the sum of squares and bytes
  * to floats (image rows to features); everything else, every float64 op and
  * arrays too small to pay for the copies are the JavaScript kernels'. An operand that lives in the
- * module's memory (`holdArrays`) is used where it is; the others are copied into scratch, which
- * grows to the largest call seen and is then reused (unless arrays live there). Which product kernel runs:
- *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in the module's memory, O(k·n)),
+ * kernel memory (owned storage, see kernel-memory.ts) is used where it is; the others are copied into
+ * scratch past the owned region. Which product kernel runs:
+ *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in scratch, O(k·n)),
  *               else rowsTimes (on Bᵀ for A·Bᵀ);
  *   Aᵀ·B, Aᵀ·Bᵀ: transposedTimes (on Bᵀ for Aᵀ·Bᵀ).
+ * One object per runner over the same memory: this thread's instance, and the threads' runner.
  */
 export class WasmKernels {
-  private heap: Float32Array;
-  /** The same memory as bytes. */
-  private heapBytes: Uint8Array;
-  /** Where operands copied in start: past the reserved area, and past the arrays that live here (`holdArrays`). */
-  private scratchStart = RESERVED;
-  /** False once arrays live in this memory: growing it would detach them, so a call that needs more declines. */
-  private growable = true;
-
   constructor(
-    private readonly memory: WasmMemory,
+    private readonly memory: KernelMemory,
     private readonly exports: KernelRunner,
-    /** Where a call that runs here ran, for `tracePlacement`: "step memory" once it holds arrays. */
-    private label: Place = "webassembly",
-  ) {
-    this.heap = new Float32Array(memory.buffer);
-    this.heapBytes = new Uint8Array(memory.buffer);
-  }
-
-  /** The memory's buffer: a holder of arrays (`holdArrays`) never grows, so this stays theirs. */
-  get buffer(): ArrayBuffer | SharedArrayBuffer {
-    return this.memory.buffer;
-  }
+    /** Where a call that runs here ran, for `tracePlacement`. */
+    private readonly label: Place,
+  ) {}
 
   /**
-   * Makes room for `floats` floats of scratch; null when that would grow a memory that holds arrays.
-   * Call before taking the heap: growing replaces it.
+   * The heap with room for `floats` of scratch from the layout's start; null when the memory cannot grow that far
+   * (the call then declines and runs elsewhere). Call before taking the heap: growing replaces it.
    */
   private reserve(floats: number): Float32Array | null {
-    const needed = this.scratchStart + floats;
-    if (this.heap.length < needed) {
-      // A memory that holds arrays, or one that cannot grow that far (its maximum, the address space): the call
-      // declines and runs elsewhere (on one thread, or in JavaScript).
-      if (!this.growable || needed > MAX_MEMORY_FLOATS) return null;
-      try {
-        this.memory.grow(Math.ceil((needed - this.heap.length) / PAGE_FLOATS));
-      } catch {
-        return null;
-      }
-    }
-    if (this.heap.buffer !== this.memory.buffer || this.heap.length < needed) {
-      this.heap = new Float32Array(this.memory.buffer);
-      this.heapBytes = new Uint8Array(this.memory.buffer);
-    }
-    placement.ranIn(this.label); // every call that runs here takes its scratch first
-    return this.heap;
+    const heap = this.memory.scratch(floats);
+    if (heap !== null) placement.ranIn(this.label); // every call that runs here takes its scratch first
+    return heap;
   }
 
-  /**
-   * Makes float32 arrays of these sizes in this module's memory, each on a 16-byte boundary, with
-   * `scratch` floats after them for operands that come from elsewhere, and fixes the memory's size:
-   * from now on the ops read and write these arrays where they are, with no copy. @internal
-   */
-  holdArrays(sizes: readonly number[], scratch: number): Float32Array[] {
-    if (this.scratchStart !== RESERVED) throw new Error("holdArrays: this memory already holds arrays");
-    const starts: number[] = [];
-    let next = RESERVED;
-    for (const size of sizes) {
-      starts.push(next);
-      next += vectors(size);
-    }
-    this.scratchStart = next;
-    this.reserve(scratch);
-    this.growable = false;
-    this.label = "step memory";
-    return sizes.map((size, i) => new Float32Array(this.memory.buffer, starts[i]! * 4, size));
-  }
-
-  /** The heap index of `array[offset]` when the array lives in this module's memory, else −1. */
+  /** The heap index of `array[offset]` when the array lives in the kernel memory, else −1. */
   private residentAt(array: FloatArray, offset: number): number {
-    return array.buffer === this.memory.buffer && array instanceof Float32Array ? array.byteOffset / 4 + offset : -1;
+    return array instanceof Float32Array && this.memory.holds(array) ? array.byteOffset / 4 + offset : -1;
   }
 
   /** Copies `count` floats of `source` from `from` to heap position `to`. */
@@ -288,11 +113,13 @@ export class WasmKernels {
   }
 
   /** The next free float of scratch while a call lays out its operands (`startLayout`, `place`). */
-  private next = RESERVED;
+  private next = 0;
+  /** Where this call's scratch starts. */
+  private scratchStart = 0;
 
   /** Starts laying out a call's operands at the start of scratch. */
   private startLayout(): void {
-    this.next = this.scratchStart;
+    this.scratchStart = this.next = this.memory.scratchStart;
   }
 
   /** The next `floats` of scratch (16-byte aligned): where an operand is copied in, or a result written. */
@@ -464,8 +291,9 @@ export class WasmKernels {
 
   /**
    * Bytes to float32 rows (see Kernels.bytesToFloats) when out is float32 and there are at least
-   * MIN_ELEMENTWISE values; false otherwise. The rows' bytes are copied in (a quarter of the floats
-   * that come out), a chunk of rows at a time so that a whole data set never sits in the module.
+   * MIN_ELEMENTWISE values; false otherwise. Rows of a data set that lives in the kernel memory are read where they
+   * are, row by row, into `out` where it lives: a gathered, converted batch with nothing copied. Bytes from the
+   * JavaScript heap are copied in (a quarter of the floats that come out), a chunk of rows at a time.
    */
   bytesToFloats(
     out: FloatArray,
@@ -482,37 +310,37 @@ export class WasmKernels {
       rows.length * rowLength < MIN_ELEMENTWISE
     )
       return false;
-    const residentOut = this.residentAt(out, 0);
+    const residentOut = this.residentAt(out, 0),
+      residentOffset = offset === null ? -1 : this.residentAt(offset, 0);
+    const residentBytes = this.memory.holds(bytes) ? bytes.byteOffset : -1;
     const chunk = residentOut >= 0 ? rows.length : Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
     this.startLayout();
-    const offOffset = this.scratch(rowLength),
-      offBytes = this.scratch(Math.ceil((chunk * rowLength) / 4));
+    const offOffset = this.place(residentOffset, rowLength),
+      offBytes = residentBytes >= 0 ? 0 : this.scratch(Math.ceil((chunk * rowLength) / 4));
     const offOut = residentOut >= 0 ? residentOut : this.scratch(chunk * rowLength);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
-    if (offset) this.copyIn(heap, offset, 0, rowLength, offOffset);
-    else heap.fill(0, offOffset, offOffset + rowLength);
+    if (offset === null) heap.fill(0, offOffset, offOffset + rowLength);
+    else if (residentOffset < 0) this.copyIn(heap, offset, 0, rowLength, offOffset);
+    const heapBytes = residentBytes >= 0 ? null : new Uint8Array(heap.buffer);
     for (let first = 0; first < rows.length; first += chunk) {
       const count = Math.min(chunk, rows.length - first);
-      for (let r = 0; r < count; r++) {
-        const from = rows[first + r]! * rowLength;
-        this.heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
-        placement.copied(rowLength);
+      const outAt = residentOut >= 0 ? offOut + first * outStride : offOut,
+        stride = residentOut >= 0 ? outStride : rowLength;
+      if (heapBytes === null) {
+        for (let r = 0; r < count; r++) {
+          const from = residentBytes + rows[first + r]! * rowLength;
+          this.exports.bytesToFloats(from, 1, rowLength, offOffset * 4, factor, (outAt + r * stride) * 4, stride);
+        }
+      } else {
+        for (let r = 0; r < count; r++) {
+          const from = rows[first + r]! * rowLength;
+          heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
+          placement.copied(rowLength);
+        }
+        this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, outAt * 4, stride);
       }
-      if (residentOut >= 0) {
-        // Straight into the rows where they live.
-        this.exports.bytesToFloats(
-          offBytes * 4,
-          count,
-          rowLength,
-          offOffset * 4,
-          factor,
-          (offOut + first * outStride) * 4,
-          outStride,
-        );
-        continue;
-      }
-      this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, offOut * 4, rowLength);
+      if (residentOut >= 0) continue;
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
       else {
         for (let r = 0; r < count; r++)
@@ -681,7 +509,7 @@ export class WasmKernels {
       return false;
     const residentX = this.residentAt(x, 0),
       residentOut = this.residentAt(out, 0),
-      residentArgmax = argmax.buffer === this.memory.buffer ? argmax.byteOffset / 4 : -1;
+      residentArgmax = this.memory.holds(argmax) ? argmax.byteOffset / 4 : -1;
     this.startLayout();
     const offX = this.place(residentX, x.length),
       offOut = this.place(residentOut, out.length),

@@ -1,6 +1,6 @@
 // The WebAssembly global (every browser, Node ≥ 16), typed with just what the kernels use so that
 // core needs no DOM typings.
-import type { WasmMemory } from "./wasm-kernels.js";
+import type { WasmMemory } from "./exports.js";
 
 /** The parts of the WebAssembly global the kernels use. */
 export interface WebAssemblyGlobal {

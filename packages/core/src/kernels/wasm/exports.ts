@@ -1,0 +1,126 @@
+// What the kernels module exports, and the memory it runs on: the types every part of the WebAssembly backend shares.
+
+/** The kernels' exports: pointers are byte offsets into the module's memory. */
+export interface KernelExports {
+  /** C[m×n] = A[m×k]·B[n×k]ᵀ, rows contiguous. */
+  dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** C[m×n] = A[m×k]·B[k×n], rows contiguous. */
+  rowsTimes(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** C[m×n] = A[k×m]ᵀ·B[k×n], A's rows lda floats apart; scratch holds 16·k floats. */
+  transposedTimes(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, scratch: number): void;
+  /** c[i] = a[i] ∘ b[i], ∘ = add, sub, mul, div (op 0–3); a step of 0 repeats that operand's one value. */
+  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void;
+  /** c[i] = f(x[i]), f = neg, abs, sqrt, square, relu, step (op 0–5). */
+  unary(op: number, x: number, c: number, n: number): void;
+  /** dst[cols×rows] = src[rows×cols]ᵀ. */
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+  /** y[i] += α·x[i] for i < n, in f64 rounded once to f32. */
+  axpy(y: number, alpha: number, x: number, n: number): void;
+  /** Σ x[i]² for i < n, in f64. */
+  sumOfSquares(x: number, n: number): number;
+  /** dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale: uint8 rows to float32, in f64 rounded once. */
+  bytesToFloats(
+    src: number,
+    rows: number,
+    cols: number,
+    offset: number,
+    scale: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
+  im2col(
+    x: number,
+    dst: number,
+    channels: number,
+    height: number,
+    width: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    dh: number,
+    dw: number,
+    oh: number,
+    ow: number,
+  ): void;
+  /** The adjoint of im2col: dx += the columns' entries where im2col read them. */
+  col2im(
+    src: number,
+    dx: number,
+    channels: number,
+    height: number,
+    width: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    dh: number,
+    dw: number,
+    oh: number,
+    ow: number,
+  ): void;
+  /** Per-channel mean and biased variance (f64, 2·channels at `moments`) of x viewed [outer, channels, inner]. */
+  channelMoments(x: number, outer: number, channels: number, inner: number, moments: number): void;
+  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean, invStd and affine (w then b) are f64. */
+  batchNormApply(
+    x: number,
+    out: number,
+    normalized: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    mean: number,
+    invStd: number,
+    affine: number,
+  ): void;
+  /** Σg and Σg·x̂ per channel into `sums` (f64; skipped when 0), then dx (unless 0) as batch norm's backward pass with scale = γ·invStd. */
+  batchNormGradients(
+    g: number,
+    normalized: number,
+    dx: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    scale: number,
+    training: boolean,
+    sums: number,
+  ): void;
+  /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
+  maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;
+  /**
+   * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
+   * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.
+   */
+  blockedProduct(
+    a: number,
+    lda: number,
+    transA: boolean,
+    b: number,
+    ldb: number,
+    transB: boolean,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    add: boolean,
+    packedA: number,
+    packedB: number,
+  ): void;
+}
+
+/** The module's memory, its own or shared between threads. */
+export interface WasmMemory {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** Runs the kernels: here, on this thread; a threaded runner splits each product's output rows. */
+export interface KernelRunner extends KernelExports {
+  readonly threads: number;
+}
