@@ -49,10 +49,13 @@ function twoLayerStep() {
 function convnetStep() {
   const net = cifarConvnet({ rng: new Rng("convnet") });
   net.train();
-  const x = randn([64, 3, 32, 32], { rng });
-  const y = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
+  // Batches of 64 images from a DataLoader, as the experiment gets them.
+  const images = randn([640, 3, 32, 32], { rng });
+  const labels = Int32Array.from({ length: 640 }, (_, i) => (i * 7) % 10);
+  const loader = new DataLoader(images, labels, { batchSize: 64, shuffle: true, rng: new Rng(3) });
   const optimizer = new Momentum(net.parameters(), { lr: 0.01, momentum: 0.9 });
   return () => {
+    const { x, y } = loader.next();
     optimizer.zeroGrad();
     const loss = crossEntropy(net.forward(x), y);
     loss.backward();

@@ -159,6 +159,14 @@ export function allocate(dtype: DType, size: number): FloatArray {
 }
 
 /**
+ * An array that is never a reused step's scratch (what `clone` returns, so that a clone made inside a step is the
+ * caller's to keep): owned storage under `persistent`, else a fresh array. @internal
+ */
+export function allocateKept(dtype: DType, size: number): FloatArray {
+  return active === "owned" ? ownedArray(dtype, size) : freshArray(dtype, size);
+}
+
+/**
  * Like `allocate`, for an op's output that its kernel writes in full (a product, an elementwise
  * op): a reused buffer keeps its old contents rather than being zero-filled first, which for the
  * megabyte outputs of a large step is a memset saved per op. @internal

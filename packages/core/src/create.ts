@@ -1,4 +1,4 @@
-import { allocate } from "./buffers.js";
+import { allocate, allocateKept } from "./buffers.js";
 import { kernelMemory } from "./kernels/wasm/kernel-memory.js";
 import { DEFAULT_DTYPE, type DType, type FloatArray, checkDType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "./errors.js";
@@ -147,7 +147,9 @@ export function onesLike(t: Tensor): Tensor {
 /** A copy of `t` with its own storage. */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, "clone");
-  return new Tensor(t.data.slice(), t.shape);
+  const data = allocateKept(t.dtype, t.size);
+  data.set(t.data);
+  return new Tensor(data, t.shape);
 }
 
 /** The numbers start, start+step, … below stop (numpy's arange); `arange(n)` is 0..n−1. */

@@ -47,7 +47,7 @@ const FINISH_FACTOR = 50;
  * training epoch: the linear classifier's X·W (256×3073·3073×10, 7.9 M) is slower split in two, the
  * two-layer net's products (79 M) faster (bench/README.md, "Measured in code comments").
  */
-const MIN_PARALLEL_WORK = 1 << 24;
+const MIN_PARALLEL_WORK = Number(globalThis.process?.env?.SLOPE_MPW ?? 1 << 24);
 
 /**
  * What every worker runs (plain JavaScript): `serve(data, ready)` instantiates the same kernels on
