@@ -4,6 +4,7 @@ import { kernels } from "../kernels/registry.js";
 import { reuseBuffers } from "../buffers.js";
 import { add, mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
+import { tracePlacement } from "../kernels/placement.js";
 import { Rng } from "../rng.js";
 import { disableThreads, enableThreads } from "./threads.js";
 
@@ -58,6 +59,36 @@ describe("matrix products on two threads", () => {
       const step = reuseBuffers(plain);
       for (let i = 0; i < 4; i++) expect(Buffer.from(step().buffer).equals(Buffer.from(expected.buffer))).toBe(true);
       expect(step.stats.resident).toBeGreaterThan(0);
+    } finally {
+      disableThreads();
+    }
+  });
+
+  it("split elementwise ops and axpy over the kernel memory with one thread's bits, copying nothing", async () => {
+    const rng = new Rng("elementwise threads");
+    const n = (1 << 18) + 13; // large enough to split, with a ragged last band
+    const [a, b] = [randn([n], { rng }), randn([n], { rng })];
+    const step = () => {
+      const x = add(mul(add(a, 0), b), 0.25); // add(a, 0): a's values in a buffer of the step's (kernel memory)
+      const y = mul(x, x);
+      kernels().axpy(y.data, -1e-3 / 3, x.data);
+      return y;
+    };
+    const expected = reuseBuffers(step)().data.slice();
+    await enableThreads({ threads: 2 });
+    try {
+      const reused = reuseBuffers(step);
+      reused();
+      const { ops, result } = tracePlacement(() => reused());
+      expect(Buffer.from(result.data.slice().buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      // All split on the threads; only a and b, which live on the heap, are copied in.
+      expect(ops.map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
+        `binary:add threads ${4 * n}`,
+        `binary:mul threads ${4 * n}`,
+        "binary:add threads 0",
+        "binary:mul threads 0",
+        "axpy threads 0",
+      ]);
     } finally {
       disableThreads();
     }

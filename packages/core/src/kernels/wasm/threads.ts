@@ -19,8 +19,9 @@ import {
 
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
- * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct), its 14 arguments, and
- * the part's claim (CLAIM, see WORKER_LOOP).
+ * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct, 5 binary, 6 unary,
+ * 7 axpy), its arguments (at most 14; axpy's α is a float64 in words 4 and 5 of the slot), and the part's claim
+ * (CLAIM, see WORKER_LOOP).
  */
 const SLOT = 16;
 /** Where a part's claim sits in its slot: 0 nothing posted, 1 posted and free, 2 taken (by its worker or stolen). */
@@ -48,6 +49,11 @@ const FINISH_FACTOR = 50;
  * two-layer net's products (79 M) faster (bench/README.md, "Measured in code comments").
  */
 const MIN_PARALLEL_WORK = Number(globalThis.process?.env?.SLOPE_MPW ?? 1 << 24);
+/**
+ * Elementwise ops (binary, unary, axpy) over at least this many elements split across the threads, in bands of
+ * whole vectors: each element is computed alone, so the bits are one thread's.
+ */
+const MIN_PARALLEL_ELEMENTS = Number(globalThis.process?.env?.SLOPE_MPE ?? 1 << 17);
 
 /**
  * What every worker runs (plain JavaScript): `serve(data, ready)` instantiates the same kernels on
@@ -62,8 +68,11 @@ export const WORKER_LOOP = `
 const SLOT = ${SLOT}, CLAIM = ${CLAIM}, SPIN_MS = ${SPIN_MS};
 function serve({ bytes, memory, control, slot }, ready) {
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-  const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct];
-  const c = new Int32Array(control);
+  const c = new Int32Array(control), f = new Float64Array(control);
+  // axpy's α is a float64 in its slot's words 4 and 5; the slot's start comes after the 14 argument words.
+  const axpy = (...args) => kernels.axpy(args[0], f[(args[CLAIM - 1] + 4) / 2], args[1], args[2]);
+  const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct,
+    kernels.binary, kernels.unary, axpy];
   ready();
   let seen = 0;
   for (;;) {
@@ -74,7 +83,7 @@ function serve({ bytes, memory, control, slot }, ready) {
     const at = 4 + slot * SLOT;
     if (Atomics.compareExchange(c, at + CLAIM, 1, 2) !== 1) continue; // nothing posted, or the main thread took it
     try {
-      byJob[c[at]](...c.subarray(at + 1, at + CLAIM));
+      byJob[c[at]](...c.subarray(at + 1, at + CLAIM), at);
     } catch (error) {
       Atomics.store(c, 2, 1);
     }
@@ -84,8 +93,18 @@ function serve({ bytes, memory, control, slot }, ready) {
 }`;
 
 /** The kernel of each job number a part is posted with (the worker's `byJob` above, in the same order). */
-const JOB_KERNELS = { 1: "dotRows", 2: "rowsTimes", 3: "transposedTimes", 4: "blockedProduct" } as const;
+const JOB_KERNELS = {
+  1: "dotRows",
+  2: "rowsTimes",
+  3: "transposedTimes",
+  4: "blockedProduct",
+  5: "binary",
+  6: "unary",
+  7: "axpy",
+} as const;
 type Job = keyof typeof JOB_KERNELS;
+/** Elements per part of a split elementwise op are a multiple of this (whole 16-byte vectors, 64-byte lines). */
+const ELEMENT_ALIGN = 16;
 
 /** What a worker is given: the module's bytes, the shared memory and control block, its slot. */
 export interface WorkerData {
@@ -125,13 +144,23 @@ class ThreadedRunner {
     private readonly control: Int32Array,
     private readonly workers: readonly WorkerHandle[],
     private readonly platform: ThreadPlatform,
-  ) {}
+  ) {
+    this.doubles = new Float64Array(control.buffer);
+  }
+
+  /** The control block as float64s, for axpy's α. */
+  private readonly doubles: Float64Array;
 
   /** Called once when a worker is given up on (the threads are then stopped). */
   onAbandon: () => void = () => {};
 
   /** Runs a posted part here: the kernel of `job` on its arguments. */
   private runHere(job: Job, args: readonly number[]): void {
+    if (job === 7) {
+      const [y, x, n, alpha] = args as [number, number, number, number];
+      this.local.axpy(y, alpha, x, n);
+      return;
+    }
     const l = this.local as unknown as Record<(typeof JOB_KERNELS)[Job], (...a: number[]) => void>;
     l[JOB_KERNELS[job]](...args);
   }
@@ -147,9 +176,17 @@ class ThreadedRunner {
     parts.forEach((args, slot) => {
       const at = 4 + slot * SLOT;
       c[at] = job;
-      args.forEach((v, i) => {
-        c[at + 1 + i] = v;
-      });
+      if (job === 7) {
+        // axpy: y, x, n as words; α, a float64, in the slot's words 4 and 5 (8-byte aligned: `at` is even).
+        c[at + 1] = args[0]!;
+        c[at + 2] = args[1]!;
+        c[at + 3] = args[2]!;
+        this.doubles[(at + 4) / 2] = args[3]!;
+      } else {
+        args.forEach((v, i) => {
+          c[at + 1 + i] = v;
+        });
+      }
       Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
     Atomics.add(c, 0, 1);
@@ -306,6 +343,53 @@ class ThreadedRunner {
     );
   }
 
+  /** [start, count] of each thread's part of n elements: bands of whole vectors, the last one taking the rest. */
+  private elementParts(n: number): [number, number][] {
+    const at = this.split(n, ELEMENT_ALIGN);
+    return at.slice(0, -1).map((start, t) => [start, at[t + 1]! - start]);
+  }
+
+  /** c = a ∘ b over n elements, in bands; an operand with step 0 (one value repeated) stays where it is. */
+  binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
+    if (n < MIN_PARALLEL_ELEMENTS) {
+      this.local.binary(op, a, aStep, b, bStep, c, n);
+      return;
+    }
+    const parts = this.elementParts(n).map(([s, count]) => [
+      op,
+      a + s * aStep * 4,
+      aStep,
+      b + s * bStep * 4,
+      bStep,
+      c + s * 4,
+      count,
+    ]);
+    const [mine, ...rest] = parts;
+    this.run(5, rest, () => this.local.binary(...(mine as [number, number, number, number, number, number, number])));
+  }
+
+  /** c = f(x) over n elements, in bands. */
+  unary(op: number, x: number, c: number, n: number): void {
+    if (n < MIN_PARALLEL_ELEMENTS) {
+      this.local.unary(op, x, c, n);
+      return;
+    }
+    const parts = this.elementParts(n).map(([s, count]) => [op, x + s * 4, c + s * 4, count]);
+    const [mine, ...rest] = parts;
+    this.run(6, rest, () => this.local.unary(...(mine as [number, number, number, number])));
+  }
+
+  /** y += α·x over n elements, in bands. */
+  axpy(y: number, alpha: number, x: number, n: number): void {
+    if (n < MIN_PARALLEL_ELEMENTS) {
+      this.local.axpy(y, alpha, x, n);
+      return;
+    }
+    const parts = this.elementParts(n).map(([s, count]) => [y + s * 4, x + s * 4, count, alpha]);
+    const [mine, ...rest] = parts;
+    this.run(7, rest, () => this.local.axpy(mine![0]!, alpha, mine![1]!, mine![2]!));
+  }
+
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -387,8 +471,15 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     rowsTimes: (...args) => runner.rowsTimes(...args),
     transposedTimes: (...args) => runner.transposedTimes(...args),
     blockedProduct: (...args) => runner.blockedProduct(...args),
+    binary: (...args) => runner.binary(...args),
+    unary: (...args) => runner.unary(...args),
+    axpy: (...args) => runner.axpy(...args),
   };
-  const parallel = { wasm: new WasmKernels(memory, threadedKernels, "threads"), minWork: MIN_PARALLEL_WORK };
+  const parallel = {
+    wasm: new WasmKernels(memory, threadedKernels, "threads"),
+    minWork: MIN_PARALLEL_WORK,
+    minElements: MIN_PARALLEL_ELEMENTS,
+  };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
   active = { runner, previous };
   return previous;

@@ -6,10 +6,11 @@ import type { Conv2dShape, Kernels } from "../types.js";
 import { kernelMemory, memoryFailure, memoryRetryable } from "./kernel-memory.js";
 import { WasmKernels } from "./wasm-kernels.js";
 
-/** Products handed to the threads: those of at least `minWork` multiply-adds. */
+/** What the threads take: products of at least `minWork` multiply-adds, elementwise ops of `minElements`. */
 export interface ParallelProducts {
   wasm: WasmKernels;
   minWork: number;
+  minElements: number;
 }
 
 /**
@@ -23,17 +24,20 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     const work = s.batch * s.outChannels * s.outH * s.outW * (s.channels / s.groups) * s.kernelH * s.kernelW;
     return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : wasm;
   };
+  /** The runner of an elementwise op over `n` elements: the threads when it is large enough to split. */
+  const elementwise = (n: number): WasmKernels =>
+    parallel !== undefined && n >= parallel.minElements ? parallel.wasm : wasm;
   const kernels: Kernels = {
     ...jsKernels,
     name,
     binary(op, out, shape, a, b) {
-      if (!wasm.binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
+      if (!elementwise(out.length).binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
     },
     unary(op, out, x) {
-      if (!wasm.unary(op, out, x)) jsKernels.unary(op, out, x);
+      if (!elementwise(out.length).unary(op, out, x)) jsKernels.unary(op, out, x);
     },
     axpy(y, alpha, x) {
-      if (!wasm.axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
+      if (!elementwise(y.length).axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
     },
     sumOfSquares(x) {
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
