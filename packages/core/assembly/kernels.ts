@@ -747,17 +747,17 @@ export function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, hei
   return (s0 + f64x2.extract_lane(low, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
 }
 
-/** moments[c] = mean, moments[channels + c] = biased variance (f64), two sweeps: the mean, then Σ(x − μ)². */
-export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, moments: usize): void {
+/** mean[c] and the biased variance[c] (f64 arrays of `channels`), two sweeps: the mean, then Σ(x − μ)². */
+export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize): void {
   const n = <f64>outer * <f64>inner;
   for (let pass = 0; pass < 2; pass++) {
-    const at = moments + ((<usize>(pass * channels)) << 3);
+    const at = pass == 0 ? mean : variance;
     memory.fill(at, 0, (<usize>channels) << 3);
     for (let o = 0; o < outer; o++) {
       for (let c = 0; c < channels; c++) {
         const run = x + ((<usize>((o * channels + c) * inner)) << 2);
         const slot = at + ((<usize>c) << 3);
-        const shift = pass == 0 ? 0 : load<f64>(moments + ((<usize>c) << 3));
+        const shift = pass == 0 ? 0 : load<f64>(mean + ((<usize>c) << 3));
         store<f64>(slot, load<f64>(slot) + runSum(run, inner, shift, pass == 1));
       }
     }
@@ -765,17 +765,22 @@ export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, 
   }
 }
 
+/** weight[c] of a float32 array at `at`, or `absent` when `at` is 0 (no affine parameter), in f64. */
+@inline function perChannel(at: usize, c: i32, absent: f64): f64 {
+  return at == 0 ? absent : <f64>load<f32>(at + ((<usize>c) << 2));
+}
+
 /**
- * x̂ = (x − mean[c])·invStd[c] (stored at `normalized` unless it is 0), out = x̂·weight[c] + bias[c]; `affine` holds
- * 2·channels f64: the weights (1 when absent), then the biases (0). mean and invStd are f64.
+ * x̂ = (x − mean[c])·invStd[c] (stored at `normalized` unless it is 0), out = x̂·weight[c] + bias[c]; mean and invStd
+ * are f64, weight and bias float32 (1 and 0 where the pointer is 0).
  */
-export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i32, channels: i32, inner: i32, mean: usize, invStd: usize, affine: usize): void {
+export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i32, channels: i32, inner: i32, mean: usize, invStd: usize, weight: usize, bias: usize): void {
   const end4 = (<usize>(inner & ~3)) << 2, end = (<usize>inner) << 2;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
       const base = (<usize>((o * channels + c) * inner)) << 2;
       const cm = load<f64>(mean + ((<usize>c) << 3)), cs = load<f64>(invStd + ((<usize>c) << 3));
-      const cw = load<f64>(affine + ((<usize>c) << 3)), cb = load<f64>(affine + ((<usize>(channels + c)) << 3));
+      const cw = perChannel(weight, c, 1), cb = perChannel(bias, c, 0);
       const m = f64x2.splat(cm), s = f64x2.splat(cs), w = f64x2.splat(cw), b = f64x2.splat(cb);
       for (let k: usize = 0; k < end4; k += 16) {
         const v = v128.load(x + base + k);
@@ -794,10 +799,12 @@ export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i
 
 /**
  * The backward pass of batchNormApply from g and x̂: unless `sums` is 0, sums[c] = Σg, sums[channels + c] = Σg·x̂
- * (f64, two partial sums each, as the JavaScript kernel; needed in training, and for the weight's and bias's gradients), then, unless dx is 0, dx = (scale[c]/n)·(n·g − Σg − x̂·Σg·x̂) when
- * `training`, else g·scale[c], with scale = γ·invStd (f64, channels of them).
+ * (f64 scratch, two partial sums each, as the JavaScript kernel; needed in training, and for the weight's and bias's
+ * gradients), written as float32 to dBias[c] and dWeight[c] unless those are 0; then, unless dx is 0,
+ * dx = (scale/n)·(n·g − Σg − x̂·Σg·x̂) when `training`, else g·scale, with scale = γ[c]·invStd[c] (γ float32, 1 where
+ * `weight` is 0; invStd f64).
  */
-export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer: i32, channels: i32, inner: i32, scale: usize, training: bool, sums: usize): void {
+export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer: i32, channels: i32, inner: i32, weight: usize, invStd: usize, training: bool, sums: usize, dWeight: usize, dBias: usize): void {
   const end2 = (<usize>(inner & ~1)) << 2, end = (<usize>inner) << 2;
   if (sums != 0) {
     memory.fill(sums, 0, (<usize>channels) << 4);
@@ -825,6 +832,10 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
         store<f64>(b, load<f64>(b) + (sgh0 + sgh1));
       }
     }
+    for (let c = 0; c < channels; c++) {
+      if (dBias != 0) store<f32>(dBias + ((<usize>c) << 2), <f32>load<f64>(sums + ((<usize>c) << 3)));
+      if (dWeight != 0) store<f32>(dWeight + ((<usize>c) << 2), <f32>load<f64>(sums + ((<usize>(channels + c)) << 3)));
+    }
   }
   if (dx == 0) return;
   const n = <f64>outer * <f64>inner, nv = f64x2.splat(n);
@@ -832,7 +843,7 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
       const base = (<usize>((o * channels + c) * inner)) << 2;
-      const cs = load<f64>(scale + ((<usize>c) << 3));
+      const cs = perChannel(weight, c, 1) * load<f64>(invStd + ((<usize>c) << 3));
       if (!training) {
         const s = f64x2.splat(cs);
         for (let k: usize = 0; k < end4; k += 16) {

@@ -22,7 +22,7 @@ import { kernelMemory } from "./kernels/wasm/kernel-memory.js";
 
 /** The buffers of one reused step, in the order its last call allocated them. */
 class BufferReplay {
-  /** By allocation index: float32 ones in the kernel memory (where there is one), float64 ones on the heap. */
+  /** By allocation index, in the kernel memory where there is one (see `ownedArray`). */
   private readonly buffers: (FloatArray | undefined)[] = [];
   private next = 0;
   /** Allocations of the current (or last) call that found no matching buffer and made one. */
@@ -266,12 +266,14 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
 
 /**
  * A zero-filled array for storage that outlives any step and that the kernels read often (a parameter, a loader's
- * batch, a data set): float32 in the kernel memory when there is one (the "one memory" policy), where the kernels and
+ * batch, a data set): in the kernel memory when there is one (the "one memory" policy), where the kernels and
  * the threads use it in place, with no copy; else a fresh array. Its block is freed when the array is collected:
  * keep the array while you use any view made from it.
  */
 export function ownedArray(dtype: DType, size: number): FloatArray {
-  return (dtype === "float32" ? kernelMemory()?.ownFloat32(size) : null) ?? freshArray(dtype, size);
+  const memory = kernelMemory();
+  const owned = dtype === "float32" ? memory?.ownFloat32(size) : memory?.ownFloat64(size);
+  return owned ?? freshArray(dtype, size);
 }
 
 /** Each view made by `ownedView`, with the array it views: the view keeps its owner, and so its block, alive. */

@@ -1,4 +1,4 @@
-import { allocateOutput } from "../buffers.js";
+import { allocate, allocateOutput } from "../buffers.js";
 import { DEFAULT_DTYPE, type DType } from "../dtype.js";
 import { DTypeError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { kernels } from "../kernels/index.js";
@@ -116,10 +116,10 @@ export function batchNormForward(
     );
   }
   const kernel = kernels();
-  const mu = new Float64Array(channels);
-  const invStd = new Float64Array(channels);
+  const mu = allocate("float64", channels) as Float64Array;
+  const invStd = allocate("float64", channels) as Float64Array;
   if (training) {
-    const sigma2 = new Float64Array(channels);
+    const sigma2 = allocate("float64", channels) as Float64Array;
     if (n > 0) {
       kernel.batchNormStatistics(mu, sigma2, x.data, outer, channels, inner);
       for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(sigma2[c]! + eps);
@@ -228,9 +228,9 @@ export function layerNormForward(
     );
   }
   const rows = x.size / normalizedSize;
-  const mu = new Float64Array(rows);
-  const sigma2 = new Float64Array(rows);
-  const invStd = new Float64Array(rows);
+  const mu = allocate("float64", rows) as Float64Array;
+  const sigma2 = allocate("float64", rows) as Float64Array;
+  const invStd = allocate("float64", rows) as Float64Array;
   const kernel = kernels();
   kernel.batchNormStatistics(mu, sigma2, x.data, 1, rows, normalizedSize);
   for (let r = 0; r < rows; r++) invStd[r] = 1 / Math.sqrt(sigma2[r]! + eps);

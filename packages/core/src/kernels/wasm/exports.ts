@@ -64,9 +64,9 @@ export interface KernelExports {
     oh: number,
     ow: number,
   ): void;
-  /** Per-channel mean and biased variance (f64, 2·channels at `moments`) of x viewed [outer, channels, inner]. */
-  channelMoments(x: number, outer: number, channels: number, inner: number, moments: number): void;
-  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean, invStd and affine (w then b) are f64. */
+  /** Per-channel mean and biased variance (f64 arrays of `channels` at `mean` and `variance`) of x viewed [outer, channels, inner]. */
+  channelMoments(x: number, outer: number, channels: number, inner: number, mean: number, variance: number): void;
+  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean and invStd f64, w and b float32 (or 0: none). */
   batchNormApply(
     x: number,
     out: number,
@@ -76,9 +76,13 @@ export interface KernelExports {
     inner: number,
     mean: number,
     invStd: number,
-    affine: number,
+    weight: number,
+    bias: number,
   ): void;
-  /** Σg and Σg·x̂ per channel into `sums` (f64; skipped when 0), then dx (unless 0) as batch norm's backward pass with scale = γ·invStd. */
+  /**
+   * Σg and Σg·x̂ per channel into `sums` (f64 scratch; skipped when 0), written as float32 to dBias and dWeight unless 0,
+   * then dx (unless 0) as batch norm's backward pass with scale = γ·invStd (γ float32, or 1 when `weight` is 0).
+   */
   batchNormGradients(
     g: number,
     normalized: number,
@@ -86,9 +90,12 @@ export interface KernelExports {
     outer: number,
     channels: number,
     inner: number,
-    scale: number,
+    weight: number,
+    invStd: number,
     training: boolean,
     sums: number,
+    dWeight: number,
+    dBias: number,
   ): void;
   /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
   maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;

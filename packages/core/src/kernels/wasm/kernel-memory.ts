@@ -190,6 +190,17 @@ export class KernelMemory {
     return view;
   }
 
+  /** Like `ownFloat32`, for float64 (per-channel statistics the kernels read and write in place). */
+  ownFloat64(size: number): Float64Array | null {
+    if (this.policy !== "one memory" || size <= 0) return null;
+    const start = this.take(2 * size);
+    if (start < 0) return null;
+    const view = new Float64Array(this.memory.buffer, start * 4, size);
+    this.buffers.add(view.buffer);
+    this.registry.register(view, start);
+    return view;
+  }
+
   /** Like `ownFloat32`, for `size` bytes. */
   ownBytes(size: number): Uint8Array | null {
     if (this.policy !== "one memory" || size <= 0) return null;

@@ -351,9 +351,33 @@ export class WasmKernels {
     return true;
   }
 
-  /** Floats of scratch for `count` f64 values, and a Float64Array over them once the heap is reserved. */
-  private f64View(heap: Float32Array, at: number, count: number): Float64Array {
-    return new Float64Array(heap.buffer, at * 4, count);
+  /** The heap index of a float64 or float32 array that lives in the kernel memory (its byte offset / 4), else −1. */
+  private residentAnyAt(array: FloatArray): number {
+    return this.memory.holds(array) ? array.byteOffset / 4 : -1;
+  }
+
+  /**
+   * Where a per-channel array goes for a call: where it lives, else a copy in scratch (counted), laid out now and
+   * filled by `fill` once the heap is reserved; 0 (no array) for null.
+   */
+  private perChannel(array: FloatArray | null, fills: (() => void)[]): number {
+    if (array === null) return 0;
+    const resident = this.residentAnyAt(array);
+    if (resident >= 0) return resident;
+    const floats = array instanceof Float64Array ? 2 * array.length : array.length;
+    const at = this.scratch(floats);
+    fills.push(() => {
+      const heap = this.memory.heap();
+      if (array instanceof Float64Array) new Float64Array(heap.buffer, at * 4, array.length).set(array);
+      else heap.set(array, at);
+      placement.copied(array.byteLength);
+    });
+    return at;
+  }
+
+  /** Copies per-channel results laid out in scratch back to their arrays (counted). */
+  private static copyBack(copies: (() => void)[]): void {
+    for (const copy of copies) copy();
   }
 
   /** Per-channel mean and biased variance of float32 x viewed [outer, channels, inner]; false for float64 or small x. */
@@ -368,16 +392,25 @@ export class WasmKernels {
     if (!(x instanceof Float32Array) || x.length < MIN_ELEMENTWISE) return false;
     const residentX = this.residentAt(x, 0);
     this.startLayout();
-    const offX = this.place(residentX, x.length),
-      offMoments = this.scratch(4 * channels);
+    const offX = this.place(residentX, x.length);
+    const results: (() => void)[] = [];
+    const out = (array: Float64Array): number => {
+      const resident = this.residentAnyAt(array);
+      if (resident >= 0) return resident;
+      const at = this.scratch(2 * channels);
+      results.push(() => {
+        array.set(new Float64Array(this.memory.heap().buffer, at * 4, channels));
+        placement.copied(channels * 8);
+      });
+      return at;
+    };
+    const offMean = out(mean),
+      offVariance = out(variance);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
-    this.exports.channelMoments(offX * 4, outer, channels, inner, offMoments * 4);
-    const moments = this.f64View(heap, offMoments, 2 * channels);
-    mean.set(moments.subarray(0, channels));
-    variance.set(moments.subarray(channels));
-    placement.copied(2 * channels * 8);
+    this.exports.channelMoments(offX * 4, outer, channels, inner, offMean * 4, offVariance * 4);
+    WasmKernels.copyBack(results);
     return true;
   }
 
@@ -397,7 +430,9 @@ export class WasmKernels {
     if (
       !(x instanceof Float32Array) ||
       !(out instanceof Float32Array) ||
-      (normalized !== null && !(normalized instanceof Float32Array))
+      (normalized !== null && !(normalized instanceof Float32Array)) ||
+      (weight !== null && !(weight instanceof Float32Array)) ||
+      (bias !== null && !(bias instanceof Float32Array))
     )
       return false;
     if (x.length < MIN_ELEMENTWISE) return false;
@@ -408,18 +443,15 @@ export class WasmKernels {
     const offX = this.place(residentX, x.length),
       offOut = this.place(residentOut, x.length);
     const offNormalized = normalized === null ? 0 : this.place(residentNormalized, x.length);
-    const offStats = this.scratch(8 * channels);
+    const fills: (() => void)[] = [];
+    const offMean = this.perChannel(mean, fills),
+      offInvStd = this.perChannel(invStd, fills),
+      offWeight = this.perChannel(weight, fills),
+      offBias = this.perChannel(bias, fills);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
-    const stats = this.f64View(heap, offStats, 4 * channels);
-    stats.set(mean, 0);
-    stats.set(invStd, channels);
-    placement.copied(4 * channels * 8); // mean, 1/σ, γ and β, as doubles
-    for (let c = 0; c < channels; c++) {
-      stats[2 * channels + c] = weight === null ? 1 : weight[c]!;
-      stats[3 * channels + c] = bias === null ? 0 : bias[c]!;
-    }
+    for (const fill of fills) fill();
     this.exports.batchNormApply(
       offX * 4,
       offOut * 4,
@@ -427,9 +459,10 @@ export class WasmKernels {
       outer,
       channels,
       inner,
-      offStats * 4,
-      (offStats + 2 * channels) * 4,
-      (offStats + 4 * channels) * 4,
+      offMean * 4,
+      offInvStd * 4,
+      offWeight * 4,
+      offBias * 4,
     );
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, x.length);
     if (normalized !== null && residentNormalized < 0) this.copyOut(heap, normalized, 0, offNormalized, x.length);
@@ -450,13 +483,9 @@ export class WasmKernels {
     weight: FloatArray | null,
     training: boolean,
   ): boolean {
-    if (
-      !(g instanceof Float32Array) ||
-      !(normalized instanceof Float32Array) ||
-      (dx !== null && !(dx instanceof Float32Array))
-    )
-      return false;
-    if (g.length < MIN_ELEMENTWISE) return false;
+    const float32 = (a: FloatArray | null) => a === null || a instanceof Float32Array;
+    if (!(g instanceof Float32Array) || !(normalized instanceof Float32Array) || !float32(dx)) return false;
+    if (!float32(dWeight) || !float32(dBias) || !float32(weight) || g.length < MIN_ELEMENTWISE) return false;
     const residentG = this.residentAt(g, 0),
       residentNormalized = this.residentAt(normalized, 0);
     const residentDx = dx === null ? -1 : this.residentAt(dx, 0);
@@ -465,14 +494,29 @@ export class WasmKernels {
       offNormalized = this.place(residentNormalized, g.length);
     const offDx = dx === null ? 0 : this.place(residentDx, g.length);
     const needSums = training || dWeight !== null || dBias !== null;
-    const offScale = this.scratch(2 * channels),
-      offSums = needSums ? this.scratch(4 * channels) : 0;
+    const fills: (() => void)[] = [];
+    const offWeight = this.perChannel(weight, fills),
+      offInvStd = this.perChannel(invStd, fills);
+    const results: (() => void)[] = [];
+    const gradient = (array: FloatArray | null): number => {
+      if (array === null) return 0;
+      const resident = this.residentAnyAt(array);
+      if (resident >= 0) return resident;
+      const at = this.scratch(channels);
+      results.push(() => {
+        array.set(this.memory.heap().subarray(at, at + channels));
+        placement.copied(channels * 4);
+      });
+      return at;
+    };
+    const offDWeight = gradient(dWeight),
+      offDBias = gradient(dBias);
+    const offSums = needSums ? this.scratch(4 * channels) : 0; // the kernel's own f64 sums: scratch, not a copy
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentG < 0) this.copyIn(heap, g, 0, g.length, offG);
     if (residentNormalized < 0) this.copyIn(heap, normalized, 0, g.length, offNormalized);
-    const scale = this.f64View(heap, offScale, channels);
-    for (let c = 0; c < channels; c++) scale[c] = (weight === null ? 1 : weight[c]!) * invStd[c]!;
+    for (const fill of fills) fill();
     this.exports.batchNormGradients(
       offG * 4,
       offNormalized * 4,
@@ -480,14 +524,14 @@ export class WasmKernels {
       outer,
       channels,
       inner,
-      offScale * 4,
+      offWeight * 4,
+      offInvStd * 4,
       training,
       offSums * 4,
+      offDWeight * 4,
+      offDBias * 4,
     );
-    const sums = this.f64View(heap, offSums, 2 * channels);
-    if (dWeight !== null) for (let c = 0; c < channels; c++) dWeight[c] = sums[channels + c]!;
-    if (dBias !== null) for (let c = 0; c < channels; c++) dBias[c] = sums[c]!;
-    placement.copied(channels * 8 + (dWeight !== null ? channels * 8 : 0) + (dBias !== null ? channels * 8 : 0));
+    WasmKernels.copyBack(results);
     if (dx !== null && residentDx < 0) this.copyOut(heap, dx, 0, offDx, g.length);
     return true;
   }
