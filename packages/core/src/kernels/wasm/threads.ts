@@ -4,6 +4,7 @@ import { kernels, setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
 import { kernelMemory, sharedKernelsModule } from "./kernel-memory.js";
+import { placementPolicy } from "./policy.js";
 import { kernelsWith, singleThreadWasm, wasmFailure } from "./wasm-backend.js";
 import {
   type KernelExports,
@@ -40,20 +41,6 @@ const SPIN_MS = 2;
 const FINISH_GRACE_MS = 3000;
 /** A worker's part is the same size as the main thread's: waiting for more than this many times as long means it died. */
 const FINISH_FACTOR = 50;
-/**
- * Products with fewer multiply-adds than this run on one thread, in a module with its own
- * (unshared) memory, as do all elementwise kernels. Splitting pays only for large products: a
- * shared memory costs twice as much to copy operands into (V8 copies a SharedArrayBuffer with
- * atomic-safe loops) and the worker reads its half from the other core's cache. Measured in a
- * training epoch: the linear classifier's X·W (256×3073·3073×10, 7.9 M) is slower split in two, the
- * two-layer net's products (79 M) faster (bench/README.md, "Measured in code comments").
- */
-const MIN_PARALLEL_WORK = Number(globalThis.process?.env?.SLOPE_MPW ?? 1 << 24);
-/**
- * Elementwise ops (binary, unary, axpy) over at least this many elements split across the threads, in bands of
- * whole vectors: each element is computed alone, so the bits are one thread's.
- */
-const MIN_PARALLEL_ELEMENTS = Number(globalThis.process?.env?.SLOPE_MPE ?? 1 << 17);
 
 /**
  * What every worker runs (plain JavaScript): `serve(data, ready)` instantiates the same kernels on
@@ -133,9 +120,9 @@ export interface ThreadPlatform {
 }
 
 /**
- * Splits each product's output rows between this thread and `threads − 1` workers that share the
- * module's memory. Only products of at least MIN_PARALLEL_WORK multiply-adds come here (the
- * kernels route the rest, and every elementwise op, to a single-threaded module).
+ * Splits each product's output rows, and each elementwise op's elements, between this thread and `threads − 1`
+ * workers that run on the kernel memory itself. Only products and ops large enough by the placement policy
+ * (policy.ts) come here; the rest run on this thread's instance over the same memory.
  */
 class ThreadedRunner {
   constructor(
@@ -351,7 +338,7 @@ class ThreadedRunner {
 
   /** c = a ∘ b over n elements, in bands; an operand with step 0 (one value repeated) stays where it is. */
   binary(op: number, a: number, aStep: number, b: number, bStep: number, c: number, n: number): void {
-    if (n < MIN_PARALLEL_ELEMENTS) {
+    if (n < placementPolicy.minParallelElements) {
       this.local.binary(op, a, aStep, b, bStep, c, n);
       return;
     }
@@ -370,7 +357,7 @@ class ThreadedRunner {
 
   /** c = f(x) over n elements, in bands. */
   unary(op: number, x: number, c: number, n: number): void {
-    if (n < MIN_PARALLEL_ELEMENTS) {
+    if (n < placementPolicy.minParallelElements) {
       this.local.unary(op, x, c, n);
       return;
     }
@@ -381,7 +368,7 @@ class ThreadedRunner {
 
   /** y += α·x over n elements, in bands. */
   axpy(y: number, alpha: number, x: number, n: number): void {
-    if (n < MIN_PARALLEL_ELEMENTS) {
+    if (n < placementPolicy.minParallelElements) {
       this.local.axpy(y, alpha, x, n);
       return;
     }
@@ -477,8 +464,8 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
   };
   const parallel = {
     wasm: new WasmKernels(memory, threadedKernels, "threads"),
-    minWork: MIN_PARALLEL_WORK,
-    minElements: MIN_PARALLEL_ELEMENTS,
+    minWork: placementPolicy.minParallelWork,
+    minElements: placementPolicy.minParallelElements,
   };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
   active = { runner, previous };

@@ -8,10 +8,9 @@ import type { KernelMemory } from "./kernel-memory.js";
 export type { KernelExports, KernelRunner, WasmMemory } from "./exports.js";
 import { collapseLoop } from "../strided.js";
 import { type Place, placement } from "../placement.js";
+import { placementPolicy } from "./policy.js";
 import type { BinaryOp, Conv2dShape, Pool2dGeometry, StridedOperand, UnaryOp } from "../types.js";
 
-/** Products smaller than this many multiply-adds stay in JavaScript: copying would cost more than it saves. */
-const MIN_WORK = 16_384;
 /** Below this inner dimension a dot product is mostly loop overhead: the product goes through rowsTimes. */
 const SHORT_K = 32;
 
@@ -46,10 +45,7 @@ function receptiveFields(
   ];
 }
 
-/** Elementwise ops on fewer elements than this stay in JavaScript. */
-const MIN_ELEMENTWISE = 4096;
-/** Rows shorter than this, broadcast against each other, stay in JavaScript: a call per row would cost more. */
-const MIN_ROW = 32;
+const { minProductWork: MIN_WORK, minElementwise: MIN_ELEMENTWISE, minRow: MIN_ROW } = placementPolicy;
 
 /**
  * Floats an elementwise operand occupies over rows × cols, from its steps per row and per element:
