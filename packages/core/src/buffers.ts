@@ -105,8 +105,8 @@ class BufferReplay {
  */
 export class BufferReuseError extends SlopeError {}
 
-/** Where allocations go: a reused step's replay, the kernel memory (`persistent`), or the heap (null). */
-let active: BufferReplay | "owned" | null = null;
+/** Where allocations go now: a reused step's replay, owned storage (inside `persistent`), or the heap (null). */
+let allocations: BufferReplay | "owned" | null = null;
 
 /** A float32 or float64 array, or null. */
 function floatArrayOf(value: unknown): FloatArray | null {
@@ -154,8 +154,8 @@ function freshArray(dtype: DType, size: number): FloatArray {
 
 /** A zero-filled array of `size` elements of `dtype`: fresh, or inside a reused step, the step's own. */
 export function allocate(dtype: DType, size: number): FloatArray {
-  if (active === null) return freshArray(dtype, size);
-  return active === "owned" ? ownedArray(dtype, size) : active.take(dtype, size, true);
+  if (allocations === null) return freshArray(dtype, size);
+  return allocations === "owned" ? ownedArray(dtype, size) : allocations.take(dtype, size, true);
 }
 
 /**
@@ -163,7 +163,7 @@ export function allocate(dtype: DType, size: number): FloatArray {
  * caller's to keep): owned storage under `persistent`, else a fresh array. @internal
  */
 export function allocateKept(dtype: DType, size: number): FloatArray {
-  return active === "owned" ? ownedArray(dtype, size) : freshArray(dtype, size);
+  return allocations === "owned" ? ownedArray(dtype, size) : freshArray(dtype, size);
 }
 
 /**
@@ -172,8 +172,8 @@ export function allocateKept(dtype: DType, size: number): FloatArray {
  * megabyte outputs of a large step is a memset saved per op. @internal
  */
 export function allocateOutput(dtype: DType, size: number): FloatArray {
-  if (active === null) return freshArray(dtype, size);
-  return active === "owned" ? ownedArray(dtype, size) : active.take(dtype, size, false);
+  if (allocations === null) return freshArray(dtype, size);
+  return allocations === "owned" ? ownedArray(dtype, size) : allocations.take(dtype, size, false);
 }
 
 /** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernels' memory. */
@@ -234,8 +234,8 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
           "caller a reuseBuffers of its own)",
       );
     }
-    const outer = active;
-    active = replay;
+    const outer = allocations;
+    allocations = replay;
     replay.running = true;
     replay.begin(args);
     try {
@@ -251,7 +251,7 @@ export function reuseBuffers<A extends unknown[], R>(step: (...args: A) => R): R
       return result;
     } finally {
       replay.running = false;
-      active = outer;
+      allocations = outer;
     }
   };
   return Object.defineProperty(run, "stats", {
@@ -300,16 +300,16 @@ export function ownedBytes(size: number): Uint8Array {
  * for float32 (an optimizer's moments, a gradient accumulated across calls). See `ownedArray`.
  */
 export function persistent<T>(make: () => T): T {
-  const outer = active;
-  active = "owned";
+  const outer = allocations;
+  allocations = "owned";
   try {
     return make();
   } finally {
-    active = outer;
+    allocations = outer;
   }
 }
 
 /** Whether the caller runs inside a `reuseBuffers` step (and its allocations are scratch). */
 export function reusingBuffers(): boolean {
-  return active !== null;
+  return allocations !== null;
 }

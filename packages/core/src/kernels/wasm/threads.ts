@@ -382,7 +382,8 @@ class ThreadedRunner {
   }
 }
 
-let active: { runner: ThreadedRunner; previous: Kernels } | null = null;
+/** The running threads and the kernels they replaced; null when none run. */
+let pool: { runner: ThreadedRunner; previous: Kernels } | null = null;
 /**
  * Counts every start and stop: a start whose workers come up after a later start or stop has been asked for stops
  * its own workers instead of installing them, so that un-awaited calls never leave a pool nobody can turn off.
@@ -448,7 +449,7 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
   }
   const runner = new ThreadedRunner(threads, local, control, workers, platform);
   runner.onAbandon = () => {
-    if (active?.runner === runner) stopThreads();
+    if (pool?.runner === runner) stopThreads();
   };
   // The products go through the runner; the transposes that lay out their operands run here.
   const threadedKernels: KernelRunner = {
@@ -468,15 +469,15 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     minElements: placementPolicy.minParallelElements,
   };
   const previous = setKernels(kernelsWith(alone, `wasm-simd × ${threads} threads`, parallel));
-  active = { runner, previous };
+  pool = { runner, previous };
   return previous;
 }
 
 /** Stops the worker threads and restores the kernels that were active before `startThreads`; cancels a pending start. */
 export function stopThreads(): void {
   epoch++;
-  if (!active) return;
-  setKernels(active.previous);
-  void active.runner.terminate();
-  active = null;
+  if (!pool) return;
+  setKernels(pool.previous);
+  void pool.runner.terminate();
+  pool = null;
 }
