@@ -18,7 +18,7 @@ function torchPython() {
   return null;
 }
 
-/** Measures every peer's step and prints the table; returns its rows. */
+/** Measures every peer's step and prints the table; returns its rows and the measurements (milliseconds per step). */
 export async function convnetComparison() {
   const loadBefore = loadavg()[0];
   const slope = { 1: slopeConvnetStep(), fresh: slopeConvnetStep({ reuse: false }) };
@@ -81,7 +81,7 @@ export async function convnetComparison() {
   if (tfjs) targets.push(`${(tfjs.ms / base).toFixed(1)}× faster than TensorFlow.js wasm (target ≥ 5×)`);
   if (torch[1]) targets.push(`${(base / torch[1].ms).toFixed(2)}× PyTorch's time on one thread (target ≤ 2×)`);
   if (targets.length > 0) console.log(`Slope on one thread: ${targets.join("; ")}.`);
-  return rows;
+  return { rows, slope, tfjs, torch };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await convnetComparison();

@@ -1,12 +1,56 @@
-// One epoch of mini-batch SGD for a linear classifier through Slope's public API: gather a batch,
-// linear, the loss node, l2, backward, SGD.step, the step wrapped in reuseBuffers (pass
-// { reuse: false } for fresh buffers every step). Shared by peers.bench.mjs; run alone it prints seconds.
+// Slope's side of the peers benchmark, through its public API. The lecture's epoch: CIFAR-10's bytes kept as bytes
+// (ImageFeatures, the mean image subtracted and the bias column appended a batch at a time), a shuffling DataLoader,
+// and the step (linear, the loss node, l2, backward, SGD.step) wrapped in reuseBuffers. The epoch from a float32
+// matrix: a batch gathered from 50,000 × 3,073 random floats each step, as a plain loop (a fresh tensor each step, no
+// reuseBuffers) or with the gather inside a reused step. Shared by peers.bench.mjs; run alone it prints seconds.
 import { add, l2, linear, mul, param, relu, softmaxCrossEntropy, svmLoss } from "@slope/autograd";
 import { Rng, gather, randn, reuseBuffers, slice, zeros } from "@slope/core";
-import { DataLoader } from "@slope/data";
+import { DataLoader, ImageFeatures, meanImage } from "@slope/data";
 import { crossEntropy } from "@slope/nn";
 import { Momentum, SGD } from "@slope/optim";
 import { cifarConvnet } from "../../examples/dist/models/cifar-convnet.js";
+import { lectureData } from "./cifar.mjs";
+
+/** The lecture's regularization strength and learning rate (the float32-matrix epoch uses them too). */
+const REG = 2.5e4,
+  LR = 1e-7;
+
+/**
+ * The lecture's epoch over uint8 images { images, labels, count }: 195 shuffled batches of 256 (dropLast: 50,000 =
+ * 195 × 256 + 80), each made into float32 features as it is gathered. Returns { epoch() → the last loss, step() → one
+ * step on the loader's next batch, its loss } over one W and one loader (an epoch continues where step() left off).
+ */
+export function lectureEpoch({ images, labels, count }, loss = "softmax", { seed = "peers-lecture" } = {}) {
+  const features = new ImageFeatures(images, count, { mean: meanImage(images, count), bias: true });
+  const loader = new DataLoader(features, labels, {
+    batchSize: 256,
+    shuffle: true,
+    rng: new Rng(seed),
+    dropLast: true,
+  });
+  const W = param(randn([features.shape[1], 10], { rng: new Rng("W"), std: 1e-4 }));
+  const sgd = new SGD([W], { lr: LR });
+  const node = loss === "svm" ? svmLoss : softmaxCrossEntropy;
+  const trainStep = reuseBuffers((x, y) => {
+    sgd.zeroGrad();
+    const value = add(node(linear(x, W), y), mul(l2(W), REG));
+    value.backward();
+    sgd.step();
+    return value.item();
+  });
+  return {
+    epoch() {
+      let last = 0;
+      for (const { x, y } of loader) last = trainStep(x, y);
+      return last;
+    },
+    step() {
+      const { x, y } = loader.next();
+      return trainStep(x, y);
+    },
+    batchesPerEpoch: loader.length,
+  };
+}
 
 /** CIFAR-shaped float32 data: N × 3073 (bias column included), labels in 0..9. */
 export function makeData(n = 50_000, d = 3073, seed = "peers") {
@@ -17,21 +61,22 @@ export function makeData(n = 50_000, d = 3073, seed = "peers") {
   return { X, y, batches };
 }
 
-/** Returns a function that runs one epoch (195 batches of 256) and returns the last loss. */
+/**
+ * The epoch from a float32 matrix: a function that runs 195 batches of 256 random rows of X and returns the last loss.
+ * `reuse: false` is the plain loop a user writes first: gather(X, idx) into a fresh tensor, the step as it is.
+ * `reuse: true` gathers inside the step wrapped in reuseBuffers, where the batch becomes the step's own buffer, which
+ * lives in the kernels' memory once the step is steady: the products read it there, with no copy.
+ */
 export function slopeEpoch({ X, y, batches }, loss = "softmax", { reuse = true } = {}) {
   const W = param(randn([X.shape[1], 10], { rng: new Rng("W"), std: 1e-4 }));
-  const sgd = new SGD([W], { lr: 1e-7 });
+  const sgd = new SGD([W], { lr: LR });
   const yb = new Int32Array(256);
   const node = loss === "svm" ? svmLoss : softmaxCrossEntropy;
-  // Inside reuseBuffers the batch is the step's own buffer, which lives in the kernels' memory once
-  // the step is steady: the products read it there, with no copy. Without it, one batch buffer is
-  // kept outside the step and gathered into (the best a loop without reuse can do).
-  const batch = reuse ? null : zeros([256, X.shape[1]]);
   const plainStep = (idx) => {
-    const xb = batch === null ? gather(X, idx) : gather(X, idx, { out: batch });
+    const xb = gather(X, idx);
     for (let i = 0; i < 256; i++) yb[i] = y[idx[i]];
     sgd.zeroGrad();
-    const value = add(node(linear(xb, W), yb), mul(l2(W), 2.5e4));
+    const value = add(node(linear(xb, W), yb), mul(l2(W), REG));
     value.backward();
     sgd.step();
     return value.item();
@@ -44,17 +89,28 @@ export function slopeEpoch({ X, y, batches }, loss = "softmax", { reuse = true }
   };
 }
 
+/** Seconds per call of `run`: the median of `times` calls after one of warm-up. */
+export function medianSeconds(run, times = 3) {
+  run();
+  const seconds = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    run();
+    seconds.push((performance.now() - t) / 1000);
+  }
+  return seconds.sort((p, q) => p - q)[Math.floor(times / 2)];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const cifar = await lectureData({ synthetic: process.argv.includes("--synthetic") });
+  console.log(`the lecture's epoch on ${cifar.source}`);
+  for (const loss of ["softmax", "svm"])
+    console.log(`lecture epoch, ${loss}: ${medianSeconds(lectureEpoch(cifar, loss).epoch).toFixed(3)} s`);
   const data = makeData();
-  for (const reuse of [true, false]) {
+  for (const reuse of [false, true]) {
     for (const loss of ["softmax", "svm"]) {
-      const epoch = slopeEpoch(data, loss, { reuse });
-      epoch();
-      const t = performance.now();
-      for (let i = 0; i < 3; i++) epoch();
-      console.log(
-        `${loss}${reuse ? "" : " (fresh buffers)"}: ${((performance.now() - t) / 3000).toFixed(3)} s per epoch`,
-      );
+      const seconds = medianSeconds(slopeEpoch(data, loss, { reuse }));
+      console.log(`float32-matrix epoch, ${loss}${reuse ? ", reuseBuffers" : ", plain loop"}: ${seconds.toFixed(3)} s`);
     }
   }
 }
