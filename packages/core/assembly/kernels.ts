@@ -393,13 +393,41 @@ export function sumOfSquares(x: usize, n: i32): f64 {
 /**
  * dst[r·dstStride + k] = (src[r·cols + k] − offset[k])·scale for r < rows, k < cols: uint8 rows to
  * float32 (image bytes to features), each value in f64 and rounded once to f32. offset is cols
- * float32s (a mean image).
+ * float32s (a mean image). With scale 1 the subtraction runs in f32, four lanes at a time: the difference
+ * of two float32s rounded once from f64 is the float32 difference itself (53 ≥ 2·24 + 2 bits: double
+ * rounding is innocuous), so the bits are the same.
  */
 export function bytesToFloats(src: usize, rows: i32, cols: i32, offset: usize, scale: f64, dst: usize, dstStride: i32): void {
-  const s = f64x2.splat(scale);
-  const cols16 = cols & ~15;
   for (let r = 0; r < rows; r++) {
-    const from = src + <usize>r * <usize>cols, to = dst + ((<usize>r * <usize>dstStride) << 2);
+    bytesRow(src + <usize>r * <usize>cols, cols, offset, scale, dst + ((<usize>r * <usize>dstStride) << 2));
+  }
+}
+
+/**
+ * bytesToFloats over rows picked by index: dst row r = the converted row src[rows[r]] (rows: `count` i32 indices),
+ * dstStride floats apart. How a batch is gathered and made into features where the data set lives.
+ */
+export function gatherBytesToFloats(src: usize, rows: usize, count: i32, cols: i32, offset: usize, scale: f64, dst: usize, dstStride: i32): void {
+  for (let r = 0; r < count; r++) {
+    const from = src + <usize>load<i32>(rows + ((<usize>r) << 2)) * <usize>cols;
+    bytesRow(from, cols, offset, scale, dst + ((<usize>r * <usize>dstStride) << 2));
+  }
+}
+
+/** One row of bytesToFloats. */
+@inline function bytesRow(from: usize, cols: i32, offset: usize, scale: f64, to: usize): void {
+  const cols16 = cols & ~15;
+  if (scale == 1) {
+    for (let k = 0; k < cols16; k += 16) {
+      const bytes = v128.load(from + k);
+      const o = offset + (<usize>k << 2), d = to + (<usize>k << 2);
+      v128.store(d, f32x4.sub(f32x4.convert_i32x4_u(quarter(bytes, 0)), v128.load(o)));
+      v128.store(d + 16, f32x4.sub(f32x4.convert_i32x4_u(quarter(bytes, 1)), v128.load(o + 16)));
+      v128.store(d + 32, f32x4.sub(f32x4.convert_i32x4_u(quarter(bytes, 2)), v128.load(o + 32)));
+      v128.store(d + 48, f32x4.sub(f32x4.convert_i32x4_u(quarter(bytes, 3)), v128.load(o + 48)));
+    }
+  } else {
+    const s = f64x2.splat(scale);
     for (let k = 0; k < cols16; k += 16) {
       const bytes = v128.load(from + k);
       const o = offset + (<usize>k << 2), d = to + (<usize>k << 2);
@@ -408,9 +436,9 @@ export function bytesToFloats(src: usize, rows: i32, cols: i32, offset: usize, s
       v128.store(d + 32, dequantize(quarter(bytes, 2), v128.load(o + 32), s));
       v128.store(d + 48, dequantize(quarter(bytes, 3), v128.load(o + 48), s));
     }
-    for (let k = cols16; k < cols; k++) {
-      store<f32>(to + (<usize>k << 2), <f32>((<f64>load<u8>(from + k) - <f64>load<f32>(offset + (<usize>k << 2))) * scale));
-    }
+  }
+  for (let k = cols16; k < cols; k++) {
+    store<f32>(to + (<usize>k << 2), <f32>((<f64>load<u8>(from + k) - <f64>load<f32>(offset + (<usize>k << 2))) * scale));
   }
 }
 

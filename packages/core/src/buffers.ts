@@ -283,11 +283,16 @@ const owners = new WeakMap<object, object>();
  * Elements [start, end) of `owner` as a view that keeps `owner` alive as long as it lives (a plain subarray does not,
  * and an owned array's block is freed with the array): how the library hands out part of owned storage.
  */
-export function ownedView<T extends FloatArray>(owner: T, start: number, end: number): T {
+export function ownedView<T extends FloatArray | Int32Array>(owner: T, start: number, end: number): T {
   if (start === 0 && end === owner.length) return owner;
   const view = owner.subarray(start, end) as T;
   owners.set(view, owner);
   return view;
+}
+
+/** Int32 indices that outlive any step (a loader's order), in the kernel memory when there is one; see `ownedArray`. */
+export function ownedIndices(size: number): Int32Array {
+  return kernelMemory()?.ownInt32(size) ?? new Int32Array(size);
 }
 
 /** Bytes that outlive any step (a data set's images), in the kernel memory when there is one; see `ownedArray`. */

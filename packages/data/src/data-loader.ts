@@ -10,7 +10,7 @@ import {
   sameShape,
   sizeOf,
 } from "@slope/core";
-import { ownedArray, ownedView } from "@slope/core/internal";
+import { ownedArray, ownedIndices, ownedView } from "@slope/core/internal";
 import { checkChoice, checkOptions } from "./options.js";
 import { type BatchTransform, type ImageShape, batchImageShape, imageSize } from "./augment/transform.js";
 import { ImageFeatures } from "./preprocess/features.js";
@@ -25,7 +25,7 @@ export interface Batch {
   x: Tensor;
   /** Their labels. */
   y: Int32Array;
-  /** The dataset rows this batch holds. */
+  /** The dataset rows this batch holds: a view of the epoch's order, valid until the next epoch begins. */
   indices: Int32Array;
 }
 
@@ -80,6 +80,8 @@ export class DataLoader implements Iterable<Batch> {
   epoch = 0;
   private nextBatch = 0;
   private order: Int32Array | null = null;
+  /** Where the epoch's order is kept: the kernel memory, where a gather reads the batch's row indices in place. */
+  private orderStorage: Int32Array | null = null;
   private samplerAtEpochStart: SamplerState;
   private readonly buffers = new Map<number, { gathered: Tensor; x: Tensor; y: Int32Array }>();
   /** The augmentation applied to each batch's images, or null. */
@@ -189,11 +191,11 @@ export class DataLoader implements Iterable<Batch> {
     this.finishEpoch();
     if (this.order === null) {
       this.samplerAtEpochStart = sampler.stateDict();
-      this.order = sampler.order();
+      this.order = this.keep(sampler.order());
     }
     const size = this.batchSampler.batchSize;
     const start = this.nextBatch * size;
-    const indices = this.order.subarray(start, Math.min(start + size, this.order.length));
+    const indices = ownedView(this.order, start, Math.min(start + size, this.order.length));
     const buffer = this.buffer(indices.length);
     if (this.x instanceof ImageFeatures) this.x.gather(indices, { out: buffer.gathered });
     else gather(this.x, indices, { out: buffer.gathered });
@@ -283,6 +285,13 @@ export class DataLoader implements Iterable<Batch> {
     this.nextBatch = state.batch;
     this.samplerAtEpochStart = state.samplerAtEpochStart;
     this.transformRng = transformRng;
-    this.order = state.batch > 0 ? sampler.order() : null;
+    this.order = state.batch > 0 ? this.keep(sampler.order()) : null;
+  }
+
+  /** An epoch's order, copied into the loader's storage for it (made once per length). */
+  private keep(order: Int32Array): Int32Array {
+    if (this.orderStorage?.length !== order.length) this.orderStorage = ownedIndices(order.length);
+    this.orderStorage.set(order);
+    return this.orderStorage;
   }
 }

@@ -177,10 +177,17 @@ describe("the kernel backends", () => {
         { length: rowLength },
         (_, k) => [1e-30, -3.5e-9, 127.51, 3e7][k % 4]! * (1 + rng.uniform()),
       );
+      // The same rows where the data set, the batch and the indices live in the kernel memory (a loader's gather).
+      const memory = kernelMemory()!;
+      const residentBytes = memory.ownBytes(bytes.length)!;
+      residentBytes.set(bytes);
+      const residentRows = memory.ownInt32(rowCount)!;
+      residentRows.set(rows);
       for (const [factor, withOffset] of [
         [1 / 255, true],
         [1 / 3, false],
         [1, false],
+        [1, true], // subtraction alone: float32 lanes, the same bits as f64 rounded once
       ] as const) {
         const expected = new Float32Array(rowCount * outStride).fill(-7);
         for (let r = 0; r < rowCount; r++) {
@@ -201,6 +208,17 @@ describe("the kernel backends", () => {
           Buffer.from(fromWasm.buffer).equals(Buffer.from(expected.buffer)),
           `WebAssembly ${rowLength}×${rowCount}`,
         ).toBe(true);
+        for (const [out, picked] of [
+          [memory.ownFloat32(rowCount * outStride)!, residentRows],
+          [memory.ownFloat32(rowCount * outStride)!, rows],
+          [new Float32Array(rowCount * outStride), residentRows],
+        ] as const) {
+          out.fill(-7);
+          const given = withOffset ? offset : null;
+          expect(module.bytesToFloats(out, outStride, residentBytes, rowLength, picked, given, factor)).toBe(true);
+          const same = Buffer.from(out.buffer, out.byteOffset, out.byteLength).equals(Buffer.from(expected.buffer));
+          expect(same, `in the kernel memory, ${rowLength}×${rowCount}, factor ${factor}`).toBe(true);
+        }
       }
     }
   });

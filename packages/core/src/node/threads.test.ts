@@ -24,7 +24,7 @@ describe("matrix products on two threads", () => {
       [256, 3072, 100, false, false],
       [1001, 33, 17, false, false],
       [300, 200, 70, true, true],
-      // large enough (≥ 2²⁴ multiply-adds) to be split: every kernel, ragged edges included
+      // large enough (≥ 2²² multiply-adds, placementPolicy.minParallelWork) to be split: every kernel, ragged edges
       [2050, 16, 1001, false, false],
       [1001, 16, 2050, false, true],
       [600, 401, 100, true, true],

@@ -28,6 +28,17 @@ export interface KernelExports {
     dst: number,
     dstStride: number,
   ): void;
+  /** bytesToFloats of the rows picked by `count` i32 indices at `rows`: dst row r = converted src row rows[r]. */
+  gatherBytesToFloats(
+    src: number,
+    rows: number,
+    count: number,
+    cols: number,
+    offset: number,
+    scale: number,
+    dst: number,
+    dstStride: number,
+  ): void;
   /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
   im2col(
     x: number,

@@ -201,6 +201,17 @@ export class KernelMemory {
     return view;
   }
 
+  /** Like `ownFloat32`, for int32 (row indices the kernels read in place). */
+  ownInt32(size: number): Int32Array | null {
+    if (this.policy !== "one memory" || size <= 0) return null;
+    const start = this.take(size);
+    if (start < 0) return null;
+    const view = new Int32Array(this.memory.buffer, start * 4, size);
+    this.buffers.add(view.buffer);
+    this.registry.register(view, start);
+    return view;
+  }
+
   /** Like `ownFloat32`, for `size` bytes. */
   ownBytes(size: number): Uint8Array | null {
     if (this.policy !== "one memory" || size <= 0) return null;

@@ -13,12 +13,14 @@ export const placementPolicy = {
   /**
    * Products and convolutions of at least this many multiply-adds split across the threads (by bands of output
    * rows). With the operands in the kernel memory a split copies nothing; what it costs is the hand-off to a worker
-   * (a few microseconds when the worker spins) and its part read from the other core's cache.
+   * (a few microseconds when the worker spins) and its part read from the other core's cache. 2²² (4.2 M): the
+   * lecture's X·W and Xᵀ·dS (7.9 M each) now pay to split — its epoch on two threads took 0.236 s at 4 M, 0.313 s
+   * at 16.7 M (the threshold when operands were copied into a memory of the threads' own), 0.238–0.239 s at 1–2 M.
    */
-  minParallelWork: Number(globalThis.process?.env?.SLOPE_MPW ?? 1 << 24),
+  minParallelWork: 1 << 22,
   /**
    * Elementwise ops (binary, unary, axpy) over at least this many elements split across the threads, in bands of
    * whole vectors: each element is computed alone, so the bits are one thread's.
    */
-  minParallelElements: Number(globalThis.process?.env?.SLOPE_MPE ?? 1 << 17),
+  minParallelElements: 1 << 17,
 } as const;

@@ -21,10 +21,12 @@ import {
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
  * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct, 5 binary, 6 unary,
- * 7 axpy), its arguments (at most 14; axpy's α is a float64 in words 4 and 5 of the slot), and the part's claim
+ * 7 axpy, 8 gatherBytesToFloats), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
  * (CLAIM, see WORKER_LOOP).
  */
 const SLOT = 16;
+/** Where a job's one float64 argument (axpy's α, a gather's scale) sits in its slot: words 12 and 13, 8-byte aligned. */
+const F64_WORD = 12;
 /** Where a part's claim sits in its slot: 0 nothing posted, 1 posted and free, 2 taken (by its worker or stolen). */
 const CLAIM = 15;
 /**
@@ -52,14 +54,16 @@ const FINISH_FACTOR = 50;
  * ran in `control[1]`. A front end prepends how the worker gets `data` and says `ready`.
  */
 export const WORKER_LOOP = `
-const SLOT = ${SLOT}, CLAIM = ${CLAIM}, SPIN_MS = ${SPIN_MS};
+const SLOT = ${SLOT}, CLAIM = ${CLAIM}, SPIN_MS = ${SPIN_MS}, F64_WORD = ${F64_WORD};
 function serve({ bytes, memory, control, slot }, ready) {
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   const c = new Int32Array(control), f = new Float64Array(control);
-  // axpy's α is a float64 in its slot's words 4 and 5; the slot's start comes after the 14 argument words.
-  const axpy = (...args) => kernels.axpy(args[0], f[(args[CLAIM - 1] + 4) / 2], args[1], args[2]);
+  // A job's one float64 argument sits in its slot's words 12 and 13; the slot's start comes after the 14 words.
+  const real = (args) => f[(args[CLAIM - 1] + F64_WORD) / 2];
+  const axpy = (...args) => kernels.axpy(args[0], real(args), args[1], args[2]);
+  const gather = (...args) => kernels.gatherBytesToFloats(args[0], args[1], args[2], args[3], args[4], real(args), args[5], args[6]);
   const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct,
-    kernels.binary, kernels.unary, axpy];
+    kernels.binary, kernels.unary, axpy, gather];
   ready();
   let seen = 0;
   for (;;) {
@@ -88,6 +92,7 @@ const JOB_KERNELS = {
   5: "binary",
   6: "unary",
   7: "axpy",
+  8: "gatherBytesToFloats",
 } as const;
 type Job = keyof typeof JOB_KERNELS;
 /** Elements per part of a split elementwise op are a multiple of this (whole 16-byte vectors, 64-byte lines). */
@@ -148,6 +153,20 @@ class ThreadedRunner {
       this.local.axpy(y, alpha, x, n);
       return;
     }
+    if (job === 8) {
+      const [src, rows, count, cols, offset, dst, dstStride, scale] = args as number[] as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      this.local.gatherBytesToFloats(src, rows, count, cols, offset, scale, dst, dstStride);
+      return;
+    }
     const l = this.local as unknown as Record<(typeof JOB_KERNELS)[Job], (...a: number[]) => void>;
     l[JOB_KERNELS[job]](...args);
   }
@@ -163,17 +182,10 @@ class ThreadedRunner {
     parts.forEach((args, slot) => {
       const at = 4 + slot * SLOT;
       c[at] = job;
-      if (job === 7) {
-        // axpy: y, x, n as words; α, a float64, in the slot's words 4 and 5 (8-byte aligned: `at` is even).
-        c[at + 1] = args[0]!;
-        c[at + 2] = args[1]!;
-        c[at + 3] = args[2]!;
-        this.doubles[(at + 4) / 2] = args[3]!;
-      } else {
-        args.forEach((v, i) => {
-          c[at + 1 + i] = v;
-        });
-      }
+      // axpy and a gather: the integer arguments, then the float64 one, which goes to F64_WORD (`at` is even).
+      const words = job === 7 || job === 8 ? args.length - 1 : args.length;
+      for (let i = 0; i < words; i++) c[at + 1 + i] = args[i]!;
+      if (words < args.length) this.doubles[(at + F64_WORD) / 2] = args[words]!;
       Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
     Atomics.add(c, 0, 1);
@@ -377,6 +389,40 @@ class ThreadedRunner {
     this.run(7, rest, () => this.local.axpy(mine![0]!, alpha, mine![1]!, mine![2]!));
   }
 
+  /** gatherBytesToFloats in bands of the rows: each thread converts its own rows. */
+  gatherBytesToFloats(
+    src: number,
+    rows: number,
+    count: number,
+    cols: number,
+    offset: number,
+    scale: number,
+    dst: number,
+    dstStride: number,
+  ): void {
+    if (count * cols < placementPolicy.minParallelElements || count < 2 * this.threads) {
+      this.local.gatherBytesToFloats(src, rows, count, cols, offset, scale, dst, dstStride);
+      return;
+    }
+    const at = this.split(count, 1);
+    const parts = at
+      .slice(0, -1)
+      .map((start, t) => [
+        src,
+        rows + start * 4,
+        at[t + 1]! - start,
+        cols,
+        offset,
+        dst + start * dstStride * 4,
+        dstStride,
+        scale,
+      ]);
+    const [mine, ...rest] = parts as [number, number, number, number, number, number, number, number][];
+    this.run(8, rest, () =>
+      this.local.gatherBytesToFloats(mine![0], mine![1], mine![2], mine![3], mine![4], scale, mine![5], mine![6]),
+    );
+  }
+
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -462,6 +508,7 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     binary: (...args) => runner.binary(...args),
     unary: (...args) => runner.unary(...args),
     axpy: (...args) => runner.axpy(...args),
+    gatherBytesToFloats: (...args) => runner.gatherBytesToFloats(...args),
   };
   const parallel = {
     wasm: new WasmKernels(memory, threadedKernels, "threads"),

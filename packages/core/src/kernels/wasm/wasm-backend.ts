@@ -43,7 +43,8 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      if (!wasm.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor)) {
+      const runner = elementwise(rows.length * rowLength); // a batch gathered and converted across the threads
+      if (!runner.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor)) {
         jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
       }
     },
