@@ -895,3 +895,44 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
     }
   }
 }
+
+// Convolutions image by image, for a thread to take a band of the batch: each image's receptive fields and product
+// are computed as conv2d's would be on one thread, so the bits do not depend on who ran it. The geometry comes as
+// 16 i32s at `shape`: channels, height, width, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, groups, outChannels, 0.
+
+@inline function shapeAt(shape: usize, i: i32): i32 {
+  return load<i32>(shape + ((<usize>i) << 2));
+}
+
+/**
+ * out[n] = w · im2col(x[n]) for images first … first + count − 1 (NCHW, out [N, O, oh·ow]), group by group through
+ * blockedProduct; `cols` holds one image's fields (K·oh·ow floats, K = C/G·kh·kw), packedA/packedB its panels.
+ */
+export function conv2dImages(x: usize, w: usize, out: usize, cols: usize, packedA: usize, packedB: usize, shape: usize, first: i32, count: i32): void {
+  const c = shapeAt(shape, 0), h = shapeAt(shape, 1), wd = shapeAt(shape, 2), kh = shapeAt(shape, 3), kw = shapeAt(shape, 4);
+  const oh = shapeAt(shape, 11), ow = shapeAt(shape, 12), groups = shapeAt(shape, 13), o = shapeAt(shape, 14);
+  const positions = oh * ow, image = c * h * wd, k = (c / groups) * kh * kw, og = o / groups;
+  for (let n = first; n < first + count; n++) {
+    im2col(x + ((<usize>n * <usize>image) << 2), cols, c, h, wd, kh, kw, shapeAt(shape, 5), shapeAt(shape, 6), shapeAt(shape, 7), shapeAt(shape, 8), shapeAt(shape, 9), shapeAt(shape, 10), oh, ow);
+    for (let g = 0; g < groups; g++) {
+      blockedProduct(w + ((<usize>(g * og * k)) << 2), k, false, cols + ((<usize>(g * k * positions)) << 2), positions, false,
+        out + ((<usize>n * <usize>(o * positions) + <usize>(g * og * positions)) << 2), positions, og, k, positions, false, packedA, packedB);
+    }
+  }
+}
+
+/** dx[n] = col2im(wᵀ · g[n]) for images first … first + count − 1, dx zeroed first; the adjoint of conv2dImages. */
+export function conv2dBackwardInputImages(gr: usize, w: usize, dx: usize, cols: usize, packedA: usize, packedB: usize, shape: usize, first: i32, count: i32): void {
+  const c = shapeAt(shape, 0), h = shapeAt(shape, 1), wd = shapeAt(shape, 2), kh = shapeAt(shape, 3), kw = shapeAt(shape, 4);
+  const oh = shapeAt(shape, 11), ow = shapeAt(shape, 12), groups = shapeAt(shape, 13), o = shapeAt(shape, 14);
+  const positions = oh * ow, image = c * h * wd, k = (c / groups) * kh * kw, og = o / groups;
+  for (let n = first; n < first + count; n++) {
+    const dxAt = dx + ((<usize>n * <usize>image) << 2);
+    memory.fill(dxAt, 0, (<usize>image) << 2);
+    for (let g = 0; g < groups; g++) {
+      blockedProduct(w + ((<usize>(g * og * k)) << 2), k, true, gr + ((<usize>n * <usize>(o * positions) + <usize>(g * og * positions)) << 2), positions, false,
+        cols + ((<usize>(g * k * positions)) << 2), positions, k, og, positions, false, packedA, packedB);
+    }
+    col2im(cols, dxAt, c, h, wd, kh, kw, shapeAt(shape, 5), shapeAt(shape, 6), shapeAt(shape, 7), shapeAt(shape, 8), shapeAt(shape, 9), shapeAt(shape, 10), oh, ow);
+  }
+}

@@ -4,6 +4,7 @@ import { kernels } from "../kernels/registry.js";
 import { reuseBuffers } from "../buffers.js";
 import { add, mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
+import { conv2d, conv2dBackwardInput } from "../ops/convolution.js";
 import { tracePlacement } from "../kernels/placement.js";
 import { Rng } from "../rng.js";
 import { disableThreads, enableThreads } from "./threads.js";
@@ -89,6 +90,35 @@ describe("matrix products on two threads", () => {
         "binary:mul threads 0",
         "axpy threads 0",
       ]);
+    } finally {
+      disableThreads();
+    }
+  });
+
+  it("split a convolution's images across the threads, forward and back, with one thread's bits", async () => {
+    const rng = new Rng("convolution threads");
+    // 7 images (ragged bands), 2 groups, stride and padding: large enough to split (≥ 2²² multiply-adds).
+    const x = randn([7, 8, 40, 40], { rng }),
+      w = randn([32, 4, 3, 3], { rng });
+    const options = { padding: 1, stride: [1, 2] as [number, number], groups: 2 };
+    const step = () => {
+      const resident = add(x, 0); // the images in a buffer of the step's: the kernels take them image by image
+      const y = conv2d(resident, w, null, options);
+      const dx = conv2dBackwardInput(add(y, 0), w, x.shape, options);
+      return [y.data.slice(), dx.data.slice()];
+    };
+    const [y1, dx1] = reuseBuffers(step)();
+    await enableThreads({ threads: 2 });
+    try {
+      const reused = reuseBuffers(step);
+      reused();
+      const { result, ops } = tracePlacement(() => reused());
+      expect(ops.filter((r) => r.op.startsWith("conv2d")).map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
+        `conv2d threads ${4 * w.size}`, // the weights, from the heap; the images and outputs are used where they live
+        `conv2dBackwardInput threads ${4 * w.size}`,
+      ]);
+      expect(Buffer.from(result[0]!.buffer).equals(Buffer.from(y1!.buffer))).toBe(true);
+      expect(Buffer.from(result[1]!.buffer).equals(Buffer.from(dx1!.buffer))).toBe(true);
     } finally {
       disableThreads();
     }

@@ -39,6 +39,33 @@ export interface KernelExports {
     dst: number,
     dstStride: number,
   ): void;
+  /**
+   * conv2d for images first … first + count − 1: im2col of each into `cols`, then blockedProduct per group into out;
+   * the geometry is 16 i32s at `shape` (see assembly/kernels.ts).
+   */
+  conv2dImages(
+    x: number,
+    w: number,
+    out: number,
+    cols: number,
+    packedA: number,
+    packedB: number,
+    shape: number,
+    first: number,
+    count: number,
+  ): void;
+  /** conv2d's gradient with respect to x for images first … first + count − 1 (dx zeroed first), as conv2dImages. */
+  conv2dBackwardInputImages(
+    g: number,
+    w: number,
+    dx: number,
+    cols: number,
+    packedA: number,
+    packedB: number,
+    shape: number,
+    first: number,
+    count: number,
+  ): void;
   /** One image's receptive fields as columns [channels·kh·kw, oh·ow], zero outside the image. */
   im2col(
     x: number,

@@ -3,7 +3,7 @@ import { decodeBase64 } from "../../encoding.js";
 import { kernels, setKernels } from "../registry.js";
 import type { Kernels } from "../types.js";
 import { KERNELS_SHARED_WASM_BASE64 } from "./module.js";
-import { kernelMemory, sharedKernelsModule } from "./kernel-memory.js";
+import { type KernelMemory, kernelMemory, sharedKernelsModule } from "./kernel-memory.js";
 import { placementPolicy } from "./policy.js";
 import { kernelsWith, singleThreadWasm, wasmFailure } from "./wasm-backend.js";
 import {
@@ -21,7 +21,7 @@ import {
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
  * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct, 5 binary, 6 unary,
- * 7 axpy, 8 gatherBytesToFloats), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
+ * 7 axpy, 8 gatherBytesToFloats, 9 conv2dImages, 10 conv2dBackwardInputImages), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
  * (CLAIM, see WORKER_LOOP).
  */
 const SLOT = 16;
@@ -63,7 +63,7 @@ function serve({ bytes, memory, control, slot }, ready) {
   const axpy = (...args) => kernels.axpy(args[0], real(args), args[1], args[2]);
   const gather = (...args) => kernels.gatherBytesToFloats(args[0], args[1], args[2], args[3], args[4], real(args), args[5], args[6]);
   const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct,
-    kernels.binary, kernels.unary, axpy, gather];
+    kernels.binary, kernels.unary, axpy, gather, kernels.conv2dImages, kernels.conv2dBackwardInputImages];
   ready();
   let seen = 0;
   for (;;) {
@@ -93,6 +93,8 @@ const JOB_KERNELS = {
   6: "unary",
   7: "axpy",
   8: "gatherBytesToFloats",
+  9: "conv2dImages",
+  10: "conv2dBackwardInputImages",
 } as const;
 type Job = keyof typeof JOB_KERNELS;
 /** Elements per part of a split elementwise op are a multiple of this (whole 16-byte vectors, 64-byte lines). */
@@ -136,6 +138,8 @@ class ThreadedRunner {
     private readonly control: Int32Array,
     private readonly workers: readonly WorkerHandle[],
     private readonly platform: ThreadPlatform,
+    /** The kernel memory, where a convolution's geometry is read from. */
+    private readonly memory: KernelMemory,
   ) {
     this.doubles = new Float64Array(control.buffer);
   }
@@ -423,6 +427,59 @@ class ThreadedRunner {
     );
   }
 
+  /**
+   * A convolution's images in bands, one per thread: each thread lays out its own images' fields and packs its own
+   * panels, in the thread's share of `cols`, `packedA` and `packedB` (one after another; a share of `cols` is the
+   * geometry's word 15, in floats).
+   */
+  private images(
+    job: 9 | 10,
+    run: (
+      a: number,
+      w: number,
+      b: number,
+      cols: number,
+      pa: number,
+      pb: number,
+      shape: number,
+      f: number,
+      c: number,
+    ) => void,
+    [a, w, b, cols, packedA, packedB, shape, first, count]: number[],
+  ): void {
+    const colsBytes = 4 * new Int32Array(this.memory.heap().buffer, shape!, 16)[15]!;
+    if (count! < 2) {
+      run(a!, w!, b!, cols!, packedA!, packedB!, shape!, first!, count!);
+      return;
+    }
+    const at = this.split(count!, 1);
+    const parts = at
+      .slice(0, -1)
+      .map((start, t) => [
+        a!,
+        w!,
+        b!,
+        cols! + t * colsBytes,
+        packedA! + t * PACKED_A_FLOATS * 4,
+        packedB! + t * PACKED_B_FLOATS * 4,
+        shape!,
+        first! + start,
+        at[t + 1]! - start,
+      ]);
+    const [mine, ...rest] = parts as [number, number, number, number, number, number, number, number, number][];
+    this.run(job, rest, () => run(...mine!));
+  }
+
+  /** conv2dImages with the batch split into bands of images. */
+  conv2dImages(...args: number[]): void {
+    this.images(9, (...a) => this.local.conv2dImages(...a), args);
+  }
+
+  /** conv2dBackwardInputImages likewise. */
+  conv2dBackwardInputImages(...args: number[]): void {
+    this.images(10, (...a) => this.local.conv2dBackwardInputImages(...a), args);
+  }
+
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -493,7 +550,7 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     if (failure) throw failure.reason;
     return kernels();
   }
-  const runner = new ThreadedRunner(threads, local, control, workers, platform);
+  const runner = new ThreadedRunner(threads, local, control, workers, platform, memory);
   runner.onAbandon = () => {
     if (pool?.runner === runner) stopThreads();
   };
@@ -509,6 +566,8 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     unary: (...args) => runner.unary(...args),
     axpy: (...args) => runner.axpy(...args),
     gatherBytesToFloats: (...args) => runner.gatherBytesToFloats(...args),
+    conv2dImages: (...args) => runner.conv2dImages(...args),
+    conv2dBackwardInputImages: (...args) => runner.conv2dBackwardInputImages(...args),
   };
   const parallel = {
     wasm: new WasmKernels(memory, threadedKernels, "threads"),

@@ -608,8 +608,36 @@ export class WasmKernels {
    * blockedProduct, straight into NCHW. Operands that live in this module's memory are used where they are; the
    * others are copied in (the images a chunk at a time).
    */
+  /**
+   * A convolution whose batch operands (`a` in, `b` out) both live in the kernel memory, image by image through
+   * conv2dImages or conv2dBackwardInputImages: on the threads' runner each thread takes a band of the images, with
+   * its own share of the fields' scratch and of the packed panels. The weights are used where they live, else copied.
+   */
+  private byImages(backward: boolean, a: FloatArray, w: FloatArray, b: FloatArray, s: Conv2dShape): boolean {
+    const residentA = this.residentAt(a, 0),
+      residentB = this.residentAt(b, 0),
+      residentW = this.residentAt(w, 0);
+    if (residentA < 0 || residentB < 0) return false;
+    const positions = s.outH * s.outW,
+      k = (s.channels / s.groups) * s.kernelH * s.kernelW;
+    const colsFloats = vectors(s.groups * k * positions);
+    this.startLayout();
+    const offW = this.place(residentW, s.outChannels * k),
+      offCols = this.scratch(colsFloats * this.exports.threads),
+      [packedA, packedB] = this.packedPanels(),
+      offShape = this.scratch(16);
+    const heap = this.reserve(this.used);
+    if (heap === null) return false;
+    if (residentW < 0) this.copyIn(heap, w, 0, s.outChannels * k, offW);
+    new Int32Array(heap.buffer, offShape * 4, 16).set([...receptiveFields(s), s.groups, s.outChannels, colsFloats]);
+    const run = backward ? this.exports.conv2dBackwardInputImages : this.exports.conv2dImages;
+    run(residentA * 4, offW * 4, residentB * 4, offCols * 4, packedA * 4, packedB * 4, offShape * 4, 0, s.batch);
+    return true;
+  }
+
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, out, x, w)) return false;
+    if (this.byImages(false, x, w, out, s)) return true;
     const positions = s.outH * s.outW,
       o = s.outChannels,
       image = s.channels * s.height * s.width;
@@ -663,6 +691,7 @@ export class WasmKernels {
   /** dx[n] = col2im(w[group]ᵀ [K, O/G] · g[n, group] [O/G, oh·ow]) through blockedProduct, a chunk of images at a time. */
   conv2dBackwardInput(dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, dx, g, w)) return false;
+    if (this.byImages(true, g, w, dx, s)) return true;
     const positions = s.outH * s.outW,
       o = s.outChannels,
       image = s.channels * s.height * s.width;
