@@ -164,7 +164,7 @@ describe("products the memory cannot hold", () => {
       w = randn([512, 64], { rng });
     const out = new Float32Array(1024 * 64);
     expect(cramped.matmul(out, 0, big.data, 0, w.data, 0, 1024, 512, 64, false, false)).toBe(false);
-    const via = kernelsWith(singleThreadWasm()!, "test", { wasm: cramped, minWork: 0 });
+    const via = kernelsWith(singleThreadWasm()!, "test", { wasm: cramped, minWork: 0, minElements: 0 });
     via.matmul(out, 0, big.data, 0, w.data, 0, 1024, 512, 64, false, false);
     expectSameBits(out, matmul(big, w).data);
   });
