@@ -705,14 +705,15 @@ export function col2im(src: usize, dx: usize, channels: i32, height: i32, width:
  * 2×2 max pooling with stride 2 over `planes` planes of height × width (rows and columns past an even
  * count are left out, as PyTorch's floor mode does): out = each window's maximum, argmax = its flat
  * index into x. Four windows at a time, without branches: a later element of a window wins when it is
- * greater, or when it is NaN and no NaN won before, which is the first maximum, NaN first, of a scan.
+ * greater, or when it is NaN and no NaN won before, which is the first maximum, NaN first, of a scan. Planes
+ * first … first + count − 1 only (each plane alone: a thread may take a band of them); `planes` is all of them.
  */
-export function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, height: i32, width: i32): void {
+export function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, height: i32, width: i32, first: i32, count: i32): void {
   const oh = height >> 1, ow = width >> 1;
   const row = (<usize>width) << 2;
   const lanes = i32x4(0, 2, 4, 6), one = i32x4.splat(1), down = i32x4.splat(width);
-  let to: usize = 0;
-  for (let p = 0; p < planes; p++) {
+  let to: usize = (<usize>first * <usize>(oh * ow)) << 2;
+  for (let p = first; p < first + count; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const first = (p * height + 2 * oy) * width;
       const top = x + ((<usize>first) << 2);
@@ -775,21 +776,26 @@ export function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, hei
   return (s0 + f64x2.extract_lane(low, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
 }
 
-/** mean[c] and the biased variance[c] (f64 arrays of `channels`), two sweeps: the mean, then Σ(x − μ)². */
-export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize): void {
+/**
+ * mean[c] and the biased variance[c] (f64 arrays of `channels`) for channels first … first + count − 1, two sweeps:
+ * the mean, then Σ(x − μ)². Each channel is computed alone: a thread may take a band of them. (So are the channels
+ * of batchNormApply and batchNormGradients below, which take the same band arguments.)
+ */
+export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize, first: i32, count: i32): void {
+  const last = first + count;
   const n = <f64>outer * <f64>inner;
   for (let pass = 0; pass < 2; pass++) {
     const at = pass == 0 ? mean : variance;
-    memory.fill(at, 0, (<usize>channels) << 3);
+    memory.fill(at + ((<usize>first) << 3), 0, (<usize>count) << 3);
     for (let o = 0; o < outer; o++) {
-      for (let c = 0; c < channels; c++) {
+      for (let c = first; c < last; c++) {
         const run = x + ((<usize>((o * channels + c) * inner)) << 2);
         const slot = at + ((<usize>c) << 3);
         const shift = pass == 0 ? 0 : load<f64>(mean + ((<usize>c) << 3));
         store<f64>(slot, load<f64>(slot) + runSum(run, inner, shift, pass == 1));
       }
     }
-    for (let c = 0; c < channels; c++) { const slot = at + ((<usize>c) << 3); store<f64>(slot, load<f64>(slot) / n); }
+    for (let c = first; c < last; c++) { const slot = at + ((<usize>c) << 3); store<f64>(slot, load<f64>(slot) / n); }
   }
 }
 
@@ -802,10 +808,11 @@ export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, 
  * x̂ = (x − mean[c])·invStd[c] (stored at `normalized` unless it is 0), out = x̂·weight[c] + bias[c]; mean and invStd
  * are f64, weight and bias float32 (1 and 0 where the pointer is 0).
  */
-export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i32, channels: i32, inner: i32, mean: usize, invStd: usize, weight: usize, bias: usize): void {
+export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i32, channels: i32, inner: i32, mean: usize, invStd: usize, weight: usize, bias: usize, first: i32, count: i32): void {
+  const last = first + count;
   const end4 = (<usize>(inner & ~3)) << 2, end = (<usize>inner) << 2;
   for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
+    for (let c = first; c < last; c++) {
       const base = (<usize>((o * channels + c) * inner)) << 2;
       const cm = load<f64>(mean + ((<usize>c) << 3)), cs = load<f64>(invStd + ((<usize>c) << 3));
       const cw = perChannel(weight, c, 1), cb = perChannel(bias, c, 0);
@@ -832,12 +839,14 @@ export function batchNormApply(x: usize, out: usize, normalized: usize, outer: i
  * dx = (scale/n)·(n·g − Σg − x̂·Σg·x̂) when `training`, else g·scale, with scale = γ[c]·invStd[c] (γ float32, 1 where
  * `weight` is 0; invStd f64).
  */
-export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer: i32, channels: i32, inner: i32, weight: usize, invStd: usize, training: bool, sums: usize, dWeight: usize, dBias: usize): void {
+export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer: i32, channels: i32, inner: i32, weight: usize, invStd: usize, training: bool, sums: usize, dWeight: usize, dBias: usize, first: i32, count: i32): void {
+  const last = first + count;
   const end2 = (<usize>(inner & ~1)) << 2, end = (<usize>inner) << 2;
   if (sums != 0) {
-    memory.fill(sums, 0, (<usize>channels) << 4);
+    memory.fill(sums + ((<usize>first) << 3), 0, (<usize>count) << 3);
+    memory.fill(sums + ((<usize>(channels + first)) << 3), 0, (<usize>count) << 3);
     for (let o = 0; o < outer; o++) {
-      for (let c = 0; c < channels; c++) {
+      for (let c = first; c < last; c++) {
         const base = (<usize>((o * channels + c) * inner)) << 2;
         let sg = f64x2.splat(0), sgh = f64x2.splat(0);
         let k: usize = 0;
@@ -860,7 +869,7 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
         store<f64>(b, load<f64>(b) + (sgh0 + sgh1));
       }
     }
-    for (let c = 0; c < channels; c++) {
+    for (let c = first; c < last; c++) {
       if (dBias != 0) store<f32>(dBias + ((<usize>c) << 2), <f32>load<f64>(sums + ((<usize>c) << 3)));
       if (dWeight != 0) store<f32>(dWeight + ((<usize>c) << 2), <f32>load<f64>(sums + ((<usize>(channels + c)) << 3)));
     }
@@ -869,7 +878,7 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
   const n = <f64>outer * <f64>inner, nv = f64x2.splat(n);
   const end4 = (<usize>(inner & ~3)) << 2;
   for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
+    for (let c = first; c < last; c++) {
       const base = (<usize>((o * channels + c) * inner)) << 2;
       const cs = perChannel(weight, c, 1) * load<f64>(invStd + ((<usize>c) << 3));
       if (!training) {

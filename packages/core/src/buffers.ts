@@ -176,7 +176,7 @@ export function allocateOutput(dtype: DType, size: number): FloatArray {
   return allocations === "owned" ? ownedArray(dtype, size) : allocations.take(dtype, size, false);
 }
 
-/** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernels' memory. */
+/** What a reused step holds: its buffers, their bytes, how many its last call had to make, and how many live in the kernel memory. */
 export interface ReuseStats {
   /** How many buffers the step holds for reuse. */
   buffers: number;
@@ -287,6 +287,15 @@ export function ownedView<T extends FloatArray | Int32Array>(owner: T, start: nu
   if (start === 0 && end === owner.length) return owner;
   const view = owner.subarray(start, end) as T;
   owners.set(view, owner);
+  return view;
+}
+
+/**
+ * `view` (made over `owner`'s memory: another type over its bytes) keeps `owner`, and so its block, alive as long as
+ * it lives. Returns `view`.
+ */
+export function keepingOwner<T extends ArrayBufferView>(view: T, owner: ArrayBufferView): T {
+  if (view !== owner) owners.set(view, owner);
   return view;
 }
 

@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { randn } from "../create.js";
+import { ownedTensor, randn } from "../create.js";
 import { kernels } from "../kernels/registry.js";
 import { reuseBuffers } from "../buffers.js";
 import { add, mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
 import { conv2d, conv2dBackwardInput } from "../ops/convolution.js";
+import { batchNormBackward, batchNormForward } from "../ops/normalization.js";
+import { maxPool2dWithIndices } from "../ops/pooling.js";
 import { tracePlacement } from "../kernels/placement.js";
 import { Rng } from "../rng.js";
 import { disableThreads, enableThreads } from "./threads.js";
@@ -119,6 +121,62 @@ describe("matrix products on two threads", () => {
       ]);
       expect(Buffer.from(result[0]!.buffer).equals(Buffer.from(y1!.buffer))).toBe(true);
       expect(Buffer.from(result[1]!.buffer).equals(Buffer.from(dx1!.buffer))).toBe(true);
+    } finally {
+      disableThreads();
+    }
+  });
+
+  it("split batch norm's channels across the threads, forward and back, with one thread's bits", async () => {
+    const rng = new Rng("batch norm threads");
+    const x = randn([16, 37, 18, 18], { rng }), // 37 channels: ragged bands
+      g = randn([16, 37, 18, 18], { rng }),
+      weight = ownedTensor(randn([37], { rng })), // parameters live in the kernel memory (as param() keeps them)
+      bias = ownedTensor(randn([37], { rng }));
+    const step = () => {
+      const forward = batchNormForward(add(x, 0), null, null, weight, bias, { training: true });
+      const back = batchNormBackward(add(g, 0), forward.normalized!, forward.invStd, weight, {
+        training: true,
+        needs: [true, true, true],
+      });
+      return [forward.output, back.dx!, back.dWeight!, back.dBias!].map((t) => t.data.slice());
+    };
+    const one = reuseBuffers(step)();
+    await enableThreads({ threads: 2 });
+    try {
+      const reused = reuseBuffers(step);
+      reused();
+      const { result, ops } = tracePlacement(() => reused());
+      const norms = ops.filter((r) => r.op.startsWith("batchNorm"));
+      expect(norms.map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
+        "batchNormStatistics threads 0",
+        "batchNormForward threads 0",
+        "batchNormBackward threads 0",
+      ]);
+      result.forEach((values, i) => {
+        expect(Buffer.from(values.buffer).equals(Buffer.from(one[i]!.buffer)), `result ${i}`).toBe(true);
+      });
+    } finally {
+      disableThreads();
+    }
+  });
+
+  it("split 2×2 max pooling's planes across the threads, indices flat into the whole input, with one thread's bits", async () => {
+    const rng = new Rng("max pool threads");
+    const x = randn([16, 37, 18, 18], { rng });
+    const step = () => {
+      const { output, indices } = maxPool2dWithIndices(add(x, 0), { kernelSize: 2, stride: 2 });
+      return [output.data.slice(), indices.slice()];
+    };
+    const one = reuseBuffers(step)();
+    await enableThreads({ threads: 2 });
+    try {
+      const reused = reuseBuffers(step);
+      reused();
+      const { result, ops } = tracePlacement(() => reused());
+      expect(ops.filter((r) => r.op === "maxPool2d").map((r) => `${r.place} ${r.bytesCopied}`)).toEqual(["threads 0"]);
+      result.forEach((values, i) => {
+        expect(Buffer.from(values.buffer).equals(Buffer.from(one[i]!.buffer)), `result ${i}`).toBe(true);
+      });
     } finally {
       disableThreads();
     }

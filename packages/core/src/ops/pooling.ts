@@ -1,5 +1,5 @@
 import { checkOptions } from "../options.js";
-import { allocate, allocateOutput } from "../buffers.js";
+import { allocate, allocateOutput, keepingOwner } from "../buffers.js";
 import { IndexError, ShapeError, ValueError, formatShape } from "../errors.js";
 import { checkList, checkShape, sizeOf } from "../shape.js";
 import { type Pool2dGeometry, type WindowAverage, kernels } from "../kernels/index.js";
@@ -114,10 +114,11 @@ export function maxPool2dWithIndices(
   const { planes, height, width, lead } = planesOf("maxPool2d", x);
   const geometry = poolGeometry("maxPool2d", height, width, options, x.shape);
   const out = allocateOutput(x.dtype, planes * geometry.outH * geometry.outW);
-  // The indices take a float32 buffer's bytes: in a reused step it is the step's own, in the kernels' memory, so the
-  // WebAssembly kernel writes them where they live instead of copying them out, and no array is made per call.
+  // The indices take a float32 buffer's bytes: in a reused step it is the step's own, in the kernel memory, so the
+  // WebAssembly kernel writes them where they live instead of copying them out, and no array is made per call. The
+  // Int32Array view keeps that buffer (and its block) alive.
   const indexBytes = allocateOutput("float32", out.length);
-  const indices = new Int32Array(indexBytes.buffer, indexBytes.byteOffset, out.length);
+  const indices = keepingOwner(new Int32Array(indexBytes.buffer, indexBytes.byteOffset, out.length), indexBytes);
   kernels().maxPool2d(out, indices, x.data, planes, geometry);
   return { output: new Tensor(out, [...lead, geometry.outH, geometry.outW]), indices };
 }

@@ -102,9 +102,24 @@ export interface KernelExports {
     oh: number,
     ow: number,
   ): void;
-  /** Per-channel mean and biased variance (f64 arrays of `channels` at `mean` and `variance`) of x viewed [outer, channels, inner]. */
-  channelMoments(x: number, outer: number, channels: number, inner: number, mean: number, variance: number): void;
-  /** x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b; mean and invStd f64, w and b float32 (or 0: none). */
+  /**
+   * Per-channel mean and biased variance (f64 arrays of `channels` at `mean` and `variance`) of x viewed
+   * [outer, channels, inner], for channels first … first + count − 1 (each channel alone: a thread takes a band).
+   */
+  channelMoments(
+    x: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    mean: number,
+    variance: number,
+    first: number,
+    count: number,
+  ): void;
+  /**
+   * x̂ = (x − mean)·invStd (to `normalized` unless 0), out = x̂·w + b, for channels first … first + count − 1; mean and
+   * invStd f64, w and b float32 (or 0: none).
+   */
   batchNormApply(
     x: number,
     out: number,
@@ -116,10 +131,13 @@ export interface KernelExports {
     invStd: number,
     weight: number,
     bias: number,
+    first: number,
+    count: number,
   ): void;
   /**
    * Σg and Σg·x̂ per channel into `sums` (f64 scratch; skipped when 0), written as float32 to dBias and dWeight unless 0,
-   * then dx (unless 0) as batch norm's backward pass with scale = γ·invStd (γ float32, or 1 when `weight` is 0).
+   * then dx (unless 0) as batch norm's backward pass with scale = γ·invStd (γ float32, or 1 when `weight` is 0), for
+   * channels first … first + count − 1.
    */
   batchNormGradients(
     g: number,
@@ -134,9 +152,20 @@ export interface KernelExports {
     sums: number,
     dWeight: number,
     dBias: number,
+    first: number,
+    count: number,
   ): void;
-  /** 2×2 max pooling with stride 2 (floor mode) over planes of height × width: maxima and their flat indices. */
-  maxPool2x2(x: number, out: number, argmax: number, planes: number, height: number, width: number): void;
+  /** 2×2 max pooling with stride 2 (floor mode) over planes first … first + count − 1 of height × width: maxima and their flat indices. */
+  maxPool2x2(
+    x: number,
+    out: number,
+    argmax: number,
+    planes: number,
+    height: number,
+    width: number,
+    first: number,
+    count: number,
+  ): void;
   /**
    * C[m×n] (+)= op(A)·op(B), rows lda, ldb, ldc floats apart, cache-blocked over packed panels; packedA and packedB
    * are scratch of PACKED_A_FLOATS and PACKED_B_FLOATS floats.

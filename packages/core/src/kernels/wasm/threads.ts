@@ -21,7 +21,7 @@ import {
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
  * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct, 5 binary, 6 unary,
- * 7 axpy, 8 gatherBytesToFloats, 9 conv2dImages, 10 conv2dBackwardInputImages), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
+ * 7 axpy, 8 gatherBytesToFloats, 9 conv2dImages, 10 conv2dBackwardInputImages, 11–13 batch norm's kernels, 14 maxPool2x2), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
  * (CLAIM, see WORKER_LOOP).
  */
 const SLOT = 16;
@@ -63,7 +63,8 @@ function serve({ bytes, memory, control, slot }, ready) {
   const axpy = (...args) => kernels.axpy(args[0], real(args), args[1], args[2]);
   const gather = (...args) => kernels.gatherBytesToFloats(args[0], args[1], args[2], args[3], args[4], real(args), args[5], args[6]);
   const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct,
-    kernels.binary, kernels.unary, axpy, gather, kernels.conv2dImages, kernels.conv2dBackwardInputImages];
+    kernels.binary, kernels.unary, axpy, gather, kernels.conv2dImages, kernels.conv2dBackwardInputImages,
+    kernels.channelMoments, kernels.batchNormApply, kernels.batchNormGradients, kernels.maxPool2x2];
   ready();
   let seen = 0;
   for (;;) {
@@ -95,6 +96,10 @@ const JOB_KERNELS = {
   8: "gatherBytesToFloats",
   9: "conv2dImages",
   10: "conv2dBackwardInputImages",
+  11: "channelMoments",
+  12: "batchNormApply",
+  13: "batchNormGradients",
+  14: "maxPool2x2",
 } as const;
 type Job = keyof typeof JOB_KERNELS;
 /** Elements per part of a split elementwise op are a multiple of this (whole 16-byte vectors, 64-byte lines). */
@@ -480,6 +485,64 @@ class ThreadedRunner {
     this.images(10, (...a) => this.local.conv2dBackwardInputImages(...a), args);
   }
 
+  /**
+   * A kernel over bands of channels or planes, one per thread (each is computed alone): `args` end with the band
+   * (first, count), which is replaced by each thread's own.
+   */
+  private channelBands(job: 11 | 12 | 13 | 14, run: (...args: number[]) => void, args: number[], work: number): void {
+    const first = args.at(-2)!,
+      count = args.at(-1)!;
+    if (work < placementPolicy.minParallelElements || count < 2 * this.threads) {
+      run(...args);
+      return;
+    }
+    const at = this.split(count, 1);
+    const parts = at.slice(0, -1).map((start, t) => [...args.slice(0, -2), first + start, at[t + 1]! - start]);
+    const [mine, ...rest] = parts;
+    this.run(job, rest, () => run(...mine!));
+  }
+
+  channelMoments(...args: number[]): void {
+    const [, outer, channels, inner] = args as [number, number, number, number];
+    this.channelBands(
+      11,
+      (...a) => this.local.channelMoments(...(a as Parameters<KernelExports["channelMoments"]>)),
+      args,
+      outer * channels * inner,
+    );
+  }
+
+  batchNormApply(...args: number[]): void {
+    const [, , , outer, channels, inner] = args as [number, number, number, number, number, number];
+    this.channelBands(
+      12,
+      (...a) => this.local.batchNormApply(...(a as Parameters<KernelExports["batchNormApply"]>)),
+      args,
+      outer * channels * inner,
+    );
+  }
+
+  batchNormGradients(...args: number[]): void {
+    const [, , , outer, channels, inner] = args as [number, number, number, number, number, number];
+    this.channelBands(
+      13,
+      (...a) => this.local.batchNormGradients(...(a as Parameters<KernelExports["batchNormGradients"]>)),
+      args,
+      outer * channels * inner,
+    );
+  }
+
+  /** 2×2 max pooling over bands of planes (each plane alone; the indices are flat into the whole of x). */
+  maxPool2x2(...args: number[]): void {
+    const [, , , planes, height, width] = args as [number, number, number, number, number, number];
+    this.channelBands(
+      14,
+      (...a) => this.local.maxPool2x2(...(a as Parameters<KernelExports["maxPool2x2"]>)),
+      args,
+      planes * height * width,
+    );
+  }
+
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -568,6 +631,10 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     gatherBytesToFloats: (...args) => runner.gatherBytesToFloats(...args),
     conv2dImages: (...args) => runner.conv2dImages(...args),
     conv2dBackwardInputImages: (...args) => runner.conv2dBackwardInputImages(...args),
+    channelMoments: (...args) => runner.channelMoments(...args),
+    batchNormApply: (...args) => runner.batchNormApply(...args),
+    batchNormGradients: (...args) => runner.batchNormGradients(...args.map(Number)), // `training` as 0 or 1
+    maxPool2x2: (...args) => runner.maxPool2x2(...args),
   };
   const parallel = {
     wasm: new WasmKernels(memory, threadedKernels, "threads"),

@@ -58,18 +58,21 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     batchNormStatistics(mean, variance, x, outer, channels, inner) {
-      if (!wasm.batchNormStatistics(mean, variance, x, outer, channels, inner)) {
+      if (!elementwise(x.length).batchNormStatistics(mean, variance, x, outer, channels, inner)) {
         jsKernels.batchNormStatistics(mean, variance, x, outer, channels, inner);
       }
     },
     batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias) {
-      if (!wasm.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)) {
+      if (
+        !elementwise(x.length).batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)
+      ) {
         jsKernels.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias);
       }
     },
     batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training) {
+      const runner = elementwise(g.length); // bands of channels across the threads, as the forward's
       if (
-        !wasm.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training)
+        !runner.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training)
       ) {
         jsKernels.batchNormBackward(
           dx,
@@ -87,7 +90,9 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     maxPool2d(out, argmax, x, planes, geometry) {
-      if (!wasm.maxPool2d(out, argmax, x, planes, geometry)) jsKernels.maxPool2d(out, argmax, x, planes, geometry);
+      if (!elementwise(x.length).maxPool2d(out, argmax, x, planes, geometry)) {
+        jsKernels.maxPool2d(out, argmax, x, planes, geometry);
+      }
     },
     conv2d(out, x, w, s) {
       const where = convolver(s);

@@ -427,7 +427,7 @@ export class WasmKernels {
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
-    this.exports.channelMoments(offX * 4, outer, channels, inner, offMean * 4, offVariance * 4);
+    this.exports.channelMoments(offX * 4, outer, channels, inner, offMean * 4, offVariance * 4, 0, channels);
     WasmKernels.copyBack(results);
     return true;
   }
@@ -481,6 +481,8 @@ export class WasmKernels {
       offInvStd * 4,
       offWeight * 4,
       offBias * 4,
+      0,
+      channels,
     );
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, x.length);
     if (normalized !== null && residentNormalized < 0) this.copyOut(heap, normalized, 0, offNormalized, x.length);
@@ -548,6 +550,8 @@ export class WasmKernels {
       offSums * 4,
       offDWeight * 4,
       offDBias * 4,
+      0,
+      channels,
     );
     WasmKernels.copyBack(results);
     if (dx !== null && residentDx < 0) this.copyOut(heap, dx, 0, offDx, g.length);
@@ -579,7 +583,7 @@ export class WasmKernels {
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (residentX < 0) this.copyIn(heap, x, 0, x.length, offX);
-    this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width);
+    this.exports.maxPool2x2(offX * 4, offOut * 4, offArgmax * 4, planes, g.height, g.width, 0, planes);
     if (residentOut < 0) this.copyOut(heap, out, 0, offOut, out.length);
     if (residentArgmax < 0) {
       argmax.set(new Int32Array(heap.buffer, offArgmax * 4, out.length));
