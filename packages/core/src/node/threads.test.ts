@@ -13,6 +13,27 @@ import { disableThreads, enableThreads } from "./threads.js";
 
 afterAll(() => disableThreads());
 
+/**
+ * Runs `step` (returning copies of its results) in a reused step on one thread, then on two, and expects the same
+ * bits; returns the steady two-thread call's kernel calls as "op place bytesCopied".
+ */
+async function expectOneThreadsBits(step: () => ArrayBufferView[]): Promise<string[]> {
+  const one = reuseBuffers(step)();
+  await enableThreads({ threads: 2 });
+  try {
+    const reused = reuseBuffers(step);
+    reused();
+    const { result, ops } = tracePlacement(() => reused());
+    result.forEach((values, i) => {
+      const same = Buffer.from(values.buffer).equals(Buffer.from(one[i]!.buffer));
+      expect(same, `result ${i}: the same bits on one thread and on two`).toBe(true);
+    });
+    return ops.map((r) => `${r.op} ${r.place} ${r.bytesCopied}`);
+  } finally {
+    disableThreads();
+  }
+}
+
 describe("matrix products on two threads", () => {
   it("give the same bits as on one thread, in every transposition that splits", async () => {
     const rng = new Rng("threads");
@@ -71,30 +92,20 @@ describe("matrix products on two threads", () => {
     const rng = new Rng("elementwise threads");
     const n = (1 << 18) + 13; // large enough to split, with a ragged last band
     const [a, b] = [randn([n], { rng }), randn([n], { rng })];
-    const step = () => {
+    const ops = await expectOneThreadsBits(() => {
       const x = add(mul(add(a, 0), b), 0.25); // add(a, 0): a's values in a buffer of the step's (kernel memory)
       const y = mul(x, x);
       kernels().axpy(y.data, -1e-3 / 3, x.data);
-      return y;
-    };
-    const expected = reuseBuffers(step)().data.slice();
-    await enableThreads({ threads: 2 });
-    try {
-      const reused = reuseBuffers(step);
-      reused();
-      const { ops, result } = tracePlacement(() => reused());
-      expect(Buffer.from(result.data.slice().buffer).equals(Buffer.from(expected.buffer))).toBe(true);
-      // All split on the threads; only a and b, which live on the heap, are copied in.
-      expect(ops.map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
-        `binary:add threads ${4 * n}`,
-        `binary:mul threads ${4 * n}`,
-        "binary:add threads 0",
-        "binary:mul threads 0",
-        "axpy threads 0",
-      ]);
-    } finally {
-      disableThreads();
-    }
+      return [y.data.slice()];
+    });
+    // All split on the threads; only a and b, which live on the heap, are copied in.
+    expect(ops).toEqual([
+      `binary:add threads ${4 * n}`,
+      `binary:mul threads ${4 * n}`,
+      "binary:add threads 0",
+      "binary:mul threads 0",
+      "axpy threads 0",
+    ]);
   });
 
   it("split a convolution's images across the threads, forward and back, with one thread's bits", async () => {
@@ -103,27 +114,16 @@ describe("matrix products on two threads", () => {
     const x = randn([7, 8, 40, 40], { rng }),
       w = randn([32, 4, 3, 3], { rng });
     const options = { padding: 1, stride: [1, 2] as [number, number], groups: 2 };
-    const step = () => {
+    const ops = await expectOneThreadsBits(() => {
       const resident = add(x, 0); // the images in a buffer of the step's: the kernels take them image by image
       const y = conv2d(resident, w, null, options);
       const dx = conv2dBackwardInput(add(y, 0), w, x.shape, options);
       return [y.data.slice(), dx.data.slice()];
-    };
-    const [y1, dx1] = reuseBuffers(step)();
-    await enableThreads({ threads: 2 });
-    try {
-      const reused = reuseBuffers(step);
-      reused();
-      const { result, ops } = tracePlacement(() => reused());
-      expect(ops.filter((r) => r.op.startsWith("conv2d")).map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
-        `conv2d threads ${4 * w.size}`, // the weights, from the heap; the images and outputs are used where they live
-        `conv2dBackwardInput threads ${4 * w.size}`,
-      ]);
-      expect(Buffer.from(result[0]!.buffer).equals(Buffer.from(y1!.buffer))).toBe(true);
-      expect(Buffer.from(result[1]!.buffer).equals(Buffer.from(dx1!.buffer))).toBe(true);
-    } finally {
-      disableThreads();
-    }
+    });
+    expect(ops.filter((r) => r.startsWith("conv2d"))).toEqual([
+      `conv2d threads ${4 * w.size}`, // the weights, from the heap; the images and outputs are used where they live
+      `conv2dBackwardInput threads ${4 * w.size}`,
+    ]);
   });
 
   it("split batch norm's channels across the threads, forward and back, with one thread's bits", async () => {
@@ -132,54 +132,29 @@ describe("matrix products on two threads", () => {
       g = randn([16, 37, 18, 18], { rng }),
       weight = ownedTensor(randn([37], { rng })), // parameters live in the kernel memory (as param() keeps them)
       bias = ownedTensor(randn([37], { rng }));
-    const step = () => {
+    const ops = await expectOneThreadsBits(() => {
       const forward = batchNormForward(add(x, 0), null, null, weight, bias, { training: true });
       const back = batchNormBackward(add(g, 0), forward.normalized!, forward.invStd, weight, {
         training: true,
         needs: [true, true, true],
       });
       return [forward.output, back.dx!, back.dWeight!, back.dBias!].map((t) => t.data.slice());
-    };
-    const one = reuseBuffers(step)();
-    await enableThreads({ threads: 2 });
-    try {
-      const reused = reuseBuffers(step);
-      reused();
-      const { result, ops } = tracePlacement(() => reused());
-      const norms = ops.filter((r) => r.op.startsWith("batchNorm"));
-      expect(norms.map((r) => `${r.op} ${r.place} ${r.bytesCopied}`)).toEqual([
-        "batchNormStatistics threads 0",
-        "batchNormForward threads 0",
-        "batchNormBackward threads 0",
-      ]);
-      result.forEach((values, i) => {
-        expect(Buffer.from(values.buffer).equals(Buffer.from(one[i]!.buffer)), `result ${i}`).toBe(true);
-      });
-    } finally {
-      disableThreads();
-    }
+    });
+    expect(ops.filter((r) => r.startsWith("batchNorm"))).toEqual([
+      "batchNormStatistics threads 0",
+      "batchNormForward threads 0",
+      "batchNormBackward threads 0",
+    ]);
   });
 
   it("split 2×2 max pooling's planes across the threads, indices flat into the whole input, with one thread's bits", async () => {
     const rng = new Rng("max pool threads");
     const x = randn([16, 37, 18, 18], { rng });
-    const step = () => {
+    const ops = await expectOneThreadsBits(() => {
       const { output, indices } = maxPool2dWithIndices(add(x, 0), { kernelSize: 2, stride: 2 });
       return [output.data.slice(), indices.slice()];
-    };
-    const one = reuseBuffers(step)();
-    await enableThreads({ threads: 2 });
-    try {
-      const reused = reuseBuffers(step);
-      reused();
-      const { result, ops } = tracePlacement(() => reused());
-      expect(ops.filter((r) => r.op === "maxPool2d").map((r) => `${r.place} ${r.bytesCopied}`)).toEqual(["threads 0"]);
-      result.forEach((values, i) => {
-        expect(Buffer.from(values.buffer).equals(Buffer.from(one[i]!.buffer)), `result ${i}`).toBe(true);
-      });
-    } finally {
-      disableThreads();
-    }
+    });
+    expect(ops.filter((r) => r.startsWith("maxPool2d"))).toEqual(["maxPool2d threads 0"]);
   });
 
   it("rejects a bad thread count", async () => {

@@ -181,46 +181,33 @@ export class KernelMemory {
    * from it (a subarray, or a new array over its buffer): the block goes with it.
    */
   ownFloat32(size: number): Float32Array | null {
-    if (this.policy !== "one memory" || size <= 0) return null;
-    const start = this.take(size);
-    if (start < 0) return null;
-    const view = new Float32Array(this.memory.buffer, start * 4, size);
-    this.buffers.add(view.buffer);
-    this.registry.register(view, start);
-    return view;
+    return this.own(size, (buffer, at) => new Float32Array(buffer, at, size));
   }
 
   /** Like `ownFloat32`, for float64 (per-channel statistics the kernels read and write in place). */
   ownFloat64(size: number): Float64Array | null {
-    if (this.policy !== "one memory" || size <= 0) return null;
-    const start = this.take(2 * size);
-    if (start < 0) return null;
-    const view = new Float64Array(this.memory.buffer, start * 4, size);
-    this.buffers.add(view.buffer);
-    this.registry.register(view, start);
-    return view;
+    return this.own(2 * size, (buffer, at) => new Float64Array(buffer, at, size));
   }
 
   /** Like `ownFloat32`, for int32 (row indices the kernels read in place). */
   ownInt32(size: number): Int32Array | null {
-    if (this.policy !== "one memory" || size <= 0) return null;
-    const start = this.take(size);
-    if (start < 0) return null;
-    const view = new Int32Array(this.memory.buffer, start * 4, size);
-    this.buffers.add(view.buffer);
-    this.registry.register(view, start);
-    return view;
+    return this.own(size, (buffer, at) => new Int32Array(buffer, at, size));
   }
 
   /** Like `ownFloat32`, for `size` bytes. */
   ownBytes(size: number): Uint8Array | null {
-    if (this.policy !== "one memory" || size <= 0) return null;
-    const start = this.take(Math.ceil(size / 4));
+    return this.own(Math.ceil(size / 4), (buffer, at) => new Uint8Array(buffer, at, size));
+  }
+
+  /** A block of `floats` with the one view `view` makes over it (at its byte offset), freed when that view is collected. */
+  private own<T extends ArrayBufferView>(floats: number, view: (buffer: ArrayBufferLike, at: number) => T): T | null {
+    if (this.policy !== "one memory" || !(floats > 0)) return null;
+    const start = this.take(floats);
     if (start < 0) return null;
-    const view = new Uint8Array(this.memory.buffer, start * 4, size);
-    this.buffers.add(view.buffer);
-    this.registry.register(view, start);
-    return view;
+    const array = view(this.memory.buffer, start * 4);
+    this.buffers.add(array.buffer);
+    this.registry.register(array, start);
+    return array;
   }
 
   /** What the memory holds now. */

@@ -102,6 +102,8 @@ const JOB_KERNELS = {
   14: "maxPool2x2",
 } as const;
 type Job = keyof typeof JOB_KERNELS;
+/** The jobs split into bands of channels or planes (`ThreadedRunner.banded`). */
+type BandedJob = 11 | 12 | 13 | 14;
 /** Elements per part of a split elementwise op are a multiple of this (whole 16-byte vectors, 64-byte lines). */
 const ELEMENT_ALIGN = 16;
 
@@ -486,61 +488,24 @@ class ThreadedRunner {
   }
 
   /**
-   * A kernel over bands of channels or planes, one per thread (each is computed alone): `args` end with the band
-   * (first, count), which is replaced by each thread's own.
+   * A kernel over bands of channels or planes, one per thread (each is computed alone: batch norm's channels, max
+   * pooling's planes): `args` end with the band (first, count), which each thread gets its own of; the three
+   * arguments from `sizesAt` are the work's [outer, channels, inner] (or [planes, height, width]).
    */
-  private channelBands(job: 11 | 12 | 13 | 14, run: (...args: number[]) => void, args: number[], work: number): void {
-    const first = args.at(-2)!,
-      count = args.at(-1)!;
+  banded(job: BandedJob, args: readonly (number | boolean)[], sizesAt: number): void {
+    const words = args.map(Number); // batchNormGradients' `training` as 0 or 1
+    const run = (...a: number[]) => (this.local[JOB_KERNELS[job]] as (...a: number[]) => void)(...a);
+    const first = words.at(-2)!,
+      count = words.at(-1)!;
+    const work = words[sizesAt]! * words[sizesAt + 1]! * words[sizesAt + 2]!;
     if (work < placementPolicy.minParallelElements || count < 2 * this.threads) {
-      run(...args);
+      run(...words);
       return;
     }
     const at = this.split(count, 1);
-    const parts = at.slice(0, -1).map((start, t) => [...args.slice(0, -2), first + start, at[t + 1]! - start]);
+    const parts = at.slice(0, -1).map((start, t) => [...words.slice(0, -2), first + start, at[t + 1]! - start]);
     const [mine, ...rest] = parts;
     this.run(job, rest, () => run(...mine!));
-  }
-
-  channelMoments(...args: number[]): void {
-    const [, outer, channels, inner] = args as [number, number, number, number];
-    this.channelBands(
-      11,
-      (...a) => this.local.channelMoments(...(a as Parameters<KernelExports["channelMoments"]>)),
-      args,
-      outer * channels * inner,
-    );
-  }
-
-  batchNormApply(...args: number[]): void {
-    const [, , , outer, channels, inner] = args as [number, number, number, number, number, number];
-    this.channelBands(
-      12,
-      (...a) => this.local.batchNormApply(...(a as Parameters<KernelExports["batchNormApply"]>)),
-      args,
-      outer * channels * inner,
-    );
-  }
-
-  batchNormGradients(...args: number[]): void {
-    const [, , , outer, channels, inner] = args as [number, number, number, number, number, number];
-    this.channelBands(
-      13,
-      (...a) => this.local.batchNormGradients(...(a as Parameters<KernelExports["batchNormGradients"]>)),
-      args,
-      outer * channels * inner,
-    );
-  }
-
-  /** 2×2 max pooling over bands of planes (each plane alone; the indices are flat into the whole of x). */
-  maxPool2x2(...args: number[]): void {
-    const [, , , planes, height, width] = args as [number, number, number, number, number, number];
-    this.channelBands(
-      14,
-      (...a) => this.local.maxPool2x2(...(a as Parameters<KernelExports["maxPool2x2"]>)),
-      args,
-      planes * height * width,
-    );
   }
 
   terminate(): Promise<unknown> {
@@ -631,10 +596,10 @@ export async function startThreads(threads: number, platform: ThreadPlatform): P
     gatherBytesToFloats: (...args) => runner.gatherBytesToFloats(...args),
     conv2dImages: (...args) => runner.conv2dImages(...args),
     conv2dBackwardInputImages: (...args) => runner.conv2dBackwardInputImages(...args),
-    channelMoments: (...args) => runner.channelMoments(...args),
-    batchNormApply: (...args) => runner.batchNormApply(...args),
-    batchNormGradients: (...args) => runner.batchNormGradients(...args.map(Number)), // `training` as 0 or 1
-    maxPool2x2: (...args) => runner.maxPool2x2(...args),
+    channelMoments: (...args) => runner.banded(11, args, 1),
+    batchNormApply: (...args) => runner.banded(12, args, 3),
+    batchNormGradients: (...args) => runner.banded(13, args, 3),
+    maxPool2x2: (...args) => runner.banded(14, args, 3),
   };
   const parallel = {
     wasm: new WasmKernels(memory, threadedKernels, "threads"),
