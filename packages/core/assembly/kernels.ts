@@ -945,3 +945,25 @@ export function conv2dBackwardInputImages(gr: usize, w: usize, dx: usize, cols: 
     col2im(cols, dxAt, c, h, wd, kh, kw, shapeAt(shape, 5), shapeAt(shape, 6), shapeAt(shape, 7), shapeAt(shape, 8), shapeAt(shape, 9), shapeAt(shape, 10), oh, ow);
   }
 }
+
+/**
+ * out[indices[i]] += x[i] for i < n, in order (so repeated indices add in the order given, as the JavaScript kernel),
+ * after checking every index is in [0, size): returns −1, or the position of the first index outside it (and then
+ * adds nothing).
+ */
+export function scatterAdd(out: usize, x: usize, indices: usize, n: i32, size: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const at = load<i32>(indices + ((<usize>i) << 2));
+    if (<u32>at >= <u32>size) return i;
+  }
+  for (let i = 0; i < n; i++) {
+    const at = out + ((<usize>load<i32>(indices + ((<usize>i) << 2))) << 2);
+    store<f32>(at, load<f32>(at) + load<f32>(x + ((<usize>i) << 2)));
+  }
+  return -1;
+}
+
+/** bytes zero bytes from `at` (memory.fill): how a reused buffer is cleared where it lives. */
+export function zeroBytes(at: usize, bytes: usize): void {
+  memory.fill(at, 0, bytes);
+}

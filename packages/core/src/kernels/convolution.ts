@@ -189,9 +189,17 @@ function maxPoolInside(out: FloatArray, argmax: Int32Array, x: FloatArray, plane
   }
 }
 
-/** out[indices[i]] += x[i]: the adjoint of taking x's values at flat indices (max pooling's backward). */
-export function scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): void {
+/**
+ * out[indices[i]] += x[i]: the adjoint of taking x's values at flat indices (max pooling's backward), once every index
+ * is in [0, out.length); returns −1, or the position of the first index outside it (and then changes nothing).
+ */
+export function scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): number {
+  for (let i = 0; i < indices.length; i++) {
+    const at = indices[i]!;
+    if (at < 0 || at >= out.length) return i;
+  }
   for (let i = 0; i < indices.length; i++) out[indices[i]!]! += x[i]!;
+  return -1;
 }
 
 /** out[i] = x[indices[i]]: values at flat indices. */

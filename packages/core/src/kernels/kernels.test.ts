@@ -298,6 +298,27 @@ describe("the kernel backends", () => {
     expect(same(features!, expectedFeatures)).toBe(true);
   });
 
+  it("WebAssembly scatterAddAt adds in order (repeated indices too) with JavaScript's bits, and refuses a bad index whole", () => {
+    const rng = new Rng("scatter");
+    const module = singleThreadWasm()!;
+    const n = 20_003,
+      size = 9_000; // more indices than places: many repeat
+    const x = Float32Array.from({ length: n }, () => rng.normal() * 10);
+    const indices = Int32Array.from({ length: n }, () => rng.int(size));
+    for (const out of [new Float32Array(size), kernelMemory()!.ownFloat32(size)!]) {
+      const fromJs = new Float32Array(size);
+      expect(jsKernels.scatterAddAt(fromJs, x, indices)).toBe(-1);
+      expect(module.scatterAddAt(out, x, indices)).toBe(-1);
+      expect(Buffer.from(out.buffer, out.byteOffset, out.byteLength).equals(Buffer.from(fromJs.buffer))).toBe(true);
+      const before = out.slice();
+      const bad = indices.slice();
+      bad[12_345] = size; // one past the end
+      expect(module.scatterAddAt(out, x, bad)).toBe(12_345);
+      expect(jsKernels.scatterAddAt(fromJs, x, bad)).toBe(12_345);
+      expect(Buffer.from(out.buffer, out.byteOffset, out.byteLength).equals(Buffer.from(before.buffer))).toBe(true);
+    }
+  });
+
   it("the kernel memory grows for a call's scratch without detaching what lives there", () => {
     const rng = new Rng("fixed");
     const [small] = resident([64 * 64]);

@@ -185,8 +185,11 @@ export interface Kernels {
   col2im(dx: FloatArray, dxOffset: number, cols: FloatArray, geometry: Conv2dGeometry): void;
   /** out = the window maxima of `planes` planes of x (NaN wins, padding never does); argmax = their flat indices into x. */
   maxPool2d(out: FloatArray, argmax: Int32Array, x: FloatArray, planes: number, geometry: Pool2dGeometry): void;
-  /** out[indices[i]] += x[i]. */
-  scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): void;
+  /**
+   * out[indices[i]] += x[i] in order, once every index is in [0, out.length): returns −1, or the position of the first
+   * index outside it (and then changes nothing).
+   */
+  scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): number;
   /** out[i] = x[indices[i]]. */
   gatherAt(out: FloatArray, x: FloatArray, indices: Int32Array): void;
   /** out = the window averages of `planes` planes of x (average pooling, adaptive average pooling). */

@@ -128,12 +128,13 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   return maxPool2dWithIndices(x, options).output;
 }
 
-/** Throws unless `indices` is an Int32Array of `count` flat indices, each in [0, size). */
-function checkFlatIndices(where: string, indices: Int32Array, count: number, size: number): void {
+/** Throws unless `indices` is an Int32Array of `count` flat indices, each in [0, size) (unchecked for a null size). */
+function checkFlatIndices(where: string, indices: Int32Array, count: number, size: number | null): void {
   if (!(indices instanceof Int32Array)) {
     throw new ValueError(`${where}: indices must be an Int32Array, got ${indices === null ? "null" : typeof indices}`);
   }
   if (indices.length !== count) throw new ShapeError(`${where}: expected ${count} indices, got ${indices.length}`);
+  if (size === null) return;
   for (let i = 0; i < indices.length; i++) {
     const at = indices[i]!;
     if (at < 0 || at >= size) throw new IndexError(`${where}: index ${at} at position ${i} is outside [0, ${size})`);
@@ -144,9 +145,12 @@ function checkFlatIndices(where: string, indices: Int32Array, count: number, siz
 export function scatterAddAt(g: Tensor, indices: Int32Array, inputShape: readonly number[]): Tensor {
   checkTensor(g, "scatterAddAt", "g");
   const size = sizeOf(checkShape(inputShape, "scatterAddAt"));
-  checkFlatIndices("scatterAddAt", indices, g.size, size);
+  checkFlatIndices("scatterAddAt", indices, g.size, null); // the kernel checks the range as it goes
   const dx = allocate(g.dtype, size);
-  kernels().scatterAddAt(dx, g.data, indices);
+  const outside = kernels().scatterAddAt(dx, g.data, indices);
+  if (outside >= 0) {
+    throw new IndexError(`scatterAddAt: index ${indices[outside]} at position ${outside} is outside [0, ${size})`);
+  }
   return new Tensor(dx, inputShape);
 }
 

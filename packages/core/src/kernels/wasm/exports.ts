@@ -2,6 +2,10 @@
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
 export interface KernelExports {
+  /** out[indices[i]] += x[i] in order once every index is in [0, size): −1, or the first bad position (nothing added). */
+  scatterAdd(out: number, x: number, indices: number, n: number, size: number): number;
+  /** `bytes` zero bytes from `at`. */
+  zeroBytes(at: number, bytes: number): void;
   /** C[m×n] = A[m×k]·B[n×k]ᵀ, rows contiguous. */
   dotRows(a: number, b: number, c: number, m: number, k: number, n: number): void;
   /** C[m×n] = A[m×k]·B[k×n], rows contiguous. */

@@ -39,6 +39,9 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     axpy(y, alpha, x) {
       if (!elementwise(y.length).axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
     },
+    scatterAddAt(out, x, indices) {
+      return wasm.scatterAddAt(out, x, indices) ?? jsKernels.scatterAddAt(out, x, indices);
+    },
     sumOfSquares(x) {
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },

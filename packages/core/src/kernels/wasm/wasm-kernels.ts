@@ -592,6 +592,33 @@ export class WasmKernels {
     return true;
   }
 
+  /**
+   * out[indices[i]] += x[i] over float32 (see Kernels.scatterAddAt): the index check and the scatter in one call; null
+   * for float64 or short arrays. Operands that do not live in the kernel memory are copied in (and out back out).
+   */
+  scatterAddAt(out: FloatArray, x: FloatArray, indices: Int32Array): number | null {
+    if (!(out instanceof Float32Array) || !(x instanceof Float32Array) || indices.length < MIN_ELEMENTWISE) return null;
+    const n = indices.length;
+    const residentOut = this.residentAt(out, 0),
+      residentX = this.residentAt(x, 0),
+      residentIndices = this.memory.holds(indices) ? indices.byteOffset / 4 : -1;
+    this.startLayout();
+    const offOut = this.place(residentOut, out.length),
+      offX = this.place(residentX, n),
+      offIndices = this.place(residentIndices, n);
+    const heap = this.reserve(this.used);
+    if (heap === null) return null;
+    if (residentOut < 0) this.copyIn(heap, out, 0, out.length, offOut);
+    if (residentX < 0) this.copyIn(heap, x, 0, n, offX);
+    if (residentIndices < 0) {
+      new Int32Array(heap.buffer, offIndices * 4, n).set(indices);
+      placement.copied(n * 4);
+    }
+    const outside = this.exports.scatterAdd(offOut * 4, offX * 4, offIndices * 4, n, out.length);
+    if (outside < 0 && residentOut < 0) this.copyOut(heap, out, 0, offOut, out.length);
+    return outside;
+  }
+
   /** Images per chunk of a convolution: as many as fit CONV_CHUNK_FLOATS of input (at least one). */
   private imagesPerChunk(s: Conv2dShape, floatsPerImage: number): number {
     return Math.max(1, Math.min(s.batch, Math.floor(CONV_CHUNK_FLOATS / floatsPerImage)));
