@@ -6,10 +6,15 @@ import { Rng, gather, memoryStats, randn, reuseBuffers, tracePlacement } from "@
 import { disableThreads, enableThreads } from "@slope/core/node";
 import { DataLoader, ImageFeatures, meanImage, toFeatures } from "@slope/data";
 import { Adam, SGD } from "@slope/optim";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { bits, firstDifference } from "./support/bits.js";
 
 afterEach(() => disableThreads());
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const COUNT = 512;
 const rng = new Rng("kernel memory");
@@ -43,6 +48,20 @@ describe("the kernel memory, across packages", () => {
     expect(features.images.buffer instanceof SharedArrayBuffer).toBe(true);
     expect(x.data.buffer instanceof SharedArrayBuffer).toBe(true);
     expect(firstDifference(bits(x), bits(expected))).toBe(-1);
+  });
+
+  it("an ImageFeatures made over another's bytes (in the kernel memory) keeps them alive when the first is dropped", async () => {
+    let first: ImageFeatures | null = new ImageFeatures(images, COUNT);
+    const second = new ImageFeatures(first.images, COUNT - 1, { mean, bias: true }); // a view of the first's bytes
+    first = null;
+    for (let i = 0; i < 4; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    for (let i = 0; i < 8; i++) param(randn([COUNT * 768], { rng })); // owned blocks that would take a freed one
+    const rows = [0, 1, COUNT - 2];
+    const expected = gather(toFeatures(images, COUNT, { mean, bias: true }), rows);
+    expect(firstDifference(bits(second.gather(rows)), bits(expected))).toBe(-1);
   });
 
   it.each([1, 2])("a steady lecture step copies 0 bytes on %i thread(s), with one thread's bits", async (threads) => {

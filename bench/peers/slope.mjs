@@ -65,7 +65,7 @@ export function makeData(n = 50_000, d = 3073, seed = "peers") {
  * The epoch from a float32 matrix: a function that runs 195 batches of 256 random rows of X and returns the last loss.
  * `reuse: false` is the plain loop a user writes first: gather(X, idx) into a fresh tensor, the step as it is.
  * `reuse: true` gathers inside the step wrapped in reuseBuffers, where the batch becomes the step's own buffer, which
- * lives in the kernels' memory once the step is steady: the products read it there, with no copy.
+ * lives in the kernel memory from the first call: the products read it there, with no copy.
  */
 export function slopeEpoch({ X, y, batches }, loss = "softmax", { reuse = true } = {}) {
   const W = param(randn([X.shape[1], 10], { rng: new Rng("W"), std: 1e-4 }));

@@ -907,7 +907,8 @@ export function batchNormGradients(g: usize, normalized: usize, dx: usize, outer
 
 // Convolutions image by image, for a thread to take a band of the batch: each image's receptive fields and product
 // are computed as conv2d's would be on one thread, so the bits do not depend on who ran it. The geometry comes as
-// 16 i32s at `shape`: channels, height, width, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, groups, outChannels, 0.
+// 16 i32s at `shape`: channels, height, width, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, groups, outChannels, and the
+// floats of one thread's share of the fields' scratch (read by the threads' runner to give each thread its own).
 
 @inline function shapeAt(shape: usize, i: i32): i32 {
   return load<i32>(shape + ((<usize>i) << 2));

@@ -318,7 +318,7 @@ export function ownedBytes(size: number): Uint8Array {
 
 /**
  * Runs `make` with its allocations in storage that outlives the call, even inside a reused step: the kernel memory
- * for float32 (an optimizer's moments, a gradient accumulated across calls). See `ownedArray`.
+ * where there is one (an optimizer's moments, a gradient accumulated across calls). See `ownedArray`.
  */
 export function persistent<T>(make: () => T): T {
   const outer = allocations;
@@ -332,5 +332,5 @@ export function persistent<T>(make: () => T): T {
 
 /** Whether the caller runs inside a `reuseBuffers` step (and its allocations are scratch). */
 export function reusingBuffers(): boolean {
-  return allocations !== null;
+  return allocations instanceof BufferReplay;
 }

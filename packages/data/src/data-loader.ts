@@ -25,7 +25,10 @@ export interface Batch {
   x: Tensor;
   /** Their labels. */
   y: Int32Array;
-  /** The dataset rows this batch holds: a view of the epoch's order, valid until the next epoch begins. */
+  /**
+   * The dataset rows this batch holds: a view of the epoch's order (in the kernel memory, where the gather reads it),
+   * rewritten when the next epoch begins: copy it (`slice()`) to keep it longer.
+   */
   indices: Int32Array;
 }
 
@@ -285,6 +288,7 @@ export class DataLoader implements Iterable<Batch> {
     this.nextBatch = state.batch;
     this.samplerAtEpochStart = state.samplerAtEpochStart;
     this.transformRng = transformRng;
+    this.orderStorage = null; // batches handed out before keep their indices: the restored order gets storage of its own
     this.order = state.batch > 0 ? this.keep(sampler.order()) : null;
   }
 

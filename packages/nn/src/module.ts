@@ -1,4 +1,5 @@
 import { type DType, Tensor, ValueError, cast, formatShape, sameShape } from "@slope/core";
+import * as internal from "@slope/core/internal";
 import { Var } from "@slope/autograd";
 import { StateDictError } from "./errors.js";
 
@@ -326,7 +327,7 @@ export abstract class Module {
         if (p.dtype === dtype) continue;
         let q = converted.get(p);
         if (q === undefined) {
-          q = new Var(cast(p.value, dtype), { op: "param", requiresGrad: p.requiresGrad });
+          q = new Var(internal.ownedTensor(cast(p.value, dtype)), { op: "param", requiresGrad: p.requiresGrad });
           q.grad = p.grad === null ? null : cast(p.grad, dtype);
           converted.set(p, q);
         }

@@ -133,5 +133,6 @@ function differencedInFloat64(f: (...inputs: Var[]) => Var, inputs: core.Tensor[
     if (error instanceof core.DTypeError) return null;
     throw error;
   }
-  return promoted.map((x) => numericalGradient(() => evaluate().item(), x, { h }));
+  // Nudged through the parameters' own values, as gradCheck's own differences are.
+  return params.map((p) => numericalGradient(() => evaluate().item(), p.value, { h }));
 }

@@ -6,7 +6,7 @@
  *
  * @module @slope/core/internal
  */
-export { allocate, ownedArray, ownedBytes, ownedIndices, ownedView, reusingBuffers } from "../buffers.js";
+export { allocate, keepingOwner, ownedArray, ownedBytes, ownedIndices, ownedView, reusingBuffers } from "../buffers.js";
 export { ownedTensor } from "../create.js";
 export { kernelMemory } from "../kernels/wasm/kernel-memory.js";
 export { kernels } from "../kernels/index.js";

@@ -150,7 +150,7 @@ describe("products the memory cannot hold", () => {
   it("a product whose operands exceed what the shared memory can grow to falls back, with one thread's bits", () => {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
     const exports = instance.exports as unknown as KernelExports & { memory: WasmMemory };
-    // A memory at its maximum: growing throws the RangeError a 1 GiB shared memory throws.
+    // A memory at its maximum: growing throws the RangeError the 2 GiB shared memory throws.
     const full: WasmMemory = {
       get buffer() {
         return exports.memory.buffer;

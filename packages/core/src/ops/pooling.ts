@@ -148,7 +148,9 @@ export function scatterAddAt(g: Tensor, indices: Int32Array, inputShape: readonl
   checkFlatIndices("scatterAddAt", indices, g.size, null); // the kernel checks the range as it goes
   const dx = allocate(g.dtype, size);
   const outside = kernels().scatterAddAt(dx, g.data, indices);
-  if (outside >= 0) {
+  // A backend that checks nothing (one written before the kernel returned the first bad position): check here.
+  if (typeof outside !== "number") checkFlatIndices("scatterAddAt", indices, g.size, size);
+  else if (outside >= 0) {
     throw new IndexError(`scatterAddAt: index ${indices[outside]} at position ${outside} is outside [0, ${size})`);
   }
   return new Tensor(dx, inputShape);

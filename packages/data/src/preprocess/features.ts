@@ -8,7 +8,7 @@ import {
   formatShape,
   fromData,
 } from "@slope/core";
-import { allocate, kernelMemory, kernels, ownedArray, ownedBytes, rowsOutput } from "@slope/core/internal";
+import { allocate, keepingOwner, kernelMemory, kernels, ownedArray, rowsOutput } from "@slope/core/internal";
 import { IMAGE_BYTES } from "../cifar/format.js";
 import { checkChoice, checkOptions } from "../options.js";
 
@@ -63,7 +63,7 @@ export class ImageFeatures {
   ) {
     checkFeatureInput("ImageFeatures", images, count, options);
     const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
-    this.images = inKernelMemory(images.subarray(0, count * IMAGE_BYTES));
+    this.images = inKernelMemory(images, count * IMAGE_BYTES);
     this.dtype = dtype;
     this.layout = layout;
     this.mean = mean === undefined ? null : ownedCopy(mean.data);
@@ -128,15 +128,21 @@ export class ImageFeatures {
 /** Off while `toFeatures` converts every image once: copying them into the kernel memory first would not pay. */
 let copyIntoKernelMemory = true;
 
-/** `bytes` copied into the kernel memory, where the kernels gather them in place; `bytes` where there is none. */
-function inKernelMemory(bytes: Uint8Array): Uint8Array {
-  if (!copyIntoKernelMemory || kernelMemory()?.policy !== "one memory" || kernelMemory()!.holds(bytes)) return bytes;
-  const owned = ownedBytes(bytes.length);
-  owned.set(bytes);
+/**
+ * The first `length` of `images`, copied into the kernel memory, where the kernels gather them in place; where there
+ * is none, or it is full, or they live there already, `images` itself or a view of it that keeps it alive.
+ */
+function inKernelMemory(images: Uint8Array, length: number): Uint8Array {
+  const view = keepingOwner(length === images.length ? images : images.subarray(0, length), images);
+  const memory = kernelMemory();
+  if (!copyIntoKernelMemory || memory === null || memory.holds(images)) return view;
+  const owned = memory.ownBytes(length); // null under the copy policy, or when the memory is full
+  if (owned === null) return view;
+  owned.set(view);
   return owned;
 }
 
-/** A float array copied into owned storage (the kernel memory, for float32). */
+/** A float array copied into owned storage (the kernel memory where there is one). */
 function ownedCopy(data: FloatArray): FloatArray {
   const copy = ownedArray(data instanceof Float64Array ? "float64" : "float32", data.length);
   copy.set(data);

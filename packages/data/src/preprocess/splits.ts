@@ -1,4 +1,5 @@
 import { type Rng, ValueError } from "@slope/core";
+import { keepingOwner } from "@slope/core/internal";
 import { IMAGE_BYTES, type LabeledImages } from "../cifar/format.js";
 import { checkOptions } from "../options.js";
 
@@ -8,7 +9,8 @@ export function sliceImages(set: LabeledImages, start: number, end: number): Lab
     throw new ValueError(`sliceImages: [${start}, ${end}) is not a whole range inside [0, ${set.count}]`);
   }
   return {
-    images: set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES),
+    // A view that keeps the whole set alive: its bytes may be storage of the kernel memory (an ImageFeatures').
+    images: keepingOwner(set.images.subarray(start * IMAGE_BYTES, end * IMAGE_BYTES), set.images),
     labels: set.labels.subarray(start, end),
     count: end - start,
   };

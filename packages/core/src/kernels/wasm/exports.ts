@@ -198,7 +198,7 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
-/** Runs the kernels: here, on this thread; a threaded runner splits each product's output rows. */
+/** Runs the kernels: here, on this thread; the threads' runner splits the large calls into bands across the threads. */
 export interface KernelRunner extends KernelExports {
   readonly threads: number;
 }

@@ -151,7 +151,7 @@ class ThreadedRunner {
     this.doubles = new Float64Array(control.buffer);
   }
 
-  /** The control block as float64s, for axpy's α. */
+  /** The control block as float64s, for a job's one float64 argument (axpy's α, a gather's scale; see F64_WORD). */
   private readonly doubles: Float64Array;
 
   /** Called once when a worker is given up on (the threads are then stopped). */
@@ -230,9 +230,11 @@ class ThreadedRunner {
         if (left <= 0) {
           this.onAbandon();
           throw new ThreadError(
-            `${this.platform.name}: a worker thread did not finish its part of a matrix product in ` +
+            `${this.platform.name}: a worker thread did not finish its part of a kernel call in ` +
               `${Math.round(FINISH_GRACE_MS + FINISH_FACTOR * ownMs)} ms (it died or was stopped): the threads are now ` +
-              `disabled and the next products run on this thread`,
+              "disabled and the next calls run on this thread. A worker that was only stalled may still write its " +
+              "part into the call's output when it resumes: recompute what this call was making (a reused step: " +
+              "start a new reuseBuffers step rather than calling this one again)",
           );
         }
         this.platform.block(c, 1, done, left);
@@ -240,7 +242,7 @@ class ThreadedRunner {
     }
     if (failure !== null) throw (failure as { error: unknown }).error;
     if (Atomics.exchange(c, 2, 0) !== 0)
-      throw new ValueError(`${this.platform.name}: a worker thread failed in a matrix product`);
+      throw new ValueError(`${this.platform.name}: a worker thread failed in a kernel call`);
   }
 
   /** Row boundaries splitting `rows` into `threads` parts, each a multiple of `align`. */

@@ -149,7 +149,7 @@ export function singleThreadWasm(): WasmKernels | null {
 
 /**
  * Kernels whose float32 products and elementwise arithmetic run on WebAssembly SIMD, or null where
- * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 14 KB,
+ * WebAssembly (or its SIMD) is not available. Compiled synchronously: the module is about 16 KB,
  * far below the 8 MB that browsers let a page's main thread compile synchronously.
  */
 export function createWasmKernels(): Kernels | null {

@@ -68,9 +68,10 @@ export const vectors = (floats: number): number => Math.ceil(floats / 4) * 4; //
 
 /**
  * float32 work on WebAssembly SIMD (AssemblyScript, assembly/kernels.ts): the matrix products,
- * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy, the sum of squares and bytes
- * to floats (image rows to features); everything else, every float64 op and
- * arrays too small to pay for the copies are the JavaScript kernels'. An operand that lives in the
+ * elementwise add/sub/mul/div and neg/abs/sqrt/square/relu/step, axpy, the sum of squares, bytes
+ * to floats (a batch gathered from image rows), convolutions, batch norm, 2×2 max pooling and its
+ * backward scatter; everything else, every float64 op and calls too small by the placement policy
+ * (policy.ts) are the JavaScript kernels'. An operand that lives in the
  * kernel memory (owned storage, see kernel-memory.ts) is used where it is; the others are copied into
  * scratch past the owned region. Which product kernel runs:
  *   A·B, A·Bᵀ:  dotRows when k ≥ 32 (on Bᵀ for A·B, transposed in scratch, O(k·n)),
@@ -635,11 +636,6 @@ export class WasmKernels {
   }
 
   /**
-   * conv2d: out[n, group] [O/G, oh·ow] = w[group] [O/G, K] · im2col(x[n])[group] [K, oh·ow] (K = C/G·kh·kw) through
-   * blockedProduct, straight into NCHW. Operands that live in this module's memory are used where they are; the
-   * others are copied in (the images a chunk at a time).
-   */
-  /**
    * A convolution whose batch operands (`a` in, `b` out) both live in the kernel memory, image by image through
    * conv2dImages or conv2dBackwardInputImages: on the threads' runner each thread takes a band of the images, with
    * its own share of the fields' scratch and of the packed panels. The weights are used where they live, else copied.
@@ -666,6 +662,11 @@ export class WasmKernels {
     return true;
   }
 
+  /**
+   * conv2d: out[n, group] [O/G, oh·ow] = w[group] [O/G, K] · im2col(x[n])[group] [K, oh·ow] (K = C/G·kh·kw) through
+   * blockedProduct, straight into NCHW: image by image where x and out live in the kernel memory (`byImages`), else
+   * with the operands that live elsewhere copied in (the images a chunk at a time).
+   */
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
     if (!this.takesConv(s, out, x, w)) return false;
     if (this.byImages(false, x, w, out, s)) return true;
