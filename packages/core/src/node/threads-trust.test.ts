@@ -91,7 +91,7 @@ describe("threads never hang", () => {
   it("a worker dying in the middle of its part is a ThreadError within seconds, and the threads turn off", async () => {
     await startThreads(
       2,
-      platformRunning((loop) => loop.replace("byJob[c[at]](", "process.exit(3); byJob[c[at]](")),
+      platformRunning((loop) => loop.replace("byJob[job](", "process.exit(3); byJob[job](")),
     );
     // The worker may be slow to wake: retry until it has taken a part (at most a few products).
     const began = performance.now();

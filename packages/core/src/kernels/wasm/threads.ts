@@ -21,12 +21,15 @@ import {
 /**
  * Int32s per part in the control block, after its 4-word header (0: the posting count, 1: parts finished by workers,
  * 2: a worker failed): the job (1 dotRows, 2 rowsTimes, 3 transposedTimes, 4 blockedProduct, 5 binary, 6 unary,
- * 7 axpy, 8 gatherBytesToFloats, 9 conv2dImages, 10 conv2dBackwardInputImages, 11–13 batch norm's kernels, 14 maxPool2x2), its integer arguments (at most 14; a float64 one at F64_WORD), and the part's claim
- * (CLAIM, see WORKER_LOOP).
+ * 7 axpy, 8 gatherBytesToFloats, 9 conv2dImages, 10 conv2dBackwardInputImages, 11–13 batch norm's kernels,
+ * 14 maxPool2x2), its arguments in the kernel's own order (at most 14 words; a float64 one, at the position
+ * FLOAT_ARGUMENT gives, goes to F64_WORD instead), and the part's claim (CLAIM, see WORKER_LOOP).
  */
 const SLOT = 16;
 /** Where a job's one float64 argument (axpy's α, a gather's scale) sits in its slot: words 12 and 13, 8-byte aligned. */
 const F64_WORD = 12;
+/** The jobs with a float64 argument, and its position in the kernel's arguments (axpy's α, the gather's scale). */
+const FLOAT_ARGUMENT: Readonly<Record<number, number>> = { 7: 1, 8: 5 };
 /** Where a part's claim sits in its slot: 0 nothing posted, 1 posted and free, 2 taken (by its worker or stolen). */
 const CLAIM = 15;
 /**
@@ -55,15 +58,12 @@ const FINISH_FACTOR = 50;
  */
 export const WORKER_LOOP = `
 const SLOT = ${SLOT}, CLAIM = ${CLAIM}, SPIN_MS = ${SPIN_MS}, F64_WORD = ${F64_WORD};
+const FLOAT_ARGUMENT = ${JSON.stringify(FLOAT_ARGUMENT)};
 function serve({ bytes, memory, control, slot }, ready) {
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   const c = new Int32Array(control), f = new Float64Array(control);
-  // A job's one float64 argument sits in its slot's words 12 and 13; the slot's start comes after the 14 words.
-  const real = (args) => f[(args[CLAIM - 1] + F64_WORD) / 2];
-  const axpy = (...args) => kernels.axpy(args[0], real(args), args[1], args[2]);
-  const gather = (...args) => kernels.gatherBytesToFloats(args[0], args[1], args[2], args[3], args[4], real(args), args[5], args[6]);
   const byJob = [null, kernels.dotRows, kernels.rowsTimes, kernels.transposedTimes, kernels.blockedProduct,
-    kernels.binary, kernels.unary, axpy, gather, kernels.conv2dImages, kernels.conv2dBackwardInputImages,
+    kernels.binary, kernels.unary, kernels.axpy, kernels.gatherBytesToFloats, kernels.conv2dImages, kernels.conv2dBackwardInputImages,
     kernels.channelMoments, kernels.batchNormApply, kernels.batchNormGradients, kernels.maxPool2x2];
   ready();
   let seen = 0;
@@ -75,7 +75,9 @@ function serve({ bytes, memory, control, slot }, ready) {
     const at = 4 + slot * SLOT;
     if (Atomics.compareExchange(c, at + CLAIM, 1, 2) !== 1) continue; // nothing posted, or the main thread took it
     try {
-      byJob[c[at]](...c.subarray(at + 1, at + CLAIM), at);
+      const job = c[at], args = Array.from(c.subarray(at + 1, at + CLAIM));
+      if (job in FLOAT_ARGUMENT) args[FLOAT_ARGUMENT[job]] = f[(at + F64_WORD) / 2]; // its word holds a placeholder
+      byJob[job](...args);
     } catch (error) {
       Atomics.store(c, 2, 1);
     }
@@ -159,25 +161,6 @@ class ThreadedRunner {
 
   /** Runs a posted part here: the kernel of `job` on its arguments. */
   private runHere(job: Job, args: readonly number[]): void {
-    if (job === 7) {
-      const [y, x, n, alpha] = args as [number, number, number, number];
-      this.local.axpy(y, alpha, x, n);
-      return;
-    }
-    if (job === 8) {
-      const [src, rows, count, cols, offset, dst, dstStride, scale] = args as number[] as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      this.local.gatherBytesToFloats(src, rows, count, cols, offset, scale, dst, dstStride);
-      return;
-    }
     const l = this.local as unknown as Record<(typeof JOB_KERNELS)[Job], (...a: number[]) => void>;
     l[JOB_KERNELS[job]](...args);
   }
@@ -193,10 +176,12 @@ class ThreadedRunner {
     parts.forEach((args, slot) => {
       const at = 4 + slot * SLOT;
       c[at] = job;
-      // axpy and a gather: the integer arguments, then the float64 one, which goes to F64_WORD (`at` is even).
-      const words = job === 7 || job === 8 ? args.length - 1 : args.length;
-      for (let i = 0; i < words; i++) c[at + 1 + i] = args[i]!;
-      if (words < args.length) this.doubles[(at + F64_WORD) / 2] = args[words]!;
+      args.forEach((v, i) => {
+        c[at + 1 + i] = v;
+      });
+      // A float64 argument (axpy's α, a gather's scale) goes to F64_WORD (8-byte aligned: `at` is even).
+      const real = FLOAT_ARGUMENT[job];
+      if (real !== undefined) this.doubles[(at + F64_WORD) / 2] = args[real]!;
       Atomics.store(c, at + CLAIM, 1); // published after its arguments
     });
     Atomics.add(c, 0, 1);
@@ -397,9 +382,9 @@ class ThreadedRunner {
       this.local.axpy(y, alpha, x, n);
       return;
     }
-    const parts = this.elementParts(n).map(([s, count]) => [y + s * 4, x + s * 4, count, alpha]);
+    const parts = this.elementParts(n).map(([s, count]) => [y + s * 4, alpha, x + s * 4, count]);
     const [mine, ...rest] = parts;
-    this.run(7, rest, () => this.local.axpy(mine![0]!, alpha, mine![1]!, mine![2]!));
+    this.run(7, rest, () => this.local.axpy(...(mine as Parameters<KernelExports["axpy"]>)));
   }
 
   /** gatherBytesToFloats in bands of the rows: each thread converts its own rows. */
@@ -426,13 +411,13 @@ class ThreadedRunner {
         at[t + 1]! - start,
         cols,
         offset,
+        scale,
         dst + start * dstStride * 4,
         dstStride,
-        scale,
       ]);
-    const [mine, ...rest] = parts as [number, number, number, number, number, number, number, number][];
+    const [mine, ...rest] = parts;
     this.run(8, rest, () =>
-      this.local.gatherBytesToFloats(mine![0], mine![1], mine![2], mine![3], mine![4], scale, mine![5], mine![6]),
+      this.local.gatherBytesToFloats(...(mine as Parameters<KernelExports["gatherBytesToFloats"]>)),
     );
   }
 
