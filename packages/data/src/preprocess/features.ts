@@ -43,13 +43,13 @@ export class ImageFeatures {
   readonly shape: readonly number[];
   /** The features' dtype. */
   readonly dtype: DType;
-  private readonly layout: ImageLayout;
-  private readonly mean: FloatArray | null;
-  private readonly factor: number;
-  private readonly bias: boolean;
+  /** How each batch is made: from the bytes and the mean image in the kernel memory. */
+  private readonly layout: FeatureLayout;
 
   /** The images' bytes, count × 3,072 (a copy in the kernel memory when there is one). */
-  readonly images: Uint8Array;
+  get images(): Uint8Array {
+    return this.layout.images;
+  }
 
   /**
    * @param images The images' bytes, count × 3,072 in the file's R, G, B plane order (copied into the kernel memory
@@ -62,24 +62,10 @@ export class ImageFeatures {
     options: FeatureOptions = {},
   ) {
     checkFeatureInput("ImageFeatures", images, count, options);
-    const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
-    this.images = inKernelMemory(images, count * IMAGE_BYTES);
-    this.dtype = dtype;
-    this.layout = layout;
-    this.mean = mean === undefined ? null : ownedCopy(mean.data);
-    this.factor = 1 / scale;
-    this.bias = bias;
-    this.shape =
-      layout === "flat"
-        ? [count, IMAGE_BYTES + (bias ? 1 : 0)]
-        : layout === "nchw"
-          ? [count, 3, 32, 32]
-          : [count, 32, 32, 3];
-  }
-
-  /** Floats per image. */
-  private get width(): number {
-    return IMAGE_BYTES + (this.bias ? 1 : 0);
+    const layout = featureLayout(images, count, options);
+    this.layout = { ...layout, images: inKernelMemory(layout.images), mean: layout.mean && ownedCopy(layout.mean) };
+    this.shape = layout.shape;
+    this.dtype = layout.dtype;
   }
 
   /**
@@ -88,57 +74,93 @@ export class ImageFeatures {
    */
   gather(rows: ArrayLike<number>, options: GatherOptions = {}): Tensor {
     const out = rowsOutput("ImageFeatures.gather", this.shape, this.dtype, rows, options.out);
-    this.convert(out.data, rows);
+    writeFeatures(this.layout, out.data, rows);
     return out;
   }
 
   /** All the images' features at once (what `toFeatures` returns). */
   toTensor(): Tensor {
-    const out = allocate(this.dtype, this.count * this.width);
-    this.convert(
-      out,
-      Int32Array.from({ length: this.count }, (_, i) => i),
-    );
-    return fromData(out, this.shape);
+    return allFeatures(this.layout, this.count);
   }
+}
 
-  /** Writes the features of images `rows` into consecutive rows of `out`. */
-  private convert(out: FloatArray, rows: ArrayLike<number>): void {
-    const { width, mean: m, factor } = this;
-    if (this.layout !== "nhwc") {
-      // Flat and nchw keep the file's plane order: one row of bytes to one row of floats.
-      kernels().bytesToFloats(out, width, this.images, IMAGE_BYTES, rows, m, factor);
-      if (this.bias) for (let r = 0; r < rows.length; r++) out[r * width + IMAGE_BYTES] = 1;
-      return;
-    }
-    // Planes (c, h, w) → interleaved (h, w, c).
-    for (let r = 0; r < rows.length; r++) {
-      const from = rows[r]! * IMAGE_BYTES,
-        to = r * width;
-      for (let c = 0; c < 3; c++) {
-        for (let p = 0; p < 1024; p++) {
-          const k = c * 1024 + p;
-          out[to + p * 3 + c] = (this.images[from + k]! - (m ? m[k]! : 0)) * factor;
-        }
+/** How images become features: the bytes and mean image read, the layout, the factor, the bias column. */
+interface FeatureLayout {
+  images: Uint8Array;
+  mean: FloatArray | null;
+  layout: ImageLayout;
+  factor: number;
+  bias: boolean;
+  dtype: DType;
+  shape: readonly number[];
+  /** Floats per image. */
+  width: number;
+}
+
+/** The layout `options` ask for over the first `count` images of `images` (checked already), reading them in place. */
+function featureLayout(images: Uint8Array, count: number, options: FeatureOptions): FeatureLayout {
+  const { dtype = "float32", layout = "flat", mean, scale = 1, bias = false } = options;
+  const length = count * IMAGE_BYTES;
+  return {
+    images: keepingOwner(length === images.length ? images : images.subarray(0, length), images),
+    mean: mean?.data ?? null,
+    layout,
+    factor: 1 / scale,
+    bias,
+    dtype,
+    shape:
+      layout === "flat"
+        ? [count, IMAGE_BYTES + (bias ? 1 : 0)]
+        : layout === "nchw"
+          ? [count, 3, 32, 32]
+          : [count, 32, 32, 3],
+    width: IMAGE_BYTES + (bias ? 1 : 0),
+  };
+}
+
+/** Writes the features of images `rows` into consecutive rows of `out`. */
+function writeFeatures(f: FeatureLayout, out: FloatArray, rows: ArrayLike<number>): void {
+  const { width, mean: m, factor, images } = f;
+  if (f.layout !== "nhwc") {
+    // Flat and nchw keep the file's plane order: one row of bytes to one row of floats.
+    kernels().bytesToFloats(out, width, images, IMAGE_BYTES, rows, m, factor);
+    if (f.bias) for (let r = 0; r < rows.length; r++) out[r * width + IMAGE_BYTES] = 1;
+    return;
+  }
+  // Planes (c, h, w) → interleaved (h, w, c).
+  for (let r = 0; r < rows.length; r++) {
+    const from = rows[r]! * IMAGE_BYTES,
+      to = r * width;
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < 1024; p++) {
+        const k = c * 1024 + p;
+        out[to + p * 3 + c] = (images[from + k]! - (m ? m[k]! : 0)) * factor;
       }
     }
   }
 }
 
-/** Off while `toFeatures` converts every image once: copying them into the kernel memory first would not pay. */
-let copyIntoKernelMemory = true;
+/** Every image's features, as one tensor. */
+function allFeatures(f: FeatureLayout, count: number): Tensor {
+  const out = allocate(f.dtype, count * f.width);
+  writeFeatures(
+    f,
+    out,
+    Int32Array.from({ length: count }, (_, i) => i),
+  );
+  return fromData(out, f.shape);
+}
 
 /**
- * The first `length` of `images`, copied into the kernel memory, where the kernels gather them in place; where there
- * is none, or it is full, or they live there already, `images` itself or a view of it that keeps it alive.
+ * `images` copied into the kernel memory, where the kernels gather them in place; `images` itself where there is
+ * none, it is full, or they live there already.
  */
-function inKernelMemory(images: Uint8Array, length: number): Uint8Array {
-  const view = keepingOwner(length === images.length ? images : images.subarray(0, length), images);
+function inKernelMemory(images: Uint8Array): Uint8Array {
   const memory = kernelMemory();
-  if (!copyIntoKernelMemory || memory === null || memory.holds(images)) return view;
-  const owned = memory.ownBytes(length); // null under the copy policy, or when the memory is full
-  if (owned === null) return view;
-  owned.set(view);
+  if (memory === null || memory.holds(images)) return images;
+  const owned = memory.ownBytes(images.length); // null under the copy policy, or when the memory is full
+  if (owned === null) return images;
+  owned.set(images);
   return owned;
 }
 
@@ -155,13 +177,9 @@ function ownedCopy(data: FloatArray): FloatArray {
  * intermediate copy. For a large set, `ImageFeatures` converts a batch at a time instead.
  */
 export function toFeatures(images: Uint8Array, count: number, options: FeatureOptions = {}): Tensor {
-  checkFeatureInput("toFeatures", images, count, options); // so that its errors carry its own name
-  copyIntoKernelMemory = false;
-  try {
-    return new ImageFeatures(images, count, options).toTensor();
-  } finally {
-    copyIntoKernelMemory = true;
-  }
+  checkFeatureInput("toFeatures", images, count, options);
+  // Every image converted once, from the bytes where they are: copying them into the kernel memory would not pay.
+  return allFeatures(featureLayout(images, count, options), count);
 }
 
 /** Throws a ValueError, named for `caller`, when the images, their count or the options don't fit together. */

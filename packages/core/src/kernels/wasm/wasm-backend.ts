@@ -6,7 +6,7 @@ import type { Conv2dShape, Kernels } from "../types.js";
 import { kernelMemory, memoryFailure, memoryRetryable } from "./kernel-memory.js";
 import { WasmKernels } from "./wasm-kernels.js";
 
-/** What the threads take: products of at least `minWork` multiply-adds, elementwise ops of `minElements`. */
+/** What the threads take: products of at least `minWork` multiply-adds, other calls over `minElements` elements. */
 export interface ParallelProducts {
   wasm: WasmKernels;
   minWork: number;
@@ -24,20 +24,23 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
     const work = s.batch * s.outChannels * s.outH * s.outW * (s.channels / s.groups) * s.kernelH * s.kernelW;
     return parallel !== undefined && work >= parallel.minWork ? parallel.wasm : wasm;
   };
-  /** The runner of an elementwise op over `n` elements: the threads when it is large enough to split. */
-  const elementwise = (n: number): WasmKernels =>
+  /**
+   * The runner of a call over `n` elements (elementwise ops, axpy, a gather, batch norm, max pooling): the threads when
+   * it is large enough to split.
+   */
+  const overElements = (n: number): WasmKernels =>
     parallel !== undefined && n >= parallel.minElements ? parallel.wasm : wasm;
   const kernels: Kernels = {
     ...jsKernels,
     name,
     binary(op, out, shape, a, b) {
-      if (!elementwise(out.length).binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
+      if (!overElements(out.length).binary(op, out, shape, a, b)) jsKernels.binary(op, out, shape, a, b);
     },
     unary(op, out, x) {
-      if (!elementwise(out.length).unary(op, out, x)) jsKernels.unary(op, out, x);
+      if (!overElements(out.length).unary(op, out, x)) jsKernels.unary(op, out, x);
     },
     axpy(y, alpha, x) {
-      if (!elementwise(y.length).axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
+      if (!overElements(y.length).axpy(y, alpha, x)) jsKernels.axpy(y, alpha, x);
     },
     scatterAddAt(out, x, indices) {
       return wasm.scatterAddAt(out, x, indices) ?? jsKernels.scatterAddAt(out, x, indices);
@@ -46,7 +49,7 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       return wasm.sumOfSquares(x) ?? jsKernels.sumOfSquares(x);
     },
     bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor) {
-      const runner = elementwise(rows.length * rowLength); // a batch gathered and converted across the threads
+      const runner = overElements(rows.length * rowLength); // a batch gathered and converted across the threads
       if (!runner.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor)) {
         jsKernels.bytesToFloats(out, outStride, bytes, rowLength, rows, offset, factor);
       }
@@ -61,19 +64,19 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     batchNormStatistics(mean, variance, x, outer, channels, inner) {
-      if (!elementwise(x.length).batchNormStatistics(mean, variance, x, outer, channels, inner)) {
+      if (!overElements(x.length).batchNormStatistics(mean, variance, x, outer, channels, inner)) {
         jsKernels.batchNormStatistics(mean, variance, x, outer, channels, inner);
       }
     },
     batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias) {
       if (
-        !elementwise(x.length).batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)
+        !overElements(x.length).batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias)
       ) {
         jsKernels.batchNormForward(out, normalized, x, outer, channels, inner, mean, invStd, weight, bias);
       }
     },
     batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training) {
-      const runner = elementwise(g.length); // bands of channels across the threads, as the forward's
+      const runner = overElements(g.length); // bands of channels across the threads, as the forward's
       if (
         !runner.batchNormBackward(dx, dWeight, dBias, g, normalized, outer, channels, inner, invStd, weight, training)
       ) {
@@ -93,7 +96,7 @@ export function kernelsWith(wasm: WasmKernels, name: string, parallel?: Parallel
       }
     },
     maxPool2d(out, argmax, x, planes, geometry) {
-      if (!elementwise(x.length).maxPool2d(out, argmax, x, planes, geometry)) {
+      if (!overElements(x.length).maxPool2d(out, argmax, x, planes, geometry)) {
         jsKernels.maxPool2d(out, argmax, x, planes, geometry);
       }
     },
