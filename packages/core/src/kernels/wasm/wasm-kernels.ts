@@ -309,56 +309,50 @@ export class WasmKernels {
       return false;
     const residentOut = this.residentAt(out, 0),
       residentOffset = offset === null ? -1 : this.residentAt(offset, 0);
+    // A data set that lives here is gathered where it is, by row indices read where they live (a loader's order) or
+    // written into scratch; bytes from the heap are copied in, a chunk of rows at a time, and converted in order.
     const residentBytes = this.memory.holds(bytes) ? bytes.byteOffset : -1;
-    if (residentBytes >= 0 && residentOut >= 0) {
-      // The data set and the batch both live here: gathered and converted in place; the row indices are read where
-      // they live too (a loader's order), or written into scratch.
-      const residentRows = rows instanceof Int32Array && this.memory.holds(rows) ? rows.byteOffset / 4 : -1;
-      this.startLayout();
-      const offOffset = this.place(residentOffset, rowLength),
-        offRows = this.place(residentRows, rows.length);
-      const heap = this.reserve(this.used);
-      if (heap === null) return false;
-      if (offset === null) heap.fill(0, offOffset, offOffset + rowLength);
-      else if (residentOffset < 0) this.copyIn(heap, offset, 0, rowLength, offOffset);
-      if (residentRows < 0) {
-        new Int32Array(heap.buffer, offRows * 4, rows.length).set(rows);
-        placement.copied(rows.length * 4);
-      }
-      this.exports.gatherBytesToFloats(
-        residentBytes,
-        offRows * 4,
-        rows.length,
-        rowLength,
-        offOffset * 4,
-        factor,
-        residentOut * 4,
-        outStride,
-      );
-      return true;
-    }
+    const residentRows =
+      residentBytes < 0 ? -1 : rows instanceof Int32Array && this.memory.holds(rows) ? rows.byteOffset / 4 : -1;
     const chunk = residentOut >= 0 ? rows.length : Math.max(1, Math.floor(BYTES_CHUNK_FLOATS / rowLength));
     this.startLayout();
     const offOffset = this.place(residentOffset, rowLength),
-      offBytes = this.scratch(Math.ceil((chunk * rowLength) / 4));
+      offRows = residentBytes < 0 ? 0 : this.place(residentRows, rows.length),
+      offBytes = residentBytes >= 0 ? 0 : this.scratch(Math.ceil((chunk * rowLength) / 4));
     const offOut = residentOut >= 0 ? residentOut : this.scratch(chunk * rowLength);
     const heap = this.reserve(this.used);
     if (heap === null) return false;
     if (offset === null) heap.fill(0, offOffset, offOffset + rowLength);
     else if (residentOffset < 0) this.copyIn(heap, offset, 0, rowLength, offOffset);
+    if (residentBytes >= 0 && residentRows < 0) {
+      new Int32Array(heap.buffer, offRows * 4, rows.length).set(rows);
+      placement.copied(rows.length * 4);
+    }
     const heapBytes = new Uint8Array(heap.buffer);
     for (let first = 0; first < rows.length; first += chunk) {
       const count = Math.min(chunk, rows.length - first);
       const outAt = residentOut >= 0 ? offOut + first * outStride : offOut,
         stride = residentOut >= 0 ? outStride : rowLength;
-      for (let r = 0; r < count; r++) {
-        const from = rows[first + r]! * rowLength;
-        if (residentBytes >= 0)
-          heapBytes.copyWithin(offBytes * 4 + r * rowLength, residentBytes + from, residentBytes + from + rowLength);
-        else heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
-        if (residentBytes < 0) placement.copied(rowLength);
+      if (residentBytes >= 0) {
+        const picked = (offRows + first) * 4;
+        this.exports.gatherBytesToFloats(
+          residentBytes,
+          picked,
+          count,
+          rowLength,
+          offOffset * 4,
+          factor,
+          outAt * 4,
+          stride,
+        );
+      } else {
+        for (let r = 0; r < count; r++) {
+          const from = rows[first + r]! * rowLength;
+          heapBytes.set(bytes.subarray(from, from + rowLength), offBytes * 4 + r * rowLength);
+        }
+        placement.copied(count * rowLength);
+        this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, outAt * 4, stride);
       }
-      this.exports.bytesToFloats(offBytes * 4, count, rowLength, offOffset * 4, factor, outAt * 4, stride);
       if (residentOut >= 0) continue;
       if (outStride === rowLength) this.copyOut(heap, out, first * outStride, offOut, count * rowLength);
       else {
