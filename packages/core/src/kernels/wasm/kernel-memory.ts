@@ -205,8 +205,7 @@ export class KernelMemory {
     if (this.policy !== "one memory" || !(floats > 0)) return null;
     const start = this.take(floats);
     if (start < 0) return null;
-    const array = view(this.memory.buffer, start * 4);
-    this.buffers.add(array.buffer);
+    const array = view(this.heap().buffer, start * 4); // the current buffer, remembered as this memory's by heap()
     this.registry.register(array, start);
     return array;
   }
