@@ -630,20 +630,26 @@ export class WasmKernels {
   }
 
   /**
-   * A convolution whose batch operands (`a` in, `b` out) both live in the kernel memory, image by image through
-   * conv2dImages or conv2dBackwardInputImages: on the threads' runner each thread takes a band of the images, with
-   * its own share of the fields' scratch and of the packed panels. The weights are used where they live, else copied.
+   * A convolution image by image through conv2dImages (a = x, b = out) or conv2dBackwardInputImages (a = g, b = dx):
+   * on the threads' runner each thread takes a band of the images, with its own share of the fields' scratch and of
+   * the packed panels. Operands that live in the kernel memory are used where they are; a batch from the heap is
+   * copied in (and the result out) a chunk of images at a time, the weights once.
    */
   private byImages(backward: boolean, a: FloatArray, w: FloatArray, b: FloatArray, s: Conv2dShape): boolean {
+    const positions = s.outH * s.outW,
+      image = s.channels * s.height * s.width,
+      k = (s.channels / s.groups) * s.kernelH * s.kernelW;
+    const [imageA, imageB] = backward ? [s.outChannels * positions, image] : [image, s.outChannels * positions];
     const residentA = this.residentAt(a, 0),
       residentB = this.residentAt(b, 0),
       residentW = this.residentAt(w, 0);
-    if (residentA < 0 || residentB < 0) return false;
-    const positions = s.outH * s.outW,
-      k = (s.channels / s.groups) * s.kernelH * s.kernelW;
+    const chunk =
+      residentA >= 0 && residentB >= 0 ? s.batch : this.imagesPerChunk(s, image + s.outChannels * positions);
     const colsFloats = vectors(s.groups * k * positions);
     this.startLayout();
     const offW = this.place(residentW, s.outChannels * k),
+      offA = this.place(residentA, chunk * imageA),
+      offB = this.place(residentB, chunk * imageB),
       offCols = this.scratch(colsFloats * this.exports.threads),
       [packedA, packedB] = this.packedPanels(),
       offShape = this.scratch(16);
@@ -652,121 +658,28 @@ export class WasmKernels {
     if (residentW < 0) this.copyIn(heap, w, 0, s.outChannels * k, offW);
     new Int32Array(heap.buffer, offShape * 4, 16).set([...receptiveFields(s), s.groups, s.outChannels, colsFloats]);
     const run = backward ? this.exports.conv2dBackwardInputImages : this.exports.conv2dImages;
-    run(residentA * 4, offW * 4, residentB * 4, offCols * 4, packedA * 4, packedB * 4, offShape * 4, 0, s.batch);
+    for (let first = 0; first < s.batch; first += chunk) {
+      const count = Math.min(chunk, s.batch - first);
+      const aAt = residentA >= 0 ? offA + first * imageA : offA,
+        bAt = residentB >= 0 ? offB + first * imageB : offB;
+      if (residentA < 0) this.copyIn(heap, a, first * imageA, count * imageA, offA);
+      run(aAt * 4, offW * 4, bAt * 4, offCols * 4, packedA * 4, packedB * 4, offShape * 4, 0, count);
+      if (residentB < 0) this.copyOut(heap, b, first * imageB, offB, count * imageB);
+    }
     return true;
   }
 
   /**
    * conv2d: out[n, group] [O/G, oh·ow] = w[group] [O/G, K] · im2col(x[n])[group] [K, oh·ow] (K = C/G·kh·kw) through
-   * blockedProduct, straight into NCHW: image by image where x and out live in the kernel memory (`byImages`), else
-   * with the operands that live elsewhere copied in (the images a chunk at a time).
+   * blockedProduct, straight into NCHW, image by image (`byImages`).
    */
   conv2d(out: FloatArray, x: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
-    if (!this.takesConv(s, out, x, w)) return false;
-    if (this.byImages(false, x, w, out, s)) return true;
-    const positions = s.outH * s.outW,
-      o = s.outChannels,
-      image = s.channels * s.height * s.width;
-    const k = (s.channels / s.groups) * s.kernelH * s.kernelW,
-      og = o / s.groups;
-    const residentX = this.residentAt(x, 0),
-      residentOut = this.residentAt(out, 0),
-      residentW = this.residentAt(w, 0);
-    const chunk = residentX >= 0 && residentOut >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
-    const fields = receptiveFields(s);
-    this.startLayout();
-    const offW = this.place(residentW, o * k),
-      offX = this.place(residentX, chunk * image),
-      offCols = this.scratch(s.groups * k * positions);
-    const offOut = this.place(residentOut, chunk * o * positions),
-      [packedA, packedB] = this.packedPanels();
-    const heap = this.reserve(this.used);
-    if (heap === null) return false;
-    if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
-    for (let first = 0; first < s.batch; first += chunk) {
-      const count = Math.min(chunk, s.batch - first);
-      const xAt = residentX >= 0 ? offX + first * image : offX,
-        outAt = residentOut >= 0 ? offOut + first * o * positions : offOut;
-      if (residentX < 0) this.copyIn(heap, x, first * image, count * image, offX);
-      for (let n = 0; n < count; n++) {
-        this.exports.im2col((xAt + n * image) * 4, offCols * 4, ...fields);
-        for (let g = 0; g < s.groups; g++) {
-          this.exports.blockedProduct(
-            (offW + g * og * k) * 4,
-            k,
-            false,
-            (offCols + g * k * positions) * 4,
-            positions,
-            false,
-            (outAt + (n * o + g * og) * positions) * 4,
-            positions,
-            og,
-            k,
-            positions,
-            false,
-            packedA * 4,
-            packedB * 4,
-          );
-        }
-      }
-      if (residentOut < 0) this.copyOut(heap, out, first * o * positions, offOut, count * o * positions);
-    }
-    return true;
+    return this.takesConv(s, out, x, w) && this.byImages(false, x, w, out, s);
   }
 
-  /** dx[n] = col2im(w[group]ᵀ [K, O/G] · g[n, group] [O/G, oh·ow]) through blockedProduct, a chunk of images at a time. */
+  /** dx[n] = col2im(w[group]ᵀ [K, O/G] · g[n, group] [O/G, oh·ow]), image by image (`byImages`). */
   conv2dBackwardInput(dx: FloatArray, g: FloatArray, w: FloatArray, s: Conv2dShape): boolean {
-    if (!this.takesConv(s, dx, g, w)) return false;
-    if (this.byImages(true, g, w, dx, s)) return true;
-    const positions = s.outH * s.outW,
-      o = s.outChannels,
-      image = s.channels * s.height * s.width;
-    const k = (s.channels / s.groups) * s.kernelH * s.kernelW,
-      og = o / s.groups;
-    const residentG = this.residentAt(g, 0),
-      residentDx = this.residentAt(dx, 0),
-      residentW = this.residentAt(w, 0);
-    const chunk = residentG >= 0 && residentDx >= 0 ? s.batch : this.imagesPerChunk(s, image + o * positions);
-    const fields = receptiveFields(s);
-    this.startLayout();
-    const offW = this.place(residentW, o * k),
-      offG = this.place(residentG, chunk * o * positions),
-      offCols = this.scratch(s.groups * k * positions);
-    const offDx = this.place(residentDx, chunk * image),
-      [packedA, packedB] = this.packedPanels();
-    const heap = this.reserve(this.used);
-    if (heap === null) return false;
-    if (residentW < 0) this.copyIn(heap, w, 0, o * k, offW);
-    for (let first = 0; first < s.batch; first += chunk) {
-      const count = Math.min(chunk, s.batch - first);
-      const gAt = residentG >= 0 ? offG + first * o * positions : offG,
-        dxAt = residentDx >= 0 ? offDx + first * image : offDx;
-      if (residentG < 0) this.copyIn(heap, g, first * o * positions, count * o * positions, offG);
-      heap.fill(0, dxAt, dxAt + count * image);
-      for (let n = 0; n < count; n++) {
-        for (let group = 0; group < s.groups; group++) {
-          this.exports.blockedProduct(
-            (offW + group * og * k) * 4,
-            k,
-            true,
-            (gAt + (n * o + group * og) * positions) * 4,
-            positions,
-            false,
-            (offCols + group * k * positions) * 4,
-            positions,
-            k,
-            og,
-            positions,
-            false,
-            packedA * 4,
-            packedB * 4,
-          );
-        }
-        this.exports.col2im(offCols * 4, (dxAt + n * image) * 4, ...fields);
-      }
-      if (residentDx < 0) this.copyOut(heap, dx, first * image, offDx, count * image);
-    }
-    return true;
+    return this.takesConv(s, dx, g, w) && this.byImages(true, g, w, dx, s);
   }
 
   /** dw[group] = Σ_n g[n, group] [O/G, oh·ow] · im2col(x[n])[group]ᵀ through blockedProduct, adding image after image. */
